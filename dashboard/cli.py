@@ -1,0 +1,108 @@
+"""The ``ntm-atlas`` command line: ``data build``, ``data check``, ``serve``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from geodata.errors import NtmAtlasError
+from geodata.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    settings = Settings.from_env()
+    try:
+        return int(args.run(args, settings) or 0)
+    except NtmAtlasError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ntm-atlas", description="NTM Atlas: who helps which commune (Bắc Kạn)."
+    )
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    data = sub.add_parser("data", help="build and check the data store").add_subparsers(
+        metavar="ACTION"
+    )
+    build = data.add_parser("build", help="build the GeoPackage store from the upstream files")
+    build.add_argument("--out", type=Path, help="store file (default: NTM_ATLAS_DATA or a user data dir)")
+    build.set_defaults(run=_data_build)
+    check = data.add_parser("check", help="re-read the store and report problems (exit 1 if any)")
+    check.add_argument("--store", type=Path, help="store file (default: as for build)")
+    check.set_defaults(run=_data_check)
+
+    serve = sub.add_parser("serve", help="run the dashboard (builds the store first if missing)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8050)")
+    serve.add_argument("--debug", action="store_true", help="Dash debug mode")
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _data_build(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.build import build_store
+
+    out = args.out or settings.store_path
+    started = time.perf_counter()
+    result = build_store(settings, out)
+    seconds = time.perf_counter() - started
+    counts = result.report["counts"]
+    print(f"Built {out} in {seconds:.1f} s")
+    for name, n in counts.items():
+        print(f"  {name:24s} {n:5d}")
+    print(f"  province outline IoU vs dvhcvn: {result.report['province_iou_vs_dvhcvn']}")
+    for name in ("gadm_raw", "communes_2019", "communes_2019_web", "communes_2025"):
+        print(f"  {name}: {json.dumps(result.report[name])}")
+    return 0
+
+
+def _data_check(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.check import check_store
+    from geodata.store import GeoPackageStore
+
+    store = GeoPackageStore(args.store or settings.store_path)
+    report = check_store(store)
+    for name, n in report.counts.items():
+        print(f"  {name:24s} {n:5d}")
+    if report.ok:
+        print(f"{store.path}: no problems")
+        return 0
+    print(f"{store.path}: {len(report.problems)} problem(s)", file=sys.stderr)
+    for problem in report.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from dashboard.app import create_app
+    from geodata.build import build_store
+
+    settings = replace(
+        settings,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        debug=args.debug or settings.debug,
+    )
+    if not settings.store_path.is_file():
+        print(f"No store at {settings.store_path}: building it first…")
+        build_store(settings)
+    app = create_app(settings)
+    app.run(host=settings.host, port=settings.port, debug=settings.debug)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

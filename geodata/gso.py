@@ -1,0 +1,49 @@
+"""The GSO lists of administrative units (danh mục đơn vị hành chính), as dvhcvn publishes them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+BAC_KAN = "06"
+
+UNIT_COLUMNS = ["code", "name", "kind", "district_code", "district_name", "province_code"]
+
+
+def read_units(path: Path, province: str = BAC_KAN) -> pd.DataFrame:
+    """Commune-level units of one province from a dvhcvn JSON list.
+
+    Both layouts are accepted: the historical snapshots (a bare list of provinces) and
+    ``dvhcvn.json`` (``{"data": [...]}``). ``kind`` is the lower-case unit type
+    ("xã", "phường", "thị trấn").
+    """
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    provinces = raw["data"] if isinstance(raw, dict) else raw
+    matches = [p for p in provinces if p.get("level1_id") == province]
+    if not matches:
+        msg = f"{path.name}: no province with level1_id {province!r}"
+        raise ValueError(msg)
+    rows = []
+    for district in matches[0]["level2s"]:
+        for unit in district["level3s"]:
+            rows.append(
+                {
+                    "code": unit["level3_id"],
+                    "name": unit["name"],
+                    "kind": unit["type"].lower(),
+                    "district_code": district["level2_id"],
+                    "district_name": district["name"],
+                    "province_code": province,
+                }
+            )
+    return pd.DataFrame(rows, columns=UNIT_COLUMNS)
+
+
+def districts_of(units: pd.DataFrame) -> pd.DataFrame:
+    """The districts (code, name) named in a unit list, in code order."""
+    out = units[["district_code", "district_name"]].drop_duplicates()
+    return out.rename(columns={"district_code": "code", "district_name": "name"}).sort_values(
+        "code", ignore_index=True
+    )

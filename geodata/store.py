@@ -1,0 +1,73 @@
+"""The store: one GeoPackage holding every layer and table, written whole or not at all.
+
+The dashboard and the exports only read it. The interface (``list_layers``, ``read``,
+``write_all``) is what a PostGIS store will implement too.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geodata.errors import StoreError
+
+Table = pd.DataFrame | gpd.GeoDataFrame
+
+
+class GeoPackageStore:
+    """A GeoPackage file of named layers (with geometry) and tables (without)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def list_layers(self) -> list[str]:
+        """Names of every layer and table in the store."""
+        self._require()
+        return [str(name) for name, _ in pyogrio.list_layers(self.path)]
+
+    def read(self, name: str) -> Table:
+        """One layer (GeoDataFrame) or table (DataFrame) by name."""
+        layers = self.list_layers()
+        if name not in layers:
+            msg = f"{self.path} has no layer {name!r}; it has: {', '.join(sorted(layers))}"
+            raise StoreError(msg)
+        df = pyogrio.read_dataframe(self.path, layer=name, use_arrow=False)
+        if "fid" in df.columns:
+            df = df.drop(columns="fid")
+        return df
+
+    def write_all(self, tables: Mapping[str, Table]) -> None:
+        """Replace the store with these tables, atomically: a reader sees the old file or the new
+        one, never a half-written one."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=".gpkg", dir=self.path.parent, prefix=".building-")
+        os.close(fd)
+        os.unlink(tmp)
+        try:
+            for name, df in tables.items():
+                _write(Path(tmp), name, df)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _require(self) -> None:
+        if not self.exists():
+            msg = f"No store at {self.path}. Build it with: ntm-atlas data build --out {self.path}"
+            raise StoreError(msg)
+
+
+def _write(path: Path, name: str, df: Table) -> None:
+    if isinstance(df, gpd.GeoDataFrame):
+        df.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+    else:
+        pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG")
