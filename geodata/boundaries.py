@@ -25,8 +25,8 @@ METRIC_CRS = "EPSG:32648"
 # Gaps narrower than this (degrees; ~330 m at 22°N) between GADM's one-by-one simplified
 # polygons are slivers, not land without a commune.
 GAP_WIDTH_DEG = 0.003
-# Web simplification tolerance (degrees; ~55 m): shared borders stay shared.
-WEB_TOLERANCE_DEG = 0.0005
+# Web simplification tolerance (degrees; ~160 m, under a pixel at the province zoom): shared borders stay shared.
+WEB_TOLERANCE_DEG = 0.0015
 
 
 def read_gadm(path: Path, province: str = "Bắc Kạn") -> gpd.GeoDataFrame:
