@@ -36,7 +36,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ACTION"
     )
     build = data.add_parser("build", help="build the GeoPackage store from the upstream files")
-    build.add_argument("--out", type=Path, help="store file (default: NTM_ATLAS_DATA or a user data dir)")
+    build.add_argument(
+        "--out", type=Path, help="store file (default: NTM_ATLAS_DATA or a user data dir)"
+    )
     build.set_defaults(run=_data_build)
     check = data.add_parser("check", help="re-read the store and report problems (exit 1 if any)")
     check.add_argument("--store", type=Path, help="store file (default: as for build)")

@@ -25,7 +25,8 @@ METRIC_CRS = "EPSG:32648"
 # Gaps narrower than this (degrees; ~330 m at 22°N) between GADM's one-by-one simplified
 # polygons are slivers, not land without a commune.
 GAP_WIDTH_DEG = 0.003
-# Web simplification tolerance (degrees; ~160 m, under a pixel at the province zoom): shared borders stay shared.
+# Web simplification tolerance (degrees; ~160 m, under a pixel at the province zoom);
+# shared borders stay shared.
 WEB_TOLERANCE_DEG = 0.0015
 
 
@@ -38,7 +39,9 @@ def read_gadm(path: Path, province: str = "Bắc Kạn") -> gpd.GeoDataFrame:
     want = compact(loose_key(province))
     keep = raw["NAME_1"].map(lambda s: compact(loose_key(str(s))) == want)
     if not keep.any():
-        msg = f"{path.name}: no GADM feature has NAME_1 = {province!r}; is this a GADM level-3 file?"
+        msg = (
+            f"{path.name}: no GADM feature has NAME_1 = {province!r}; is this a GADM level-3 file?"
+        )
         raise DataValidationError(msg)
     sub = raw.loc[keep]
     out = gpd.GeoDataFrame(
@@ -72,7 +75,9 @@ def attach_codes(gadm: gpd.GeoDataFrame, units: pd.DataFrame) -> gpd.GeoDataFram
     for row in gadm.itertuples():
         dmatch = district_index.resolve(row.gadm_district)
         if not dmatch.accepted:
-            problems.append(f"{row.gadm_id}: district {row.gadm_district!r} not found ({dmatch.how})")
+            problems.append(
+                f"{row.gadm_id}: district {row.gadm_district!r} not found ({dmatch.how})"
+            )
             codes.append(None)
             continue
         match = commune_index.resolve(row.gadm_name, parent=dmatch.code)
@@ -128,7 +133,9 @@ def clean_coverage(gdf: gpd.GeoDataFrame, gap_width: float = GAP_WIDTH_DEG) -> g
     return out
 
 
-def simplify_coverage(gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE_DEG) -> gpd.GeoDataFrame:
+def simplify_coverage(
+    gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE_DEG
+) -> gpd.GeoDataFrame:
     """A copy simplified as a whole: shared borders stay identical, far fewer vertices."""
     simplified = shapely.coverage_simplify(gdf.geometry.to_numpy(), tolerance)
     out = gdf.copy()
@@ -137,7 +144,7 @@ def simplify_coverage(gdf: gpd.GeoDataFrame, tolerance: float = WEB_TOLERANCE_DE
 
 
 def dissolve(gdf: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
-    """Union of a clean coverage's polygons per value of column ``by`` (a GeoSeries indexed by it)."""
+    """Union of a clean coverage's polygons per value of ``by`` (a GeoSeries indexed by it)."""
     parts = {
         key: _polygonal(shapely.coverage_union_all(group.geometry.to_numpy()))
         for key, group in gdf.groupby(by, sort=True)
@@ -159,19 +166,21 @@ def iou(a: shapely.Geometry, b: shapely.Geometry) -> float:
 def coverage_report(gdf: gpd.GeoDataFrame) -> dict[str, float | int | bool]:
     """Figures about a polygon layer: validity, coverage validity, overlaps, gaps and vertices."""
     geoms = gdf.geometry.to_numpy()
-    metric = gdf.geometry.to_crs(METRIC_CRS)
-    union = shapely.union_all(metric.to_numpy())
-    overlap = metric.area.sum() - union.area
-    holes = [
-        Polygon(ring) for poly in _polygons(union) for ring in poly.interiors
-    ]
+    # Topology in lon/lat (reprojecting straight edges would open hairline gaps), areas in metres.
+    union = shapely.union_all(geoms)
+    holes = [Polygon(ring) for poly in _polygons(union) for ring in poly.interiors]
+
+    def km2(shapes: list) -> float:
+        return float(gpd.GeoSeries(shapes, crs=gdf.crs).to_crs(METRIC_CRS).area.sum()) / 1e6
+
+    overlap = km2(list(geoms)) - km2([union])
     return {
         "features": len(gdf),
         "invalid": int((~shapely.is_valid(geoms)).sum()),
         "coverage_valid": bool(shapely.coverage_is_valid(geoms)),
-        "overlap_km2": round(max(overlap, 0.0) / 1e6, 4),
+        "overlap_km2": round(max(overlap, 0.0), 4),
         "gaps": len(holes),
-        "gap_km2": round(sum(h.area for h in holes) / 1e6, 4),
+        "gap_km2": round(km2(holes), 4),
         "vertices": int(shapely.get_num_coordinates(geoms).sum()),
     }
 

@@ -54,7 +54,7 @@ def build_tables(paths: dict[str, Path]) -> BuildResult:
     )
     province["area_km2"] = bd.area_km2(province.geometry)
 
-    ref_info, ref_outline, _ = bd.read_gis_province(paths[sources.GIS_BAC_KAN])
+    _, ref_outline, _ = bd.read_gis_province(paths[sources.GIS_BAC_KAN])
     report["province_iou_vs_dvhcvn"] = round(bd.iou(province_geom, ref_outline), 4)
     neighbours = _neighbours([paths[n] for n in sources.GIS_NEIGHBOURS])
 
@@ -103,7 +103,9 @@ def build_store(settings: Settings, out: Path | None = None) -> BuildResult:
     return result
 
 
-def _communes_2020(c2019: gpd.GeoDataFrame, units: pd.DataFrame, crosswalk: pd.DataFrame) -> gpd.GeoDataFrame:
+def _communes_2020(
+    c2019: gpd.GeoDataFrame, units: pd.DataFrame, crosswalk: pd.DataFrame
+) -> gpd.GeoDataFrame:
     """The 108 units of 2020-02 → 2025-06, dissolved from the clean 2019 coverage.
 
     Two 2019 communes were split in 2020 (Phong Huân, Lương Hạ); no boundary of the split is
@@ -115,7 +117,8 @@ def _communes_2020(c2019: gpd.GeoDataFrame, units: pd.DataFrame, crosswalk: pd.D
     table = units.set_index("code").loc[geoms.index].reset_index()
     out = gpd.GeoDataFrame(
         table[["code", "name", "kind", "district_code", "district_name"]],
-        geometry=geoms.to_numpy(), crs=bd.STORE_CRS,
+        geometry=geoms.to_numpy(),
+        crs=bd.STORE_CRS,
     )
     out["area_km2"] = bd.area_km2(out.geometry)
     return out[[*COMMUNE_COLUMNS, "geometry"]]
@@ -137,7 +140,8 @@ def _districts(c2019: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     names = c2019.drop_duplicates("district_code").set_index("district_code")["district_name"]
     out = gpd.GeoDataFrame(
         {"code": geoms.index, "name": names.loc[geoms.index].to_numpy()},
-        geometry=geoms.to_numpy(), crs=bd.STORE_CRS,
+        geometry=geoms.to_numpy(),
+        crs=bd.STORE_CRS,
     )
     out["area_km2"] = bd.area_km2(out.geometry)
     return out
@@ -147,11 +151,14 @@ def _neighbours(paths: list[Path]) -> gpd.GeoDataFrame:
     rows = [bd.read_gis_province(p)[:2] for p in paths]
     return gpd.GeoDataFrame(
         {"code": [info["code"] for info, _ in rows], "name": [info["name"] for info, _ in rows]},
-        geometry=[geom for _, geom in rows], crs=bd.STORE_CRS,
+        geometry=[geom for _, geom in rows],
+        crs=bd.STORE_CRS,
     )
 
 
-def _place_projects(projects: pd.DataFrame, c2019: gpd.GeoDataFrame, c2025: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _place_projects(
+    projects: pd.DataFrame, c2019: gpd.GeoDataFrame, c2025: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
     """Points inside each project's commune in every vintage (2019 unit ∩ its 2025 unit)."""
     g2019 = c2019.set_index("code").geometry
     g2025 = c2025.set_index("code").geometry
@@ -172,8 +179,12 @@ def _metadata(registry: dict, paths: dict[str, Path], report: dict) -> pd.DataFr
             {
                 "key": f"source:{name}",
                 "value": json.dumps(
-                    {"url": src.url, "sha256": sources.sha256_of(paths[name]),
-                     "licence": src.licence, "attribution": src.attribution},
+                    {
+                        "url": src.url,
+                        "sha256": sources.sha256_of(paths[name]),
+                        "licence": src.licence,
+                        "attribution": src.attribution,
+                    },
                     ensure_ascii=False,
                 ),
             }

@@ -34,8 +34,16 @@ def check_store(store: GeoPackageStore) -> CheckReport:
     """Every problem found in the store (an empty list means it is sound)."""
     report = CheckReport()
     layers = store.list_layers()
-    needed = [*EXPECTED_COUNTS, *(f"{n}_web" for n in COMMUNE_LAYERS), "crosswalk", "agencies",
-              "assignments", "projects", "commune_status", "build_info"]
+    needed = [
+        *EXPECTED_COUNTS,
+        *(f"{n}_web" for n in COMMUNE_LAYERS),
+        "crosswalk",
+        "agencies",
+        "assignments",
+        "projects",
+        "commune_status",
+        "build_info",
+    ]
     missing = [n for n in needed if n not in layers]
     report.problems += [f"layer {n!r} is missing" for n in missing]
     tables = {n: store.read(n) for n in layers}
@@ -51,7 +59,9 @@ def check_store(store: GeoPackageStore) -> CheckReport:
             report.problems.append(f"{name}: CRS is {table.crs}, expected EPSG:4326")
         invalid = table.loc[~table.geometry.is_valid]
         for row in invalid.itertuples():
-            report.problems.append(f"{name}: invalid geometry for {getattr(row, 'code', row.Index)}")
+            report.problems.append(
+                f"{name}: invalid geometry for {getattr(row, 'code', row.Index)}"
+            )
     for base in COMMUNE_LAYERS:
         for name in (base, f"{base}_web"):
             if name not in tables:
@@ -59,11 +69,15 @@ def check_store(store: GeoPackageStore) -> CheckReport:
             table = tables[name]
             codes = table["code"]
             if codes.duplicated().any():
-                report.problems.append(f"{name}: duplicate codes {sorted(codes[codes.duplicated()])}")
+                report.problems.append(
+                    f"{name}: duplicate codes {sorted(codes[codes.duplicated()])}"
+                )
             if not codes.str.fullmatch(r"\d{5}").all():
                 report.problems.append(f"{name}: codes that are not 5 digits")
             if not shapely.coverage_is_valid(table.geometry.to_numpy()):
-                report.problems.append(f"{name}: not a valid coverage (overlaps or unmatched edges)")
+                report.problems.append(
+                    f"{name}: not a valid coverage (overlaps or unmatched edges)"
+                )
     if "crosswalk" in tables:
         cw = tables["crosswalk"]
         for vintage in ("2019", "2020", "2025"):
@@ -86,5 +100,7 @@ def _points_inside(tables: dict) -> list[str]:
         for row in projects.itertuples():
             code = getattr(row, f"code_{vintage}")
             if code not in polys.index or not polys[code].contains(row.geometry):
-                problems.append(f"project {row.project_id}: point not inside its {vintage} commune {code}")
+                problems.append(
+                    f"project {row.project_id}: point not inside its {vintage} commune {code}"
+                )
     return problems

@@ -24,7 +24,8 @@ def spiral_points(area: shapely.Geometry, count: int, spacing: float) -> list[Po
 
     >>> from shapely import box
     >>> pts = spiral_points(box(0, 0, 1000, 1000), 5, 100.0)
-    >>> len(pts), len({(p.x, p.y) for p in pts}), all(box(0, 0, 1000, 1000).contains(p) for p in pts)
+    >>> square = box(0, 0, 1000, 1000)
+    >>> len(pts), len({(p.x, p.y) for p in pts}), all(square.contains(p) for p in pts)
     (5, 5, True)
     """
     if count == 0:
@@ -38,7 +39,9 @@ def spiral_points(area: shapely.Geometry, count: int, spacing: float) -> list[Po
         points = []
         for n in range(count * 400):
             r = step * math.sqrt(n)
-            p = Point(centre.x + r * math.cos(n * GOLDEN_ANGLE), centre.y + r * math.sin(n * GOLDEN_ANGLE))
+            p = Point(
+                centre.x + r * math.cos(n * GOLDEN_ANGLE), centre.y + r * math.sin(n * GOLDEN_ANGLE)
+            )
             if area.contains(p):
                 points.append(p)
                 if len(points) == count:
@@ -48,8 +51,11 @@ def spiral_points(area: shapely.Geometry, count: int, spacing: float) -> list[Po
 
 
 def place_in_areas(
-    keys: list[tuple], areas: dict[tuple, shapely.Geometry], crs: str = "EPSG:4326",
-    spacing_m: float = 450.0, inset_m: float = 200.0,
+    keys: list[tuple],
+    areas: dict[tuple, shapely.Geometry],
+    crs: str = "EPSG:4326",
+    spacing_m: float = 450.0,
+    inset_m: float = 200.0,
 ) -> list[Point]:
     """One point per entry of ``keys`` (in order), inside ``areas[key]`` (lon/lat shapes).
 

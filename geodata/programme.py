@@ -62,8 +62,12 @@ class Gazetteer:
                 return vintage, match.code
             tried.append((vintage, match))
         hints = "; ".join(
-            f"{v}: {m.how}" + (f" (did you mean {', '.join(c.name for c in m.suggestions)}?)"
-                               if m.suggestions else "")
+            f"{v}: {m.how}"
+            + (
+                f" (did you mean {', '.join(c.name for c in m.suggestions)}?)"
+                if m.suggestions
+                else ""
+            )
             for v, m in tried
         )
         msg = f"Commune {commune!r} in district {district!r} not found in the GSO lists ({hints})"

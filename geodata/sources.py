@@ -21,8 +21,13 @@ GSO_2019 = "dvhcvn-historical-data.2020-01-01.data.json"
 GSO_2020 = "dvhcvn-historical-data.2020-02-01.data.json"
 GSO_2025 = "dvhcvn.2025-03-01.dvhcvn.json"
 GIS_BAC_KAN = "dvhcvn.gis.06.json"
-GIS_NEIGHBOURS = ("dvhcvn.gis.02.json", "dvhcvn.gis.04.json", "dvhcvn.gis.08.json",
-                  "dvhcvn.gis.19.json", "dvhcvn.gis.20.json")
+GIS_NEIGHBOURS = (
+    "dvhcvn.gis.02.json",
+    "dvhcvn.gis.04.json",
+    "dvhcvn.gis.08.json",
+    "dvhcvn.gis.19.json",
+    "dvhcvn.gis.20.json",
+)
 WARDS_2025 = "vietnam-3d-map.wards.19.json"
 
 
@@ -104,13 +109,22 @@ def _download(src: Source, cache_dir: Path) -> Path:
         if src.download == "zip":
             archive = src.url.rsplit("/", 1)[-1]
             members = pooch.retrieve(
-                src.url, known_hash=None, fname=archive, path=cache_dir,
-                processor=pooch.Unzip(), progressbar=False,
+                src.url,
+                known_hash=None,
+                fname=archive,
+                path=cache_dir,
+                processor=pooch.Unzip(),
+                progressbar=False,
             )
             return Path(next(m for m in members if m.endswith(".json")))
         return Path(
-            pooch.retrieve(src.url, known_hash=f"sha256:{src.sha256}", fname=src.file,
-                           path=cache_dir, progressbar=False)
+            pooch.retrieve(
+                src.url,
+                known_hash=f"sha256:{src.sha256}",
+                fname=src.file,
+                path=cache_dir,
+                progressbar=False,
+            )
         )
     except Exception as exc:  # pooch raises requests/OS/value errors alike
         msg = (
