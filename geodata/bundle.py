@@ -1,0 +1,334 @@
+"""The bundle: everything the dashboard and the exports read, loaded once per process.
+
+A :class:`Bundle` is built from the store (:meth:`Bundle.load`) or from tables in memory
+(:meth:`Bundle.from_tables`, for tests). It holds the store's tables, the web GeoJSON of every
+commune vintage and of the overlays (districts, province, neighbours) as ready-to-send text,
+their bounding boxes and label points. It is frozen and must never be mutated: callbacks and
+exports only read it, and every function in :mod:`geodata.coverage` returns new objects.
+
+Examples
+--------
+>>> import geopandas as gpd, pandas as pd
+>>> from shapely.geometry import box
+>>> communes = gpd.GeoDataFrame(
+...     {"code": ["00001"], "name": ["Xã A"], "kind": ["xã"], "district_code": ["001"],
+...      "district_name": ["Huyện X"], "area_km2": [1.0]},
+...     geometry=[box(105.0, 22.0, 105.1, 22.1)], crs="EPSG:4326")
+>>> b = Bundle.from_tables({"communes_2019": communes})
+>>> b.bbox(2019)
+(105.0, 22.0, 105.1, 22.1)
+>>> b.communes(2019)["name"].tolist()
+['Xã A']
+>>> '"id":"00001"' in b.geojson_text("communes_2019")
+True
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata.errors import StoreError
+from geodata.store import GeoPackageStore
+
+#: Boundary vintages, by the first year of the GSO list they come from.
+VINTAGES = (2019, 2020, 2025)
+#: The programme's own period (2015–2020): the default vintage.
+DEFAULT_VINTAGE = 2019
+#: Names of the overlay layers the bundle serves as GeoJSON besides the communes.
+OVERLAYS = ("districts", "province", "neighbours")
+
+#: Programme tables the bundle exposes; missing ones become empty tables.
+PROGRAMME_TABLES = (
+    "crosswalk",
+    "agencies",
+    "assignments",
+    "assignments_aggregate",
+    "projects",
+    "projects_aggregate",
+    "commune_status",
+)
+
+#: Columns that the store writes as integers but GeoPackage round-trips as floats.
+_INT_COLUMNS = {
+    "assignments": ("period_start_year", "period_end_year"),
+    "projects": ("year_start", "year_end", "cost_vnd"),
+    "commune_status": ("year",),
+}
+
+
+def check_vintage(vintage: int | str) -> int:
+    """The vintage as an int, or a helpful error.
+
+    >>> check_vintage("2020")
+    2020
+    >>> check_vintage(2021)
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown boundary vintage 2021; choose one of 2019, 2020, 2025
+    """
+    try:
+        value = int(vintage)
+    except (TypeError, ValueError):
+        value = None
+    if value not in VINTAGES:
+        msg = f"Unknown boundary vintage {vintage}; choose one of {', '.join(map(str, VINTAGES))}"
+        raise ValueError(msg)
+    return value
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Read-only data of one store, ready for the dashboard and the exports.
+
+    Attributes
+    ----------
+    tables : Mapping[str, DataFrame]
+        Every table and layer by its store name (``communes_2019``, ``assignments``, ...);
+        ``communes_<v>_web`` are the simplified copies sent to the browser.
+    geojson : Mapping[str, str]
+        GeoJSON text (feature ``id`` = GSO code, properties ``code`` and ``name``) of
+        ``communes_<v>`` (from the web copies) and of every overlay.
+    label_points : Mapping[str, DataFrame]
+        ``code``, ``name``, ``lon``, ``lat`` of a point inside every feature of each GeoJSON layer.
+    info : Mapping[str, str]
+        The store's ``build_info`` (``built_at``, ``source:<file>`` JSON, ...).
+    """
+
+    tables: Mapping[str, pd.DataFrame]
+    geojson: Mapping[str, str]
+    label_points: Mapping[str, pd.DataFrame]
+    bboxes: Mapping[str, tuple[float, float, float, float]]
+    info: Mapping[str, str] = field(default_factory=dict)
+
+    # ---------------------------------------------------------------------------- loading
+    @classmethod
+    def load(cls, path: Path | str) -> Bundle:
+        """Read every table of the store at ``path`` (a GeoPackage built by ``data build``)."""
+        store = GeoPackageStore(path)
+        names = store.list_layers()
+        required = [f"communes_{v}" for v in VINTAGES]
+        missing = [n for n in required if n not in names]
+        if missing:
+            msg = f"{path} lacks {', '.join(missing)}; rebuild it with: ntm-atlas data build"
+            raise StoreError(msg)
+        tables = {name: store.read(name) for name in names}
+        return cls.from_tables(tables)
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> Bundle:
+        """A bundle from tables in memory; missing programme tables become empty."""
+        tables = {name: _restore_types(name, df) for name, df in tables.items()}
+        for name in PROGRAMME_TABLES:
+            tables.setdefault(name, _EMPTY[name]())
+        geojson: dict[str, str] = {}
+        labels: dict[str, pd.DataFrame] = {}
+        bboxes: dict[str, tuple[float, float, float, float]] = {}
+        for vintage in VINTAGES:
+            full = tables.get(f"communes_{vintage}")
+            if full is None:
+                continue
+            web = tables.get(f"communes_{vintage}_web", full)
+            key = f"communes_{vintage}"
+            geojson[key] = _geojson_text(web)
+            labels[key] = _label_points(full)
+            bboxes[key] = tuple(float(x) for x in full.total_bounds)
+        for name in OVERLAYS:
+            if name in tables:
+                geojson[name] = _geojson_text(tables[name], _OVERLAY_TOLERANCE.get(name))
+                labels[name] = _label_points(tables[name])
+                bboxes[name] = tuple(float(x) for x in tables[name].total_bounds)
+        info = {}
+        if "build_info" in tables:
+            info = dict(
+                zip(tables["build_info"]["key"], tables["build_info"]["value"], strict=True)
+            )
+        return cls(
+            tables=MappingProxyType(tables),
+            geojson=MappingProxyType(geojson),
+            label_points=MappingProxyType(labels),
+            bboxes=MappingProxyType(bboxes),
+            info=MappingProxyType(info),
+        )
+
+    # ---------------------------------------------------------------------------- access
+    def communes(self, vintage: int) -> gpd.GeoDataFrame:
+        """The communes of a vintage (full-resolution geometry; ``code`` is the join key)."""
+        return self.tables[f"communes_{check_vintage(vintage)}"]
+
+    def geojson_text(self, name: str) -> str:
+        """GeoJSON text of ``communes_<v>`` or an overlay, with a helpful error."""
+        if name not in self.geojson:
+            msg = f"No GeoJSON layer {name!r}; choose one of {', '.join(sorted(self.geojson))}"
+            raise KeyError(msg)
+        return self.geojson[name]
+
+    def bbox(self, vintage_or_name: int | str) -> tuple[float, float, float, float]:
+        """(min lon, min lat, max lon, max lat) of a vintage's communes or of a named layer."""
+        key = vintage_or_name
+        if isinstance(key, int) or str(key).isdigit():
+            key = f"communes_{check_vintage(key)}"
+        return self.bboxes[key]
+
+    @property
+    def assignments(self) -> pd.DataFrame:
+        return self.tables["assignments"]
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        return self.tables["projects"]
+
+    @property
+    def status(self) -> pd.DataFrame:
+        return self.tables["commune_status"]
+
+    @property
+    def agencies(self) -> pd.DataFrame:
+        return self.tables["agencies"]
+
+    @property
+    def crosswalk(self) -> pd.DataFrame:
+        return self.tables["crosswalk"]
+
+    def sources(self) -> list[dict[str, str]]:
+        """The upstream files the store was built from: ``file``, ``url``, ``licence``,
+        ``attribution`` (from ``build_info``)."""
+        out = []
+        for key, value in self.info.items():
+            if key.startswith("source:"):
+                meta = json.loads(value)
+                out.append({"file": key.removeprefix("source:"), **meta})
+        return out
+
+
+def _restore_types(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in _INT_COLUMNS.get(name, ()) if c in df.columns]
+    points = name == "projects" and isinstance(df, gpd.GeoDataFrame) and "lon" not in df.columns
+    if not cols and not points:
+        return df
+    df = df.copy()
+    if points:
+        df["lon"] = df.geometry.x.round(5)
+        df["lat"] = df.geometry.y.round(5)
+    for col in cols:
+        df[col] = pd.to_numeric(df[col]).round().astype("Int64")
+    return df
+
+
+#: Simplification (degrees) of overlays that are context only; neighbours are large.
+_OVERLAY_TOLERANCE = {"neighbours": 0.004, "province": 0.0005, "districts": 0.0005}
+
+
+def _geojson_text(gdf: gpd.GeoDataFrame, tolerance: float | None = None) -> str:
+    """Compact GeoJSON with ``id`` = code; coordinates rounded to ~1 m (5 decimals)."""
+    keep = [c for c in ("code", "name") if c in gdf.columns]
+    slim = gdf[[*keep, "geometry"]].to_crs(4326)
+    if tolerance:
+        slim = slim.set_geometry(slim.geometry.simplify(tolerance, preserve_topology=True))
+    data = json.loads(slim.to_json(drop_id=True, to_wgs84=False))
+    for feature, code in zip(data["features"], slim["code"], strict=True):
+        feature["id"] = code
+        feature["geometry"] = _round(feature["geometry"])
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _round(geometry: dict) -> dict:
+    def walk(c):
+        if isinstance(c, (int, float)):
+            return round(c, 5)
+        return [walk(x) for x in c]
+
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
+def _label_points(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    points = gdf.geometry.representative_point()
+    return pd.DataFrame(
+        {
+            "code": gdf["code"].to_numpy(),
+            "name": gdf["name"].to_numpy() if "name" in gdf else gdf["code"].to_numpy(),
+            "lon": points.x.round(5).to_numpy(),
+            "lat": points.y.round(5).to_numpy(),
+        }
+    )
+
+
+_EMPTY = {
+    "crosswalk": lambda: pd.DataFrame(
+        columns=[
+            "code_2019",
+            "name_2019",
+            "district_code",
+            "district",
+            "code_2020",
+            "name_2020",
+            "code_2025",
+            "name_2025",
+        ]
+    ),
+    "agencies": lambda: pd.DataFrame(columns=["name", "abbreviation", "kind", "source_url"]),
+    "assignments": lambda: pd.DataFrame(
+        columns=[
+            "assignment_id",
+            "sponsor_name",
+            "sponsor_kind",
+            "commune",
+            "district_code",
+            "period_start_year",
+            "period_end_year",
+            "activities_summary",
+            "source_url",
+            "source_date",
+            "code_2019",
+            "code_2020",
+            "code_2025",
+        ]
+    ),
+    "assignments_aggregate": lambda: pd.DataFrame(columns=["assignment_id", "sponsor_name"]),
+    "projects": lambda: pd.DataFrame(
+        columns=[
+            "project_id",
+            "kind",
+            "title",
+            "commune",
+            "district_code",
+            "year",
+            "year_start",
+            "year_end",
+            "ntm_criterion",
+            "sponsor_name",
+            "agency",
+            "cost_vnd",
+            "source_url",
+            "status",
+            "location_precision",
+            "code_2019",
+            "code_2020",
+            "code_2025",
+            "lon",
+            "lat",
+        ]
+    ),
+    "projects_aggregate": lambda: pd.DataFrame(columns=["project_id", "title"]),
+    "commune_status": lambda: pd.DataFrame(
+        columns=[
+            "status_id",
+            "commune",
+            "status_kind",
+            "year",
+            "decision",
+            "source_url",
+            "notes",
+            "district_code",
+            "code_2019",
+            "code_2020",
+            "code_2025",
+        ]
+    ),
+}

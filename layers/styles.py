@@ -1,0 +1,295 @@
+"""Layer styles as data: measures with their classes and colour-blind-safe palettes, project
+kinds with a colour and a symbol, and legends.
+
+Everything a person reads is given as a translation key (``label_key``); the translation table
+lives in ``assets/translations.json`` and is read by :mod:`dashboard.i18n`. Colours are
+ColorBrewer sequential schemes or the Okabe–Ito / Tol palettes, all colour-blind safe.
+
+A choropleth is drawn with one trace whose ``z`` is a class index: 0 is "outside the
+filters", 1.. are the measure's classes in legend order; :func:`discrete_colorscale` turns the
+class colours into a stepped Plotly colorscale for ``zmin=0``, ``zmax=len(classes)``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> table = pd.DataFrame({"in_view": [True, True, False], "n_sponsors": [0, 2, 1]})
+>>> classify("n_sponsors", table).tolist()
+[1, 3, 0]
+>>> [(e.key, e.count) for e in legend("n_sponsors", table)]
+[('0', 1), ('1', 0), ('2', 1), ('3+', 0), ('out_of_view', 1)]
+>>> measure_style("nope")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+KeyError: "Unknown measure 'nope'; choose one of coverage, n_sponsors, ..."
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Fill of communes the district / difficult filters leave out.
+OUT_OF_VIEW_COLOUR = "#f2f2f2"
+#: Commune borders, district borders, province outline, neighbours.
+LINE_COLOURS = {
+    "commune": "#8c8c8c",
+    "district": "#333333",
+    "province": "#000000",
+    "neighbour_fill": "#e9e6df",
+    "neighbour_line": "#9a9a9a",
+    "selected": "#e7298a",
+}
+
+
+@dataclass(frozen=True)
+class ClassStyle:
+    """One class of a measure: a key (stable, used in tests and URLs), its colour and the
+    translation key of its legend label."""
+
+    key: str
+    colour: str
+    label_key: str
+
+
+@dataclass(frozen=True)
+class MeasureStyle:
+    """A measure of :func:`geodata.coverage.commune_measures` and how it is classified.
+
+    ``column`` is the measures-table column; ``classify`` maps that column to class numbers
+    1..len(classes) (0 is reserved for communes out of view).
+    """
+
+    key: str
+    column: str
+    label_key: str
+    classes: tuple[ClassStyle, ...]
+    classify: Callable[[pd.Series], np.ndarray]
+
+
+def _bins(edges: list[float], *, missing: int | None = None) -> Callable[[pd.Series], np.ndarray]:
+    """Class numbers from right-open bins [e0, e1), [e1, e2), ...; the first class is 1."""
+
+    def classify(values: pd.Series) -> np.ndarray:
+        x = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+        out = np.digitize(x, edges).astype(int)  # 1..len(edges)
+        if missing is not None:
+            out[np.isnan(x)] = missing
+        return out
+
+    return classify
+
+
+def _coverage(values: pd.Series) -> np.ndarray:
+    order = {"sponsored": 1, "difficult_none": 2, "none": 3}
+    return values.map(order).fillna(3).astype(int).to_numpy()
+
+
+def _ntm(values: pd.Series) -> np.ndarray:
+    x = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    out = np.digitize(x, [-np.inf, 2018, 2020, 2022]) + 1  # 2..5
+    out[np.isnan(x)] = 1
+    return out.astype(int)
+
+
+def _c(measure: str, key: str, colour: str) -> ClassStyle:
+    return ClassStyle(key, colour, f"class.{measure}.{key}")
+
+
+#: Every measure the map can show, in menu order.
+MEASURES: dict[str, MeasureStyle] = {
+    "coverage": MeasureStyle(
+        "coverage",
+        "coverage",
+        "measure.coverage",
+        (
+            _c("coverage", "sponsored", "#2166ac"),
+            _c("coverage", "difficult_none", "#d55e00"),
+            _c("coverage", "none", "#fddbc7"),
+        ),
+        _coverage,
+    ),
+    "n_sponsors": MeasureStyle(
+        "n_sponsors",
+        "n_sponsors",
+        "measure.n_sponsors",
+        (
+            _c("n_sponsors", "0", "#eff3ff"),
+            _c("n_sponsors", "1", "#9ecae1"),
+            _c("n_sponsors", "2", "#4292c6"),
+            _c("n_sponsors", "3+", "#084594"),
+        ),
+        _bins([0, 1, 2, 3]),
+    ),
+    "support_vnd": MeasureStyle(
+        "support_vnd",
+        "support_vnd",
+        "measure.support_vnd",
+        (
+            _c("support_vnd", "none", "#f7f7f7"),
+            _c("support_vnd", "lt50m", "#fee391"),
+            _c("support_vnd", "50m_500m", "#fe9929"),
+            _c("support_vnd", "ge500m", "#993404"),
+        ),
+        lambda v: _support(v),
+    ),
+    "n_projects": MeasureStyle(
+        "n_projects",
+        "n_projects",
+        "measure.n_projects",
+        (
+            _c("n_projects", "0", "#f2f0f7"),
+            _c("n_projects", "1-2", "#bcbddc"),
+            _c("n_projects", "3-5", "#807dba"),
+            _c("n_projects", "6+", "#4a1486"),
+        ),
+        _bins([0, 1, 3, 6]),
+    ),
+    "ntm_year": MeasureStyle(
+        "ntm_year",
+        "ntm_year",
+        "measure.ntm_year",
+        (
+            _c("ntm_year", "none", "#f0f0f0"),
+            _c("ntm_year", "le2017", "#440154"),
+            _c("ntm_year", "2018-2019", "#31688e"),
+            _c("ntm_year", "2020-2021", "#35b779"),
+            _c("ntm_year", "ge2022", "#fde725"),
+        ),
+        _ntm,
+    ),
+}
+
+
+def _support(values: pd.Series) -> np.ndarray:
+    x = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    out = np.digitize(x, [50e6, 500e6]) + 2  # 2..4
+    out[np.isnan(x) | (x <= 0)] = 1
+    return out.astype(int)
+
+
+#: The default measure.
+DEFAULT_MEASURE = "coverage"
+
+
+def measure_style(key: str) -> MeasureStyle:
+    """The style of a measure by key, with the valid keys in the error."""
+    if key not in MEASURES:
+        msg = f"Unknown measure {key!r}; choose one of {', '.join(MEASURES)}"
+        raise KeyError(msg)
+    return MEASURES[key]
+
+
+def classify(measure: str, table: pd.DataFrame) -> np.ndarray:
+    """Class numbers of every row of a :func:`~geodata.coverage.commune_measures` table: 0 for
+    rows out of view, 1.. for the measure's classes in legend order."""
+    style = measure_style(measure)
+    cls = style.classify(table[style.column])
+    in_view = table["in_view"].to_numpy(dtype=bool)
+    return np.where(in_view, cls, 0).astype(int)
+
+
+def class_colours(measure: str) -> list[str]:
+    """Colours by class number (index 0 = out of view)."""
+    return [OUT_OF_VIEW_COLOUR, *(c.colour for c in measure_style(measure).classes)]
+
+
+def discrete_colorscale(colours: list[str]) -> list[list[float | str]]:
+    """A stepped Plotly colorscale for integer z in 0..len(colours)-1 (``zmin=-0.5``,
+    ``zmax=len-0.5``).
+
+    >>> discrete_colorscale(["#000", "#fff"])
+    [[0.0, '#000'], [0.5, '#000'], [0.5, '#fff'], [1.0, '#fff']]
+    """
+    n = len(colours)
+    scale: list[list[float | str]] = []
+    for i, colour in enumerate(colours):
+        scale.append([i / n, colour])
+        scale.append([(i + 1) / n, colour])
+    return scale
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One row of a legend: key, colour, translation key of the label, how many features."""
+
+    key: str
+    colour: str
+    label_key: str
+    count: int
+    symbol: str = "square"
+
+
+def legend(measure: str, table: pd.DataFrame) -> list[LegendEntry]:
+    """Legend rows of a measure with the number of communes in each class; the "out of view"
+    row comes last and only when some commune is out of view."""
+    style = measure_style(measure)
+    cls = classify(measure, table)
+    rows = [
+        LegendEntry(c.key, c.colour, c.label_key, int((cls == i).sum()))
+        for i, c in enumerate(style.classes, start=1)
+    ]
+    n_out = int((cls == 0).sum())
+    if n_out:
+        rows.append(LegendEntry("out_of_view", OUT_OF_VIEW_COLOUR, "class.out_of_view", n_out))
+    return rows
+
+
+# ------------------------------------------------------------------------------ projects
+@dataclass(frozen=True)
+class KindStyle:
+    """How a project kind is drawn: colour, a one-letter mark, a Maki icon name (for basemaps
+    that provide the Maki sprite), and the translation key of its name."""
+
+    key: str
+    colour: str
+    letter: str
+    maki: str
+    label_key: str
+
+
+#: Project kinds in legend order. Colours: Okabe–Ito and Tol, distinct under the common colour
+#: vision deficiencies; the letter tells kinds apart without colour.
+PROJECT_KINDS: dict[str, KindStyle] = {
+    k.key: k
+    for k in (
+        KindStyle("bridge", "#0072B2", "C", "bridge", "kind.bridge"),
+        KindStyle("transformer", "#E69F00", "Đ", "defibrillator", "kind.transformer"),
+        KindStyle("market", "#CC79A7", "M", "shop", "kind.market"),
+        KindStyle("meeting_house", "#D55E00", "N", "town-hall", "kind.meeting_house"),
+        KindStyle("incinerator", "#000000", "R", "waste-basket", "kind.incinerator"),
+        KindStyle("road", "#56B4E9", "Đg", "road-accident", "kind.road"),
+        KindStyle("water", "#44AA99", "W", "water", "kind.water"),
+        KindStyle("school", "#009E73", "T", "school", "kind.school"),
+        KindStyle("house_for_poor", "#882255", "H", "home", "kind.house_for_poor"),
+        KindStyle("training", "#DDCC77", "L", "college", "kind.training"),
+        KindStyle("other", "#777777", "K", "marker", "kind.other"),
+    )
+}
+
+#: Marker sizes: a surveyed point is small and solid; a point placed somewhere inside its
+#: commune ("location approximate") is drawn with a wide translucent halo.
+POINT_SIZE = 10
+HALO_SIZE = 22
+HALO_OPACITY = 0.28
+
+
+def kind_style(kind: str | None) -> KindStyle:
+    """The style of a project kind; unknown kinds are drawn as "other"."""
+    return PROJECT_KINDS.get(kind or "other", PROJECT_KINDS["other"])
+
+
+def kind_legend(projects: pd.DataFrame | None = None) -> list[LegendEntry]:
+    """Legend rows for project kinds, with counts when a projects table is given."""
+    counts = projects["kind"].value_counts() if projects is not None else pd.Series(dtype=int)
+    return [
+        LegendEntry(k.key, k.colour, k.label_key, int(counts.get(k.key, 0)), symbol=k.letter)
+        for k in PROJECT_KINDS.values()
+    ]
+
+
+def is_approximate(precision: pd.Series) -> np.ndarray:
+    """True where a point's location is only known to its commune."""
+    return precision.fillna("commune").isin(["commune", "district", "approximate"]).to_numpy()
