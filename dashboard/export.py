@@ -1,0 +1,438 @@
+"""Exports: print map sheets, the per-unit atlas, the standalone HTML map and the data.
+
+Every export is a function of (bundle, filters, measure, vintage, options) that writes one file
+(or returns its bytes), so the dashboard's export button and the CLI produce the same thing.
+The measures come from :mod:`geodata.coverage`, the colours and symbols from
+:mod:`layers.styles`, the drawing from :mod:`layers.sheet` / :mod:`layers.atlas` /
+:mod:`layers.folium_map`.
+
+For the dashboard: :func:`export_map_bytes` returns ``(filename, bytes)`` ready for
+``dcc.Download`` (``dcc.send_bytes``), and :func:`export_data_bytes` does the same for data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from dashboard.export_text import check_lang, t
+from geodata import coverage
+from geodata.bundle import Bundle, check_vintage
+from geodata.coverage import Filters
+from layers import sheet, styles
+from layers.sheet import LegendItem, LegendSection, MapLayers, SheetText
+
+#: Map sheet formats and data formats.
+MAP_FORMATS = sheet.FORMATS
+DATA_FORMATS = ("csv", "xlsx", "geojson", "gpkg")
+ATLAS_UNITS = ("commune", "district", "sponsor")
+
+
+# ------------------------------------------------------------------------------ words
+def _today(today: dt.date | None) -> dt.date:
+    return today or dt.datetime.now(dt.UTC).date()
+
+
+def format_date(day: dt.date, lang: str) -> str:
+    """Dates as Vietnamese readers write them (dd/mm/yyyy), ISO in English.
+
+    >>> format_date(dt.date(2026, 11, 28), "vi"), format_date(dt.date(2026, 11, 28), "en")
+    ('28/11/2026', '2026-11-28')
+    """
+    return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
+
+
+def _short(name: str) -> str:
+    """A unit name without its "Xã "/"Huyện "/"Tỉnh " prefix, for labels."""
+    for prefix in ("Xã ", "Huyện ", "Tỉnh ", "Thành Phố ", "Thành phố "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def describe_filters(bundle: Bundle, vintage: int, filters: Filters, lang: str = "vi") -> str:
+    """The filters and the vintage in words, for a subtitle."""
+    parts = [t(f"sub.vintage.{vintage}", lang)]
+    f = filters
+    if f.is_default:
+        parts.append(t("sub.all", lang))
+        return " · ".join(parts)
+    if f.districts:
+        d = bundle.tables.get("districts")
+        names = dict(zip(d["code"], d["name"], strict=True)) if d is not None else {}
+        parts.append(
+            t("sub.districts", lang, v=", ".join(_short(names.get(c, c)) for c in f.districts))
+        )
+    if f.sponsors:
+        parts.append(t("sub.sponsors", lang, v="; ".join(f.sponsors)))
+    if f.sponsor_kinds:
+        v = ", ".join(t(f"sponsor_kind.{k}", lang) for k in f.sponsor_kinds)
+        parts.append(t("sub.sponsor_kinds", lang, v=v))
+    if f.project_kinds:
+        v = ", ".join(t(f"kind.{k}", lang) for k in f.project_kinds)
+        parts.append(t("sub.project_kinds", lang, v=v))
+    if f.criteria:
+        parts.append(t("sub.criteria", lang, v=", ".join(str(c) for c in f.criteria)))
+    if f.year_from is not None or f.year_to is not None:
+        a = f.year_from if f.year_from is not None else "…"
+        b = f.year_to if f.year_to is not None else "…"
+        parts.append(t("sub.years", lang, v=f"{a}–{b}"))
+        if not f.include_undated:
+            parts.append(t("sub.undated_out", lang))
+    if f.statuses:
+        parts.append(
+            t("sub.statuses", lang, v=", ".join(t(f"status.{s}", lang) for s in f.statuses))
+        )
+    if f.difficult_only:
+        parts.append(t("sub.difficult", lang))
+    return " · ".join(parts)
+
+
+def _host(url: str) -> str:
+    return urlparse(str(url)).netloc or str(url)
+
+
+#: Which upstream files drew the boundaries of each vintage (by file-name prefix).
+_BOUNDARY_FILES = {
+    2019: ("gadm41", "dvhcvn-historical-data.2020-01-01", "dvhcvn.gis"),
+    2020: ("gadm41", "dvhcvn-historical-data.2020-02-01", "dvhcvn.gis"),
+    2025: ("vietnam-3d-map", "dvhcvn.2025", "dvhcvn.gis"),
+}
+
+
+def source_lines(
+    bundle: Bundle, vintage: int, records: Sequence[pd.DataFrame], lang: str = "vi"
+) -> list[str]:
+    """Attribution lines: one per boundary source of the vintage (attribution — licence, from
+    the store's ``build_info``) and one for the programme records shown."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    prefixes = _BOUNDARY_FILES[vintage]
+    for src in bundle.sources():
+        if not str(src.get("file", "")).startswith(prefixes):
+            continue
+        attribution = str(src.get("attribution", src["file"]))
+        key = attribution.split(",")[0] if src["file"].startswith("dvhcvn.gis") else attribution
+        if key in seen:
+            continue
+        seen.add(key)
+        line = f"{attribution} — {src.get('licence', '')}".strip(" —")
+        lines.append(line if len(line) < 240 else line[:237] + "…")
+    urls = pd.concat([r["source_url"] for r in records if "source_url" in r]).dropna().unique()
+    if len(urls):
+        hosts = sorted({_host(u) for u in urls})
+        shown = ", ".join(hosts[:4]) + (", …" if len(hosts) > 4 else "")
+        lines.append(t("sheet.programme_sources", lang, n=len(urls), hosts=shown))
+    return lines
+
+
+def completeness_note(records: dict, lang: str = "vi") -> str:
+    """The "how much data stands behind this" sentence (see :func:`coverage.completeness`)."""
+    years = ""
+    if records.get("year_min") is not None:
+        years = t("sheet.years", lang, a=records["year_min"], b=records["year_max"])
+    return t(
+        "sheet.note",
+        lang,
+        n_assignments=records["n_assignments"],
+        n_projects=records["n_projects"],
+        n_status=records["n_status"],
+        n_sources=records["n_sources"],
+        years=years,
+        n_undated=records["n_undated"],
+    )
+
+
+# ------------------------------------------------------------------------------ layers
+@dataclass(frozen=True)
+class PrintBase:
+    """The bundle's geometry in the print CRS, projected once (an atlas draws it 122 times)."""
+
+    communes: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame | None
+    province: gpd.GeoDataFrame | None
+    neighbours: gpd.GeoDataFrame | None
+    vintage: int
+
+    @classmethod
+    def of(cls, bundle: Bundle, vintage: int, lang: str = "vi") -> PrintBase:
+        vintage = check_vintage(vintage)
+        communes = sheet.project(bundle.communes(vintage)[["code", "name", "geometry"]])
+        districts = bundle.tables.get("districts")
+        if districts is not None:
+            districts = sheet.project(districts[["code", "name", "geometry"]])
+            label = districts["name"].map(_short)
+            if vintage == 2025:
+                label = label + " " + t("sub.former", lang)
+            districts = districts.assign(label=label.to_numpy())
+        province = bundle.tables.get("province")
+        if province is not None:
+            province = sheet.project(province[["code", "name", "geometry"]])
+        neighbours = bundle.tables.get("neighbours")
+        if neighbours is not None:
+            neighbours = sheet.project(neighbours[["code", "name", "geometry"]])
+            neighbours = neighbours.assign(label=neighbours["name"].map(_short).to_numpy())
+        return cls(communes, districts, province, neighbours, vintage)
+
+    def locator(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None:
+        if self.province is None:
+            return None
+        context = self.neighbours if self.neighbours is not None else self.province.iloc[:0]
+        return (context, self.province)
+
+
+def project_points(projects: pd.DataFrame) -> pd.DataFrame:
+    """Filtered projects as print points: ``x``, ``y`` (print CRS), ``colour``, ``letter``,
+    ``approximate``, ``kind``."""
+    df = projects.dropna(subset=["lon", "lat"])
+    if df.empty:
+        return pd.DataFrame(columns=["x", "y", "colour", "letter", "approximate", "kind"])
+    pts = gpd.GeoSeries(gpd.points_from_xy(df["lon"], df["lat"]), crs=4326).to_crs(sheet.PRINT_CRS)
+    kinds = [styles.kind_style(k) for k in df["kind"]]
+    return pd.DataFrame(
+        {
+            "x": pts.x.to_numpy(),
+            "y": pts.y.to_numpy(),
+            "colour": [k.colour for k in kinds],
+            "letter": [k.letter for k in kinds],
+            "approximate": styles.is_approximate(df["location_precision"]),
+            "kind": [k.key for k in kinds],
+        }
+    )
+
+
+def measure_legend(measure: str, table: pd.DataFrame, lang: str) -> LegendSection:
+    """The measure's classes with their commune counts; "outside the filters" hatched."""
+    items = []
+    for entry in styles.legend(measure, table):
+        out = entry.key == "out_of_view"
+        items.append(
+            LegendItem(
+                f"{t(entry.label_key, lang)} ({entry.count})",
+                entry.colour,
+                hatch="////" if out else None,
+                edgecolor="#bdbdbd" if out else "#8c8c8c",
+            )
+        )
+    return LegendSection(t(styles.measure_style(measure).label_key, lang), tuple(items))
+
+
+def layer_legend(points: pd.DataFrame, vintage: int, lang: str) -> list[LegendSection]:
+    """Legend sections of the visible point kinds and the boundary lines."""
+    sections = []
+    if len(points):
+        present = set(points["kind"])
+        counts = points["kind"].value_counts()
+        items = [
+            LegendItem(f"{t(k.label_key, lang)} ({counts[k.key]})", k.colour, "point", k.letter)
+            for k in styles.PROJECT_KINDS.values()
+            if k.key in present
+        ]
+        if points["approximate"].any():
+            items.append(LegendItem(t("legend.approximate", lang), "#777777", "halo"))
+        sections.append(LegendSection(t("sheet.projects", lang), tuple(items)))
+    lc = styles.LINE_COLOURS
+    district = "legend.district_former" if vintage == 2025 else "legend.district"
+    sections.append(
+        LegendSection(
+            t("sheet.boundaries", lang),
+            (
+                LegendItem(t("legend.province", lang), lc["province"], "line", linewidth=1.8),
+                LegendItem(t(district, lang), lc["district"], "line", linewidth=1.0),
+                LegendItem(t("legend.commune", lang), lc["commune"], "line", linewidth=0.5),
+                LegendItem(
+                    t("legend.neighbour", lang),
+                    lc["neighbour_fill"],
+                    edgecolor=lc["neighbour_line"],
+                ),
+            ),
+        )
+    )
+    return sections
+
+
+def map_layers(
+    bundle: Bundle,
+    base: PrintBase,
+    measure: str,
+    filters: Filters,
+    *,
+    label_communes: bool | None = None,
+) -> tuple[MapLayers, pd.DataFrame, pd.DataFrame]:
+    """The print layers for a measure and filters, with the measures table and the filtered
+    projects. Communes are labelled when at most 40 are in view (or as asked)."""
+    vintage = base.vintage
+    table = coverage.commune_measures(bundle, vintage, filters)
+    cls = styles.classify(measure, table)
+    colours = np.asarray(styles.class_colours(measure), dtype=object)[cls]
+    communes = base.communes.assign(fill=list(colours), in_view=table["in_view"].to_numpy(bool))
+    projects = coverage.filter_projects(bundle, vintage, filters)
+    points = project_points(projects)
+    view = communes.loc[communes["in_view"]]
+    extent = tuple(view.total_bounds) if len(view) else tuple(communes.total_bounds)
+    if label_communes is None:
+        label_communes = 0 < len(view) <= 40
+    labels = None
+    if label_communes:
+        rp = view.geometry.representative_point()
+        labels = pd.DataFrame({"x": rp.x, "y": rp.y, "label": view["name"].map(_short)})
+    layers = MapLayers(
+        communes=communes,
+        districts=base.districts,
+        province=base.province,
+        neighbours=base.neighbours,
+        points=points,
+        commune_labels=labels,
+        extent=extent,
+        commune_edge=styles.LINE_COLOURS["commune"],
+        line_colours=dict(styles.LINE_COLOURS),
+    )
+    return layers, table, projects
+
+
+# ------------------------------------------------------------------------------ map sheets
+@dataclass(frozen=True)
+class SheetOptions:
+    """How a map sheet is laid out and written."""
+
+    fmt: str = "png"
+    paper: str = "A4"
+    orientation: str = "landscape"
+    dpi: int = 300
+    title: str | None = None
+    lang: str = "vi"
+    locator: bool = True
+    today: dt.date | None = None
+
+
+def map_sheet_figure(
+    bundle: Bundle,
+    filters: Filters | None = None,
+    measure: str = styles.DEFAULT_MEASURE,
+    vintage: int = 2019,
+    options: SheetOptions | None = None,
+):
+    """The matplotlib figure of a map sheet (see :func:`export_map`)."""
+    options = options or SheetOptions()
+    lang = check_lang(options.lang)
+    filters = filters or Filters()
+    vintage = check_vintage(vintage)
+    styles.measure_style(measure)
+    base = PrintBase.of(bundle, vintage, lang)
+    layers, _table, projects = map_layers(bundle, base, measure, filters)
+    assignments = coverage.filter_assignments(bundle, vintage, filters)
+    status = coverage.filter_status(bundle, vintage, filters)
+    records = coverage.completeness(assignments, projects, status)
+    measure_label = t(styles.measure_style(measure).label_key, lang)
+    built = str(bundle.info.get("built_at", ""))[:10]
+    date = t("sheet.date", lang, date=format_date(_today(options.today), lang))
+    if built:
+        date += " · " + t("sheet.data_built", lang, date=built)
+    text = SheetText(
+        title=options.title or t("sheet.title", lang, measure=measure_label),
+        subtitle=describe_filters(bundle, vintage, filters, lang),
+        sources=tuple(source_lines(bundle, vintage, [assignments, projects, status], lang)),
+        date=date,
+        note=completeness_note(records, lang),
+        credit=t("sheet.credit", lang),
+        locator_title=t("sheet.locator", lang),
+    )
+    legend = [measure_legend(measure, _table, lang), *layer_legend(layers.points, vintage, lang)]
+    return sheet.render_map_sheet(
+        layers,
+        text,
+        legend,
+        paper=options.paper,
+        orientation=options.orientation,
+        locator=base.locator() if options.locator else None,
+    )
+
+
+def _metadata(title: str, fmt: str) -> dict:
+    if fmt == "pdf":
+        return {"Title": title, "Creator": "NTM Atlas", "Subject": "Nông thôn mới Bắc Kạn"}
+    if fmt == "svg":
+        return {"Title": title, "Creator": "NTM Atlas"}
+    return {}
+
+
+def map_filename(measure: str, vintage: int, fmt: str, filters: Filters | None = None) -> str:
+    """A file name that says what the sheet shows.
+
+    >>> map_filename("coverage", 2019, "png", Filters(districts=("064",)))
+    'ntm-atlas_coverage_2019_d064.png'
+    """
+    extra = ""
+    if filters is not None and filters.districts:
+        extra = "_d" + "-".join(filters.districts)
+    return f"ntm-atlas_{measure}_{vintage}{extra}.{fmt}"
+
+
+def export_map_bytes(
+    bundle: Bundle,
+    filters: Filters | None = None,
+    measure: str = styles.DEFAULT_MEASURE,
+    vintage: int = 2019,
+    fmt: str = "png",
+    lang: str = "vi",
+    **options,
+) -> tuple[str, bytes]:
+    """The map sheet of the current view as ``(filename, bytes)``, for the dashboard's
+    "Xuất bản đồ / Export" button (``dcc.send_bytes``). ``options`` as :class:`SheetOptions`."""
+    opts = SheetOptions(fmt=fmt, lang=lang, **options)
+    fig = map_sheet_figure(bundle, filters, measure, vintage, opts)
+    title = fig.texts[0].get_text() if fig.texts else "NTM Atlas"
+    data = sheet.figure_bytes(fig, fmt, opts.dpi, metadata=_metadata(title, fmt))
+    return map_filename(measure, vintage, fmt, filters), data
+
+
+def export_map(
+    bundle: Bundle,
+    out: Path | str,
+    filters: Filters | None = None,
+    measure: str = styles.DEFAULT_MEASURE,
+    vintage: int = 2019,
+    options: SheetOptions | None = None,
+) -> Path:
+    """Write a map sheet (PNG at the paper size and DPI, or SVG/PDF with text as text)."""
+    options = options or SheetOptions(fmt=_fmt_from_suffix(out, MAP_FORMATS, "png"))
+    fig = map_sheet_figure(bundle, filters, measure, vintage, options)
+    title = fig.texts[0].get_text() if fig.texts else "NTM Atlas"
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save_figure(fig, out, options.fmt, options.dpi, metadata=_metadata(title, options.fmt))
+    return out
+
+
+def _fmt_from_suffix(path: Path | str, valid: Sequence[str], default: str) -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    return suffix if suffix in valid else default
+
+
+def _json_default(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return str(value)
+
+
+__all__ = [
+    "DATA_FORMATS",
+    "MAP_FORMATS",
+    "PrintBase",
+    "SheetOptions",
+    "describe_filters",
+    "export_map",
+    "export_map_bytes",
+    "json",
+    "map_sheet_figure",
+]
