@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from dashboard.export_cli import register_export_commands
+from dashboard.import_cli import register_import_commands
 from geodata.errors import NtmAtlasError
 from geodata.settings import Settings
 
@@ -49,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default 8050)")
     serve.add_argument("--debug", action="store_true", help="Dash debug mode")
     serve.set_defaults(run=_serve)
+    register_export_commands(sub)
+    register_import_commands(sub)
     return parser
 
 

@@ -364,21 +364,14 @@ def check_lang(lang: str) -> str:
 
 @cache
 def _dashboard_table(lang: str) -> dict[str, str]:
-    """The dashboard's translations for ``lang`` when :mod:`dashboard.i18n` provides them."""
+    """The dashboard's own words for ``lang`` (``assets/translations.json`` through
+    :mod:`dashboard.i18n`), or nothing if that table is not there."""
     try:
         from dashboard import i18n
-    except ImportError:
+
+        return dict(i18n.Translations.load().tables.get(lang, {}))
+    except (ImportError, AttributeError, OSError, KeyError, ValueError):
         return {}
-    for name in ("table", "translations", "load"):
-        fn = getattr(i18n, name, None)
-        if callable(fn):
-            try:
-                data = fn(lang)
-            except TypeError:
-                continue
-            if isinstance(data, dict):
-                return {str(k): str(v) for k, v in data.items()}
-    return {}
 
 
 def t(key: str, lang: str = "vi", **values: object) -> str:

@@ -156,8 +156,17 @@ def draw_polygons(
 
 
 def halo(width: float = 2.2, colour: str = "white") -> list:
-    """A white outline behind text, so labels stay readable on any fill."""
-    return [patheffects.withStroke(linewidth=width, foreground=colour)]
+    """The outline only (no glyph fill): drawn as a path behind a plain copy of the text."""
+    return [patheffects.Stroke(linewidth=width, foreground=colour)]
+
+
+def haloed_text(ax, x, y, text, *, halo_width: float = 2.0, **kwargs):
+    """Text with a white halo, readable on any fill. Path effects turn text into outlines in
+    SVG/PDF, so the halo is a separate artist behind a plain text artist: the label stays
+    searchable text."""
+    zorder = kwargs.pop("zorder", 6)
+    ax.text(x, y, text, zorder=zorder - 0.01, path_effects=halo(halo_width), **kwargs)
+    return ax.text(x, y, text, zorder=zorder, **kwargs)
 
 
 def draw_labels(
@@ -175,10 +184,12 @@ def draw_labels(
 ) -> None:
     """Text labels centred on points, with a halo; labels outside the axes are clipped."""
     for xi, yi, text in zip(x, y, texts, strict=True):
-        ax.text(
+        haloed_text(
+            ax,
             xi,
             yi,
             text,
+            halo_width=halo_width,
             fontsize=fontsize,
             fontweight=weight,
             fontstyle=style,
@@ -187,7 +198,6 @@ def draw_labels(
             va="center",
             zorder=zorder,
             clip_on=True,
-            path_effects=halo(halo_width),
         )
 
 
@@ -288,17 +298,18 @@ def add_north_arrow(ax, *, x: float = 0.955, y: float = 0.9, size: float = 0.07)
         Polygon([tip, (x - half, base), (x, base + size * 0.3)], facecolor="white", **common)
     )
     ax.add_patch(Polygon([tip, (x + half, base), (x, base + size * 0.3)], facecolor=INK, **common))
-    ax.text(
+    haloed_text(
+        ax,
         x,
         y + 0.012,
         "N",
+        halo_width=2.5,
         transform=ax.transAxes,
         ha="center",
         va="bottom",
         fontsize=10,
         fontweight="bold",
         zorder=20,
-        path_effects=halo(2.5),
     )
 
 
