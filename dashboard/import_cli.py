@@ -1,0 +1,326 @@
+"""``ntm-atlas import …`` and ``ntm-atlas users …``: the command-line face of geodata.imports.
+
+Exit codes: 0 ok, 1 validation errors (nothing written), 2 usage error or unreadable file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from geodata.settings import Settings
+
+KIND_CHOICES = ("assignments", "projects", "agencies")
+
+_T = {
+    "file": ("File", "Tệp"),
+    "header": ("header row", "dòng tiêu đề"),
+    "columns": ("Columns", "Cột"),
+    "ignored": ("Columns not used", "Cột không dùng"),
+    "result": ("Result", "Kết quả"),
+    "ok": ("ok", "hợp lệ"),
+    "warning": ("with warnings", "có cảnh báo"),
+    "error": ("with errors", "có lỗi"),
+    "skipped": ("skipped", "bỏ qua"),
+    "row": ("row", "dòng"),
+    "rows": ("row(s)", "dòng"),
+    "col": ("column", "cột"),
+    "suggest": ("suggestions", "gợi ý"),
+    "dry": ("Dry run: nothing written.", "Chạy thử: không ghi gì."),
+    "blocked": (
+        "Nothing written: fix the errors, or use --skip-invalid to import only the valid rows.",
+        "Chưa ghi gì: hãy sửa lỗi, hoặc dùng --skip-invalid để chỉ nhập các dòng hợp lệ.",
+    ),
+    "written": (
+        "Import {id}: {added} added, {changed} changed, {removed} removed, {unchanged} unchanged.",
+        "Lần nhập {id}: thêm {added}, sửa {changed}, xóa {removed}, giữ nguyên {unchanged}.",
+    ),
+    "nochange": (
+        "Nothing changed: the store already holds these rows ({unchanged}).",
+        "Không có thay đổi: dữ liệu đã có sẵn ({unchanged} dòng).",
+    ),
+    "sev_error": ("Errors", "Lỗi"),
+    "sev_warning": ("Warnings", "Cảnh báo"),
+    "sev_skipped": ("Skipped", "Bỏ qua"),
+    "report": ("Report written to {path}", "Đã ghi báo cáo vào {path}"),
+}
+
+
+def _t(key: str, lang: str, **kw: object) -> str:
+    en, vi = _T[key]
+    return (vi if lang == "vi" else en).format(**kw)
+
+
+def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``import`` and ``users`` to the ``ntm-atlas`` command line."""
+    imp = subparsers.add_parser(
+        "import", help="import spreadsheets (assignments, projects, agencies)"
+    )
+    actions = imp.add_subparsers(metavar="KIND")
+    for kind in KIND_CHOICES:
+        p = actions.add_parser(kind, help=f"validate and import a {kind} file (.xlsx, .csv, .txt)")
+        p.add_argument("file", type=Path, metavar="FILE")
+        p.add_argument(
+            "--store", type=Path, help="store file (default: NTM_ATLAS_DATA or a user data dir)"
+        )
+        p.add_argument("--sheet", help="sheet name or number (default: the first sheet)")
+        p.add_argument(
+            "--vintage",
+            type=int,
+            choices=(2019, 2020, 2025),
+            help="resolve every commune against this list of units",
+        )
+        p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+        p.add_argument(
+            "--report", type=Path, metavar="REPORT.json", help="write the report as JSON"
+        )
+        p.add_argument(
+            "--accept-suggestions",
+            action="store_true",
+            help="take the closest official name for approximate commune names",
+        )
+        p.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="import the valid rows even if other rows have errors",
+        )
+        p.add_argument(
+            "--dataset", help="name of the data set this file replaces (default: file name)"
+        )
+        p.add_argument("--user", help="who is importing (default: the login name)")
+        p.add_argument(
+            "--lang", choices=("en", "vi"), default=_default_lang(), help="language of the output"
+        )
+        p.add_argument(
+            "--wait",
+            type=float,
+            default=30.0,
+            help="seconds to wait for another import (default 30)",
+        )
+        p.set_defaults(run=_import, kind=kind)
+    tpl = actions.add_parser("template", help="write an .xlsx template with the expected columns")
+    tpl.add_argument("template_kind", choices=KIND_CHOICES, metavar="KIND")
+    tpl.add_argument("--out", type=Path, help="file to write (default: ntm-atlas-KIND.xlsx)")
+    tpl.add_argument(
+        "--store", type=Path, help="store to take commune drop-downs from (if it exists)"
+    )
+    tpl.set_defaults(run=_template)
+    undo = actions.add_parser("undo", help="undo the latest import")
+    undo.add_argument("--store", type=Path)
+    undo.add_argument("--user")
+    undo.set_defaults(run=_undo)
+    log = actions.add_parser("log", help="show the change log")
+    log.add_argument("--store", type=Path)
+    log.set_defaults(run=_log)
+
+    users = subparsers.add_parser("users", help="dashboard accounts").add_subparsers(
+        metavar="ACTION"
+    )
+    add = users.add_parser("add", help="create an account (asks for the password)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("editor", "viewer"), required=True)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--replace", action="store_true", help="change an existing account")
+    add.add_argument("--store", type=Path)
+    add.set_defaults(run=_users_add)
+    lst = users.add_parser("list", help="list accounts")
+    lst.add_argument("--store", type=Path)
+    lst.set_defaults(run=_users_list)
+
+
+def _default_lang() -> str:
+    return "vi" if os.environ.get("LANG", "").lower().startswith("vi") else "en"
+
+
+def _store(args: argparse.Namespace, settings: Settings) -> Path:
+    return Path(args.store or settings.store_path)
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.errors import StoreError
+    from geodata.imports import UnreadableFileError, check_file, import_report
+
+    lang = args.lang
+    store = _store(args, settings)
+    try:
+        report = check_file(
+            args.file,
+            args.kind,
+            store,
+            sheet=args.sheet,
+            vintage=args.vintage,
+            accept_suggestions=args.accept_suggestions,
+        )
+    except (UnreadableFileError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print_report(report, lang)
+    if args.report:
+        args.report.write_text(
+            json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str),
+            encoding="utf-8",
+        )
+        print(_t("report", lang, path=args.report))
+    if not report.ok and not args.skip_invalid:
+        print(_t("blocked", lang), file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(_t("dry", lang))
+        return 0
+    result = import_report(
+        report,
+        store,
+        file=args.file,
+        dataset=args.dataset,
+        user=args.user,
+        skip_invalid=args.skip_invalid,
+        timeout=args.wait,
+    )
+    if result.written:
+        print(
+            _t(
+                "written",
+                lang,
+                id=result.import_id,
+                added=result.added,
+                changed=result.changed,
+                removed=result.removed,
+                unchanged=result.unchanged,
+            )
+        )
+    else:
+        print(_t("nochange", lang, unchanged=result.unchanged))
+    return 0
+
+
+def print_report(report, lang: str = "en", out=None) -> None:
+    """The report for a person: file, columns, counts, then problems grouped by reason."""
+    out = out or sys.stdout
+    s = report.summary
+    fmt = (
+        s["format"]
+        + (f", {s['encoding']}" if s.get("encoding") else "")
+        + (f", sheet «{s['sheet']}»" if s.get("sheet") else "")
+    )
+    print(
+        f"{_t('file', lang)}: {s['file']} ({fmt}); {_t('header', lang)} {s['header_row']}", file=out
+    )
+    cols = ", ".join(f"{f} ← «{h}»" for f, h in s["columns"].items() if f != "row_no")
+    print(f"{_t('columns', lang)}: {cols}", file=out)
+    if s.get("ignored_columns"):
+        print(
+            f"{_t('ignored', lang)}: {', '.join(f'«{c}»' for c in s['ignored_columns'])}", file=out
+        )
+    counts = report.counts()
+    print(
+        f"{_t('result', lang)}: "
+        + ", ".join(f"{counts[k]} {_t(k, lang)}" for k in ("ok", "warning", "error", "skipped")),
+        file=out,
+    )
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for row in report.rows:
+        for p in row.problems:
+            groups[(p.severity, p.reason)].append((row.row, p))
+    for sev in ("error", "warning", "skipped"):
+        items = [(k, v) for k, v in groups.items() if k[0] == sev]
+        if not items:
+            continue
+        total = sum(len(v) for _, v in items)
+        print(f"\n{_t('sev_' + sev, lang)} ({total}):", file=out)
+        for (_, reason), problems in sorted(items, key=lambda kv: -len(kv[1])):
+            from geodata.imports.messages import reason_text
+
+            head = reason_text(reason, lang, value="…")
+            print(f"  {head} — {len(problems)} {_t('rows', lang)}", file=out)
+            for number, p in problems[:50]:
+                where = f"{_t('row', lang)} {number}" + (
+                    f", {_t('col', lang)} «{p.column}»" if p.column else ""
+                )
+                line = f"    {where}: {p.text(lang)}"
+                if p.suggestions:
+                    line += f" → {_t('suggest', lang)}: " + "; ".join(
+                        f"{x['code']} {x['name']}"
+                        + (f" ({x['district']})" if x.get("district") else "")
+                        for x in p.suggestions
+                    )
+                print(line, file=out)
+            if len(problems) > 50:
+                print(f"    … +{len(problems) - 50}", file=out)
+
+
+def _template(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.imports.context import ImportContext
+    from geodata.imports.template import write_template
+    from geodata.store import GeoPackageStore
+
+    store = GeoPackageStore(_store(args, settings))
+    ctx = ImportContext.from_store(store) if store.exists() else None
+    out = args.out or Path(f"ntm-atlas-{args.template_kind}.xlsx")
+    write_template(args.template_kind, out, ctx)
+    print(f"Template written to {out}")
+    return 0
+
+
+def _undo(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.imports import undo_last
+
+    entry = undo_last(_store(args, settings), user=args.user)
+    if entry is None:
+        print("Nothing to undo.")
+        return 0
+    print(
+        f"Undid import {entry['import_id']} ({entry['kind']}, {entry['file_name']}, "
+        f"{entry['at']}, by {entry['user']}) as {entry['undone_by']}."
+    )
+    return 0
+
+
+def _log(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.imports import read_log
+
+    log = read_log(_store(args, settings))
+    if log.empty:
+        print("No imports yet.")
+        return 0
+    for r in log.itertuples():
+        extra = f" undoes {r.undoes}" if isinstance(r.undoes, str) else ""
+        extra += f" (undone by {r.undone_by})" if isinstance(r.undone_by, str) else ""
+        print(
+            f"{r.import_id} {r.at} {r.user:10s} {r.action:6s} {r.kind:11s} {r.file_name} "
+            f"+{r.added} ~{r.changed} -{r.removed}{extra}"
+        )
+    return 0
+
+
+def _users_add(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.users import UserError, add_user, users_path
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        user = add_user(
+            users_path(_store(args, settings)), args.name, args.role, password, replace=args.replace
+        )
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"User {user.name} ({user.role}) saved in {users_path(_store(args, settings))}")
+    return 0
+
+
+def _users_list(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.users import list_users, users_path
+
+    for user in list_users(users_path(_store(args, settings))):
+        print(f"{user.name}\t{user.role}")
+    return 0

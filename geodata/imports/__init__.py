@@ -1,0 +1,117 @@
+"""Import the spreadsheets people already keep: read, validate, write as one undoable change.
+
+``reader`` (files → rows of fields) → ``validate`` (rows → records and a report of every
+problem) → ``apply`` (records → the store, locked, atomic, logged, undoable). See
+:mod:`geodata.imports.apply` for where imported rows live and why ``data build`` keeps them.
+
+Typical use::
+
+    report = check_file("so-cong-thuong.xlsx", "projects", store_path)
+    if report.ok:
+        result = import_report(report, store_path, file="so-cong-thuong.xlsx")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geodata.imports.apply import (
+    ApplyResult,
+    ImportBusyError,
+    apply_import,
+    carry_imports,
+    read_log,
+    sha256_of,
+    store_lock,
+    undo_last,
+)
+from geodata.imports.columns import KINDS
+from geodata.imports.context import ImportContext
+from geodata.imports.reader import UnreadableFileError, read_table
+from geodata.imports.validate import Problem, Report, RowResult, validate
+from geodata.store import GeoPackageStore
+
+__all__ = [
+    "KINDS",
+    "ApplyResult",
+    "ImportBusyError",
+    "ImportContext",
+    "Problem",
+    "Report",
+    "RowResult",
+    "UnreadableFileError",
+    "apply_import",
+    "carry_imports",
+    "check_file",
+    "import_report",
+    "read_log",
+    "sha256_of",
+    "store_lock",
+    "undo_last",
+]
+
+
+def check_file(
+    path: Path | str,
+    kind: str,
+    store_path: Path | str | None = None,
+    *,
+    ctx: ImportContext | None = None,
+    sheet: str | None = None,
+    vintage: int | None = None,
+    accept_suggestions: bool = False,
+    overrides: dict[int, str] | None = None,
+) -> Report:
+    """Read and validate a file; nothing is written.
+
+    Raises :class:`UnreadableFileError` when the file cannot be read as a table of ``kind``.
+    """
+    if kind not in KINDS:
+        msg = f"Unknown import kind {kind!r}; choose one of: {', '.join(KINDS)}"
+        raise ValueError(msg)
+    if ctx is None:
+        if store_path is None:
+            msg = "check_file needs a store_path or a context"
+            raise ValueError(msg)
+        ctx = ImportContext.from_store(GeoPackageStore(store_path))
+    table = read_table(path, kind, sheet=sheet)
+    report = validate(
+        table,
+        kind,
+        ctx,
+        vintage=vintage,
+        accept_suggestions=accept_suggestions,
+        overrides=overrides,
+    )
+    report.summary["sha256"] = sha256_of(path)
+    return report
+
+
+def import_report(
+    report: Report,
+    store_path: Path | str,
+    *,
+    file: Path | str,
+    dataset: str | None = None,
+    user: str | None = None,
+    skip_invalid: bool = False,
+    timeout: float = 30.0,
+) -> ApplyResult:
+    """Write a checked report; refuses one with errors unless ``skip_invalid``."""
+    if not report.ok and not skip_invalid:
+        from geodata.errors import DataValidationError
+
+        errors = [r.row for r in report.rows if r.status == "error"]
+        rows = ", ".join(map(str, errors[:20]))
+        msg = f"{len(errors)} row(s) have errors (rows {rows}); nothing written"
+        raise DataValidationError(msg)
+    file = Path(file)
+    return apply_import(
+        store_path,
+        report,
+        dataset=dataset or file.stem,
+        file_name=file.name,
+        sha256=report.summary.get("sha256") or sha256_of(file),
+        user=user,
+        timeout=timeout,
+    )

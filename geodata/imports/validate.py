@@ -1,0 +1,890 @@
+"""Rows read from a spreadsheet → checked records and a report of every problem.
+
+Each row is resolved and checked on its own (communes by code or by name within the district,
+against the list of units in force for the row's period), then the rows are checked against
+each other (duplicates). Nothing is raised for bad data: every problem is collected with the
+row number a person sees, the column as written, the value, the reason (English and
+Vietnamese) and, where possible, suggestions ``[{code, name, district}]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from geodata.imports import parsing
+from geodata.imports.columns import PROJECT_KINDS, SPONSOR_KINDS, header_key
+from geodata.imports.context import VINTAGES, ImportContext, vintage_in_force
+from geodata.imports.messages import reason_text, severity
+from geodata.imports.reader import RawRow, RawTable
+from geodata.names import Match
+from geodata.programme import match_agency
+
+NEAR_COMMUNE_M = 300.0  # boundaries are generalised: a point this close is kept, with a warning
+STATUSES = ("ok", "warning", "error", "skipped")
+
+
+@dataclass
+class Problem:
+    field: str
+    column: str
+    value: str
+    reason: str  # a code of messages.REASONS
+    details: dict[str, Any] = field(default_factory=dict)
+    suggestions: list[dict[str, str | None]] = field(default_factory=list)
+
+    @property
+    def severity(self) -> str:
+        return severity(self.reason)
+
+    def text(self, lang: str = "en") -> str:
+        return reason_text(self.reason, lang, value=self.value, **self.details)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "field": self.field,
+            "value": self.value,
+            "reason": self.text("en"),
+            "reason_vi": self.text("vi"),
+            "reason_code": self.reason,
+            "severity": self.severity,
+            "suggestions": self.suggestions,
+        }
+
+
+@dataclass
+class RowResult:
+    row: int
+    status: str
+    commune_code: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    record: dict[str, Any] | None = None
+    key: tuple | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "status": self.status,
+            "commune_code": self.commune_code,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+@dataclass
+class Report:
+    kind: str
+    summary: dict[str, Any]
+    rows: list[RowResult]
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.status == "error" for r in self.rows)
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The rows to store: ok and warning rows (errors and skipped rows are left out)."""
+        return [r.record for r in self.rows if r.status in ("ok", "warning") and r.record]
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(r.status for r in self.rows)
+        return {s: c.get(s, 0) for s in STATUSES}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": {**self.summary, **self.counts()},
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Commune resolution
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resolution:
+    vintage: int | None
+    code: str | None
+    problems: tuple[Problem, ...] = ()
+
+
+class Resolver:
+    """Communes by code or by name within the district; results cached per distinct input."""
+
+    def __init__(
+        self,
+        ctx: ImportContext,
+        columns: dict[str, str],
+        *,
+        vintage: int | None,
+        accept_suggestions: bool,
+    ) -> None:
+        self.ctx = ctx
+        self.columns = columns
+        self.forced = vintage
+        self.accept = accept_suggestions
+        self._cache: dict[tuple, Resolution] = {}
+
+    def _col(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+    def _labels(self, vintage: int, candidates) -> list[dict[str, str | None]]:
+        return [self.ctx.label(vintage, c.code) for c in candidates]
+
+    def district(self, text: str | None) -> tuple[str | None, Problem | None]:
+        if not text:
+            return None, None
+        match = self.ctx.district_index.resolve(text)
+        if match.accepted:
+            return match.code, None
+        sugg = match.suggestions or self.ctx.district_index.suggest(text)
+        return None, Problem(
+            "district",
+            self._col("district"),
+            text,
+            "district_unknown",
+            suggestions=[{"code": c.code, "name": c.name} for c in sugg],
+        )
+
+    def resolve(
+        self, name: str | None, code: str | None, district: str | None, preferred: int | None
+    ) -> Resolution:
+        key = (name, code, district, preferred)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(name, code, district, preferred)
+        return self._cache[key]
+
+    def _order(self, preferred: int | None) -> tuple[int, ...]:
+        if self.forced:
+            return (self.forced,)
+        first = preferred or 2019
+        return (first, *(v for v in (2019, 2020, 2025) if v != first))
+
+    def _resolve(self, name, code, district, preferred) -> Resolution:
+        problems: list[Problem] = []
+        district_code, dproblem = self.district(district)
+        if dproblem:
+            problems.append(dproblem)
+        order = self._order(preferred)
+        if code:
+            return self._by_code(name, code, district_code, order, problems)
+        if not name:
+            return Resolution(
+                None, None, (Problem("commune", self._col("commune"), "", "commune_missing"),)
+            )
+        return self._by_name(name, district_code, order, preferred, problems)
+
+    def _by_code(self, name, code, district_code, order, problems) -> Resolution:
+        found = self.ctx.find_code(code, order)
+        col = self._col("commune_code")
+        if found is None:
+            sugg = []
+            if name:
+                sugg = self._labels(order[0], self.ctx.indexes[order[0]].suggest(name))
+            problems.append(Problem("commune_code", col, code, "code_unknown", suggestions=sugg))
+            return Resolution(None, None, tuple(problems))
+        vintage, unit_code = found
+        unit = self.ctx.unit(vintage, unit_code)
+        if name:
+            match = self.ctx.indexes[vintage].resolve(name, parent=None)
+            same = match.accepted and match.code == unit_code
+            if not same and not self._name_fits(name, unit_code, vintage):
+                problems.append(
+                    Problem(
+                        "commune",
+                        self._col("commune"),
+                        name,
+                        "code_name_mismatch",
+                        {"name": unit["name"], "written": name},
+                        suggestions=[self.ctx.label(vintage, unit_code)]
+                        + (self._labels(vintage, [match]) if match.accepted else []),
+                    )
+                )
+                problems[-1].value = code
+        self._check_district(name or code, vintage, unit_code, district_code, problems)
+        return Resolution(vintage, unit_code, tuple(problems))
+
+    def _name_fits(self, name: str, code: str, vintage: int) -> bool:
+        # the name may be written as in another list (a commune merged into this unit)
+        for v in VINTAGES:
+            m = self.ctx.indexes[v].resolve(name)
+            if (
+                m.accepted
+                and self.ctx.codes_in_all_vintages(v, m.code).get(f"code_{vintage}") == code
+            ):
+                return True
+        return False
+
+    def _check_district(self, value, vintage, code, district_code, problems) -> None:
+        if district_code is None or vintage == 2025:
+            return
+        actual = self.ctx.unit(vintage, code)["district_code"]
+        if actual != district_code:
+            problems.append(
+                Problem(
+                    "commune",
+                    self._col("commune"),
+                    value,
+                    "commune_wrong_district",
+                    {
+                        "district": self.ctx.districts.get(district_code),
+                        "actual": self.ctx.districts.get(actual),
+                    },
+                    suggestions=[self.ctx.label(vintage, code)],
+                )
+            )
+
+    def _by_name(self, name, district_code, order, preferred, problems) -> Resolution:
+        col = self._col("commune")
+        first: tuple[int, Match] | None = None
+        for vintage in order:
+            if vintage == 2025 and district_code is not None and self.forced != 2025:
+                continue  # a district names a unit of the lists before districts were abolished
+            parent = district_code if vintage != 2025 else None
+            match = self.ctx.indexes[vintage].resolve(name, parent=parent)
+            if first is None:
+                first = (vintage, match)
+            if match.accepted:
+                if preferred and vintage != preferred:
+                    problems.append(
+                        Problem("commune", col, name, "commune_other_vintage", {"vintage": vintage})
+                    )
+                return Resolution(vintage, match.code, tuple(problems))
+        assert first is not None
+        vintage, match = first
+        if district_code is not None:  # the right name in the wrong district?
+            for v in order:
+                anywhere = self.ctx.indexes[v].resolve(name)
+                if anywhere.accepted:
+                    self._check_district(name, v, anywhere.code, district_code, problems)
+                    return Resolution(None, None, tuple(problems))
+                if anywhere.how == "ambiguous":
+                    problems.append(
+                        Problem(
+                            "commune",
+                            col,
+                            name,
+                            "commune_ambiguous",
+                            suggestions=self._labels(v, anywhere.suggestions),
+                        )
+                    )
+                    return Resolution(None, None, tuple(problems))
+        if match.how == "ambiguous":
+            problems.append(
+                Problem(
+                    "commune",
+                    col,
+                    name,
+                    "commune_ambiguous",
+                    suggestions=self._labels(vintage, match.suggestions),
+                )
+            )
+            return Resolution(None, None, tuple(problems))
+        if match.how == "approximate":
+            labels = self._labels(vintage, match.suggestions)
+            if self.accept:
+                problems.append(
+                    Problem(
+                        "commune",
+                        col,
+                        name,
+                        "commune_suggestion_accepted",
+                        {"name": labels[0]["name"]},
+                        suggestions=labels,
+                    )
+                )
+                return Resolution(vintage, match.suggestions[0].code, tuple(problems))
+            problems.append(
+                Problem("commune", col, name, "commune_approximate", suggestions=labels)
+            )
+            return Resolution(None, None, tuple(problems))
+        sugg = self.ctx.indexes[vintage].suggest(name)
+        problems.append(
+            Problem(
+                "commune", col, name, "commune_unknown", suggestions=self._labels(vintage, sugg)
+            )
+        )
+        return Resolution(None, None, tuple(problems))
+
+
+# --------------------------------------------------------------------------------------------
+# Field parsers
+# --------------------------------------------------------------------------------------------
+
+_KIND_WORDS = (
+    (
+        "house_for_poor",
+        (
+            "nha dai doan ket",
+            "nha tinh nghia",
+            "nha tinh thuong",
+            "nha o cho ho ngheo",
+            "nha cho ho ngheo",
+            "house",
+        ),
+    ),
+    ("meeting_house", ("nha van hoa", "nha sinh hoat cong dong", "meeting")),
+    ("incinerator", ("lo dot rac", "lo dot", "incinerator")),
+    ("transformer", ("tram bien ap", "bien ap", "transformer")),
+    ("bridge", ("cau", "ngam tran", "bridge")),
+    ("market", ("cho", "market")),
+    ("road", ("duong", "be tong hoa", "road")),
+    ("water", ("nuoc sach", "nuoc", "gieng", "be nuoc", "water")),
+    ("school", ("truong", "lop hoc", "diem truong", "school")),
+    ("training", ("tap huan", "dao tao", "lop", "training")),
+    ("other", ("khac", "other")),
+)
+_STATUS_WORDS = (
+    (
+        "completed",
+        ("hoan thanh", "da hoan thanh", "ban giao", "da ban giao", "xong", "completed", "done"),
+    ),
+    (
+        "in_progress",
+        ("dang thi cong", "dang thuc hien", "dang trien khai", "in progress", "ongoing"),
+    ),
+    ("planned", ("ke hoach", "chua thuc hien", "chua trien khai", "du kien", "planned")),
+)
+_SPONSOR_WORDS = (
+    (
+        "armed_forces",
+        (
+            "cong an",
+            "bo chi huy quan su",
+            "bo doi bien phong",
+            "quan doan",
+            "su doan",
+            "trung doan",
+            "quan su",
+        ),
+    ),
+    (
+        "party",
+        (
+            "tinh uy",
+            "ban to chuc",
+            "ban tuyen giao",
+            "ban dan van",
+            "uy ban kiem tra",
+            "dang uy",
+            "van phong tinh uy",
+        ),
+    ),
+    (
+        "mass_org",
+        (
+            "hoi ",
+            "doan thanh nien",
+            "tinh doan",
+            "mat tran",
+            "uy ban mttq",
+            "lien doan lao dong",
+            "hoi lien hiep",
+        ),
+    ),
+    (
+        "enterprise",
+        (
+            "cong ty",
+            "ngan hang",
+            "tap doan",
+            "tong cong ty",
+            "dien luc",
+            "htx",
+            "hop tac xa",
+            "doanh nghiep",
+        ),
+    ),
+    (
+        "department",
+        (
+            "so ",
+            "ban quan ly",
+            "van phong ubnd",
+            "thanh tra",
+            "bhxh",
+            "bao hiem xa hoi",
+            "kho bac",
+            "cuc ",
+            "dai phat thanh",
+            "bao bac kan",
+            "truong cao dang",
+        ),
+    ),
+)
+
+
+def _words_kind(text: str, table, codes) -> str | None:
+    key = header_key(text)
+    if key.replace(" ", "_") in codes:
+        return key.replace(" ", "_")
+    padded = f" {key} "
+    for code, words in table:
+        if any(
+            f" {w.strip()} " in padded or (w.endswith(" ") and padded.startswith(" " + w))
+            for w in words
+        ):
+            return code
+    return None
+
+
+def _criteria(text: str) -> str:
+    numbers = re.findall(r"\d+", text)
+    if not numbers or any(not 1 <= int(n) <= 19 for n in numbers):
+        raise parsing.ParseError("criterion_unknown")
+    return ";".join(str(int(n)) for n in dict.fromkeys(numbers))
+
+
+def _norm(text: str | None) -> str:
+    return " ".join(str(text or "").casefold().split())
+
+
+# --------------------------------------------------------------------------------------------
+# Rows
+# --------------------------------------------------------------------------------------------
+
+
+class _RowCheck:
+    def __init__(self, raw: RawRow, columns: dict[str, str]) -> None:
+        self.raw = raw
+        self.columns = columns
+        self.problems: list[Problem] = []
+
+    def get(self, name: str) -> str | None:
+        value = self.raw.cells.get(name)
+        return value if value else None
+
+    def add(self, column: str, reason: str, value: str | None = None, /, **details: Any) -> None:
+        self.problems.append(
+            Problem(
+                column,
+                self.columns.get(column, column),
+                value if value is not None else (self.get(column) or ""),
+                reason,
+                details,
+            )
+        )
+
+    def parse(self, name: str, parser, *args):
+        text = self.get(name)
+        if text is None:
+            return None
+        try:
+            return parser(text, *args)
+        except parsing.ParseError as exc:
+            self.add(name, exc.reason, text, **exc.details)
+            return None
+
+
+def validate(
+    table: RawTable,
+    kind: str,
+    ctx: ImportContext,
+    *,
+    vintage: int | None = None,
+    accept_suggestions: bool = False,
+    overrides: dict[int, str] | None = None,
+) -> Report:
+    """Check every row of a table read by :func:`geodata.imports.reader.read_table`.
+
+    ``overrides`` maps a row number to the commune code a person chose for it (for example by
+    clicking a suggestion); ``vintage`` forces one list of units for every row.
+    """
+    overrides = overrides or {}
+    resolver = Resolver(ctx, table.columns, vintage=vintage, accept_suggestions=accept_suggestions)
+    results: list[RowResult] = []
+    for number, reason, text in table.skipped:
+        results.append(RowResult(number, "skipped", problems=[Problem("", "", text, reason)]))
+    section: tuple[int, str] | None = None
+    agency_keys = {header_key(n): n for n in ctx.agency_names}
+    for raw in table.rows:
+        check = _RowCheck(raw, table.columns)
+        if kind == "agencies":
+            result = _agency(check, agency_keys)
+        else:
+            if len(raw.cells) <= 2 and not (
+                {"commune", "commune_code", "title", "sponsor"} & set(raw.cells) - {"district"}
+            ):
+                code, _ = resolver.district(
+                    raw.cells.get("district") or next(iter(raw.cells.values()), "")
+                )
+                text = " ".join(raw.cells.values())
+                stripped = re.sub(r"^[IVXLC\d]+[.)]\s*", "", text)
+                code = code or resolver.district(stripped)[0]
+                if code:
+                    section = (raw.row, code)
+                    results.append(
+                        RowResult(
+                            raw.row,
+                            "skipped",
+                            problems=[
+                                Problem("", "", text, "section_row", {"name": ctx.districts[code]})
+                            ],
+                        )
+                    )
+                    continue
+            result = _programme_row(check, kind, ctx, resolver, section, overrides.get(raw.row))
+        results.append(result)
+    _duplicates(results, kind)
+    results.sort(key=lambda r: r.row)
+    summary = {
+        "kind": kind,
+        "file": table.path.name,
+        "format": table.file_format,
+        "encoding": table.encoding,
+        "sheet": table.sheet,
+        "header_row": table.header_row,
+        "columns": table.columns,
+        "ignored_columns": table.ignored_columns,
+        "vintage": vintage,
+        "accept_suggestions": accept_suggestions,
+        "rows": len(results),
+    }
+    return Report(kind, summary, results)
+
+
+def _finish(
+    check: _RowCheck, record: dict | None, key: tuple | None, code: str | None = None
+) -> RowResult:
+    severities = {p.severity for p in check.problems}
+    status = (
+        "error"
+        if "error" in severities
+        else "skipped"
+        if "skipped" in severities
+        else "warning"
+        if severities
+        else "ok"
+    )
+    if record is not None:
+        record["source_row"] = check.raw.row
+        record["row_hash"] = _hash({k: v for k, v in record.items() if k != "source_row"})
+    return RowResult(
+        check.raw.row,
+        status,
+        code,
+        check.problems,
+        record if status in ("ok", "warning") else None,
+        key,
+    )
+
+
+def _hash(record: dict) -> str:
+    return hashlib.sha1(
+        json.dumps(record, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()[:16]
+
+
+def _agency(check: _RowCheck, known: dict[str, str]) -> RowResult:
+    name = check.get("name")
+    if not name:
+        check.add("name", "name_missing", "")
+        return _finish(check, None, None)
+    key = header_key(name)
+    if key in known:
+        check.add("name", "agency_exists", name, name=known[key])
+        return _finish(check, None, None)
+    kind = check.get("kind")
+    record = {
+        "name": name,
+        "abbreviation": check.get("abbreviation"),
+        "kind": _words_kind(kind, (), SPONSOR_KINDS)
+        if kind
+        else _words_kind(name, _SPONSOR_WORDS, SPONSOR_KINDS) or "other",
+        "role_in_dataset": check.get("role") or "imported",
+        "source_url": check.get("source_url"),
+    }
+    if kind and record["kind"] is None:
+        record["kind"] = _words_kind(kind, _SPONSOR_WORDS, SPONSOR_KINDS) or "other"
+    return _finish(check, record, (key,))
+
+
+def _programme_row(
+    check: _RowCheck,
+    kind: str,
+    ctx: ImportContext,
+    resolver: Resolver,
+    section: tuple[int, str] | None,
+    override: str | None,
+) -> RowResult:
+    # ---- when: the period decides which list of units is in force
+    date = check.parse("date", parsing.parse_date)
+    if kind == "assignments":
+        start, end = check.parse("period", parsing.parse_period) or (None, None)
+        start = check.parse("period_start", parsing.parse_year) or start
+        end = check.parse("period_end", parsing.parse_year) or end
+        if start and end and start > end:
+            check.add("period", "period_reversed", f"{start}–{end}")
+    else:
+        start, end = check.parse("year", parsing.parse_period) or (None, None)
+        if start is None and date is not None:
+            start = end = date.year
+    preferred = vintage_in_force(start, date if kind == "projects" else None)
+
+    # ---- where
+    district_text = check.get("district")
+    if not district_text and section is not None:
+        district_text = ctx.districts[section[1]]
+        check.add("district", "district_from_section", district_text, section_row=section[0])
+    if override:
+        found = ctx.find_code(
+            override,
+            (resolver.forced,) if resolver.forced else (preferred or 2019, 2019, 2020, 2025),
+        )
+        if found is None:
+            check.add("commune_code", "code_unknown", override)
+            res = Resolution(None, None)
+        else:
+            res = Resolution(found[0], found[1])
+            check.add(
+                "commune",
+                "commune_chosen",
+                check.get("commune") or override,
+                name=ctx.unit(*found)["name"],
+            )
+    else:
+        res = resolver.resolve(
+            check.get("commune"), check.get("commune_code"), district_text, preferred
+        )
+        check.problems.extend(_copy(p) for p in res.problems)
+    codes: dict[str, Any] = {}
+    if res.code is not None:
+        codes = ctx.codes_in_all_vintages(res.vintage, res.code)
+
+    if kind == "assignments":
+        sponsor = check.get("sponsor")
+        if not sponsor:
+            check.add("sponsor", "sponsor_missing", "")
+        skind = check.get("sponsor_kind")
+        record = {
+            "sponsor_name": sponsor,
+            "sponsor_kind": (_words_kind(skind, _SPONSOR_WORDS, SPONSOR_KINDS) if skind else None)
+            or _words_kind(sponsor or "", _SPONSOR_WORDS, SPONSOR_KINDS)
+            or "other",
+            "commune_as_written": check.get("commune") or check.get("commune_code"),
+            "district_name": district_text,
+            "period_start_year": start,
+            "period_end_year": end,
+            "activities_summary": check.get("activities"),
+            "notes": check.get("notes"),
+        }
+        key = (_norm(sponsor), codes.get("code_2019") or res.code, start, end)
+    else:
+        title = check.get("title")
+        if not title:
+            check.add("title", "title_missing", "")
+        kind_text = check.get("kind")
+        pkind = _words_kind(kind_text or title or "", _KIND_WORDS, PROJECT_KINDS)
+        if kind_text and pkind is None:
+            check.add("kind", "kind_unknown", kind_text, choices=", ".join(PROJECT_KINDS))
+        cost = None
+        if check.get("cost"):
+            parsed = check.parse("cost", parsing.parse_amount, _multiplier(check))
+            if parsed is not None:
+                cost, approx = parsed
+                if approx:
+                    check.add("cost", "amount_approximate", amount=f"{cost:,}".replace(",", "."))
+        status_text = check.get("status")
+        status = (
+            _words_kind(status_text, _STATUS_WORDS, ("completed", "in_progress", "planned"))
+            if status_text
+            else None
+        )
+        if status_text and status is None:
+            check.add("status", "status_unknown")
+            status = status_text
+        criterion = check.parse("criterion", _criteria)
+        sponsor = check.get("sponsor")
+        lonlat = _coordinates(check, ctx, res, codes)
+        record = {
+            "kind": pkind or "other",
+            "title": title,
+            "commune_as_written": check.get("commune") or check.get("commune_code"),
+            "district_name": district_text,
+            "village": check.get("village"),
+            "year": check.get("year") or (str(date.year) if date else None),
+            "ntm_criterion": criterion,
+            "sponsor_name": sponsor,
+            "cost_vnd": cost,
+            "quantity_notes": check.get("quantity"),
+            "year_start": start,
+            "year_end": end,
+            "agency": _agency_of(sponsor, ctx),
+            "status": status,
+            "location_precision": "surveyed" if lonlat else "commune",
+            "lon": lonlat[0] if lonlat else None,
+            "lat": lonlat[1] if lonlat else None,
+            "date": date.isoformat() if date else None,
+            "notes": check.get("notes"),
+        }
+        key = (
+            codes.get("code_2019") or res.code,
+            _norm(title),
+            _norm(check.get("village")),
+            start,
+            _norm(sponsor),
+            record["date"],
+        )
+    if res.code is not None:
+        unit = ctx.unit(res.vintage, res.code)
+        district_code = unit.get("district_code")
+        record.update(
+            {
+                "vintage": res.vintage,
+                "commune_code": res.code,
+                "commune": unit["name"],
+                "district_code": district_code if isinstance(district_code, str) else None,
+                **codes,
+            }
+        )
+        if res.vintage == 2025 and codes.get("code_2019") is None and not record.get("lon"):
+            check.add(
+                "commune",
+                "vintage_2025_predecessor_unknown",
+                check.get("commune") or "",
+                name=unit["name"],
+            )
+    record.update(
+        {
+            "source_url": check.get("source_url"),
+            "source_date": check.get("source_date"),
+            "confidence": check.get("confidence") or "high",
+        }
+    )
+    return _finish(check, record, key, res.code)
+
+
+def _multiplier(check: _RowCheck) -> int:
+    from geodata.imports.columns import amount_multiplier
+
+    return amount_multiplier(check.columns.get("cost", ""))
+
+
+_AGENCY_CACHE: dict[tuple[str, int], str | None] = {}
+
+
+def _agency_of(sponsor: str | None, ctx: ImportContext) -> str | None:
+    if not sponsor:
+        return None
+    key = (sponsor, id(ctx))
+    if key not in _AGENCY_CACHE:
+        import pandas as pd
+
+        _AGENCY_CACHE[key] = match_agency(sponsor, pd.Series(ctx.agency_names, dtype=object))
+    return _AGENCY_CACHE[key]
+
+
+def _copy(p: Problem) -> Problem:
+    return Problem(p.field, p.column, p.value, p.reason, dict(p.details), list(p.suggestions))
+
+
+def _coordinates(
+    check: _RowCheck, ctx: ImportContext, res: Resolution, codes: dict
+) -> tuple[float, float] | None:
+    a_text, b_text = check.get("lon"), check.get("lat")
+    column = "lon"
+    if check.get("coordinates") and not (a_text or b_text):
+        column = "coordinates"
+        try:
+            first, second = parsing.split_pair(check.get("coordinates"))
+        except parsing.ParseError:
+            check.add("coordinates", "coordinate_unreadable")
+            return None
+        a_text, b_text = second, first  # "lat, lon" is how maps copy them; order is detected anyway
+    if not a_text and not b_text:
+        return None
+    if not (a_text and b_text):
+        check.add("lon" if a_text else "lat", "coordinate_incomplete", a_text or b_text)
+        return None
+    try:
+        a, b = parsing.parse_coordinate(a_text), parsing.parse_coordinate(b_text)
+    except parsing.ParseError:
+        check.add(column, "coordinate_unreadable", f"{a_text}, {b_text}")
+        return None
+    value = f"{a_text}, {b_text}"
+    point = _to_lonlat(a, b, ctx, check, column, value)
+    if point is None:
+        return None
+    lon, lat = point
+    if not ctx.in_province(lon, lat):
+        check.add(column, "point_outside_province", value, lon=round(lon, 5), lat=round(lat, 5))
+        return None
+    if res.code is not None:
+        distance = ctx.distance_m(res.vintage, res.code, lon, lat)
+        if distance > 0:
+            actual = ctx.commune_at(res.vintage, lon, lat)
+            details = {
+                "lon": round(lon, 5),
+                "lat": round(lat, 5),
+                "distance_m": round(distance),
+                "name": ctx.unit(res.vintage, res.code)["name"],
+                "actual": ctx.unit(res.vintage, actual)["name"] if actual else "?",
+            }
+            reason = "point_near_commune" if distance <= NEAR_COMMUNE_M else "point_outside_commune"
+            check.add(column, reason, value, **details)
+            if actual and reason == "point_outside_commune":
+                check.problems[-1].suggestions = [ctx.label(res.vintage, actual)]
+        if res.vintage == 2025 and codes.get("code_2019") is None:
+            for v in (2019, 2020):
+                codes[f"code_{v}"] = ctx.commune_at(v, lon, lat)
+    return round(lon, 7), round(lat, 7)
+
+
+def _to_lonlat(a: float, b: float, ctx: ImportContext, check: _RowCheck, column: str, value: str):
+    minx, miny, maxx, maxy = ctx.province.bounds
+
+    def inside(lon, lat):
+        return minx - 0.3 <= lon <= maxx + 0.3 and miny - 0.3 <= lat <= maxy + 0.3
+
+    if abs(a) <= 180 and abs(b) <= 180:
+        if inside(a, b) or not inside(b, a):
+            return a, b
+        check.add(column, "coordinates_swapped", value, lon=b, lat=a)
+        return b, a
+    if min(a, b) > 1000:
+        northing, easting = max(a, b), min(a, b)
+        for name, transformer in ctx.vn2000.items():
+            lon, lat = transformer.transform(easting, northing)
+            if ctx.in_province(lon, lat):
+                check.add(
+                    column,
+                    "coordinates_vn2000",
+                    value,
+                    crs=name,
+                    lon=round(lon, 5),
+                    lat=round(lat, 5),
+                )
+                return lon, lat
+        lon, lat = next(iter(ctx.vn2000.values())).transform(easting, northing)
+        check.add(column, "point_outside_province", value, lon=round(lon, 5), lat=round(lat, 5))
+        return None
+    check.add(column, "coordinate_unreadable", value)
+    return None
+
+
+def _duplicates(results: list[RowResult], kind: str) -> None:
+    seen: dict[tuple, RowResult] = {}
+    what = {
+        "assignments": "sponsor, commune and period",
+        "projects": "commune, title, village, year and sponsor",
+        "agencies": "name",
+    }[kind]
+    for result in sorted(results, key=lambda r: r.row):
+        if result.key is None or result.status not in ("ok", "warning") or None in result.key[:1]:
+            continue
+        first = seen.get(result.key)
+        if first is None:
+            seen[result.key] = result
+            continue
+        same = (
+            first.record and result.record and first.record["row_hash"] == result.record["row_hash"]
+        )
+        reason = "duplicate_row" if same else "duplicate_key"
+        result.problems.append(Problem("", "", "", reason, {"other": first.row, "what": what}))
+        result.status = "skipped" if same else "error"
+        result.record = None
