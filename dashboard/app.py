@@ -1,0 +1,150 @@
+"""The Dash app factory: ``create_app(settings)``.
+
+The bundle is loaded once per process, here, and never mutated. The page layout is a function
+(built per page load from the default view; the URL's state is applied by a callback). The
+app serves the boundary GeoJSON at ``/geo/<name>.geojson?v=<build>`` with a long cache
+lifetime, so the browser fetches each geometry once, and the map-label glyphs at
+``/glyphs/<fontstack>/<range>.pbf`` (no internet needed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+
+import flask
+from dash import Dash, html
+
+from dashboard import callbacks, ids, layout
+from dashboard import state as st
+from dashboard.i18n import ASSETS_DIR, Translations
+from geodata.bundle import Bundle
+from geodata.settings import Settings
+
+GEO_ROUTE = "/geo/<name>.geojson"
+GLYPH_ROUTE = "/glyphs/<fontstack>/<int:start>-<int:end>.pbf"
+_CACHE = "public, max-age=31536000, immutable"
+
+
+def create_app(settings: Settings, bundle: Bundle | None = None) -> Dash:
+    """A Dash app over the store named by ``settings`` (or over a given bundle)."""
+    bundle = bundle or Bundle.load(settings.store_path)
+    translations = Translations.load()
+    version = hashlib.sha1(
+        (bundle.info.get("built_at", "") + str(len(bundle.geojson))).encode()
+    ).hexdigest()[:10]
+
+    app = Dash(
+        __name__,
+        assets_folder=str(ASSETS_DIR),
+        title="NTM Atlas – Bắc Kạn",
+        update_title=None,
+        compress=True,
+        serve_locally=True,
+    )
+    prefix = app.config.requests_pathname_prefix.rstrip("/")
+    geo_paths = {name: f"{prefix}/geo/{name}.geojson?v={version}" for name in bundle.geojson}
+    context = callbacks.Context(
+        bundle=bundle,
+        translations=translations,
+        geo_urls=geo_paths,
+        glyphs_url=f"{prefix}/glyphs/{{fontstack}}/{{range}}.pbf",
+    )
+
+    server = app.server
+
+    @server.route(GEO_ROUTE)
+    def _geojson(name: str):
+        if name not in bundle.geojson:
+            flask.abort(404)
+        response = flask.Response(bundle.geojson[name], mimetype="application/geo+json")
+        response.headers["Cache-Control"] = _CACHE
+        return response
+
+    @server.route(GLYPH_ROUTE)
+    def _glyphs(fontstack: str, start: int, end: int):
+        from dashboard.glyphs import glyph_range
+
+        if start % 256 or end != start + 255 or start > 65535:
+            flask.abort(404)
+        first = fontstack.split(",")[0].strip()
+        data = glyph_range(start, first)
+        response = flask.Response(data, mimetype="application/x-protobuf")
+        response.headers["Cache-Control"] = _CACHE
+        return response
+
+    app.layout = partial(serve_layout, context)
+    callbacks.register(app, context)
+    return app
+
+
+def absolute(context: callbacks.Context) -> callbacks.Context:
+    """The context with absolute URLs (MapLibre loads GeoJSON layers and glyphs in a web worker,
+    where a relative URL does not resolve) when there is a request to take the host from."""
+    if not flask.has_request_context():
+        return context
+    root = flask.request.host_url.rstrip("/")
+    return callbacks.Context(
+        bundle=context.bundle,
+        translations=context.translations,
+        geo_urls={k: root + v for k, v in context.geo_urls.items()},
+        glyphs_url=root + context.glyphs_url if context.glyphs_url else None,
+    )
+
+
+def serve_layout(context: callbacks.Context) -> html.Div:
+    """The page of a fresh visit (default view, Vietnamese); filled in, so that the first paint
+    needs no callback round trip."""
+    context = absolute(context)
+    state = st.default_state(context.years)
+    values = callbacks.state_to_values(state)
+    values[ids.BASEMAP] = "none"
+    t = context.translations.get(state["lang"])
+    data = callbacks.view_data(context, values)
+    figure = callbacks.initial_figure(context, values, data)
+    view_values = [values[cid] for cid in callbacks.VIEW_IDS]
+    outs = callbacks.update_view(context, *view_values)
+    filled = dict(zip(FILLED, outs[1:], strict=True))
+    page = layout.page(context.bundle, t, state, figure)
+    _fill(page, filled)
+    return page
+
+
+#: Outputs of :func:`callbacks.update_view` after the map patch, by component id and property.
+FILLED = (
+    (ids.LEGEND, "children"),
+    (ids.KIND_LEGEND, "children"),
+    (ids.CARDS, "children"),
+    (ids.COMPLETENESS, "children"),
+    (ids.VINTAGE_NOTE, "children"),
+    (ids.BASEMAP_NOTE, "children"),
+    (ids.CHART_SPONSOR, "figure"),
+    (ids.CHART_YEAR, "figure"),
+    (ids.GAP_GRID, "rowData"),
+    (ids.SPONSOR_GRID, "rowData"),
+    (ids.SEARCH, "options"),
+)
+
+
+def _fill(component, filled: dict) -> None:
+    """Set the first-paint values on the page's components (by id)."""
+    for (cid, prop), value in filled.items():
+        node = _find(component, cid)
+        if node is not None:
+            setattr(node, prop, value)
+
+
+def _find(component, cid: str):
+    if getattr(component, "id", None) == cid:
+        return component
+    children = getattr(component, "children", None)
+    if children is None:
+        return None
+    if not isinstance(children, (list, tuple)):
+        children = [children]
+    for child in children:
+        if hasattr(child, "to_plotly_json"):
+            hit = _find(child, cid)
+            if hit is not None:
+                return hit
+    return None

@@ -1,0 +1,63 @@
+"""Every component id of the dashboard, in one place (layout and callbacks import these)."""
+
+from __future__ import annotations
+
+URL = "url"
+LANG = "lang"
+VINTAGE = "vintage"
+VINTAGE_NOTE = "vintage-note"
+MEASURE = "measure"
+LAYERS = "layers"
+BASEMAP = "basemap"
+BASEMAP_NOTE = "basemap-note"
+
+DISTRICT = "f-district"
+SPONSOR = "f-sponsor"
+SPONSOR_KIND = "f-sponsor-kind"
+PROJECT_KIND = "f-project-kind"
+CRITERION = "f-criterion"
+YEARS = "f-years"
+UNDATED = "f-undated"
+STATUS = "f-status"
+DIFFICULT = "f-difficult"
+RESET = "f-reset"
+
+SEARCH = "search"
+SELECTED = "selected"
+
+MAP = "map"
+LEGEND = "legend"
+KIND_LEGEND = "kind-legend"
+CARDS = "cards"
+COMPLETENESS = "completeness"
+DETAIL = "detail"
+
+CHART_SPONSOR = "chart-sponsor"
+CHART_YEAR = "chart-year"
+GAP_GRID = "gap-grid"
+GAP_CSV = "gap-csv"
+SPONSOR_GRID = "sponsor-grid"
+SPONSOR_CSV = "sponsor-csv"
+TABS = "tabs"
+SHARE = "share"
+
+#: Pattern-matching id type of every translated text node: {"type": I18N, "key": "..."}.
+I18N = "i18n"
+
+#: The controls whose values live in the URL, in URL order: (id, property, URL key).
+URL_CONTROLS = (
+    (LANG, "value", "lang"),
+    (VINTAGE, "value", "v"),
+    (MEASURE, "value", "m"),
+    (LAYERS, "value", "layers"),
+    (DISTRICT, "value", "d"),
+    (SPONSOR, "value", "s"),
+    (SPONSOR_KIND, "value", "sk"),
+    (PROJECT_KIND, "value", "pk"),
+    (CRITERION, "value", "c"),
+    (YEARS, "value", "y"),
+    (UNDATED, "value", "u"),
+    (STATUS, "value", "st"),
+    (DIFFICULT, "value", "dif"),
+    (SELECTED, "data", "sel"),
+)

@@ -1,0 +1,495 @@
+"""Plotly map traces and figures for the coverage map (MapLibre: ``choropleth_map``,
+``scatter_map``; no token, no tiles unless a basemap is chosen).
+
+Geometry is never embedded: every boundary trace and overlay refers to GeoJSON by URL, which
+the browser fetches once and caches. What changes with the filters (class numbers, hover
+text, point positions) is small, and :func:`commune_update` / :func:`points_update` return
+exactly those properties so that the dashboard can send them as a ``Patch``.
+
+Text that comes from the data is HTML-escaped before it reaches a hover template.
+
+The trace order is fixed (:data:`TRACE_ORDER`); the dashboard patches traces by index.
+
+Examples
+--------
+>>> zoom_for_bbox((105.4, 21.8, 106.3, 22.8), width_px=800, height_px=600) > 7
+True
+>>> label_trace([], [], [], name="x").mode
+'text'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from layers import styles
+
+#: Trace indexes of the map figure.
+TRACE_ORDER = (
+    "communes",
+    "selected",
+    "commune_labels",
+    "district_labels",
+    "neighbour_labels",
+    "halo",
+    "points",
+)
+TRACE = {name: i for i, name in enumerate(TRACE_ORDER)}
+
+#: Layout ``map.layers`` order (below the traces): neighbours fill, neighbours line,
+#: district lines, province outline.
+LAYER_ORDER = ("neighbour_fill", "neighbour_line", "district_line", "province_line")
+LAYER = {name: i for i, name in enumerate(LAYER_ORDER)}
+
+#: Font stack of map labels; the dashboard serves its glyphs (no network needed).
+LABEL_FONT = "Open Sans Regular"
+
+Translate = Callable[[str], str]
+
+
+def _esc(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return html.escape(str(value))
+
+
+def format_vnd(value: float | None, t: Translate | None = None) -> str:
+    """Money for people: "81 triệu" / "8,6 tỷ" style (millions / billions of VND).
+
+    >>> format_vnd(81_000_000), format_vnd(8_600_000_000), format_vnd(None)
+    ('81 tr.', '8,6 tỷ', '–')
+    >>> format_vnd(5_000_000, lambda k: {"unit.million": "M", "unit.billion": "bn"}[k])
+    '5 M'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == 0:
+        return "–"
+    t = t or {"unit.million": "tr.", "unit.billion": "tỷ"}.__getitem__
+    if value >= 1e9:
+        return f"{value / 1e9:.1f}".replace(".", ",").replace(",0", "") + f" {t('unit.billion')}"
+    return f"{value / 1e6:.0f} {t('unit.million')}"
+
+
+# ------------------------------------------------------------------------------ view
+def zoom_for_bbox(
+    bbox: Sequence[float], width_px: int = 900, height_px: int = 650, padding: float = 0.08
+) -> float:
+    """The web-mercator zoom that fits a (minx, miny, maxx, maxy) box in a viewport."""
+    minx, miny, maxx, maxy = bbox
+
+    def merc_y(lat: float) -> float:
+        s = math.sin(math.radians(lat))
+        return math.log((1 + s) / (1 - s)) / 2
+
+    dx = max((maxx - minx) / 360.0, 1e-9)
+    dy = max((merc_y(maxy) - merc_y(miny)) / (2 * math.pi), 1e-9)
+    usable = 1 - 2 * padding
+    zx = math.log2(width_px * usable / 512 / dx)
+    zy = math.log2(height_px * usable / 512 / dy)
+    return round(min(zx, zy), 2)
+
+
+def center_of_bbox(bbox: Sequence[float]) -> dict[str, float]:
+    minx, miny, maxx, maxy = bbox
+    return {"lon": round((minx + maxx) / 2, 5), "lat": round((miny + maxy) / 2, 5)}
+
+
+def base_style(glyphs_url: str | None = None, basemap: dict[str, Any] | None = None) -> dict:
+    """A MapLibre style: white background (works offline), optional raster tiles, and a glyphs
+    URL for the labels (served by the dashboard itself)."""
+    style: dict[str, Any] = {
+        "version": 8,
+        "sources": {},
+        "layers": [{"id": "white-bg", "type": "background", "paint": {"background-color": "#fff"}}],
+    }
+    if glyphs_url:
+        style["glyphs"] = glyphs_url
+    if basemap:
+        style["sources"]["basemap"] = {
+            "type": "raster",
+            "tiles": [basemap["url"]],
+            "tileSize": 256,
+            "attribution": basemap.get("attribution", ""),
+            "maxzoom": basemap.get("max_zoom", 19),
+        }
+        style["layers"].append({"id": "basemap", "type": "raster", "source": "basemap"})
+    return style
+
+
+def basemap_tiles(name: str) -> dict[str, Any] | None:
+    """Tile URL and attribution of an xyzservices provider (e.g. ``"OpenStreetMap.Mapnik"``,
+    ``"CartoDB.Positron"``), or None for "none".
+
+    >>> basemap_tiles("none") is None
+    True
+    >>> "openstreetmap" in basemap_tiles("OpenStreetMap.Mapnik")["url"]
+    True
+    """
+    if not name or name == "none":
+        return None
+    import xyzservices.providers as xyz
+
+    provider = xyz.query_name(name)
+    return {
+        "url": provider.build_url(),
+        "attribution": provider.get("html_attribution") or provider.get("attribution", ""),
+        "max_zoom": provider.get("max_zoom", 19),
+    }
+
+
+# ------------------------------------------------------------------------------ traces
+def commune_update(measure: str, table: pd.DataFrame, hover: Sequence[str]) -> dict[str, Any]:
+    """The properties of the communes trace that follow the filters and the measure."""
+    colours = styles.class_colours(measure)
+    return {
+        "locations": table["code"].tolist(),
+        "z": styles.classify(measure, table).tolist(),
+        "text": list(hover),
+        "colorscale": styles.discrete_colorscale(colours),
+        "zmin": -0.5,
+        "zmax": len(colours) - 0.5,
+    }
+
+
+def commune_trace(
+    geojson_url: str, measure: str, table: pd.DataFrame, hover: Sequence[str]
+) -> go.Choroplethmap:
+    """The communes, coloured by class number; geometry by URL (feature id = code)."""
+    return go.Choroplethmap(
+        geojson=geojson_url,
+        featureidkey="id",
+        marker={"line": {"width": 0.6, "color": styles.LINE_COLOURS["commune"]}, "opacity": 0.85},
+        showscale=False,
+        hovertemplate="%{text}<extra></extra>",
+        name="communes",
+        **commune_update(measure, table, hover),
+    )
+
+
+def selected_trace(geojson_url: str, code: str | None) -> go.Choroplethmap:
+    """The selected commune's outline (transparent fill)."""
+    return go.Choroplethmap(
+        geojson=geojson_url,
+        featureidkey="id",
+        locations=[code] if code else [],
+        z=[0] if code else [],
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        marker={"line": {"width": 3.5, "color": styles.LINE_COLOURS["selected"]}},
+        showscale=False,
+        hoverinfo="skip",
+        name="selected",
+    )
+
+
+def label_trace(
+    lon: Sequence[float],
+    lat: Sequence[float],
+    text: Sequence[str],
+    *,
+    name: str,
+    size: int = 11,
+    colour: str = "#222",
+    visible: bool = True,
+) -> go.Scattermap:
+    """Text labels at points (needs the style's glyphs)."""
+    return go.Scattermap(
+        lon=list(lon),
+        lat=list(lat),
+        text=list(text),
+        mode="text",
+        textfont={"size": size, "color": colour, "family": LABEL_FONT},
+        hoverinfo="skip",
+        name=name,
+        visible=visible,
+    )
+
+
+def points_update(projects: pd.DataFrame, hover: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Properties of the halo and points traces for a filtered projects table."""
+    colours = [styles.kind_style(k).colour for k in projects["kind"]]
+    approx = (
+        styles.is_approximate(projects["location_precision"])
+        if len(projects)
+        else np.array([], bool)
+    )
+    lon = projects["lon"].astype(float).tolist()
+    lat = projects["lat"].astype(float).tolist()
+    ids = projects["project_id"].tolist()
+    halo = {
+        "lon": [x for x, a in zip(lon, approx, strict=True) if a],
+        "lat": [y for y, a in zip(lat, approx, strict=True) if a],
+        "marker.color": [c for c, a in zip(colours, approx, strict=True) if a],
+    }
+    points = {
+        "lon": lon,
+        "lat": lat,
+        "customdata": ids,
+        "text": list(hover),
+        "marker.color": colours,
+    }
+    return {"halo": halo, "points": points}
+
+
+def halo_trace(update: dict[str, Any]) -> go.Scattermap:
+    return go.Scattermap(
+        lon=update["lon"],
+        lat=update["lat"],
+        mode="markers",
+        marker={
+            "size": styles.HALO_SIZE,
+            "color": update["marker.color"],
+            "opacity": styles.HALO_OPACITY,
+        },
+        hoverinfo="skip",
+        name="halo",
+    )
+
+
+def points_trace(update: dict[str, Any]) -> go.Scattermap:
+    return go.Scattermap(
+        lon=update["lon"],
+        lat=update["lat"],
+        customdata=update["customdata"],
+        text=update["text"],
+        mode="markers",
+        marker={"size": styles.POINT_SIZE, "color": update["marker.color"], "opacity": 1},
+        hovertemplate="%{text}<extra></extra>",
+        name="points",
+    )
+
+
+def overlay_layers(urls: dict[str, str]) -> list[dict[str, Any]]:
+    """``map.layers`` for neighbours (fill + line), district lines and the province outline,
+    each by GeoJSON URL; in :data:`LAYER_ORDER`."""
+    return [
+        {
+            "sourcetype": "geojson",
+            "source": urls["neighbours"],
+            "type": "fill",
+            "color": styles.LINE_COLOURS["neighbour_fill"],
+            "below": "traces",
+            "visible": True,
+        },
+        {
+            "sourcetype": "geojson",
+            "source": urls["neighbours"],
+            "type": "line",
+            "color": styles.LINE_COLOURS["neighbour_line"],
+            "line": {"width": 1},
+            "visible": True,
+        },
+        {
+            "sourcetype": "geojson",
+            "source": urls["districts"],
+            "type": "line",
+            "color": styles.LINE_COLOURS["district"],
+            "line": {"width": 1.8},
+            "visible": True,
+        },
+        {
+            "sourcetype": "geojson",
+            "source": urls["province"],
+            "type": "line",
+            "color": styles.LINE_COLOURS["province"],
+            "line": {"width": 3},
+            "visible": True,
+        },
+    ]
+
+
+# ------------------------------------------------------------------------------ hover
+def commune_hover(table: pd.DataFrame, measure: str, t: Translate) -> list[str]:
+    """Hover text per commune (escaped): name, district, the measure's class, counts."""
+    style = styles.measure_style(measure)
+    cls = styles.classify(measure, table)
+    labels = [t("class.out_of_view")] + [t(c.label_key) for c in style.classes]
+    out = []
+    for row, c in zip(table.itertuples(index=False), cls, strict=True):
+        lines = [f"<b>{_esc(row.name)}</b>"]
+        if isinstance(row.district_name, str) and row.district_name:
+            lines.append(_esc(row.district_name))
+        lines.append(f"{_esc(t(style.label_key))}: {_esc(labels[c])}")
+        if row.in_view:
+            lines.append(
+                f"{_esc(t('hover.sponsors'))}: {row.n_sponsors} · "
+                f"{_esc(t('hover.projects'))}: {row.n_projects} · "
+                f"{_esc(t('hover.sources'))}: {row.n_sources}"
+            )
+        out.append("<br>".join(lines))
+    return out
+
+
+def project_hover(projects: pd.DataFrame, t: Translate) -> list[str]:
+    """Hover text per project (escaped); says when the location is approximate."""
+    approx = styles.is_approximate(projects["location_precision"]) if len(projects) else []
+    out = []
+    for row, a in zip(projects.itertuples(index=False), approx, strict=True):
+        lines = [
+            f"<b>{_esc(row.title)}</b>",
+            f"{_esc(t(styles.kind_style(row.kind).label_key))} · {_esc(row.commune)}",
+        ]
+        year = row.year if isinstance(row.year, str) and row.year else t("detail.year_unknown")
+        lines.append(f"{_esc(t('detail.year'))}: {_esc(year)}")
+        if row.agency or row.sponsor_name:
+            lines.append(_esc(row.agency or row.sponsor_name))
+        if a:
+            lines.append(f"<i>{_esc(t('hover.location_approximate'))}</i>")
+        out.append("<br>".join(lines))
+    return out
+
+
+# ------------------------------------------------------------------------------ figure
+def map_figure(
+    *,
+    urls: dict[str, str],
+    measure: str,
+    table: pd.DataFrame,
+    commune_hover_text: Sequence[str],
+    projects: pd.DataFrame,
+    project_hover_text: Sequence[str],
+    labels: dict[str, pd.DataFrame],
+    bbox: Sequence[float],
+    selected: str | None = None,
+    visible: dict[str, bool] | None = None,
+    glyphs_url: str | None = None,
+    basemap: dict[str, Any] | None = None,
+    height_px: int = 640,
+) -> go.Figure:
+    """The whole map: communes by class, selection outline, labels, project points, overlays.
+
+    ``urls`` maps ``communes``, ``districts``, ``province``, ``neighbours`` to GeoJSON URLs;
+    ``labels`` maps ``communes``, ``districts``, ``neighbours`` to label-point tables (``lon``,
+    ``lat``, ``name``). ``visible`` switches layers (``communes``, ``districts``,
+    ``province``, ``projects``, ``labels``).
+    """
+    visible = {**default_visibility(), **(visible or {})}
+    pts = points_update(projects, project_hover_text)
+    traces = [
+        commune_trace(urls["communes"], measure, table, commune_hover_text),
+        selected_trace(urls["communes"], selected),
+        label_trace(
+            labels["communes"]["lon"],
+            labels["communes"]["lat"],
+            labels["communes"]["name"],
+            name="commune_labels",
+            size=10,
+            colour="#333",
+        ),
+        label_trace(
+            labels["districts"]["lon"],
+            labels["districts"]["lat"],
+            labels["districts"]["name"],
+            name="district_labels",
+            size=13,
+            colour="#000",
+        ),
+        label_trace(
+            labels["neighbours"]["lon"],
+            labels["neighbours"]["lat"],
+            labels["neighbours"]["name"],
+            name="neighbour_labels",
+            size=14,
+            colour="#666",
+        ),
+        halo_trace(pts["halo"]),
+        points_trace(pts["points"]),
+    ]
+    fig = go.Figure(traces)
+    fig.update_layout(
+        map={
+            "style": base_style(glyphs_url, basemap),
+            "center": center_of_bbox(bbox),
+            "zoom": zoom_for_bbox(bbox, height_px=height_px),
+            "layers": overlay_layers(urls),
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        showlegend=False,
+        height=height_px,
+        uirevision="map",
+        clickmode="event",
+        hoverlabel={"align": "left"},
+    )
+    for key, value in visibility_update(visible).items():
+        _set(fig, key, value)
+    return fig
+
+
+def default_visibility() -> dict[str, bool]:
+    return {
+        "communes": True,
+        "districts": True,
+        "province": True,
+        "projects": True,
+        "labels": False,
+    }
+
+
+def visibility_update(visible: dict[str, bool]) -> dict[str, bool]:
+    """Paths (``data.<i>.visible``, ``layout.map.layers.<i>.visible``) and values for the
+    layer switches."""
+    v = {**default_visibility(), **visible}
+    out = {
+        f"data.{TRACE['communes']}.visible": v["communes"],
+        f"data.{TRACE['commune_labels']}.visible": v["labels"],
+        f"data.{TRACE['district_labels']}.visible": v["districts"],
+        f"data.{TRACE['neighbour_labels']}.visible": v["province"],
+        f"data.{TRACE['halo']}.visible": v["projects"],
+        f"data.{TRACE['points']}.visible": v["projects"],
+        f"layout.map.layers.{LAYER['neighbour_fill']}.visible": v["province"],
+        f"layout.map.layers.{LAYER['neighbour_line']}.visible": v["province"],
+        f"layout.map.layers.{LAYER['district_line']}.visible": v["districts"],
+        f"layout.map.layers.{LAYER['province_line']}.visible": v["province"],
+    }
+    return out
+
+
+def _set(fig: go.Figure, path: str, value: Any) -> None:
+    parts = path.split(".")
+    if parts[0] == "data":
+        fig.data[int(parts[1])].visible = value
+    else:
+        fig.layout.map.layers[int(parts[3])].visible = value
+
+
+# ------------------------------------------------------------------------------ charts
+def bar_chart(
+    categories: Sequence[str],
+    series: dict[str, Sequence[float]],
+    *,
+    colours: Sequence[str],
+    horizontal: bool = False,
+    height: int = 320,
+    title: str | None = None,
+) -> go.Figure:
+    """A small grouped bar chart (labels escaped)."""
+    fig = go.Figure()
+    cats = [_esc(c) for c in categories]
+    for (name, values), colour in zip(series.items(), colours, strict=False):
+        if horizontal:
+            fig.add_bar(
+                y=cats, x=list(values), name=_esc(name), orientation="h", marker_color=colour
+            )
+        else:
+            fig.add_bar(x=cats, y=list(values), name=_esc(name), marker_color=colour)
+    fig.update_layout(
+        barmode="group",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
+        title={"text": _esc(title), "font": {"size": 14}} if title else None,
+        legend={"orientation": "h", "y": -0.15},
+        template="plotly_white",
+    )
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
