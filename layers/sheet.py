@@ -469,6 +469,7 @@ def draw_map(ax, layers: MapLayers, *, label_scale: float = 1.0, furniture: bool
     ax.set_facecolor("#dfe9f2")  # beyond the neighbours: a quiet background
     extent = layers.extent or tuple(layers.communes.total_bounds)
     set_extent(ax, extent)
+    layers = _visible(layers, ax)
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
@@ -526,6 +527,27 @@ def draw_map(ax, layers: MapLayers, *, label_scale: float = 1.0, furniture: bool
     if furniture:
         add_scalebar(ax)
         add_north_arrow(ax)
+
+
+def _visible(layers: MapLayers, ax) -> MapLayers:
+    """Only the features whose bounding box meets the axes (an atlas page shows a small part of
+    the province: drawing everything would make the PDF ten times bigger)."""
+    from dataclasses import replace
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+
+    def cut(gdf):
+        return None if gdf is None else gdf.cx[x0:x1, y0:y1]
+
+    return replace(
+        layers,
+        communes=cut(layers.communes),
+        districts=cut(layers.districts),
+        province=cut(layers.province),
+        neighbours=cut(layers.neighbours),
+        highlight=cut(layers.highlight),
+    )
 
 
 def _label_inside(ax, gdf, bounds, fontsize, colour, style, weight="normal") -> None:
