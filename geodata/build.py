@@ -16,6 +16,7 @@ import shapely
 
 from geodata import boundaries as bd
 from geodata import gso, programme, sources
+from geodata.imports.apply import carry_imports, store_lock
 from geodata.placement import place_in_areas
 from geodata.settings import Settings
 from geodata.store import GeoPackageStore
@@ -99,7 +100,10 @@ def build_store(settings: Settings, out: Path | None = None) -> BuildResult:
     paths = {name: sources.fetch(name, settings) for name in registry}
     result = build_tables(paths)
     meta = _metadata(registry, paths, result.report)
-    GeoPackageStore(out or settings.store_path).write_all({**result.tables, "build_info": meta})
+    target = Path(out or settings.store_path)
+    with store_lock(target):  # imports are carried over, never dropped (geodata.imports.apply)
+        tables = carry_imports(target, {**result.tables, "build_info": meta})
+        GeoPackageStore(target).write_all(tables)
     return result
 
 

@@ -295,19 +295,27 @@ def _find_header(grid: list[tuple[int, list[str]]], kind: str) -> int:
 
 
 def _subheader(cells: list[str], header: list[str], kind: str) -> dict[int, str] | None:
-    """Fields of a second header row (under merged header cells), or None if it is data."""
+    """Fields of a second header row (under merged header cells), or None if it is data.
+
+    Every cell that differs from the header cell above must name a field by itself ("Kinh
+    độ", "X"), and at least one must sit under an empty or horizontally merged header cell.
+    """
     filled = [(i, c) for i, c in enumerate(cells) if c]
     if not filled or any(re.fullmatch(r"[\d.,\s()-]+", c) for _, c in filled):
         return None
     fields: dict[int, str] = {}
+    under_merge = False
     for i, cell in filled:
         parent = header[i] if i < len(header) else ""
-        name = match_header(f"{parent} {cell}", kind) if parent and parent != cell else None
-        name = name or match_header(cell, kind)
+        if cell == parent:
+            continue
+        name = match_header(cell, kind)
         if name is None:
             return None
+        neighbours = {header[j] for j in (i - 1, i + 1) if 0 <= j < len(header)}
+        under_merge = under_merge or not parent or parent in neighbours
         fields[i] = name
-    return fields
+    return fields if fields and under_merge else None
 
 
 def read_table(path: Path | str, kind: str, sheet: str | None = None) -> RawTable:
@@ -391,8 +399,9 @@ def read_table(path: Path | str, kind: str, sheet: str | None = None) -> RawTabl
             continue
         cells = {name: values[i] for i, name in by_col.items() if i < len(values) and values[i]}
         cells.pop("row_no", None)
-        if len(set(filled)) == 1 and not any(f in cells for f in ("commune_code",)):
-            skipped.append((number, "single_value_row", text))
+        distinct = {v for v in filled if not _NUMBERING.match(v)}
+        if len(distinct) == 1 and "commune_code" not in cells and kind != "agencies":
+            skipped.append((number, "single_value_row", next(iter(distinct))))
             continue
         if after_total and not (required & set(cells)):
             skipped.append((number, "footer_row", text))

@@ -498,37 +498,31 @@ def validate(
     overrides = overrides or {}
     resolver = Resolver(ctx, table.columns, vintage=vintage, accept_suggestions=accept_suggestions)
     results: list[RowResult] = []
-    for number, reason, text in table.skipped:
-        results.append(RowResult(number, "skipped", problems=[Problem("", "", text, reason)]))
     section: tuple[int, str] | None = None
     agency_keys = {header_key(n): n for n in ctx.agency_names}
-    for raw in table.rows:
-        check = _RowCheck(raw, table.columns)
+    events = sorted(
+        [(n, 0, (reason, text)) for n, reason, text in table.skipped]
+        + [(raw.row, 1, raw) for raw in table.rows],
+        key=lambda e: e[:2],
+    )
+    for number, is_row, item in events:
+        if not is_row:
+            reason, text = item
+            details: dict[str, Any] = {}
+            if reason == "single_value_row" and kind != "agencies":
+                code = resolver.district(re.sub(r"^[IVXLC\d]+[.)]?\s+", "", text))[0]
+                if code:
+                    section = (number, code)
+                    reason, details = "section_row", {"name": ctx.districts[code]}
+            results.append(
+                RowResult(number, "skipped", problems=[Problem("", "", text, reason, details)])
+            )
+            continue
+        check = _RowCheck(item, table.columns)
         if kind == "agencies":
             result = _agency(check, agency_keys)
         else:
-            if len(raw.cells) <= 2 and not (
-                {"commune", "commune_code", "title", "sponsor"} & set(raw.cells) - {"district"}
-            ):
-                code, _ = resolver.district(
-                    raw.cells.get("district") or next(iter(raw.cells.values()), "")
-                )
-                text = " ".join(raw.cells.values())
-                stripped = re.sub(r"^[IVXLC\d]+[.)]\s*", "", text)
-                code = code or resolver.district(stripped)[0]
-                if code:
-                    section = (raw.row, code)
-                    results.append(
-                        RowResult(
-                            raw.row,
-                            "skipped",
-                            problems=[
-                                Problem("", "", text, "section_row", {"name": ctx.districts[code]})
-                            ],
-                        )
-                    )
-                    continue
-            result = _programme_row(check, kind, ctx, resolver, section, overrides.get(raw.row))
+            result = _programme_row(check, kind, ctx, resolver, section, overrides.get(number))
         results.append(result)
     _duplicates(results, kind)
     results.sort(key=lambda r: r.row)
