@@ -88,7 +88,7 @@ def sync_url(
     search: str | None,
     reset_clicks: int | None,
     *values: Any,
-    triggered: str | None = None,
+    triggered: set[str] | str | None = None,
 ) -> list[Any]:
     """Keep the URL and the controls in step.
 
@@ -99,11 +99,13 @@ def sync_url(
     """
     names = [cid for cid, _p, _k in ids.URL_CONTROLS]
     current = dict(zip(names, values, strict=True))
-    if triggered in (None, ids.URL):
+    if isinstance(triggered, str):
+        triggered = {triggered}
+    if not triggered or ids.URL in triggered:
         wanted = state_to_values(st.decode(search, c.years))
         out = [no_update if current[n] == wanted[n] else wanted[n] for n in names]
         return [no_update, search or "?", *out]
-    if triggered == ids.RESET:
+    if ids.RESET in triggered:
         wanted = state_to_values(st.default_state(c.years))
         out = [no_update if current[n] == wanted[n] else wanted[n] for n in names]
         return ["", "?", *out]
@@ -586,9 +588,17 @@ def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
         [
             html.H3(d["name"], className="detail-name"),
             html.P(
-                f"{t('unit_kind.' + str(d['kind']))} · {d['district_name'] or '–'} · "
-                f"{_txt(round(d['area_km2'], 1) if d['area_km2'] else None)} km² · "
-                f"{t('col.code')} {d['code']}"
+                " · ".join(
+                    x
+                    for x in (
+                        t("unit_kind." + str(d["kind"])),
+                        d["district_name"] if isinstance(d["district_name"], str) else None,
+                        f"{_txt(round(d['area_km2'], 1) if d['area_km2'] else None)} km²",
+                        f"{t('col.code')} {d['code']}",
+                        t(f"vintage.{d['vintage']}"),
+                    )
+                    if x
+                )
             ),
             html.P(t("detail.difficult"), className="tag") if d["difficult"] else None,
             html.Ul(became, className="became"),
@@ -698,7 +708,8 @@ def register(app: Dash, c: Context) -> None:
         *url_inputs,
     )
     def _sync(search, reset, *values):
-        return sync_url(c, search, reset, *values, triggered=ctx.triggered_id)
+        triggered = {p.split(".")[0] for p in ctx.triggered_prop_ids}
+        return sync_url(c, search, reset, *values, triggered=triggered)
 
     @app.callback(
         Output(ids.MAP, "figure"),

@@ -235,7 +235,8 @@ def points_update(projects: pd.DataFrame, hover: Sequence[str]) -> dict[str, dic
         "lon": lon,
         "lat": lat,
         "customdata": ids,
-        "text": list(hover),
+        "hovertext": list(hover),
+        "text": [styles.kind_style(k).letter for k in projects["kind"]],
         "marker.color": colours,
     }
     return {"halo": halo, "points": points}
@@ -261,10 +262,13 @@ def points_trace(update: dict[str, Any]) -> go.Scattermap:
         lon=update["lon"],
         lat=update["lat"],
         customdata=update["customdata"],
+        hovertext=update["hovertext"],
         text=update["text"],
-        mode="markers",
+        mode="markers+text",
+        textposition="middle center",
+        textfont={"size": 9, "color": "#ffffff", "family": LABEL_FONT},
         marker={"size": styles.POINT_SIZE, "color": update["marker.color"], "opacity": 1},
-        hovertemplate="%{text}<extra></extra>",
+        hovertemplate="%{hovertext}<extra></extra>",
         name="points",
     )
 
@@ -414,6 +418,7 @@ def map_figure(
             "layers": overlay_layers(urls),
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        template="none",
         showlegend=False,
         height=height_px,
         uirevision="map",
@@ -488,7 +493,7 @@ def bar_chart(
         margin={"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
         title={"text": _esc(title), "font": {"size": 14}} if title else None,
         legend={"orientation": "h", "y": -0.15},
-        template="plotly_white",
+        template="none",
     )
     if horizontal:
         fig.update_yaxes(autorange="reversed", automargin=True)

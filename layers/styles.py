@@ -264,15 +264,15 @@ PROJECT_KINDS: dict[str, KindStyle] = {
         KindStyle("water", "#44AA99", "W", "water", "kind.water"),
         KindStyle("school", "#009E73", "T", "school", "kind.school"),
         KindStyle("house_for_poor", "#882255", "H", "home", "kind.house_for_poor"),
-        KindStyle("training", "#DDCC77", "L", "college", "kind.training"),
+        KindStyle("training", "#997700", "L", "college", "kind.training"),
         KindStyle("other", "#777777", "K", "marker", "kind.other"),
     )
 }
 
 #: Marker sizes: a surveyed point is small and solid; a point placed somewhere inside its
 #: commune ("location approximate") is drawn with a wide translucent halo.
-POINT_SIZE = 10
-HALO_SIZE = 22
+POINT_SIZE = 15
+HALO_SIZE = 28
 HALO_OPACITY = 0.28
 
 
