@@ -838,6 +838,419 @@ def _add_outline(path: Path, entries: Sequence[tuple[str, str, int]], contents: 
         writer.write(fh)
 
 
+# ------------------------------------------------------------------------------ HTML
+def _sources_by_code(frames: Sequence[pd.DataFrame], col: str) -> dict[str, list[str]]:
+    urls = pd.concat([f[[col, "source_url"]] for f in frames]).dropna()
+    return {c: sorted(set(g["source_url"])) for c, g in urls.groupby(col)}
+
+
+def _vnd(value, lang: str) -> str:
+    v = pd.to_numeric(value, errors="coerce")
+    if pd.isna(v):
+        return "—"
+    text = f"{v:,.0f}"
+    return (text.replace(",", ".") + " đồng") if lang == "vi" else text + " VND"
+
+
+def html_map(
+    bundle: Bundle,
+    filters: Filters | None = None,
+    measure: str = styles.DEFAULT_MEASURE,
+    vintage: int = 2019,
+    lang: str = "vi",
+    *,
+    basemap: bool = True,
+    today: dt.date | None = None,
+):
+    """The Folium map of a view (see :func:`export_html`) and its page title."""
+    import xyzservices.providers as xyz
+
+    from layers import folium_map as fm
+
+    lang = check_lang(lang)
+    filters = filters or Filters()
+    vintage = check_vintage(vintage)
+    style = styles.measure_style(measure)
+    col = f"code_{vintage}"
+    table = coverage.commune_measures(bundle, vintage, filters)
+    cls = styles.classify(measure, table)
+    class_colours = styles.class_colours(measure)
+    class_labels = ["class.out_of_view", *(c.label_key for c in style.classes)]
+    asg = coverage.filter_assignments(bundle, vintage, filters)
+    prj = coverage.filter_projects(bundle, vintage, filters)
+    sta = coverage.filter_status(bundle, vintage, filters)
+    sources = _sources_by_code([asg, prj, sta], col)
+    measure_label = t(style.label_key, lang)
+
+    web = bundle.tables.get(f"communes_{vintage}_web", bundle.communes(vintage))
+    web = web.set_index("code").loc[table["code"]].reset_index()
+    tooltips, popups = [], []
+    for i, r in enumerate(table.itertuples(index=False)):
+        label = t(class_labels[cls[i]], lang)
+        tooltips.append(f"{r.name} — {label}")
+        rows = [
+            (t("atlas.district", lang), r.district_name or ""),
+            (measure_label, label),
+            (t("html.sponsors", lang), r.sponsors or "—"),
+            (t("html.n_projects", lang), r.n_projects),
+            (t("html.support", lang), _vnd(r.support_vnd, lang)),
+        ]
+        if pd.notna(r.ntm_year):
+            rows.append((t("col.ntm_year", lang), int(r.ntm_year)))
+        popups.append(fm.popup_html(r.name, rows, sources.get(r.code, [])[:5]))
+    communes = gpd.GeoDataFrame(
+        {
+            "code": table["code"].to_numpy(),
+            "name": table["name"].to_numpy(),
+            "fill": [class_colours[c] for c in cls],
+            "in_view": table["in_view"].to_numpy(bool),
+            "tooltip": tooltips,
+            "popup": popups,
+        },
+        geometry=web.geometry.to_numpy(),
+        crs=web.crs,
+    ).to_crs(4326)
+
+    points = prj.dropna(subset=["lon", "lat"])
+    pts_rows = []
+    counts = points["kind"].value_counts()
+    for p in points.itertuples(index=False):
+        k = styles.kind_style(p.kind)
+        kind_label = t(k.label_key, lang)
+        approx = bool(styles.is_approximate(pd.Series([p.location_precision]))[0])
+        where = t("html.approximate" if approx else "html.precise", lang)
+        rows = [
+            (t("atlas.col.kind", lang), kind_label),
+            (t("atlas.col.commune", lang), p.commune or ""),
+            (t("col.village", lang), p.village if isinstance(p.village, str) else "—"),
+            (t("atlas.col.year", lang), _period(p.year_start, p.year_end, lang)),
+            (t("atlas.col.sponsor", lang), p.sponsor_name or "—"),
+            (t("col.cost_vnd", lang), _vnd(p.cost_vnd, lang)),
+            (t("atlas.col.status", lang), _status(p.status, lang)),
+            (
+                t("col.ntm_criterion", lang),
+                p.ntm_criterion if isinstance(p.ntm_criterion, str) else "—",
+            ),
+            (t("col.location_precision", lang), where),
+        ]
+        links = [p.source_url] if isinstance(p.source_url, str) else []
+        pts_rows.append(
+            {
+                "lon": p.lon,
+                "lat": p.lat,
+                "colour": k.colour,
+                "letter": k.letter,
+                "approximate": approx,
+                "group": t("html.projects", lang, kind=f"{kind_label} ({counts[p.kind]})"),
+                "tooltip": f"{p.title} ({kind_label})" + (f" — {where}" if approx else ""),
+                "popup": fm.popup_html(str(p.title), rows, links),
+                "kind": k.key,
+            }
+        )
+    pts = pd.DataFrame(pts_rows)
+    if len(pts):
+        order = {k: i for i, k in enumerate(styles.PROJECT_KINDS)}
+        pts = pts.sort_values("kind", key=lambda s: s.map(order), kind="stable")
+
+    def overlay(name):
+        gdf = bundle.tables.get(name)
+        if gdf is None:
+            return None
+        gdf = gdf.to_crs(4326)
+        return gdf.assign(label=gdf["name"].map(_short).to_numpy()) if "name" in gdf else gdf
+
+    districts = overlay("districts")
+    if districts is not None and vintage == 2025:
+        districts = districts.assign(label=districts["label"] + " " + t("sub.former", lang))
+    view = communes.loc[communes["in_view"]]
+    bounds = tuple(view.total_bounds) if len(view) else tuple(communes.total_bounds)
+
+    legend_items = []
+    for entry in styles.legend(measure, table):
+        legend_items.append(
+            fm.HtmlLegendItem(f"{t(entry.label_key, lang)} ({entry.count})", entry.colour)
+        )
+    legend = [(measure_label, tuple(legend_items))]
+    if len(pts):
+        kinds = [k for k in styles.PROJECT_KINDS.values() if k.key in set(pts["kind"])]
+        items = [
+            fm.HtmlLegendItem(
+                f"{t(k.label_key, lang)} ({counts[k.key]})", k.colour, "point", k.letter
+            )
+            for k in kinds
+        ]
+        if pts["approximate"].any():
+            items.append(fm.HtmlLegendItem(t("legend.approximate", lang), "#777777", "halo"))
+        legend.append((t("sheet.projects", lang), tuple(items)))
+    lc = styles.LINE_COLOURS
+    district_key = "legend.district_former" if vintage == 2025 else "legend.district"
+    legend.append(
+        (
+            t("sheet.boundaries", lang),
+            (
+                fm.HtmlLegendItem(t("legend.province", lang), lc["province"], "line"),
+                fm.HtmlLegendItem(t(district_key, lang), lc["district"], "line"),
+                fm.HtmlLegendItem(t("legend.neighbour", lang), lc["neighbour_fill"]),
+            ),
+        )
+    )
+    records = coverage.completeness(asg, prj, sta)
+    day = format_date(_today(today), lang)
+    title = t("sheet.title", lang, measure=measure_label)
+    text = fm.HtmlText(
+        title=title,
+        subtitle=describe_filters(bundle, vintage, filters, lang),
+        note=completeness_note(records, lang),
+        sources=(
+            *source_lines(bundle, vintage, [asg, prj, sta], lang),
+            f"{t('sheet.credit', lang)} · {t('sheet.date', lang, date=day)}",
+        ),
+        communes_layer=f"{t('html.communes', lang)}: {measure_label}",
+        districts_layer=t("html.districts", lang),
+        province_layer=t("html.province", lang),
+        neighbours_layer=t("html.neighbours", lang),
+        basemap_layer=t("html.basemap", lang),
+        legend=tuple(legend),
+        lang=lang,
+    )
+    layers = fm.HtmlLayers(
+        communes=communes,
+        districts=districts,
+        province=overlay("province"),
+        neighbours=overlay("neighbours"),
+        points=pts if len(pts) else None,
+        bounds=bounds,
+        line_colours=dict(lc),
+    )
+    m = fm.build_map(layers, text, basemap=xyz.OpenStreetMap.Mapnik if basemap else None)
+    return m, title
+
+
+def export_html_text(
+    bundle: Bundle,
+    filters: Filters | None = None,
+    measure: str = styles.DEFAULT_MEASURE,
+    vintage: int = 2019,
+    lang: str = "vi",
+    **kwargs,
+) -> str:
+    """The standalone HTML map as text (Leaflet inlined; no script or stylesheet from the
+    network)."""
+    from layers import folium_map as fm
+
+    m, title = html_map(bundle, filters, measure, vintage, lang, **kwargs)
+    return fm.standalone_html(m, lang=lang, title=title)
+
+
+def export_html(
+    bundle: Bundle,
+    out: Path | str,
+    filters: Filters | None = None,
+    measure: str = styles.DEFAULT_MEASURE,
+    vintage: int = 2019,
+    lang: str = "vi",
+    **kwargs,
+) -> Path:
+    """Write the standalone interactive map: one HTML file that opens by double-click and works
+    with no internet (the OpenStreetMap basemap is an overlay, off until ticked)."""
+    page = export_html_text(bundle, filters, measure, vintage, lang, **kwargs)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+# ------------------------------------------------------------------------------ data
+#: Columns of the exported assignments and projects tables.
+ASSIGNMENT_COLUMNS = (
+    "assignment_id",
+    "sponsor_name",
+    "sponsor_kind",
+    "commune",
+    "period_start_year",
+    "period_end_year",
+    "activities_summary",
+    "source_url",
+    "source_date",
+    "confidence",
+    "code_2019",
+    "code_2020",
+    "code_2025",
+)
+PROJECT_COLUMNS = (
+    "project_id",
+    "kind",
+    "title",
+    "commune",
+    "village",
+    "year_start",
+    "year_end",
+    "ntm_criterion",
+    "sponsor_name",
+    "agency",
+    "cost_vnd",
+    "status",
+    "location_precision",
+    "source_url",
+    "source_date",
+    "confidence",
+    "lon",
+    "lat",
+    "code_2019",
+    "code_2020",
+    "code_2025",
+)
+
+
+@dataclass(frozen=True)
+class DataTables:
+    """What a data export holds: communes (with measures and geometry), assignments, projects,
+    sources, and an about table (vintage, filters, completeness, dates, licences)."""
+
+    communes: gpd.GeoDataFrame
+    assignments: pd.DataFrame
+    projects: pd.DataFrame
+    sources: pd.DataFrame
+    about: pd.DataFrame
+
+
+def data_tables(
+    bundle: Bundle,
+    filters: Filters | None = None,
+    vintage: int = 2019,
+    lang: str = "vi",
+    today: dt.date | None = None,
+) -> DataTables:
+    """The filtered communes (in view) with every measure and their source links, the filtered
+    assignments and projects (with their vintage code), the sources and an about table."""
+    lang = check_lang(lang)
+    filters = filters or Filters()
+    vintage = check_vintage(vintage)
+    col = f"code_{vintage}"
+    m = coverage.commune_measures(bundle, vintage, filters)
+    asg = coverage.filter_assignments(bundle, vintage, filters)
+    prj = coverage.filter_projects(bundle, vintage, filters)
+    sta = coverage.filter_status(bundle, vintage, filters)
+    src = _sources_by_code([asg, prj, sta], col)
+    m = m.loc[m["in_view"]].drop(columns=["in_view"]).reset_index(drop=True)
+    m["sources"] = [" ; ".join(src.get(c, [])) for c in m["code"]]
+    m["ntm_year"] = m["ntm_year"].astype("Int64")
+    geom = bundle.communes(vintage).set_index("code").loc[m["code"], "geometry"]
+    communes = gpd.GeoDataFrame(m, geometry=geom.to_numpy(), crs=bundle.communes(vintage).crs)
+
+    asg = asg[[c for c in ASSIGNMENT_COLUMNS if c in asg]].reset_index(drop=True)
+    prj = prj[[c for c in PROJECT_COLUMNS if c in prj]].reset_index(drop=True)
+    urls = pd.concat([asg["source_url"], prj["source_url"], sta["source_url"]]).dropna()
+    counts = urls.value_counts()
+    sources = pd.DataFrame({"url": counts.index.astype(str), "n_records": counts.to_numpy()})
+    sources = sources.sort_values("url").reset_index(drop=True)
+
+    records = coverage.completeness(asg, prj, sta)
+    about_rows = [
+        ("about.vintage", t(f"sub.vintage.{vintage}", lang)),
+        ("about.filters", describe_filters(bundle, vintage, filters, lang)),
+        ("about.records", completeness_note(records, lang)),
+        ("about.made", format_date(_today(today), lang)),
+        ("about.built", str(bundle.info.get("built_at", ""))),
+    ]
+    for line in source_lines(bundle, vintage, [asg, prj, sta], lang):
+        about_rows.append(("sheet.sources", line))
+    about = pd.DataFrame(
+        {"key": [t(k, lang) for k, _ in about_rows], "value": [v for _, v in about_rows]}
+    )
+    return DataTables(communes, asg, prj, sources, about)
+
+
+def _headers(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return df.rename(columns={c: t(f"col.{c}", lang) for c in df.columns})
+
+
+def export_data(
+    bundle: Bundle,
+    out: Path | str,
+    filters: Filters | None = None,
+    vintage: int = 2019,
+    fmt: str | None = None,
+    lang: str = "vi",
+    today: dt.date | None = None,
+) -> Path:
+    """Write the filtered data.
+
+    - ``csv``: the communes table (one row per commune in view, every measure, source links);
+      UTF-8 with a byte-order mark so spreadsheet programs read the diacritics.
+    - ``xlsx``: one sheet per table (communes, assignments, projects, sources, about) with
+      headers in ``lang``.
+    - ``geojson``: the communes with their measures as properties (EPSG:4326).
+    - ``gpkg``: layers ``communes`` and ``projects`` (points) and tables ``assignments``,
+      ``sources``, ``about``.
+    """
+    fmt = fmt or _fmt_from_suffix(out, DATA_FORMATS, "csv")
+    if fmt not in DATA_FORMATS:
+        msg = f"Unknown data format {fmt!r}; choose one of {', '.join(DATA_FORMATS)}"
+        raise ValueError(msg)
+    tables = data_tables(bundle, filters, vintage, lang, today)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    communes = pd.DataFrame(tables.communes.drop(columns="geometry"))
+    if fmt == "csv":
+        communes.to_csv(out, index=False, encoding="utf-8-sig")
+    elif fmt == "xlsx":
+        with pd.ExcelWriter(out, engine="openpyxl") as xl:
+            for key, df in (
+                ("sheet.communes", communes),
+                ("sheet.assignments", tables.assignments),
+                ("sheet.projects_tab", tables.projects),
+                ("sheet.sources_tab", tables.sources),
+                ("sheet.about", tables.about),
+            ):
+                name = t(key, lang)[:31]
+                _headers(df, lang).to_excel(xl, sheet_name=name, index=False)
+                sheet_ = xl.sheets[name]
+                sheet_.freeze_panes = "A2"
+                for i, column in enumerate(df.columns, start=1):
+                    width = min(60, max(10, len(str(t(f"col.{column}", lang))) + 2))
+                    sheet_.column_dimensions[_xl_col(i)].width = width
+    elif fmt == "geojson":
+        if out.exists():
+            out.unlink()
+        tables.communes.to_crs(4326).to_file(out, driver="GeoJSON", engine="pyogrio")
+    else:
+        if out.exists():
+            out.unlink()
+        tables.communes.to_file(out, layer="communes", driver="GPKG", engine="pyogrio")
+        prj = tables.projects
+        pts = gpd.GeoDataFrame(prj, geometry=gpd.points_from_xy(prj["lon"], prj["lat"]), crs=4326)
+        pts.to_file(out, layer="projects", driver="GPKG", engine="pyogrio")
+        import pyogrio
+
+        for name in ("assignments", "sources", "about"):
+            pyogrio.write_dataframe(getattr(tables, name), out, layer=name, driver="GPKG")
+    return out
+
+
+def _xl_col(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i)
+
+
+def export_data_bytes(
+    bundle: Bundle,
+    filters: Filters | None = None,
+    vintage: int = 2019,
+    fmt: str = "xlsx",
+    lang: str = "vi",
+) -> tuple[str, bytes]:
+    """A data export as ``(filename, bytes)`` for the dashboard's download buttons."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = export_data(bundle, Path(tmp) / f"data.{fmt}", filters, vintage, fmt, lang)
+        data = path.read_bytes()
+    extra = "_d" + "-".join(filters.districts) if filters is not None and filters.districts else ""
+    return f"ntm-atlas_data_{vintage}{extra}.{fmt}", data
+
+
 def _fmt_from_suffix(path: Path | str, valid: Sequence[str], default: str) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     return suffix if suffix in valid else default
