@@ -97,8 +97,13 @@ class ImportContext:
     def district_index(self) -> NameIndex:
         return NameIndex(Candidate(c, n) for c, n in self.districts.items())
 
-    def unit(self, vintage: int, code: str) -> pd.Series:
-        return self.communes[vintage].loc[code]
+    @cached_property
+    def _units(self) -> dict[int, dict[str, dict]]:
+        return {v: t.drop(columns="geometry").to_dict("index") for v, t in self.communes.items()}
+
+    def unit(self, vintage: int, code: str) -> dict:
+        """The unit's attributes (name, kind, district_code, district_name, area_km2)."""
+        return self._units[vintage][code]
 
     def label(self, vintage: int, code: str) -> dict[str, str | None]:
         """A suggestion: code, official name and district."""

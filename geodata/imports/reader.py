@@ -394,7 +394,7 @@ def read_table(path: Path | str, kind: str, sheet: str | None = None) -> RawTabl
             skipped.append((number, "total_row", text))
             after_total = True
             continue
-        if _is_footer(values):
+        if len(filled) <= 4 and _is_footer(values):  # signatures stand alone
             skipped.append((number, "footer_row", text))
             continue
         cells = {name: values[i] for i, name in by_col.items() if i < len(values) and values[i]}

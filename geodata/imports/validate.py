@@ -9,6 +9,7 @@ Vietnamese) and, where possible, suggestions ``[{code, name, district}]``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -419,6 +420,7 @@ _SPONSOR_WORDS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def _words_kind(text: str, table, codes) -> str | None:
     key = header_key(text)
     if key.replace(" ", "_") in codes:
