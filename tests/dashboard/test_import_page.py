@@ -1,0 +1,132 @@
+"""The Import page through Flask's test client: sign-in, roles, CSRF, report, choose, confirm."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import flask
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "geodata"))
+from import_samples import ASSIGNMENT_HEADER, copy_store, digest, write_csv
+
+from dashboard.import_page import register_import_page
+from geodata.imports import read_log
+from geodata.settings import Settings
+from geodata.store import GeoPackageStore
+from geodata.users import add_user, users_path
+
+ROWS = [
+    [1, "Sở Công Thương", "Xuân Lạc", "Chợ Đồn", "2015 - 2020"],
+    [2, "Sở Tài chính", "Xuân Lặc", "Chợ Đồn", "2019–2020"],
+]
+
+
+@pytest.fixture
+def app(store_path, tmp_path):
+    store = copy_store(store_path, tmp_path)
+    add_user(users_path(store), "lan", "editor", "mật khẩu dài")
+    add_user(users_path(store), "minh", "viewer", "mật khẩu dài")
+    app = flask.Flask("test")
+    register_import_page(app, Settings(store_path=store, cache_dir=tmp_path / "cache"))
+    app.testing = True
+    app.store = store
+    return app
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def login(client, name):
+    token = csrf(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"user": name, "password": "mật khẩu dài", "csrf": token})
+
+
+def upload(client, path, kind="assignments"):
+    page = client.get("/import").get_data(as_text=True)
+    with open(path, "rb") as fh:
+        return client.post(
+            "/import/upload",
+            data={"csrf": csrf(page), "kind": kind, "file": (fh, path.name)},
+            content_type="multipart/form-data",
+        )
+
+
+def test_visitors_are_sent_to_sign_in_and_viewers_are_refused(app):
+    client = app.test_client()
+    assert client.get("/import").status_code == 302
+    assert client.post("/import/upload").status_code == 403
+    assert login(client, "minh").status_code == 302
+    page = client.get("/import")
+    assert page.status_code == 403 and 'id="viewer-refused"' in page.get_data(as_text=True)
+    token = csrf(page.get_data(as_text=True))
+    for url in ("/import/upload", "/import/confirm", "/import/undo", "/import/choose"):
+        assert client.post(url, data={"csrf": token}).status_code == 403
+
+
+def test_wrong_password_and_missing_csrf(app):
+    client = app.test_client()
+    token = csrf(client.get("/login").get_data(as_text=True))
+    bad = client.post("/login", data={"user": "lan", "password": "sai", "csrf": token})
+    assert bad.status_code == 401
+    assert (
+        client.post("/login", data={"user": "lan", "password": "mật khẩu dài"}).status_code == 403
+    )
+    login(client, "lan")
+    assert client.post("/import/undo", data={"csrf": "forged"}).status_code == 403
+    assert client.post("/import/undo").status_code == 403
+
+
+def test_editor_uploads_chooses_a_suggestion_and_confirms(app, tmp_path):
+    client = app.test_client()
+    login(client, "lan")
+    path = write_csv(tmp_path / "so-ct.csv", [ASSIGNMENT_HEADER, *ROWS])
+    before = digest(app.store)
+    page = upload(client, path).get_data(as_text=True)
+    assert 'data-ok="0"' in page and "Xuân Lặc" in page
+    assert digest(app.store) == before  # checking writes nothing
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    confirm = client.post("/import/confirm", data={"csrf": csrf(page), "token": token})
+    assert "Có dòng bị lỗi" in confirm.get_data(as_text=True) and digest(app.store) == before
+    chosen = client.post(
+        "/import/choose", data={"csrf": csrf(page), "token": token, "row": "3", "code": "02023"}
+    )
+    page = chosen.get_data(as_text=True)
+    assert 'data-ok="1"' in page
+    done = client.post("/import/confirm", data={"csrf": csrf(page), "token": token})
+    text = done.get_data(as_text=True)
+    assert 'id="import-result"' in text and "thêm 2" in text
+    log = read_log(app.store)
+    assert list(log["user"]) == ["lan"] and 'id="change-log"' in text and "so-ct.csv" in text
+    table = GeoPackageStore(app.store).read("assignments")
+    assert (table["origin"] == "import").sum() == 2
+    undone = client.post("/import/undo", data={"csrf": csrf(text)})
+    assert "I0001" in undone.get_data(as_text=True)
+    assert (GeoPackageStore(app.store).read("assignments")["origin"] == "import").sum() == 0
+
+
+def test_another_editor_cannot_confirm_my_upload(app, tmp_path):
+    add_user(users_path(app.store), "hoa", "editor", "mật khẩu dài")
+    mine, theirs = app.test_client(), app.test_client()
+    login(mine, "lan")
+    login(theirs, "hoa")
+    page = upload(mine, write_csv(tmp_path / "a.csv", [ASSIGNMENT_HEADER, ROWS[0]])).get_data(
+        as_text=True
+    )
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    other = csrf(theirs.get("/import").get_data(as_text=True))
+    assert theirs.post("/import/confirm", data={"csrf": other, "token": token}).status_code == 403
+
+
+def test_unreadable_upload_and_template_download(app, tmp_path):
+    client = app.test_client()
+    login(client, "lan")
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"nope")
+    page = upload(client, junk).get_data(as_text=True)
+    assert "Không đọc được tệp" in page
+    response = client.get("/import/template/projects")
+    assert response.status_code == 200 and response.data[:2] == b"PK"
