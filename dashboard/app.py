@@ -18,6 +18,7 @@ from dash import Dash, html
 from dashboard import callbacks, ids, layout
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
+from dashboard.import_page import register_import_page
 from geodata.bundle import Bundle
 from geodata.settings import Settings
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings, bundle: Bundle | None = None) -> Dash:
 
     app.layout = partial(serve_layout, context)
     callbacks.register(app, context)
+    register_import_page(app, settings)  # /login, /import (editors)
     return app
 
 
