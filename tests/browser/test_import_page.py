@@ -1,0 +1,150 @@
+"""The Import page in a real headless Chromium against the real server (create_app).
+
+An editor signs in, uploads a spreadsheet, sees the report with an error and its suggestions,
+accepts a suggestion and confirms; a viewer sees no import page, and a direct POST is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geodata.store import GeoPackageStore
+from geodata.users import add_user, users_path
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+SERVER = """
+import sys
+from geodata.settings import Settings
+from dashboard.app import create_app
+settings = Settings(store_path=sys.argv[1], cache_dir=sys.argv[2])
+create_app(settings).run(host="127.0.0.1", port=int(sys.argv[3]), debug=False)
+"""
+PASSWORD = "mật khẩu dài"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(store_path, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    base = tmp_path_factory.mktemp("import-server")
+    store = base / "store.gpkg"
+    shutil.copyfile(store_path, store)
+    add_user(users_path(store), "lan", "editor", PASSWORD)
+    add_user(users_path(store), "minh", "viewer", PASSWORD)
+    port = _free_port()
+    log = open(base / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(store), str(base / "cache"), str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/login", timeout=2)
+            break
+        except (urllib.error.URLError, OSError):
+            if proc.poll() is not None:
+                pytest.fail((base / "server.log").read_text())
+            time.sleep(0.3)
+    yield url, store
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def sign_in(page, url, name):
+    page.goto(url + "/import")
+    page.fill("#login-user", name)
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+
+
+def test_editor_uploads_accepts_a_suggestion_and_confirms(server, browser, tmp_path):
+    from openpyxl import Workbook
+
+    url, store = server
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH CƠ QUAN GIÚP ĐỠ XÃ"])
+    ws.merge_cells("A1:E1")
+    ws.append([])
+    ws.append(["STT", "Cơ quan, đơn vị giúp đỡ", "Xã được giúp đỡ", "Huyện/Thành phố", "Thời gian"])
+    ws.append([1, "Sở Công Thương", "Xuân Lạc", "Chợ Đồn", "2015 - 2020"])
+    ws.append([2, "Sở Tài chính", "Xuân Lặc", "Chợ Đồn", "2019–2020"])
+    path = tmp_path / "so-tai-chinh.xlsx"
+    wb.save(path)
+    before = len(GeoPackageStore(store).read("assignments"))
+
+    page = browser.new_page()
+    sign_in(page, url, "lan")
+    page.wait_for_selector("#upload-form")
+    page.select_option("#upload-kind", "assignments")
+    page.set_input_files("#upload-file", str(path))
+    page.click("#upload-submit")
+    page.wait_for_selector("#report")
+    assert page.get_attribute("#report-summary", "data-ok") == "0"
+    error_row = page.locator('tr.error[data-row="5"]')
+    assert "Xuân Lặc" in error_row.inner_text()
+    suggestion = page.locator('button.suggestion[data-row="5"][data-code="02023"]')
+    assert "Xã Xuân Lạc" in suggestion.inner_text()
+    suggestion.click()
+    page.wait_for_selector('#report-summary[data-ok="1"]')
+    assert page.locator("tr.error").count() == 0
+    page.click("#confirm-submit")
+    page.wait_for_selector("#import-result")
+    assert "2" in page.inner_text("#import-result")
+    assert "so-tai-chinh.xlsx" in page.inner_text("#change-log")
+    assert len(GeoPackageStore(store).read("assignments")) == before + 2
+    page.close()
+
+
+def test_a_viewer_sees_no_import_page_and_a_direct_post_is_refused(server, browser):
+    url, store = server
+    page = browser.new_page()
+    sign_in(page, url, "minh")
+    page.wait_for_selector("#viewer-refused")
+    assert page.locator("#upload-form").count() == 0
+    html = page.content()
+    token = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    before = store.read_bytes()
+    for action in ("/import/undo", "/import/confirm"):
+        response = page.request.post(url + action, form={"csrf": token, "token": "x"})
+        assert response.status == 403
+    anonymous = browser.new_page()
+    response = anonymous.request.post(url + "/import/undo", form={"csrf": "x"})
+    assert response.status == 403
+    assert store.read_bytes() == before
+    page.close()
+    anonymous.close()
