@@ -830,9 +830,9 @@ def _add_outline(path: Path, entries: Sequence[tuple[str, str, int]], contents: 
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(path))
-    writer.add_outline_item(contents, 1)
+    writer.add_outline_item(title=contents, page_number=1)
     for name, _group, page in entries:
-        writer.add_outline_item(name, page - 1)
+        writer.add_outline_item(title=name, page_number=page - 1)
     writer.page_mode = "/UseOutlines"
     with open(path, "wb") as fh:
         writer.write(fh)

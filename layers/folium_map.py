@@ -222,7 +222,7 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
     if layers.neighbours is not None and len(layers.neighbours):
         nb = folium.FeatureGroup(name=text.neighbours_layer, show=True)
         folium.GeoJson(
-            layers.neighbours[["label", "geometry"]].to_json(),
+            layers.neighbours[["geometry"]].to_json(),
             style_function=lambda _f: {
                 "fillColor": lc["neighbour_fill"],
                 "color": lc["neighbour_line"],
@@ -237,7 +237,7 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
 
     communes = layers.communes.assign(tooltip=layers.communes["tooltip"].map(lambda v: esc(str(v))))
     gj = folium.GeoJson(
-        communes[["code", "name", "fill", "in_view", "tooltip", "popup", "geometry"]].to_json(),
+        communes[["code", "fill", "in_view", "tooltip", "popup", "geometry"]].to_json(),
         name=text.communes_layer,
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
@@ -254,7 +254,7 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
     if layers.districts is not None and len(layers.districts):
         dg = folium.FeatureGroup(name=text.districts_layer, show=True)
         folium.GeoJson(
-            layers.districts[["label", "geometry"]].to_json(),
+            layers.districts[["geometry"]].to_json(),
             style_function=lambda _f: {"fill": False, "color": lc["district"], "weight": 2},
             interactive=False,
         ).add_to(dg)
