@@ -9,8 +9,9 @@ lifetime, so the browser fetches each geometry once, and the map-label glyphs at
 
 from __future__ import annotations
 
+import gzip
 import hashlib
-from functools import partial
+from functools import lru_cache, partial
 
 import flask
 from dash import Dash, html
@@ -43,6 +44,7 @@ def create_app(settings: Settings, bundle: Bundle | None = None) -> Dash:
         compress=True,
         serve_locally=True,
     )
+
     prefix = app.config.requests_pathname_prefix.rstrip("/")
     geo_paths = {name: f"{prefix}/geo/{name}.geojson?v={version}" for name in bundle.geojson}
     context = callbacks.Context(
@@ -58,7 +60,8 @@ def create_app(settings: Settings, bundle: Bundle | None = None) -> Dash:
     def _geojson(name: str):
         if name not in bundle.geojson:
             flask.abort(404)
-        response = flask.Response(bundle.geojson[name], mimetype="application/geo+json")
+        # application/json rather than geo+json: flask-compress compresses it.
+        response = flask.Response(bundle.geojson[name], mimetype="application/json")
         response.headers["Cache-Control"] = _CACHE
         return response
 
@@ -71,6 +74,10 @@ def create_app(settings: Settings, bundle: Bundle | None = None) -> Dash:
         first = fontstack.split(",")[0].strip()
         data = glyph_range(start, first)
         response = flask.Response(data, mimetype="application/x-protobuf")
+        if "gzip" in flask.request.headers.get("Accept-Encoding", "") and data:
+            response.set_data(_gzipped(start, first))
+            response.headers["Content-Encoding"] = "gzip"
+            response.headers["Vary"] = "Accept-Encoding"
         response.headers["Cache-Control"] = _CACHE
         return response
 
@@ -78,6 +85,13 @@ def create_app(settings: Settings, bundle: Bundle | None = None) -> Dash:
     callbacks.register(app, context)
     register_import_page(app, settings)  # /login, /import (editors)
     return app
+
+
+@lru_cache(maxsize=64)
+def _gzipped(start: int, fontstack: str) -> bytes:
+    from dashboard.glyphs import glyph_range
+
+    return gzip.compress(glyph_range(start, fontstack), compresslevel=6, mtime=0)
 
 
 def absolute(context: callbacks.Context) -> callbacks.Context:

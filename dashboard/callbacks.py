@@ -124,8 +124,10 @@ def view_data(c: Context, values: dict[str, Any]) -> dict[str, Any]:
     f = _filters(c, values)
     table = cv.commune_measures(c.bundle, vintage, f)
     projects = cv.filter_projects(c.bundle, vintage, f)
-    overview = cv.overview(c.bundle, vintage, f)
+    load = cv.sponsor_load(c.bundle, vintage, f)
+    overview = cv.overview(c.bundle, vintage, f, measures=table, load=load)
     return {
+        "load": load,
         "t": t,
         "vintage": vintage,
         "measure": measure,
@@ -233,7 +235,7 @@ def update_view(c: Context, *values: Any, triggered: set[str] | None = None) -> 
         year_chart(data["overview"], t),
         gap_rows(c, data, t),
         sponsor_rows(c, data, t),
-        layout.search_options(c.bundle, data["vintage"]),
+        layout.search_options(c.bundle, data["vintage"]) if ids.VINTAGE in triggered else no_update,
     ]
 
 
@@ -381,7 +383,7 @@ def year_chart(o: dict[str, Any], t: Translator):
 
 
 def gap_rows(c: Context, data: dict[str, Any], t: Translator) -> list[dict[str, Any]]:
-    gaps = cv.gap_table(c.bundle, data["vintage"], data["filters"])
+    gaps = cv.gap_table(c.bundle, data["vintage"], data["filters"], measures=data["table"])
     yes, no = t("common.yes"), t("common.no")
     return [
         {
@@ -397,7 +399,7 @@ def gap_rows(c: Context, data: dict[str, Any], t: Translator) -> list[dict[str, 
 
 
 def sponsor_rows(c: Context, data: dict[str, Any], t: Translator) -> list[dict[str, Any]]:
-    load = cv.sponsor_load(c.bundle, data["vintage"], data["filters"])
+    load = data["load"]
     return [
         {
             "sponsor": r.sponsor,

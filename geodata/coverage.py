@@ -359,13 +359,19 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
     return out[list(MEASURE_COLUMNS)]
 
 
-def gap_table(bundle: Bundle, vintage: int, filters: Filters | None = None) -> pd.DataFrame:
+def gap_table(
+    bundle: Bundle,
+    vintage: int,
+    filters: Filters | None = None,
+    measures: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Communes in view with no sponsor recorded for the filters (period, sponsor...), difficult
-    ones first, then by district and name.
+    ones first, then by district and name. ``measures`` may pass the
+    :func:`commune_measures` table of the same vintage and filters, to save computing it again.
 
     Columns: ``code``, ``name``, ``district_name``, ``difficult``, ``n_projects``, ``ntm_year``.
     """
-    m = commune_measures(bundle, vintage, filters)
+    m = measures if measures is not None else commune_measures(bundle, vintage, filters)
     gaps = m.loc[m["in_view"] & (m["n_sponsors"] == 0)]
     gaps = gaps.sort_values(["difficult", "district_name", "name"], ascending=[False, True, True])
     cols = ["code", "name", "district_name", "difficult", "n_projects", "ntm_year"]
@@ -389,28 +395,39 @@ def sponsor_load(bundle: Bundle, vintage: int, filters: Filters | None = None) -
     if filters.sponsor_kinds:
         agencies = agencies.loc[agencies["kind"].isin(filters.sponsor_kinds)]
     asg = filter_assignments(bundle, vintage, filters)
-    prj = filter_projects(bundle, vintage, filters)
-    names = dict(
-        zip(bundle.communes(vintage)["code"], bundle.communes(vintage)["name"], strict=True)
+    prj = pd.DataFrame(
+        filter_projects(bundle, vintage, filters).drop(columns="geometry", errors="ignore")
+    )
+    communes = bundle.communes(vintage)
+    names = dict(zip(communes["code"], communes["name"], strict=True))
+
+    a_by = asg.groupby("sponsor_name")
+    codes = a_by[code].agg(lambda s: sorted(set(s.dropna())))
+    periods = a_by[["period_start_year", "period_end_year"]].apply(_periods)
+    n_asg = a_by.size()
+    p_by = prj.groupby("agency")
+    n_prj = p_by.size()
+    cost = (
+        pd.to_numeric(prj["cost_vnd"], errors="coerce")
+        .astype(float)
+        .groupby(prj["agency"])
+        .sum(min_count=1)
     )
 
     rows = []
-    for agency in agencies.itertuples(index=False):
-        mine = asg.loc[asg["sponsor_name"] == agency.name]
-        theirs = prj.loc[prj["agency"] == agency.name]
-        codes = sorted(set(mine[code].dropna()))
-        cost = pd.to_numeric(theirs["cost_vnd"], errors="coerce")
-        n = len(codes)
+    for name, kind in zip(agencies["name"], agencies["kind"], strict=True):
+        mine = codes.get(name, [])
+        n = len(mine)
         rows.append(
             {
-                "sponsor": agency.name,
-                "kind": agency.kind,
+                "sponsor": name,
+                "kind": kind,
                 "n_communes": n,
-                "communes": "; ".join(names.get(c, c) for c in codes),
-                "n_assignments": len(mine),
-                "periods": _periods(mine),
-                "n_projects": len(theirs),
-                "support_vnd": float(cost.sum()) if cost.notna().any() else np.nan,
+                "communes": "; ".join(names.get(c, c) for c in mine),
+                "n_assignments": int(n_asg.get(name, 0)),
+                "periods": periods.get(name, ""),
+                "n_projects": int(n_prj.get(name, 0)),
+                "support_vnd": float(cost.get(name, np.nan)),
                 "load": "none" if n == 0 else ("one" if n == 1 else "several"),
             }
         )
@@ -487,7 +504,13 @@ def completeness(
     }
 
 
-def overview(bundle: Bundle, vintage: int, filters: Filters | None = None) -> dict[str, Any]:
+def overview(
+    bundle: Bundle,
+    vintage: int,
+    filters: Filters | None = None,
+    measures: pd.DataFrame | None = None,
+    load: pd.DataFrame | None = None,
+) -> dict[str, Any]:
     """The leadership cards and charts, as plain numbers.
 
     Returns
@@ -500,10 +523,13 @@ def overview(bundle: Bundle, vintage: int, filters: Filters | None = None) -> di
         (DataFrame ``year``, ``n_assignments``, ``n_projects``, by start year);
         ``completeness`` (see :func:`completeness`); ``n_aggregate`` (province-wide rows that
         name no commune and are never on the map).
+
+    ``measures`` and ``load`` may pass :func:`commune_measures` and :func:`sponsor_load` of the
+    same vintage and filters, to save computing them again.
     """
     filters = filters or Filters()
     vintage = check_vintage(vintage)
-    m = commune_measures(bundle, vintage, filters)
+    m = measures if measures is not None else commune_measures(bundle, vintage, filters)
     view = m.loc[m["in_view"]]
     asg = filter_assignments(bundle, vintage, filters)
     prj = filter_projects(bundle, vintage, filters)
@@ -511,7 +537,7 @@ def overview(bundle: Bundle, vintage: int, filters: Filters | None = None) -> di
     cost = pd.to_numeric(prj["cost_vnd"], errors="coerce")
     kinds = prj["kind"].value_counts()
 
-    spons = sponsor_load(bundle, vintage, filters)
+    spons = load if load is not None else sponsor_load(bundle, vintage, filters)
     spons = spons.loc[(spons["n_communes"] > 0) | (spons["n_projects"] > 0)]
     by_sponsor = spons[["sponsor", "n_communes", "n_projects"]].reset_index(drop=True)
 

@@ -1,0 +1,259 @@
+"""The dashboard in a real headless Chromium (Debian's), against the real server.
+
+Starts ``create_app(settings).run`` in a subprocess on a free localhost port over the session's
+store, and checks what issue 3's "Done when" lists. Screenshots go to tests/browser/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import shapely
+
+from geodata.bundle import Bundle
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).parent / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+GD = "document.querySelector('#map .js-plotly-plot')"
+READY = (
+    "() => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
+    " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+    " return !!(m && m.loaded() && m.areTilesLoaded()); }"
+)
+# Unique commune polygons MapLibre holds for the communes trace (its first fill layer).
+RENDERED = (
+    "() => { const gd = " + GD + "; const m = gd._fullLayout.map._subplot.map;"
+    " const uid = gd._fullData[0].uid;"
+    " const layer = m.getStyle().layers.find(l => l.id === 'plotly-trace-layer-' + uid + '-fill');"
+    " const f = m.querySourceFeatures(layer.source);"
+    " return new Set(f.map(x => JSON.stringify(x.properties.ct))).size; }"
+)
+LOCATIONS = "() => " + GD + ".data[0].locations.length"
+
+SERVER = """
+import sys
+from geodata.settings import Settings
+from dashboard.app import create_app
+settings = Settings(store_path=sys.argv[1], cache_dir=sys.argv[2])
+create_app(settings).run(host="127.0.0.1", port=int(sys.argv[3]), debug=False)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(store_path, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    port = _free_port()
+    cache = tmp_path_factory.mktemp("cache")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(store_path), str(cache), str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"server exited: {Path(log.name).read_text()}")
+            time.sleep(0.3)
+    else:
+        proc.terminate()
+        pytest.fail("server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1150})
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def bundle(store_path) -> Bundle:
+    return Bundle.load(store_path)
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(READY, timeout=30_000)
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def _pixel(page, lon: float, lat: float) -> tuple[float, float]:
+    return tuple(
+        page.evaluate(
+            "([lon, lat]) => { const m = " + GD + "._fullLayout.map._subplot.map;"
+            " const p = m.project([lon, lat]); const r = m.getCanvas().getBoundingClientRect();"
+            " return [r.left + p.x, r.top + p.y]; }",
+            [lon, lat],
+        )
+    )
+
+
+def _choose(page, dropdown_id: str, text: str) -> None:
+    page.click(f"#{dropdown_id}")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def test_page_loads_without_console_errors_with_122_communes(page, server):
+    _open(page, server)
+    page.wait_for_function("() => (" + RENDERED + ")() === 122", timeout=15_000)
+    assert page.evaluate(LOCATIONS) == 122
+    assert page.evaluate(RENDERED) == 122
+    assert "122" in page.inner_text("#vintage-note")
+    assert "Có đơn vị giúp đỡ" in page.inner_text("#legend")
+    time.sleep(1.0)  # labels (glyphs) and late requests
+    _shot(page, "01-overview")
+    assert page.errors == []
+
+
+def test_district_filter_updates_cards_and_table(page, server):
+    _open(page, server)
+    assert "/ 122" in page.inner_text("#cards")
+    _choose(page, "f-district", "Chợ Đồn")
+    page.wait_for_function("() => document.querySelector('#cards').innerText.includes('/ 22')")
+    assert "?d=064" in page.url
+    page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")
+    page.wait_for_selector("#gap-grid .ag-row")
+    rows = page.locator("#gap-grid .ag-center-cols-container .ag-row").all_inner_texts()
+    assert rows and all("Chợ Đồn" in r for r in rows)
+    assert len(rows) == 22 - 7  # communes in view minus those with a sponsor recorded
+    _shot(page, "02-gaps-cho-don")
+    assert page.errors == []
+
+
+def test_click_xuan_lac_shows_its_sponsor_and_projects(page, server, bundle):
+    _open(page, server)
+    communes = bundle.communes(2019)
+    xuan_lac = communes.loc[communes["code"] == "02023"].geometry.iloc[0]
+    points = bundle.projects.geometry
+    free = xuan_lac.buffer(-0.004).difference(shapely.union_all(points.buffer(0.012).to_numpy()))
+    spot = free.representative_point() if not free.is_empty else xuan_lac.representative_point()
+    # Zoom in (as a person would) so that the click lands on the commune, not on a project.
+    page.evaluate(
+        "([lon, lat]) => Plotly.relayout(" + GD + ", {'map.center': {lon, lat}, 'map.zoom': 11})",
+        [spot.x, spot.y],
+    )
+    page.wait_for_function(READY)
+    x, y = _pixel(page, spot.x, spot.y)
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    page.wait_for_selector("#detail [data-commune='02023']", timeout=10_000)
+    detail = page.inner_text("#detail")
+    assert "Xã Xuân Lạc" in detail
+    assert "Sở Công Thương" in detail
+    assert "Trạm biến áp" in detail and "Transformer station upgrade Bản Ó" in detail
+    assert "sel=02023" in page.url
+    _shot(page, "03-xuan-lac")
+    assert page.errors == []
+
+
+def test_url_restores_the_view(page, server):
+    _open(page, server + "?lang=en&v=2020&m=n_projects&d=064&sel=02023")
+    page.wait_for_selector("#detail [data-commune='02023']", timeout=10_000)
+    page.wait_for_function(
+        "() => document.querySelector('#legend').innerText.includes('Number of projects')"
+    )
+    assert page.is_checked("#vintage input[value='2020']")
+    assert page.is_checked("#measure input[value='n_projects']")
+    assert "Chợ Đồn" in page.inner_text("#f-district")
+    assert page.evaluate(LOCATIONS) == 108
+    assert "Sở Công Thương" in page.inner_text("#detail")
+    assert "District" in page.inner_text(".sidebar")
+    _shot(page, "04-url-restored")
+    assert page.errors == []
+
+
+def test_language_switch_changes_the_legend(page, server):
+    _open(page, server)
+    assert "Có đơn vị giúp đỡ" in page.inner_text("#legend")
+    page.click("#lang >> text=English")
+    page.wait_for_function(
+        "() => document.querySelector('#legend').innerText.includes('Sponsor coverage')"
+    )
+    assert "Bridge" in page.inner_text("#kind-legend")
+    assert "Filters" in page.inner_text(".sidebar")
+    assert "lang=en" in page.url
+    _shot(page, "05-english")
+    assert page.errors == []
+
+
+def test_vintage_2025_has_37_units_and_xuan_lac_projects_in_nam_cuong(page, server, bundle):
+    _open(page, server)
+    page.click("#vintage input[value='2025']")
+    page.wait_for_function("() => (" + LOCATIONS + ")() === 37")
+    page.wait_for_function(READY)
+    page.wait_for_function("() => (" + RENDERED + ")() === 37", timeout=15_000)
+    assert "37" in page.inner_text("#vintage-note")
+    # Where the browser draws Xuân Lạc's projects: inside Xã Nam Cường (02026).
+    drawn = page.evaluate(
+        "() => { const t = " + GD + ".data[6]; return t.customdata.map((id, i) =>"
+        " [id, t.lon[i], t.lat[i]]); }"
+    )
+    mine = set(bundle.projects.loc[bundle.projects["code_2019"] == "02023", "project_id"])
+    nam_cuong = bundle.communes(2025).set_index("code").geometry["02026"]
+    inside = [shapely.Point(lon, lat).within(nam_cuong) for pid, lon, lat in drawn if pid in mine]
+    assert len(inside) == len(mine) and all(inside)
+    # And the commune panel of Nam Cường lists them.
+    _choose(page, "search", "Nam Cuong")
+    page.wait_for_selector("#detail [data-commune='02026']", timeout=10_000)
+    detail = page.inner_text("#detail")
+    assert "Xã Nam Cường" in detail and "Xã Xuân Lạc" in detail
+    assert "Upgrade of Xuân Lạc market" in detail
+    time.sleep(0.8)
+    _shot(page, "06-vintage-2025-nam-cuong")
+    assert page.errors == []
