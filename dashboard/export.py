@@ -420,11 +420,11 @@ def _money_millions(value) -> str:
     return "" if pd.isna(v) else f"{v / 1e6:,.0f}".replace(",", ".")
 
 
-def _period(start, end, lang: str) -> str:
+def _period(start, end, lang: str, *, short: bool = False) -> str:
     s = None if pd.isna(start) else int(start)
     e = None if pd.isna(end) else int(end)
     if s is None and e is None:
-        return t("undated", lang)
+        return "—" if short else t("undated", lang)
     s, e = s or e, e or s
     return str(s) if s == e else f"{s}–{e}"
 
@@ -461,7 +461,7 @@ def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commun
     rows = []
     for r in df.head(limit).itertuples(index=False):
         row = [
-            _period(r.year_start, r.year_end, lang),
+            _period(r.year_start, r.year_end, lang, short=True),
             t(styles.kind_style(r.kind).label_key, lang),
             str(r.title or ""),
             _money_millions(r.cost_vnd),
@@ -477,7 +477,7 @@ def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commun
         t("atlas.col.cost", lang),
         t("atlas.col.status", lang),
     ]
-    widths = [1.1, 2.0, 7.0, 1.8, 1.5]
+    widths = [1.0, 2.0, 6.4, 2.4, 1.5]
     align = ["left", "left", "left", "right", "left"]
     if with_commune:
         cols.insert(2, t("atlas.col.commune", lang))
@@ -506,7 +506,7 @@ def _sponsor_table(assignments: pd.DataFrame, lang: str, limit: int = 6):
             (
                 str(r.sponsor_name),
                 kind,
-                _period(r.period_start_year, r.period_end_year, lang),
+                _period(r.period_start_year, r.period_end_year, lang, short=True),
                 str(r.activities_summary or ""),
             )
         )
@@ -639,7 +639,7 @@ def _district_pages(ctx: _AtlasContext, first_page: int):
                 t("html.n_projects", lang),
                 t("col.ntm_year", lang),
             ),
-            (2.0, 7.0, 1.3, 1.6),
+            (2.0, 5.5, 1.6, 2.4),
             rows[:26],
             "",
             t("atlas.more", lang, n=len(rows) - 26) if len(rows) > 26 else "",
