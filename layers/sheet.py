@@ -34,6 +34,7 @@ import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
@@ -537,8 +538,18 @@ def _visible(layers: MapLayers, ax) -> MapLayers:
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
 
+    dx, dy = (x1 - x0) * 0.02, (y1 - y0) * 0.02
+
     def cut(gdf):
-        return None if gdf is None else gdf.cx[x0:x1, y0:y1]
+        if gdf is None:
+            return None
+        gdf = gdf.cx[x0:x1, y0:y1]
+        if len(gdf) == 0:
+            return gdf
+        # Clip to just beyond the frame: the big neighbouring provinces keep only the vertices
+        # that show (the outline at the cut lies outside the axes and is clipped away).
+        clipped = shapely.clip_by_rect(gdf.geometry.to_numpy(), x0 - dx, y0 - dy, x1 + dx, y1 + dy)
+        return gdf.set_geometry(gpd.GeoSeries(clipped, index=gdf.index, crs=gdf.crs))
 
     return replace(
         layers,
