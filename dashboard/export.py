@@ -750,6 +750,46 @@ def atlas_units(bundle: Bundle, filters: Filters, by: str, vintage: int) -> int:
     return int(((load["n_communes"] > 0) | (load["n_projects"] > 0)).sum())
 
 
+def _atlas_context(bundle, filters, vintage, measure, lang, today) -> _AtlasContext:
+    base = PrintBase.of(bundle, vintage, lang)
+    layers, table, _ = map_layers(bundle, base, measure, filters, label_communes=False)
+    rp = base.communes.geometry.representative_point()
+    labels = pd.DataFrame({"x": rp.x, "y": rp.y, "label": base.communes["name"].map(_short)})
+    day = format_date(_today(today), lang)
+    footer = f"NTM Atlas · {t(f'sub.vintage.{vintage}', lang)} · {t('sheet.date', lang, date=day)}"
+    return _AtlasContext(bundle, base, layers, table, filters, labels, lang, footer)
+
+
+def atlas_page_figure(
+    bundle: Bundle,
+    code: str,
+    vintage: int = 2019,
+    *,
+    measure: str = styles.DEFAULT_MEASURE,
+    lang: str = "vi",
+    today: dt.date | None = None,
+):
+    """The atlas page of one commune as a figure (e.g. a PNG preview for the README)."""
+    from layers.atlas import render_atlas_page
+
+    vintage = check_vintage(vintage)
+    ctx = _atlas_context(bundle, Filters(), vintage, measure, check_lang(lang), today)
+    ctx = _AtlasContext(
+        ctx.bundle,
+        ctx.base,
+        ctx.layers,
+        ctx.table.loc[ctx.table["code"] == code],
+        ctx.filters,
+        ctx.labels,
+        ctx.lang,
+        ctx.footer,
+    )
+    for _name, _group, page in _commune_pages(ctx, 1):
+        return render_atlas_page(page, ctx.base.locator())
+    msg = f"No commune {code!r} in the {vintage} boundaries"
+    raise KeyError(msg)
+
+
 def export_atlas(
     bundle: Bundle,
     out: Path | str,
@@ -775,13 +815,8 @@ def export_atlas(
     lang = check_lang(lang)
     filters = filters or Filters()
     vintage = check_vintage(vintage)
-    base = PrintBase.of(bundle, vintage, lang)
-    layers, table, _ = map_layers(bundle, base, measure, filters, label_communes=False)
-    rp = base.communes.geometry.representative_point()
-    labels = pd.DataFrame({"x": rp.x, "y": rp.y, "label": base.communes["name"].map(_short)})
-    day = format_date(_today(today), lang)
-    footer = f"NTM Atlas · {t(f'sub.vintage.{vintage}', lang)} · {t('sheet.date', lang, date=day)}"
-    ctx = _AtlasContext(bundle, base, layers, table, filters, labels, lang, footer)
+    ctx = _atlas_context(bundle, filters, vintage, measure, lang, today)
+    base = ctx.base
 
     n_units = atlas_units(bundle, filters, by, vintage)
     n_contents = max(1, -(-n_units // CONTENTS_ROWS))
@@ -814,7 +849,7 @@ def export_atlas(
             t("atlas.page", lang),
         )
         for fig in render_contents(
-            t("atlas.contents", lang), entries, heading=heading, footer=footer
+            t("atlas.contents", lang), entries, heading=heading, footer=ctx.footer
         ):
             pdf.savefig(fig)
         for page in unit_figs:
