@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -242,23 +243,35 @@ def test_a_rebuild_keeps_the_imports(tmp_path, store, ctx, settings):
 
 
 # ------------------------------------------------------------------------------ CLI
-def run_cli(*args, stdin=None):
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=120,
-    )
+class Run:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
-def test_cli_exit_codes_report_and_languages(tmp_path, store):
+def run_cli(*args, stdin=None, capsys=None, monkeypatch=None):
+    """``ntm-atlas ARGS`` in this process (the same code path as the console script)."""
+    import io
+
+    from dashboard.cli import main
+
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:  # argparse usage errors
+        code = exc.code
+    out = capsys.readouterr()
+    return Run(code, out.out, out.err)
+
+
+def test_cli_exit_codes_report_and_languages(tmp_path, store, capsys):
+    cli = functools.partial(run_cli, capsys=capsys)
     bad = write_csv(
         tmp_path / "bad.csv", [ASSIGNMENT_HEADER, *GOOD, [4, "Sở A", "Xuân Lặc", "Chợ Đồn", "2019"]]
     )
     report_path = tmp_path / "r.json"
     before = digest(store)
-    run = run_cli(
+    run = cli(
         "import", "assignments", bad, "--store", store, "--report", report_path, "--lang", "vi"
     )
     assert run.returncode == 1 and digest(store) == before
@@ -275,19 +288,15 @@ def test_cli_exit_codes_report_and_languages(tmp_path, store):
         "district": "Huyện Chợ Đồn",
     }
 
-    run = run_cli(
-        "import", "assignments", bad, "--store", store, "--dry-run", "--accept-suggestions"
-    )
+    run = cli("import", "assignments", bad, "--store", store, "--dry-run", "--accept-suggestions")
     assert run.returncode == 0 and "Dry run" in run.stdout and digest(store) == before
-    run = run_cli("import", "assignments", bad, "--store", store, "--accept-suggestions")
+    run = cli("import", "assignments", bad, "--store", store, "--accept-suggestions")
     assert run.returncode == 0 and "4 added" in run.stdout
-    assert run_cli("import", "undo", "--store", store).returncode == 0
+    assert cli("import", "undo", "--store", store).returncode == 0
+    assert cli("import", "assignments", tmp_path / "missing.csv", "--store", store).returncode == 2
+    assert cli("import", "bogus", bad).returncode == 2
     assert (
-        run_cli("import", "assignments", tmp_path / "missing.csv", "--store", store).returncode == 2
-    )
-    assert run_cli("import", "bogus", bad).returncode == 2
-    assert (
-        run_cli(
+        cli(
             "import", "template", "projects", "--out", tmp_path / "t.xlsx", "--store", store
         ).returncode
         == 0
@@ -295,10 +304,11 @@ def test_cli_exit_codes_report_and_languages(tmp_path, store):
     assert (tmp_path / "t.xlsx").stat().st_size > 1000
 
 
-def test_cli_users_add(tmp_path, store):
+def test_cli_users_add(tmp_path, store, capsys, monkeypatch):
+    cli = functools.partial(run_cli, capsys=capsys, monkeypatch=monkeypatch)
     from geodata.users import authenticate, users_path
 
-    run = run_cli(
+    run = cli(
         "users",
         "add",
         "lan",
@@ -312,7 +322,7 @@ def test_cli_users_add(tmp_path, store):
     assert run.returncode == 0, run.stderr
     assert authenticate(users_path(store), "lan", "correct horse").role == "editor"
     assert authenticate(users_path(store), "lan", "wrong") is None
-    again = run_cli(
+    again = cli(
         "users",
         "add",
         "lan",
