@@ -90,8 +90,11 @@ def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
             help="import the valid rows even if other rows have errors",
         )
         p.add_argument(
-            "--dataset", help="name of the data set this file replaces (default: file name)"
+            "--replace",
+            action="store_true",
+            help="the file is the data set's new version: remove rows no longer in it",
         )
+        p.add_argument("--dataset", help="name of the data set (default: the file name)")
         p.add_argument("--user", help="who is importing (default: the login name)")
         p.add_argument(
             "--lang", choices=("en", "vi"), default=_default_lang(), help="language of the output"
@@ -180,6 +183,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         user=args.user,
         skip_invalid=args.skip_invalid,
         timeout=args.wait,
+        replace=args.replace,
     )
     if result.written:
         print(

@@ -78,6 +78,10 @@ _T: dict[str, tuple[str, str]] = {
     "skipped": ("skipped", "bỏ qua"),
     "confirm": ("Confirm the import", "Xác nhận nhập"),
     "skip_invalid": ("Import only the valid rows", "Chỉ nhập các dòng hợp lệ"),
+    "replace": (
+        "This file replaces its previous version: remove rows no longer in it",
+        "Tệp này thay thế phiên bản trước: xóa các dòng không còn trong tệp",
+    ),
     "has_errors": (
         "Some rows have errors: fix them in the file, pick a suggestion, or import only the valid rows.",
         "Có dòng bị lỗi: sửa trong tệp, chọn gợi ý, hoặc chỉ nhập các dòng hợp lệ.",
@@ -347,10 +351,17 @@ class _Pages:
         from geodata.imports import ImportBusyError, UnreadableFileError, import_report
 
         skip = flask.request.form.get("skip_invalid") == "1"
+        replace = flask.request.form.get("replace") == "1"
         try:
             report = self._check(meta)
             result = import_report(
-                report, self.store, file=meta["file"], user=user.name, skip_invalid=skip, timeout=10
+                report,
+                self.store,
+                file=meta["file"],
+                user=user.name,
+                skip_invalid=skip,
+                timeout=10,
+                replace=replace,
             )
         except ImportBusyError:
             return self._report_page(token, meta, user, lang, _msg(_t("busy", lang), "error"))
@@ -530,6 +541,7 @@ def _report_html(report, token: str, meta: dict, lang: str) -> str:
   <input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="token" value="{escape(token)}">
   {'<p class="msg error">' + escape(_t("has_errors", lang)) + "</p>" if blocked else ""}
   {'<label class="check"><input type="checkbox" name="skip_invalid" value="1" id="skip-invalid"> ' + escape(_t("skip_invalid", lang)) + "</label>" if blocked else ""}
+  <label class="check"><input type="checkbox" name="replace" value="1" id="replace"> {escape(_t("replace", lang))}</label>
   <button type="submit" id="confirm-submit">{escape(_t("confirm", lang))}</button>
   <a href="/import">{escape(_t("again", lang))}</a>
 </form>"""

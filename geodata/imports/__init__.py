@@ -96,6 +96,7 @@ def import_report(
     user: str | None = None,
     skip_invalid: bool = False,
     timeout: float = 30.0,
+    replace: bool = False,
 ) -> ApplyResult:
     """Write a checked report; refuses one with errors unless ``skip_invalid``."""
     if not report.ok and not skip_invalid:
@@ -114,4 +115,5 @@ def import_report(
         sha256=report.summary.get("sha256") or sha256_of(file),
         user=user,
         timeout=timeout,
+        replace=replace,
     )

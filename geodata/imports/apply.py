@@ -16,10 +16,13 @@ sha256, rows added/changed/removed.
 which copies ``imported_*`` and ``import_log`` from the old store into the new one and merges
 the live rows again: a rebuild never drops imports.
 
-Importing a dataset replaces that dataset: a row whose key (commune + title + village + year
-+ sponsor for projects; sponsor + commune + period for assignments; name for agencies) is new
-is added, one whose content differs is changed, a row of the previous version missing from the
-new file is removed. Re-importing the same file changes nothing and does not touch the store.
+Rows are matched by key within a data set: a row whose key (commune + title + village + year
++ sponsor + date for projects; sponsor + commune + period for assignments; name for agencies) is
+new is added, one whose content differs is changed. With ``replace`` (``--replace``), the file is
+the data set's new version and rows of the previous version missing from it are removed (only
+when the file has no errors: a row that failed validation is not a row that was deleted).
+Re-importing the same file changes nothing and does not touch the store; an empty file never
+removes anything.
 Undo restores the state before the latest import that was not undone.
 
 Writing copies the store to a temporary file beside it, replaces the affected tables there and
@@ -274,6 +277,7 @@ def apply_import(
     sha256: str,
     user: str | None = None,
     timeout: float = 30.0,
+    replace: bool = False,
 ) -> ApplyResult:
     """Write the ok and warning rows of a report as one import of ``dataset``.
 
@@ -306,7 +310,8 @@ def apply_import(
             added, changed = int(is_new.sum()), int(is_changed.sum())
         else:
             write, added, changed = incoming, 0, 0
-        gone = [k for k in old_hash if k not in new_keys]
+        may_remove = replace and report.ok
+        gone = [k for k in old_hash if k not in new_keys] if may_remove else []
         removed = len(gone)
         unchanged = len(incoming) - added - changed
         if not (added or changed or removed):

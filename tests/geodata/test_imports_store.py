@@ -115,7 +115,10 @@ def test_reimport_is_idempotent_then_changes_and_removals_are_counted(tmp_path, 
     header = [*ASSIGNMENT_HEADER, "Nội dung giúp đỡ"]
     path2 = write_csv(tmp_path / "so-ct.csv", [header, [*GOOD[0], ""], *edited[1:]])
     _, result = do_import(path2, store, ctx)
-    assert (result.added, result.changed, result.removed, result.unchanged) == (0, 1, 1, 1)
+    assert (result.added, result.changed, result.removed, result.unchanged) == (0, 1, 0, 1)
+    assert (GeoPackageStore(store).read("assignments")["origin"] == "import").sum() == 3
+    _, result = do_import(path2, store, ctx, replace=True)
+    assert (result.added, result.changed, result.removed, result.unchanged) == (0, 0, 1, 2)
     table = GeoPackageStore(store).read("assignments")
     mine = table.loc[table["origin"] == "import"]
     assert len(mine) == 2 and "thêm" in set(mine["activities_summary"])
@@ -127,7 +130,7 @@ def test_undo_restores_the_previous_state(tmp_path, store, ctx):
     do_import(path, store, ctx)
     after_first = GeoPackageStore(store).read("assignments")
     path2 = write_csv(tmp_path / "so-ct.csv", [ASSIGNMENT_HEADER, GOOD[0]])
-    do_import(path2, store, ctx)
+    do_import(path2, store, ctx, replace=True)
     assert counts(store)["assignments"] == original["assignments"] + 1
     undone = undo_last(store, user="lan")
     assert undone["import_id"] == "I0002"
