@@ -377,3 +377,59 @@ def test_parsers_on_the_forms_in_the_issue():
     for bad in ("abc", "81 con gà", ""):
         with pytest.raises(ParseError):
             parse_amount(bad)
+
+
+def test_named_sheet_and_multiline_cells_keep_the_row_numbers_people_see(tmp_path, ctx):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Ghi chú"
+    wb.active.append(["Sheet of notes"])
+    ws = wb.create_sheet("Năm 2023")
+    ws.append(ASSIGNMENT_HEADER)
+    ws.append([1, "Sở Y tế", "Xuân Lạc", "Chợ Đồn", "2023"])
+    wb.save(tmp_path / "w.xlsx")
+    with pytest.raises(UnreadableFileError, match="no sheet"):
+        check(tmp_path / "w.xlsx", ctx, sheet="2024")
+    report = check(tmp_path / "w.xlsx", ctx, sheet="Năm 2023")
+    assert report.summary["sheet"] == "Năm 2023" and report.rows[0].commune_code == "02023"
+    assert check(tmp_path / "w.xlsx", ctx, sheet="2").rows[0].row == 2
+
+    path = write_csv(
+        tmp_path / "m.csv",
+        [
+            ASSIGNMENT_HEADER,
+            [1, "Sở A\n(dòng hai)", "Xuân Lạc", "Chợ Đồn", "2019"],
+            [2, "Sở B", "Xuân Lặc", "Chợ Đồn", "2019"],
+        ],
+    )
+    rows = check(path, ctx).rows
+    assert [r.row for r in rows] == [2, 4]  # the second record starts on line 4
+
+
+def test_a_filled_in_template_imports_cleanly(tmp_path, ctx):
+    from openpyxl import load_workbook
+
+    from geodata.imports.template import write_template
+
+    path = write_template("projects", tmp_path / "t.xlsx", ctx)
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    values = {
+        "Tên công trình": "Nhà văn hóa thôn Nà Pài",
+        "Loại công trình": "meeting_house",
+        "Huyện/Thành phố": "Huyện Chợ Đồn",
+        "Xã": "Xã Xuân Lạc",
+        "Năm": "2019",
+        "Ngày hoàn thành": "15/11/2019",
+        "Kinh phí (đồng)": "350.000.000",
+        "Tình trạng": "completed",
+    }
+    for cell in ws[3]:
+        if cell.value in values:
+            ws.cell(row=4, column=cell.column, value=values[cell.value])
+    wb.save(path)
+    row = check(path, ctx, kind="projects").rows[0]
+    assert row.row == 4 and row.status == "ok", row.to_dict()
+    assert row.record["date"] == "2019-11-15" and row.record["cost_vnd"] == 350_000_000
+    assert row.record["kind"] == "meeting_house" and row.record["status"] == "completed"
