@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
 from functools import lru_cache, partial
 
 import flask
@@ -28,8 +29,13 @@ GLYPH_ROUTE = "/glyphs/<fontstack>/<int:start>-<int:end>.pbf"
 _CACHE = "public, max-age=31536000, immutable"
 
 
-def create_app(settings: Settings, bundle: Bundle | None = None) -> Dash:
-    """A Dash app over the store named by ``settings`` (or over a given bundle)."""
+def create_app(
+    settings: Settings, bundle: Bundle | None = None, *, warm_glyphs: bool = True
+) -> Dash:
+    """A Dash app over the store named by ``settings`` (or over a given bundle).
+
+    ``warm_glyphs`` renders the map-label glyph files in a background thread right away.
+    """
     bundle = bundle or Bundle.load(settings.store_path)
     translations = Translations.load()
     version = hashlib.sha1(
@@ -84,7 +90,21 @@ def create_app(settings: Settings, bundle: Bundle | None = None) -> Dash:
     app.layout = partial(serve_layout, context)
     callbacks.register(app, context)
     register_import_page(app, settings)  # /login, /import (editors)
+    if warm_glyphs:
+        threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
     return app
+
+
+#: Glyph ranges every page needs (Latin, Latin Extended-A/B with Đ Ơ Ư, Vietnamese letters).
+WARM_RANGES = (0, 256, 7680)
+
+
+def _warm_glyphs() -> None:
+    """Render the glyph files a page always asks for, so the first visitor does not wait."""
+    from layers.figures import LABEL_FONT
+
+    for start in WARM_RANGES:
+        _gzipped(start, LABEL_FONT)
 
 
 @lru_cache(maxsize=64)

@@ -105,15 +105,23 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="module")
+def context(browser):
+    """One browser context for the module: its HTTP cache holds the scripts and the GeoJSON,
+    as a returning visitor's would."""
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1150})
+    yield ctx
+    ctx.close()
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1600, "height": 1150})
+def page(context):
     pg = context.new_page()
     pg.errors = []
     pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     yield pg
-    context.close()
+    pg.close()
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +181,11 @@ def test_district_filter_updates_cards_and_table(page, server):
     assert rows and all("Chợ Đồn" in r for r in rows)
     assert len(rows) == 22 - 7  # communes in view minus those with a sponsor recorded
     _shot(page, "02-gaps-cho-don")
+    # Clicking a row selects the commune (difficult ones come first: Bằng Lãng).
+    page.locator("#gap-grid .ag-center-cols-container .ag-row").first.click()
+    page.wait_for_selector("#detail [data-commune]", timeout=10_000)
+    assert "Xã Bằng Lãng" in page.inner_text("#detail")
+    assert "sel=02065" in page.url
     assert page.errors == []
 
 

@@ -28,7 +28,7 @@ def bundle(store_path) -> Bundle:
 
 @pytest.fixture(scope="module")
 def app(settings, bundle):
-    return create_app(settings, bundle)
+    return create_app(settings, bundle, warm_glyphs=False)
 
 
 @pytest.fixture(scope="module")
