@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import secrets
 import shutil
 import time
@@ -32,6 +33,7 @@ from markupsafe import Markup, escape
 from geodata.settings import Settings
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # secrets.token_urlsafe(16)
 UPLOAD_TTL_S = 24 * 3600
 KINDS = ("projects", "assignments", "agencies")
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
@@ -214,7 +216,7 @@ class _Pages:
                 _csrf()
                 target = flask.request.form.get("next", "/import")
                 return flask.redirect(
-                    target if target.startswith("/") and not target.startswith("//") else "/import"
+                    target if re.fullmatch(r"/[A-Za-z0-9/_-]*", target) else "/import"
                 )
             error = f'<p class="msg error">{escape(_t("bad_login", lang))}</p>'
         next_url = escape(flask.request.values.get("next", "/import"))
@@ -410,12 +412,7 @@ class _Pages:
     def _pending(self, user) -> tuple[str, dict | None]:
         token = flask.request.form.get("token", "")
         folder = self.uploads / token
-        if (
-            not token
-            or "/" in token
-            or token.startswith(".")
-            or not (folder / "meta.json").is_file()
-        ):
+        if not _TOKEN.fullmatch(token) or not (folder / "meta.json").is_file():
             return token, None
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         if meta.get("user") != user.name:
