@@ -121,6 +121,7 @@ def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: A
                                             "responsive": True,
                                         },
                                         className="map-graph",
+                                        style={"height": "640px"},
                                     ),
                                     html.Div(
                                         [

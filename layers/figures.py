@@ -495,6 +495,8 @@ def bar_chart(
         legend={"orientation": "h", "y": -0.15},
         template="none",
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     if horizontal:
-        fig.update_yaxes(autorange="reversed", automargin=True)
+        fig.update_yaxes(autorange="reversed")
     return fig
