@@ -75,6 +75,11 @@ class ImportContext:
         agencies = store.read("agencies")
         return cls(communes, crosswalk, province, [str(n) for n in agencies["name"].dropna()])
 
+    @cached_property
+    def agency_matches(self) -> dict[str, str | None]:
+        """Sponsor text → agency name, filled as rows are checked."""
+        return {}
+
     # ---------------------------------------------------------------- names
     @cached_property
     def indexes(self) -> dict[int, NameIndex]:

@@ -761,18 +761,16 @@ def _multiplier(check: _RowCheck) -> int:
     return amount_multiplier(check.columns.get("cost", ""))
 
 
-_AGENCY_CACHE: dict[tuple[str, int], str | None] = {}
-
-
 def _agency_of(sponsor: str | None, ctx: ImportContext) -> str | None:
+    """The known agency a sponsor text names (cached per context)."""
     if not sponsor:
         return None
-    key = (sponsor, id(ctx))
-    if key not in _AGENCY_CACHE:
+    cache = ctx.agency_matches
+    if sponsor not in cache:
         import pandas as pd
 
-        _AGENCY_CACHE[key] = match_agency(sponsor, pd.Series(ctx.agency_names, dtype=object))
-    return _AGENCY_CACHE[key]
+        cache[sponsor] = match_agency(sponsor, pd.Series(ctx.agency_names, dtype=object))
+    return cache[sponsor]
 
 
 def _copy(p: Problem) -> Problem:
