@@ -82,16 +82,43 @@ def sponsor_options(bundle: Bundle) -> list[dict[str, Any]]:
     ]
 
 
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def tone_variants(name: str) -> str:
+    """The name with the other tone-mark placement in "oa", "oe", "uy" ("Hoà" ⇄ "Hòa").
+
+    >>> tone_variants("Xã Trung Hoà"), tone_variants("Thủy")
+    ('Xã Trung Hòa', 'Thuỷ')
+    """
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", name)
+
+    def old_to_new(m: re.Match) -> str:  # o + a + tone → o + tone + a
+        return m.group(1) + m.group(3) + m.group(2)
+
+    def new_to_old(m: re.Match) -> str:  # o + tone + a → o + a + tone
+        return m.group(1) + m.group(3) + m.group(2)
+
+    swapped = re.sub(rf"([oOuU])([aAeEyY])([{_TONES}])", old_to_new, text)
+    if swapped == text:
+        swapped = re.sub(rf"([oOuU])([{_TONES}])([aAeEyY])", new_to_old, text)
+    return unicodedata.normalize("NFC", swapped)
+
+
 def search_options(bundle: Bundle, vintage: int) -> list[dict[str, Any]]:
-    """Communes of a vintage for the search box; searchable with or without diacritics,
-    old or new tone placement (the ``search`` text holds the diacritic-free key too)."""
+    """Communes of a vintage for the search box; searchable with or without diacritics and
+    with either tone placement (the ``search`` text holds those spellings and the code)."""
     from geodata.names import loose_key
 
     c = bundle.communes(vintage)
     out = []
     for code, name, district in zip(c["code"], c["name"], c["district_name"], strict=True):
         label = f"{name} – {district}" if isinstance(district, str) and district else name
-        out.append({"label": label, "value": code, "search": f"{label} {loose_key(name)} {code}"})
+        search = f"{label} {tone_variants(name)} {loose_key(name)} {code}"
+        out.append({"label": label, "value": code, "search": search})
     return sorted(out, key=lambda o: loose_key(o["label"]))
 
 

@@ -350,6 +350,7 @@ def test_search_options_match_without_diacritics(bundle):
     assert [o["value"] for o in hit] == ["02023"]
     hoa = [o for o in options if "hoa" in o["search"].split()]
     assert hoa  # "Trung Hoà" is found as "hoa"
+    assert any("Trung Hòa" in o["search"] for o in hoa)  # and with the new tone placement
 
 
 def test_geojson_and_glyph_routes(app):
