@@ -313,6 +313,61 @@ class SheetOptions:
     lang: str = "vi"
     locator: bool = True
     today: dt.date | None = None
+    #: Visible layers, with the dashboard's switch names (communes, districts, province,
+    #: projects, labels); None = all. Commune labels are drawn when "labels" is on, and also
+    #: when at most 40 communes are in view (a district sheet).
+    layers: tuple[str, ...] | None = None
+
+
+#: The dashboard's layer switches.
+LAYER_SWITCHES = ("communes", "districts", "province", "projects", "labels")
+
+
+def _apply_visibility(layers: MapLayers, legend: list, visible, base, table) -> tuple:
+    """Hide the switched-off layers and drop their legend sections/rows."""
+    from dataclasses import replace
+
+    if visible is None:
+        return layers, legend
+    unknown = set(visible) - set(LAYER_SWITCHES)
+    if unknown:
+        msg = f"Unknown layer {sorted(unknown)[0]!r}; choose from {', '.join(LAYER_SWITCHES)}"
+        raise ValueError(msg)
+    on = set(visible)
+    changes = {}
+    measure_section, *rest = legend
+    if "communes" not in on:
+        changes["communes"] = layers.communes.assign(fill="white")
+        measure_section = None
+    if "districts" not in on:
+        changes["districts"] = None
+    if "province" not in on:
+        changes["province"] = None
+        changes["neighbours"] = None
+    if "projects" not in on:
+        changes["points"] = None
+        rest = [s for s in rest if s.items and s.items[0].shape != "point"]
+    if "labels" in on and layers.commune_labels is None:
+        view = base.communes.loc[table["in_view"].to_numpy(bool)]
+        rp = view.geometry.representative_point()
+        changes["commune_labels"] = pd.DataFrame(
+            {"x": rp.x, "y": rp.y, "label": view["name"].map(_short)}
+        )
+    hidden = {"districts": "district", "province": "province"}
+    sections = []
+    for section in rest:
+        items = tuple(
+            i
+            for i in section.items
+            if not any(
+                k not in on and i.colour == styles.LINE_COLOURS[v] and i.shape == "line"
+                for k, v in hidden.items()
+            )
+            and not ("province" not in on and i.colour == styles.LINE_COLOURS["neighbour_fill"])
+        )
+        sections.append(type(section)(section.title, items))
+    legend = ([measure_section] if measure_section else []) + sections
+    return replace(layers, **changes), legend
 
 
 def map_sheet_figure(
@@ -348,6 +403,7 @@ def map_sheet_figure(
         locator_title=t("sheet.locator", lang),
     )
     legend = [measure_legend(measure, _table, lang), *layer_legend(layers.points, vintage, lang)]
+    layers, legend = _apply_visibility(layers, legend, options.layers, base, _table)
     return sheet.render_map_sheet(
         layers,
         text,

@@ -38,6 +38,11 @@ def register_export_commands(subparsers) -> None:
     m.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
     m.add_argument("--title", help="sheet title (default: says the measure)")
     m.add_argument("--no-locator", action="store_true", help="leave out the locator inset")
+    m.add_argument(
+        "--layers",
+        help="visible layers, comma-separated: communes,districts,province,projects,labels "
+        "(default: all; labels also appear when at most 40 communes are in view)",
+    )
     m.set_defaults(run=_export_map)
 
     a = sub.add_parser("atlas", help="a PDF with one page per commune, district or sponsor")
@@ -160,6 +165,9 @@ def _export_map(args: argparse.Namespace, settings: Settings) -> int:
         title=args.title,
         lang=args.lang,
         locator=not args.no_locator,
+        layers=tuple(x.strip() for x in args.layers.split(",") if x.strip())
+        if args.layers
+        else None,
     )
     filters = filters_from_args(args, bundle)
     out = export.export_map(bundle, args.out, filters, args.measure, args.vintage, options)

@@ -113,6 +113,18 @@ def test_2025_sheet_and_a3_portrait(bundle):
     assert "Ranh giới từ 1/7/2025" in text and "(cũ)" in text  # former districts say so
 
 
+def test_switched_off_layers_leave_the_sheet_and_its_legend(bundle):
+    options = {"layers": ("communes", "labels"), "today": TODAY}
+    _, svg = export.export_map_bytes(bundle, None, "coverage", 2019, "svg", "en", **options)
+    texts = [nfc(x) for x in re.findall(r"<text[^>]*>([^<]*)</text>", svg.decode("utf-8"))]
+    assert "Xuân Lạc" in texts  # labels on for the whole province
+    assert not any(x.startswith("Bridge") for x in texts)  # projects off
+    assert "District boundary" not in texts and "Province boundary" not in texts
+    assert any(x.startswith("Sponsor recorded") for x in texts)
+    with pytest.raises(ValueError, match="choose from communes, districts"):
+        export.export_map_bytes(bundle, None, "coverage", 2019, "png", layers=("roads",))
+
+
 def test_unknown_choices_are_refused(bundle):
     with pytest.raises(KeyError, match="choose one of coverage"):
         export.export_map_bytes(bundle, None, "nope", 2019, "png")
