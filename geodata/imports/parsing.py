@@ -269,6 +269,6 @@ def split_pair(text: str) -> tuple[str, str]:
 def _num_text(text: object) -> str:
     text = "" if text is None else str(text)
     text = unicodedata.normalize("NFC", text).strip()
-    if re.fullmatch(r"\d+\.0+", text):
+    if re.fullmatch(r"\d+\.0", text):  # "2019.0" from a float column; "1.000" is a thousand
         text = text.split(".")[0]
     return text

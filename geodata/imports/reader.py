@@ -168,7 +168,8 @@ def _xlsx_grid(path: Path, sheet: str | None) -> tuple[list[tuple[int, list[str]
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
+        # read-only is faster; merged ranges come from the sheet's XML (_merged_ranges)
+        wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         msg = f"{path.name} is not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
         raise UnreadableFileError(msg) from exc
@@ -182,29 +183,42 @@ def _xlsx_grid(path: Path, sheet: str | None) -> tuple[list[tuple[int, list[str]
         else:
             msg = f"{path.name} has no sheet {sheet!r}; it has: {', '.join(wb.sheetnames)}"
             raise UnreadableFileError(msg)
-        first_row = ws.min_row or 1
-        first_col = 1
         grid = [
-            (first_row + i, [_cell_text(v) for v in values])
-            for i, values in enumerate(ws.iter_rows(min_col=first_col, values_only=True))
+            (1 + i, [_cell_text(v) for v in values])
+            for i, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True))
         ]
         by_row = {r: cells for r, cells in grid}
-        for rng in ws.merged_cells.ranges:
-            top = by_row.get(rng.min_row)
-            if top is None or rng.min_col - 1 >= len(top):
+        for min_col, min_row, max_col, max_row in _merged_ranges(path, ws):
+            top = by_row.get(min_row)
+            if top is None or min_col - 1 >= len(top):
                 continue
-            value = top[rng.min_col - 1]
-            for r in range(rng.min_row, rng.max_row + 1):
+            value = top[min_col - 1]
+            for r in range(min_row, max_row + 1):
                 cells = by_row.get(r)
                 if cells is None:
                     continue
-                for c in range(rng.min_col, rng.max_col + 1):
+                for c in range(min_col, max_col + 1):
                     while len(cells) < c:
                         cells.append("")
                     cells[c - 1] = value
         return grid, ws.title
     finally:
         wb.close()
+
+
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"')
+
+
+def _merged_ranges(path: Path, ws) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of every merged range of a read-only sheet."""
+    from openpyxl.utils.cell import range_boundaries
+
+    sheet_xml = getattr(ws, "_worksheet_path", None)
+    if sheet_xml is None:
+        return []
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read(sheet_xml.lstrip("/"))
+    return [range_boundaries(m.decode()) for m in _MERGE_RE.findall(data)]
 
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
