@@ -433,3 +433,18 @@ def test_a_filled_in_template_imports_cleanly(tmp_path, ctx):
     assert row.row == 4 and row.status == "ok", row.to_dict()
     assert row.record["date"] == "2019-11-15" and row.record["cost_vnd"] == 350_000_000
     assert row.record["kind"] == "meeting_house" and row.record["status"] == "completed"
+
+
+def test_row_numbers_are_excels_even_when_the_sheet_starts_lower(tmp_path, ctx):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["B3"], ws["C3"], ws["D3"] = "Cơ quan giúp đỡ", "Xã", "Huyện"
+    ws["B5"], ws["C5"], ws["D5"] = "Sở Y tế", "Xuân Lạc", "Chợ Đồn"
+    ws["B6"], ws["C6"] = "Sở Tư pháp", "Đồng Lạc"
+    ws.merge_cells("D5:D6")  # the district, merged down
+    wb.save(tmp_path / "g.xlsx")
+    report = check(tmp_path / "g.xlsx", ctx)
+    assert report.summary["header_row"] == 3
+    assert [(r.row, r.commune_code) for r in report.rows] == [(5, "02023"), (6, "02029")]
