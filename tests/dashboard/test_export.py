@@ -303,3 +303,24 @@ def test_cli_exports(store_path, tmp_path, capsys):
         == 1
     )
     assert "Unknown district 'Nowhere'; choose one of" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ dashboard
+@pytest.mark.parametrize("fmt", ["pdf", "html", "csv"])
+def test_export_view_download_for_the_dashboard_button(bundle, fmt):
+    import base64
+
+    payload = export.export_view_download(
+        bundle, CHO_DON, "coverage", 2019, fmt, "vi", visible=("communes", "districts")
+    )
+    data = base64.b64decode(payload["content"])
+    assert payload["base64"] is True and payload["filename"].endswith(f".{fmt}")
+    assert payload["filename"].startswith("ntm-atlas_")
+    if fmt == "pdf":
+        assert "Xuân Lạc" in pdf_text(data)[0]
+    elif fmt == "html":
+        assert fm.external_references(data.decode("utf-8")) == []
+    else:
+        assert "Xã Xuân Lạc" in data.decode("utf-8-sig")
+    with pytest.raises(ValueError, match="choose one of png, svg, pdf, html"):
+        export.export_view_download(bundle, CHO_DON, "coverage", 2019, "docx")
