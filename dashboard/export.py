@@ -636,7 +636,11 @@ def _commune_pages(ctx: _AtlasContext, first_page: int):
             _short(str(row.district_name or "")),
             AtlasPage(
                 title=row.name,
-                subtitle=f"{row.district_name or ''} · {t(f'sub.vintage.{vintage}', lang)}",
+                subtitle=" · ".join(
+                    x
+                    for x in (row.district_name, t(f"sub.vintage.{vintage}", lang))
+                    if isinstance(x, str) and x
+                ),
                 layers=layers,
                 highlight=unit.reset_index(),
                 facts=tuple(f for f in facts if f),

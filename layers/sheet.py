@@ -562,14 +562,24 @@ def _visible(layers: MapLayers, ax) -> MapLayers:
 
 
 def _label_inside(ax, gdf, bounds, fontsize, colour, style, weight="normal") -> None:
-    """Label each polygon at a point inside its visible part (skipped if barely visible)."""
+    """Label each polygon at a point inside its visible part, far enough from the frame for the
+    whole label to show (skipped when there is no such room)."""
     from shapely.geometry import box
 
+    x0, y0, x1, y1 = bounds
+    bbox = ax.get_position()
+    width_in = bbox.width * ax.figure.get_size_inches()[0]
+    per_inch = (x1 - x0) / width_in  # data units per inch (1:1 aspect)
     frame = box(*bounds)
     xs, ys, texts = [], [], []
     for geom, label in zip(gdf.geometry, gdf["label"], strict=True):
-        part = geom.intersection(frame)
-        if part.is_empty or part.area < 0.02 * frame.area * 0.1:
+        half_w = len(str(label)) * fontsize * 0.3 / 72 * per_inch
+        half_h = fontsize * 0.8 / 72 * per_inch
+        if 2 * half_w >= x1 - x0 or 2 * half_h >= y1 - y0:
+            continue
+        room = box(x0 + half_w, y0 + half_h, x1 - half_w, y1 - half_h)
+        part = geom.intersection(room)
+        if part.is_empty or part.area < 0.002 * frame.area:
             continue
         pt = part.representative_point()
         xs.append(pt.x)
