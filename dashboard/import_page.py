@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 from geodata.settings import Settings
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_REPORT_ROWS = 2000  # rows with problems shown on the page; the JSON report has them all
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # secrets.token_urlsafe(16)
 UPLOAD_TTL_S = 24 * 3600
 KINDS = ("projects", "assignments", "agencies")
@@ -107,7 +108,10 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "back": ("Back to the map", "Về bản đồ"),
     "again": ("Import another file", "Nhập tệp khác"),
-    "chosen": ("chosen", "đã chọn"),
+    "only_problems": (
+        "Rows with problems: {shown}; rows without problems ({ok}) are not listed. Full report:",
+        "Các dòng có vấn đề: {shown}; không liệt kê {ok} dòng hợp lệ. Báo cáo đầy đủ:",
+    ),
     "reload": (
         "The map shows the new data after the dashboard is restarted.",
         "Bản đồ hiển thị dữ liệu mới sau khi khởi động lại dashboard.",
@@ -147,6 +151,7 @@ def register_import_page(app: Any, settings: Settings) -> None:
         ("/import/choose", "ntm_choose", pages.choose, ["POST"]),
         ("/import/confirm", "ntm_confirm", pages.confirm, ["POST"]),
         ("/import/undo", "ntm_undo", pages.undo, ["POST"]),
+        ("/import/report.json", "ntm_report_json", pages.report_json, ["GET"]),
     ):
         server.add_url_rule(rule, endpoint, view, methods=methods)
 
@@ -387,6 +392,18 @@ class _Pages:
             text = _t("nochange", lang)
         return self.index(_msg(text, "ok", "import-result"))
 
+    def report_json(self):
+        user, refusal = self._editor(for_post=False)
+        if refusal is not None:
+            return refusal
+        token, meta = self._pending(user, flask.request.args.get("token", ""))
+        if meta is None:
+            flask.abort(404)
+        body = json.dumps(self._check(meta).to_dict(), ensure_ascii=False, indent=1, default=str)
+        response = flask.Response(body, mimetype="application/json")
+        response.headers["Content-Disposition"] = f'attachment; filename="{token}.json"'
+        return response
+
     def undo(self):
         user, refusal = self._editor(for_post=True)
         if refusal is not None:
@@ -409,8 +426,8 @@ class _Pages:
         folder.mkdir()
         return folder
 
-    def _pending(self, user) -> tuple[str, dict | None]:
-        token = flask.request.form.get("token", "")
+    def _pending(self, user, token: str | None = None) -> tuple[str, dict | None]:
+        token = flask.request.form.get("token", "") if token is None else token
         folder = self.uploads / token
         if not _TOKEN.fullmatch(token) or not (folder / "meta.json").is_file():
             return token, None
@@ -493,8 +510,9 @@ def _report_html(report, token: str, meta: dict, lang: str) -> str:
     )
     csrf = _csrf()
     rows_html = []
-    for row in report.rows:
-        problems = row.problems or [None]
+    shown = [r for r in report.rows if r.problems][:MAX_REPORT_ROWS]
+    for row in shown:
+        problems = row.problems
         for i, p in enumerate(problems):
             first = i == 0
             cells = [
@@ -547,6 +565,8 @@ def _report_html(report, token: str, meta: dict, lang: str) -> str:
   <p><b>{escape(meta["name"])}</b> ({escape(fmt)}) — {escape(_t(meta["kind"], lang))}; {escape(_t("row", lang).lower())} {s["header_row"]}: {columns}</p>
   <p>{summary}</p>
 </section>
+<p class="small">{escape(_t("only_problems", lang, shown=len(shown), ok=counts["ok"]))}
+  <a href="/import/report.json?token={escape(token)}" id="report-json">report.json</a></p>
 <table id="report">{Markup("<tr>" + head + "</tr>")}{"".join(rows_html)}</table>
 {confirm}"""
 

@@ -89,6 +89,12 @@ def test_editor_uploads_chooses_a_suggestion_and_confirms(app, tmp_path):
     assert 'data-ok="0"' in page and "Xuân Lặc" in page
     assert digest(app.store) == before  # checking writes nothing
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    report = client.get(f"/import/report.json?token={token}").get_json()
+    assert (
+        report["summary"]["error"] == 1
+        and report["rows"][1]["problems"][0]["suggestions"][0]["code"] == "02023"
+    )
+    assert 'data-row="2"' not in page  # rows without problems are counted, not listed
     confirm = client.post("/import/confirm", data={"csrf": csrf(page), "token": token})
     assert "Có dòng bị lỗi" in confirm.get_data(as_text=True) and digest(app.store) == before
     chosen = client.post(
