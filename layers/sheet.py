@@ -773,7 +773,60 @@ def save_figure(
     if metadata and fmt in ("pdf", "svg"):
         kwargs["metadata"] = metadata
     with print_rc():
-        fig.savefig(target, **kwargs)
+        if fmt != "svg":
+            fig.savefig(target, **kwargs)
+            return
+        buf = io.StringIO()
+        fig.savefig(buf, **kwargs)
+    svg = embed_svg_fonts(buf.getvalue()).encode("utf-8")
+    if hasattr(target, "write"):
+        target.write(svg)
+    else:
+        Path(target).write_bytes(svg)
+
+
+_FACES = (("normal", "normal", 400), ("bold", "normal", 700), ("normal", "italic", 400))
+
+
+def embed_svg_fonts(svg: str) -> str:
+    """Embed subsets of the sheet's fonts (only the characters used) as ``@font-face`` data
+    URIs, so the SVG's text renders with its Vietnamese glyphs on machines without Noto Sans
+    while staying searchable text. Noto Sans and DejaVu Sans allow embedding (OFL, Bitstream
+    Vera licence)."""
+    import base64
+    import html as _html
+    import re
+
+    from fontTools import subset
+    from matplotlib import font_manager
+
+    used = "".join(_html.unescape(x) for x in re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    if not used:
+        return svg
+    chars = "".join(sorted(set(used)))
+    rules = []
+    for weight, style, css_weight in _FACES:
+        path = font_manager.findfont(
+            font_manager.FontProperties(family=FONTS, weight=weight, style=style),
+            fallback_to_default=True,
+        )
+        options = subset.Options()
+        options.layout_features = ["*"]
+        options.notdef_outline = True
+        font = subset.load_font(path, options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=chars)
+        subsetter.subset(font)
+        out = io.BytesIO()
+        font.save(out)
+        family = font["name"].getDebugName(1)
+        data = base64.b64encode(out.getvalue()).decode("ascii")
+        rules.append(
+            f"@font-face{{font-family:'{family}';font-weight:{css_weight};"
+            f"font-style:{style};src:url(data:font/ttf;base64,{data}) format('truetype')}}"
+        )
+    style_block = '<defs><style type="text/css">' + "".join(rules) + "</style></defs>"
+    return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + style_block, svg, count=1)
 
 
 def figure_bytes(fig: Figure, fmt: str, dpi: int = 300, *, metadata=None) -> bytes:

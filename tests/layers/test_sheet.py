@@ -145,6 +145,15 @@ def test_svg_and_pdf_keep_text_as_text():
     svg = sheet.figure_bytes(_sheet(), "svg").decode("utf-8")
     assert re.search(r"<text[^>]*>Xuân Lạc</text>", svg)  # a haloed label, still text
     assert "Bản đồ thử: Bắc Kạn" in svg and "Đã ghi nhận nhà tài trợ" in svg
+    # The glyphs travel with the file: subsets of the fonts as @font-face data.
+    import base64
+
+    from fontTools.ttLib import TTFont
+
+    faces = re.findall(r"@font-face\{font-family:'([^']+)';[^}]*base64,([^)]+)\)", svg)
+    assert len(faces) == 3
+    cmap = TTFont(io.BytesIO(base64.b64decode(faces[0][1]))).getBestCmap()
+    assert all(ord(c) in cmap for c in "Xuân Lạc Đồng")
     pdf = PdfReader(io.BytesIO(sheet.figure_bytes(_sheet(), "pdf")))
     text = pdf.pages[0].extract_text()
     assert "Xuân Lạc" in text and "Bản đồ thử: Bắc Kạn" in text and "Cầu" in text
