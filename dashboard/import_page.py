@@ -68,6 +68,7 @@ _T: dict[str, tuple[str, str]] = {
     "nothing_undo": ("Nothing to undo.", "Không có gì để hoàn tác."),
     "undone": ("Undid import {id}.", "Đã hoàn tác lần nhập {id}."),
     "report": ("Report", "Báo cáo"),
+    "header_row": ("header row", "dòng tiêu đề"),
     "row": ("Row", "Dòng"),
     "status": ("Status", "Trạng thái"),
     "code": ("Commune code", "Mã xã"),
@@ -467,9 +468,7 @@ class _Pages:
         rows = []
         for r in log.iloc[::-1].itertuples():
             undone = f" ↩ {escape(r.undone_by)}" if isinstance(r.undone_by, str) else ""
-            what = (
-                f"{escape(r.action)}{' ' + escape(r.undoes) if isinstance(r.undoes, str) else ''}"
-            )
+            what = f"{escape(r.action)} {escape(r.undoes) if isinstance(r.undoes, str) else ''}"
             rows.append(
                 f"<tr><td>{escape(r.import_id)}{undone}</td><td>{escape(r.at)}</td><td>{escape(r.user)}</td>"
                 f"<td>{what}</td><td>{escape(r.kind)}</td><td>{escape(r.file_name)}</td>"
@@ -550,19 +549,24 @@ def _report_html(report, token: str, meta: dict, lang: str) -> str:
         f"<th>{escape(_t(k, lang))}</th>"
         for k in ("row", "status", "code", "column", "value", "reason", "suggestions")
     )
-    blocked = not report.ok
+    blocked_html = ""
+    if not report.ok:
+        blocked_html = (
+            f'<p class="msg error">{escape(_t("has_errors", lang))}</p>'
+            f'<label class="check"><input type="checkbox" name="skip_invalid" value="1" id="skip-invalid"> '
+            f"{escape(_t('skip_invalid', lang))}</label>"
+        )
     confirm = f"""
 <form method="post" action="/import/confirm" class="card" id="confirm-form">
   <input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="token" value="{escape(token)}">
-  {'<p class="msg error">' + escape(_t("has_errors", lang)) + "</p>" if blocked else ""}
-  {'<label class="check"><input type="checkbox" name="skip_invalid" value="1" id="skip-invalid"> ' + escape(_t("skip_invalid", lang)) + "</label>" if blocked else ""}
+  {blocked_html}
   <label class="check"><input type="checkbox" name="replace" value="1" id="replace"> {escape(_t("replace", lang))}</label>
   <button type="submit" id="confirm-submit">{escape(_t("confirm", lang))}</button>
   <a href="/import">{escape(_t("again", lang))}</a>
 </form>"""
     return f"""
 <section class="card" id="report-summary" data-ok="{int(report.ok)}">
-  <p><b>{escape(meta["name"])}</b> ({escape(fmt)}) — {escape(_t(meta["kind"], lang))}; {escape(_t("row", lang).lower())} {s["header_row"]}: {columns}</p>
+  <p><b>{escape(meta["name"])}</b> ({escape(fmt)}) — {escape(_t(meta["kind"], lang))}; {escape(_t("header_row", lang))} {s["header_row"]}: {columns}</p>
   <p>{summary}</p>
 </section>
 <p class="small">{escape(_t("only_problems", lang, shown=len(shown), ok=counts["ok"]))}

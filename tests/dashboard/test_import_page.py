@@ -87,6 +87,7 @@ def test_editor_uploads_chooses_a_suggestion_and_confirms(app, tmp_path):
     before = digest(app.store)
     page = upload(client, path).get_data(as_text=True)
     assert 'data-ok="0"' in page and "Xuân Lặc" in page
+    assert "&lt;" not in page and 'id="skip-invalid"' in page  # markup is markup, not escaped text
     assert digest(app.store) == before  # checking writes nothing
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     report = client.get(f"/import/report.json?token={token}").get_json()
