@@ -6,12 +6,15 @@ time from navigation to the map being drawn, in headless Chromium (Debian's).
 Without ``--store`` a store is built from the mirror (``NTM_ATLAS_MIRROR``) into a temporary
 folder. The server is the real app (``create_app(settings).run``) in a subprocess on a free
 localhost port. Bytes are counted with the DevTools protocol: ``encodedDataLength`` is what
-came over the wire (compressed, with headers); "decoded" is the body after decompression.
+came over the wire: the response bodies as the server sent them (compressed), counted by a small
+WSGI wrapper in the benchmark's server process, so the requests of MapLibre's web workers count
+too; "decoded" is the page's own responses after decompression (DevTools).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import statistics
@@ -43,52 +46,76 @@ READY = (
     " return new Set(f.map(x => JSON.stringify(x.properties.ct))).size === 122; }"
 )
 SERVER = """
-import sys
+import json, sys
 from geodata.settings import Settings
 from dashboard.app import create_app
-create_app(Settings(store_path=sys.argv[1], cache_dir=sys.argv[2])).run(
-    host="127.0.0.1", port=int(sys.argv[3]), debug=False)
+
+app = create_app(Settings(store_path=sys.argv[1], cache_dir=sys.argv[2]))
+inner = app.server.wsgi_app
+log = []
+
+
+def counting(environ, start_response):
+    # Body bytes as sent (after compression), per request; /_bench/take returns and clears them.
+    path = environ.get("PATH_INFO", "")
+    if path == "/_bench/take":
+        body = json.dumps(log).encode()
+        log.clear()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+    sent = int(environ.get("CONTENT_LENGTH") or 0)
+
+    def run():
+        n = 0
+        for chunk in inner(environ, start_response):
+            n += len(chunk)
+            yield chunk
+        log.append([path, n, sent])
+
+    return run()
+
+
+app.server.wsgi_app = counting
+app.run(host="127.0.0.1", port=int(sys.argv[3]), debug=False)
 """
 
 
 class Traffic:
-    """Bytes per request, from the DevTools Network domain."""
+    """Bytes per request as the server sent them (response bodies after compression, request
+    bodies), which counts the requests of MapLibre's web workers too; and the decompressed size
+    of the page's own responses, from DevTools."""
 
-    def __init__(self, cdp) -> None:
-        self.urls: dict[str, str] = {}
-        self.sent: dict[str, int] = {}
-        self.wire: dict[str, int] = {}
+    def __init__(self, url: str, cdp) -> None:
+        self.url = url
+        self.rows: list[tuple[str, int, int]] = []
         self.decoded: dict[str, int] = {}
-        cdp.on("Network.requestWillBeSent", self._request)
         cdp.on("Network.dataReceived", self._data)
-        cdp.on("Network.loadingFinished", self._finished)
-
-    def _request(self, e) -> None:
-        rid = e["requestId"]
-        self.urls[rid] = e["request"]["url"]
-        self.sent[rid] = len((e["request"].get("postData") or "").encode())
 
     def _data(self, e) -> None:
         self.decoded[e["requestId"]] = self.decoded.get(e["requestId"], 0) + e["dataLength"]
 
-    def _finished(self, e) -> None:
-        self.wire[e["requestId"]] = int(e["encodedDataLength"])
+    def take(self) -> None:
+        with urllib.request.urlopen(self.url + "_bench/take") as r:
+            self.rows.extend(tuple(x) for x in json.loads(r.read()))
 
     def reset(self) -> None:
-        self.urls.clear(), self.sent.clear(), self.wire.clear(), self.decoded.clear()
+        self.take()
+        self.rows.clear()
+        self.decoded.clear()
 
     def summary(self) -> dict[str, int]:
+        self.take()
         return {
-            "requests": len(self.urls),
-            "received_wire": sum(self.wire.values()),
+            "requests": len(self.rows),
+            "received_wire": sum(n for _p, n, _s in self.rows),
             "received_decoded": sum(self.decoded.values()),
-            "sent_bodies": sum(self.sent.values()),
+            "sent_bodies": sum(s for _p, _n, s in self.rows),
         }
 
     def by_kind(self) -> dict[str, int]:
         out: dict[str, int] = {}
-        for rid, url in self.urls.items():
-            path = url.split("?")[0].split("/", 3)[-1]
+        for path, n, _s in self.rows:
+            path = path.lstrip("/")
             kind = (
                 "geojson"
                 if path.startswith("geo/")
@@ -106,7 +133,7 @@ class Traffic:
                 if path == ""
                 else "other"
             )
-            out[kind] = out.get(kind, 0) + self.wire.get(rid, 0)
+            out[kind] = out.get(kind, 0) + n
         return out
 
 
@@ -165,19 +192,21 @@ def main() -> int:
                     cdp = context.new_cdp_session(page)
                     cdp.send("Network.enable")
                     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                    traffic = Traffic(cdp)
+                    traffic = Traffic(url, cdp)
+                    traffic.reset()
                     started = time.perf_counter()
                     page.goto(url)
                     page.wait_for_function(READY, timeout=60_000, polling=50)
                     times.append(time.perf_counter() - started)
                     page.wait_for_load_state("networkidle")
                     if run == 0:
+                        time.sleep(0.5)
                         first = (traffic.summary(), traffic.by_kind())
                         # One filter change: district Chợ Đồn.
                         traffic.reset()
-                        started = time.perf_counter()
                         page.click("#f-district")
                         page.keyboard.type("Chợ Đồn")
+                        started = time.perf_counter()
                         page.keyboard.press("Enter")
                         page.wait_for_function(
                             "() => document.querySelector('#cards').innerText.includes('/ 22')"
@@ -194,6 +223,18 @@ def main() -> int:
                         time.sleep(0.5)
                         vintage = (traffic.summary(), traffic.by_kind())
                     context.close()
+                # A returning visitor: same browser profile, HTTP cache kept.
+                warm = []
+                context = browser.new_context(viewport={"width": 1600, "height": 1150})
+                for _ in range(args.runs + 1):
+                    page = context.new_page()
+                    started = time.perf_counter()
+                    page.goto(url)
+                    page.wait_for_function(READY, timeout=60_000, polling=50)
+                    warm.append(time.perf_counter() - started)
+                    page.close()
+                warm = warm[1:]  # the first one filled the cache
+                context.close()
                 browser.close()
         finally:
             proc.terminate()
@@ -213,12 +254,16 @@ def main() -> int:
         f"  navigation → map drawn (122 communes rendered): median {statistics.median(times):.2f} s"
         f" over {len(times)} cold loads (min {min(times):.2f}, max {max(times):.2f})"
     )
+    print(
+        f"  returning visitor (HTTP cache): median {statistics.median(warm):.2f} s"
+        f" over {len(warm)} loads"
+    )
     s, k = change
     print("One filter change (district Chợ Đồn)")
     print(
         f"  requests: {s['requests']}, sent {kb(s['sent_bodies'])}, received over the wire"
         f" {kb(s['received_wire'])} (decoded {kb(s['received_decoded'])});"
-        f" cards updated after {filter_seconds:.2f} s"
+        f" cards updated {filter_seconds:.2f} s after the choice"
     )
     print("  by kind (wire): " + ", ".join(f"{n} {kb(v)}" for n, v in sorted(k.items())))
     s, k = vintage
