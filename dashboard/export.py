@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -813,6 +813,8 @@ def atlas_units(bundle: Bundle, filters: Filters, by: str, vintage: int) -> int:
 def _atlas_context(bundle, filters, vintage, measure, lang, today) -> _AtlasContext:
     base = PrintBase.of(bundle, vintage, lang)
     layers, table, _ = map_layers(bundle, base, measure, filters, label_communes=False)
+    # Boxes, not halos, behind the labels: a halo is outlined glyphs, heavy on 122 pages.
+    layers = replace(layers, label_mask="box")
     rp = base.communes.geometry.representative_point()
     labels = pd.DataFrame({"x": rp.x, "y": rp.y, "label": base.communes["name"].map(_short)})
     day = format_date(_today(today), lang)
