@@ -161,6 +161,8 @@ def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: A
                                     ),
                                 ],
                                 className="map-wrap",
+                                role="region",
+                                **{"aria-label": t("control.map")},
                             ),
                             tabs(t),
                         ],

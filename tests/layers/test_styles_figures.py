@@ -115,3 +115,28 @@ def test_basemap_tiles_by_xyzservices():
     style = figures.base_style(None, tiles)
     assert style["sources"]["basemap"]["tiles"][0].endswith("{z}/{x}/{y}.png")
     assert "OpenStreetMap" in style["sources"]["basemap"]["attribution"]
+
+
+def test_surveyed_points_have_no_halo_and_approximate_ones_say_so():
+    projects = pd.DataFrame(
+        {
+            "project_id": ["P1", "P2"],
+            "kind": ["bridge", "market"],
+            "title": ["Cầu <Bản Ó>", "Chợ"],
+            "commune": ["Xã Xuân Lạc", "Xã Xuân Lạc"],
+            "year": ["2019", None],
+            "agency": [None, "Sở Công Thương tỉnh Bắc Kạn"],
+            "sponsor_name": [None, None],
+            "location_precision": ["surveyed", "commune"],
+            "lon": [105.5, 105.6],
+            "lat": [22.3, 22.4],
+        }
+    )
+    hover = figures.project_hover(projects, lambda k: k)
+    assert "hover.location_approximate" not in hover[0]
+    assert "hover.location_approximate" in hover[1]
+    assert "&lt;Bản Ó&gt;" in hover[0]
+    upd = figures.points_update(projects, hover)
+    assert upd["halo"]["lon"] == [105.6]  # only the approximate point gets the ring
+    assert upd["points"]["text"] == ["C", "M"]
+    assert upd["points"]["customdata"] == ["P1", "P2"]
