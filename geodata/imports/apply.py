@@ -56,7 +56,7 @@ import shapely
 
 from geodata.errors import NtmAtlasError, StoreError
 from geodata.imports.validate import Report
-from geodata.placement import GOLDEN_ANGLE
+from geodata.placement import place_in_areas
 from geodata.store import GeoPackageStore
 
 LOG_TABLE = "import_log"
@@ -439,39 +439,6 @@ def _as_geo(df: pd.DataFrame, crs) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df, geometry="geometry", crs=crs)
 
 
-def spiral_xy(area: shapely.Geometry, count: int, spacing: float) -> list[shapely.Point]:
-    """:func:`geodata.placement.spiral_points`, vectorised (the same points, ~50× faster).
-
-    >>> from shapely import box
-    >>> from geodata.placement import spiral_points
-    >>> area = box(0, 0, 3000, 1000)
-    >>> fast, slow = spiral_xy(area, 40, 100.0), spiral_points(area, 40, 100.0)
-    >>> [(p.x, p.y) for p in fast] == [(p.x, p.y) for p in slow]
-    True
-    """
-    import numpy as np
-    from shapely.ops import polylabel
-
-    if count == 0:
-        return []
-    largest = max(getattr(area, "geoms", [area]), key=lambda g: g.area)
-    centre = polylabel(largest, tolerance=max(spacing / 10, 1e-9))
-    shapely.prepare(area)
-    n = np.arange(count * 400)
-    step = spacing
-    while True:
-        r = step * np.sqrt(n)
-        x = centre.x + r * np.cos(n * GOLDEN_ANGLE)
-        y = centre.y + r * np.sin(n * GOLDEN_ANGLE)
-        inside = np.flatnonzero(shapely.contains_xy(area, x, y))
-        if len(inside) >= count:
-            keep = inside[:count]
-            return [
-                shapely.Point(float(a), float(b)) for a, b in zip(x[keep], y[keep], strict=True)
-            ]
-        step /= 2
-
-
 def _with_points(
     write: pd.DataFrame, main: pd.DataFrame, imported: pd.DataFrame, store: GeoPackageStore
 ) -> gpd.GeoDataFrame:
@@ -497,36 +464,17 @@ def _with_points(
         counts = existing.groupby(
             [existing["code_2019"].fillna(""), existing["code_2025"].fillna("")]
         ).size()
-        positions = {
-            k: []
-            for k in zip(
-                placed["code_2019"].fillna(""), placed["code_2025"].fillna(""), strict=True
-            )
-        }
         where = [i for i, flag in enumerate(has_xy) if not flag]
-        for i, key in zip(
-            where,
-            zip(placed["code_2019"].fillna(""), placed["code_2025"].fillna(""), strict=True),
-            strict=True,
-        ):
-            positions[key].append(i)
-        metric = "EPSG:3405"
-        for key, rows in positions.items():
-            c19, c25 = key
-            area = (
-                c2025[c25]
-                if not c19
-                else (c2019[c19].intersection(c2025[c25]) if c25 else c2019[c19])
-            )
-            shape = gpd.GeoSeries([area], crs="EPSG:4326").to_crs(metric).iloc[0]
-            inner = shape.buffer(-200.0)
-            if inner.is_empty or inner.area < shape.area * 0.1:
-                inner = shape.buffer(-50.0)
-            if inner.is_empty:
-                inner = shape
-            before = int(counts.get(key, 0))
-            spiral = spiral_xy(inner, before + len(rows), 450.0)[before:]
-            lonlat = gpd.GeoSeries(spiral, crs=metric).to_crs("EPSG:4326")
-            for i, pt in zip(rows, lonlat, strict=True):
-                points[i] = pt
+        keys = list(
+            zip(placed["code_2019"].fillna(""), placed["code_2025"].fillna(""), strict=True)
+        )
+        areas = {}
+        for c19, c25 in set(keys):
+            if not c19:
+                areas[(c19, c25)] = c2025[c25]
+            else:
+                areas[(c19, c25)] = c2019[c19].intersection(c2025[c25]) if c25 else c2019[c19]
+        skip = {k: int(counts.get(k, 0)) for k in areas}
+        for i, pt in zip(where, place_in_areas(keys, areas, skip=skip), strict=True):
+            points[i] = pt
     return gpd.GeoDataFrame(write.reset_index(drop=True), geometry=points, crs="EPSG:4326")
