@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import io
 import textwrap
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,23 +79,30 @@ def pixel_size(paper: str, orientation: str, dpi: int) -> tuple[int, int]:
     return (round(w * dpi), round(h * dpi))
 
 
+#: rcParams are process-wide: exports running in two server threads at once take turns.
+_RC_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def print_rc() -> Iterator[None]:
     """rcParams for print: Vietnamese-capable fonts, text kept as text in SVG (``svg.fonttype
     none``) and TrueType fonts embedded in PDF (``pdf.fonttype 42``), so "Xuân Lạc" can be
-    searched and copied in both."""
-    with mpl.rc_context(
-        {
-            "font.family": "sans-serif",
-            "font.sans-serif": FONTS,
-            "svg.fonttype": "none",
-            "pdf.fonttype": 42,
-            "ps.fonttype": 42,
-            "axes.unicode_minus": False,
-            "text.color": INK,
-            "hatch.linewidth": 0.4,
-            "path.simplify": True,
-        }
+    searched and copied in both. Holds a lock, since rcParams are global to the process."""
+    with (
+        _RC_LOCK,
+        mpl.rc_context(
+            {
+                "font.family": "sans-serif",
+                "font.sans-serif": FONTS,
+                "svg.fonttype": "none",
+                "pdf.fonttype": 42,
+                "ps.fonttype": 42,
+                "axes.unicode_minus": False,
+                "text.color": INK,
+                "hatch.linewidth": 0.4,
+                "path.simplify": True,
+            }
+        ),
     ):
         yield
 
