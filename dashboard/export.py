@@ -1103,7 +1103,7 @@ def html_map(
             f"{t('sheet.credit', lang)} · {t('sheet.date', lang, date=day)}",
         ),
         communes_layer=f"{t('html.communes', lang)}: {measure_label}",
-        districts_layer=t("html.districts", lang),
+        districts_layer=t("legend.district_former" if vintage == 2025 else "html.districts", lang),
         province_layer=t("html.province", lang),
         neighbours_layer=t("html.neighbours", lang),
         basemap_layer=t("html.basemap", lang),
