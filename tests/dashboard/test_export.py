@@ -176,6 +176,18 @@ def test_atlas_by_district_and_by_sponsor(bundle, tmp_path):
         export.export_atlas(bundle, tmp_path / "x.pdf", by="village")
 
 
+def test_atlas_of_2025_units_names_them_and_their_former_communes(bundle, tmp_path):
+    out = export.export_atlas(bundle, tmp_path / "a25.pdf", CHO_DON, vintage=2025, lang="en")
+    pages = pdf_text(out)
+    n = export.atlas_units(bundle, CHO_DON, "commune", 2025)
+    assert len(pages) == 2 + n and 3 <= n < 22
+    nam_cuong = next(
+        p for p in pages[2:] if p.lstrip().startswith("Xã Nam Cường") or "Xã Nam Cường\n" in p
+    )
+    assert "Made of the former" in nam_cuong and "Xuân Lạc" in nam_cuong
+    assert "Sở Công Thương" in nam_cuong  # Xuân Lạc's sponsor, re-aggregated to 2025
+
+
 # ------------------------------------------------------------------------------ HTML
 def in_page(text: str, page: str) -> bool:
     as_json = json.dumps(text)[1:-1]
@@ -324,3 +336,12 @@ def test_export_view_download_for_the_dashboard_button(bundle, fmt):
         assert "Xã Xuân Lạc" in data.decode("utf-8-sig")
     with pytest.raises(ValueError, match="choose one of png, svg, pdf, html"):
         export.export_view_download(bundle, CHO_DON, "coverage", 2019, "docx")
+
+
+def test_exports_leave_the_bundle_as_loaded(bundle, store_path):
+    fresh = Bundle.load(store_path)
+    for name in ("communes_2019", "assignments", "projects", "commune_status", "districts"):
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(bundle.tables[name]).drop(columns="geometry", errors="ignore"),
+            pd.DataFrame(fresh.tables[name]).drop(columns="geometry", errors="ignore"),
+        )
