@@ -13,7 +13,6 @@ For the dashboard: :func:`export_map_bytes` returns ``(filename, bytes)`` ready 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -1420,22 +1419,25 @@ def _fmt_from_suffix(path: Path | str, valid: Sequence[str], default: str) -> st
     return suffix if suffix in valid else default
 
 
-def _json_default(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    return str(value)
-
-
 __all__ = [
+    "ATLAS_UNITS",
     "DATA_FORMATS",
     "MAP_FORMATS",
+    "DataTables",
     "PrintBase",
     "SheetOptions",
+    "atlas_page_figure",
+    "data_tables",
     "describe_filters",
+    "download_payload",
+    "export_atlas",
+    "export_data",
+    "export_data_bytes",
+    "export_html",
+    "export_html_text",
     "export_map",
     "export_map_bytes",
-    "json",
+    "export_view_download",
+    "html_map",
     "map_sheet_figure",
 ]
