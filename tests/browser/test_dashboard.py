@@ -242,6 +242,21 @@ def test_language_switch_changes_the_legend(page, server):
     assert "Filters" in page.inner_text(".sidebar")
     assert "lang=en" in page.url
     _shot(page, "05-english")
+    # Keyboard only: Tab from the top of the page to the commune search, type, Enter.
+    page.click("h1")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('#search')"):
+            break
+    else:
+        pytest.fail("the commune search is not reachable with Tab")
+    page.keyboard.press("Enter")  # open the list
+    page.wait_for_function("() => document.activeElement.type === 'search'")
+    page.keyboard.type("xuan lac")
+    page.wait_for_selector("text=Xã Xuân Lạc – Huyện Chợ Đồn")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#detail [data-commune='02023']", timeout=10_000)
+    assert "Sponsors" in page.inner_text("#detail")
     assert page.errors == []
 
 
