@@ -205,7 +205,12 @@ def main() -> int:
                         # One filter change: district Chợ Đồn.
                         traffic.reset()
                         page.click("#f-district")
+                        page.wait_for_function("() => document.activeElement.type === 'search'")
                         page.keyboard.type("Chợ Đồn")
+                        page.wait_for_function(
+                            "() => (document.querySelector('.dash-dropdown-option') || {})"
+                            ".innerText === 'Huyện Chợ Đồn'"
+                        )
                         started = time.perf_counter()
                         page.keyboard.press("Enter")
                         page.wait_for_function(

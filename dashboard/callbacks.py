@@ -211,6 +211,13 @@ def update_view(c: Context, *values: Any, triggered: set[str] | None = None) -> 
                     patch["data"][trace[name]]["marker"]["color"] = value
                 else:
                     patch["data"][trace[name]][key] = value
+    if ids.DISTRICT in triggered and not only_layers:
+        # Fit the map to the chosen districts (or back to the province).
+        bbox = district_bbox(c.bundle, v[ids.DISTRICT]) or c.bundle.bbox(data["vintage"])
+        patch["layout"]["map"]["center"] = figures.center_of_bbox(bbox)
+        patch["layout"]["map"]["zoom"] = figures.zoom_for_bbox(bbox, 700, 600)
+        # A new map uirevision makes the new view win over where the reader had panned.
+        patch["layout"]["map"]["uirevision"] = "fit:" + ",".join(sorted(v[ids.DISTRICT] or []))
     if ids.LAYERS in triggered:
         visible = {k: k in (v[ids.LAYERS] or []) for k in figures.default_visibility()}
         for path, value in figures.visibility_update(visible).items():
@@ -237,6 +244,15 @@ def update_view(c: Context, *values: Any, triggered: set[str] | None = None) -> 
         sponsor_rows(c, data, t),
         layout.search_options(c.bundle, data["vintage"]) if ids.VINTAGE in triggered else no_update,
     ]
+
+
+def district_bbox(bundle: Bundle, codes: list[str] | None) -> tuple[float, ...] | None:
+    """Bounding box of the chosen districts, or None when none is chosen."""
+    if not codes:
+        return None
+    d = bundle.tables["districts"]
+    chosen = d.loc[d["code"].isin(codes)]
+    return tuple(float(x) for x in chosen.total_bounds) if len(chosen) else None
 
 
 def legend_children(data: dict[str, Any], t: Translator) -> list[Any]:
@@ -468,6 +484,7 @@ def zoom_patch(c: Context, vintage: int, code: str) -> Patch:
     patch = Patch()
     patch["layout"]["map"]["center"] = figures.center_of_bbox(geom.bounds)
     patch["layout"]["map"]["zoom"] = min(12.0, figures.zoom_for_bbox(geom.bounds, 700, 560))
+    patch["layout"]["map"]["uirevision"] = f"commune:{vintage}:{code}"
     return patch
 
 

@@ -150,9 +150,18 @@ def _pixel(page, lon: float, lat: float) -> tuple[float, float]:
     )
 
 
-def _choose(page, dropdown_id: str, text: str) -> None:
+def _choose(page, dropdown_id: str, text: str, expect: str) -> None:
+    """Open a dropdown, type into its search box, wait for the option, take it with Enter."""
     page.click(f"#{dropdown_id}")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.type === 'search'"
+    )
     page.keyboard.type(text)
+    page.wait_for_function(
+        "(expect) => { const o = document.querySelector('.dash-dropdown-option');"
+        " return !!o && o.innerText.includes(expect); }",
+        arg=expect,
+    )
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
 
@@ -172,7 +181,7 @@ def test_page_loads_without_console_errors_with_122_communes(page, server):
 def test_district_filter_updates_cards_and_table(page, server):
     _open(page, server)
     assert "/ 122" in page.inner_text("#cards")
-    _choose(page, "f-district", "Chợ Đồn")
+    _choose(page, "f-district", "Chợ Đồn", "Huyện Chợ Đồn")
     page.wait_for_function("() => document.querySelector('#cards').innerText.includes('/ 22')")
     assert "?d=064" in page.url
     page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")
@@ -253,7 +262,10 @@ def test_language_switch_changes_the_legend(page, server):
     page.keyboard.press("Enter")  # open the list
     page.wait_for_function("() => document.activeElement.type === 'search'")
     page.keyboard.type("xuan lac")
-    page.wait_for_selector("text=Xã Xuân Lạc – Huyện Chợ Đồn")
+    page.wait_for_function(
+        "() => (document.querySelector('.dash-dropdown-option') || {}).innerText"
+        " === 'Xã Xuân Lạc – Huyện Chợ Đồn'"
+    )
     page.keyboard.press("Enter")
     page.wait_for_selector("#detail [data-commune='02023']", timeout=10_000)
     assert "Sponsors" in page.inner_text("#detail")
@@ -277,7 +289,7 @@ def test_vintage_2025_has_37_units_and_xuan_lac_projects_in_nam_cuong(page, serv
     inside = [shapely.Point(lon, lat).within(nam_cuong) for pid, lon, lat in drawn if pid in mine]
     assert len(inside) == len(mine) and all(inside)
     # And the commune panel of Nam Cường lists them.
-    _choose(page, "search", "Nam Cuong")
+    _choose(page, "search", "Nam Cuong", "Xã Nam Cường")
     page.wait_for_selector("#detail [data-commune='02026']", timeout=10_000)
     detail = page.inner_text("#detail")
     assert "Xã Nam Cường" in detail and "Xã Xuân Lạc" in detail

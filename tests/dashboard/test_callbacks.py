@@ -228,6 +228,7 @@ def test_update_view_filter_change_sends_a_small_patch(ctx):
     paths = {tuple(op["location"]) for op in ops}
     assert ("data", 0, "z") in paths
     assert not any("geojson" in p for p in paths)  # geometry is never re-sent on a filter change
+    assert ("layout", "map", "zoom") in paths  # the map fits the chosen district
     assert len(json.dumps(ops)) < 60_000
     cards = _text(out[3])
     assert "7 / 22" in cards
