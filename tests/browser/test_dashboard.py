@@ -190,6 +190,13 @@ def test_district_filter_updates_cards_and_table(page, server):
     assert rows and all("Chợ Đồn" in r for r in rows)
     assert len(rows) == 22 - 7  # communes in view minus those with a sponsor recorded
     _shot(page, "02-gaps-cho-don")
+    # CSV of what the table shows.
+    with page.expect_download() as download:
+        page.click("#gap-csv")
+    csv_text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    lines = [line for line in csv_text.splitlines() if line.strip()]
+    assert len(lines) == 1 + len(rows)
+    assert "Xã Bằng Lãng" in csv_text and "Huyện Chợ Đồn" in csv_text
     # Clicking a row selects the commune (difficult ones come first: Bằng Lãng).
     page.locator("#gap-grid .ag-center-cols-container .ag-row").first.click()
     page.wait_for_selector("#detail [data-commune]", timeout=10_000)
