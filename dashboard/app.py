@@ -87,6 +87,9 @@ def create_app(
         response.headers["Cache-Control"] = _CACHE
         return response
 
+    # Dash embeds the validation layout in every page; with a layout function it would be a
+    # whole filled page (~170 kB). The ids and component types are all it needs.
+    app.validation_layout = skeleton(serve_layout(context))
     app.layout = partial(serve_layout, context)
     callbacks.register(app, context)
     register_import_page(app, settings)  # /login, /import (editors)
@@ -126,6 +129,28 @@ def absolute(context: callbacks.Context) -> callbacks.Context:
         geo_urls={k: root + v for k, v in context.geo_urls.items()},
         glyphs_url=root + context.glyphs_url if context.glyphs_url else None,
     )
+
+
+def skeleton(page) -> html.Div:
+    """Every component of the page that has an id, bare (type and id only), for validation."""
+    bare = []
+    for node in _walk(page):
+        cid = getattr(node, "id", None)
+        if cid is not None:
+            bare.append(type(node)(id=cid))
+    return html.Div(bare)
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    if children is None:
+        return
+    if not isinstance(children, (list, tuple)):
+        children = [children]
+    for child in children:
+        if hasattr(child, "to_plotly_json"):
+            yield from _walk(child)
 
 
 def serve_layout(context: callbacks.Context) -> html.Div:

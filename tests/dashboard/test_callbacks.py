@@ -354,6 +354,13 @@ def test_search_options_match_without_diacritics(bundle):
     assert any("Trung Hòa" in o["search"] for o in hoa)  # and with the new tone placement
 
 
+def test_index_page_is_small(app):
+    """The validation layout Dash embeds in every page is a bare skeleton, not a filled page."""
+    r = app.server.test_client().get("/")
+    assert r.status_code == 200 and len(r.data) < 40_000
+    assert b'"f-district"' in r.data
+
+
 def test_geojson_and_glyph_routes(app):
     client = app.server.test_client()
     r = client.get("/geo/communes_2019.geojson")
