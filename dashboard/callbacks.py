@@ -204,13 +204,14 @@ def update_view(c: Context, *values: Any, triggered: set[str] | None = None) -> 
             patch["data"][trace["commune_labels"]]["lon"] = labels["lon"].tolist()
             patch["data"][trace["commune_labels"]]["lat"] = labels["lat"].tolist()
             patch["data"][trace["commune_labels"]]["text"] = labels["name"].tolist()
-        pts = figures.points_update(data["projects"], data["project_hover"])
-        for name in ("halo", "points"):
-            for key, value in pts[name].items():
-                if key == "marker.color":
-                    patch["data"][trace[name]]["marker"]["color"] = value
-                else:
-                    patch["data"][trace[name]][key] = value
+        if triggered & {*FILTER_IDS, ids.VINTAGE, ids.LANG}:  # the measure moves no point
+            pts = figures.points_update(data["projects"], data["project_hover"])
+            for name in ("halo", "points"):
+                for key, value in pts[name].items():
+                    if key == "marker.color":
+                        patch["data"][trace[name]]["marker"]["color"] = value
+                    else:
+                        patch["data"][trace[name]][key] = value
     if ids.DISTRICT in triggered and not only_layers:
         # Fit the map to the chosen districts (or back to the province).
         bbox = district_bbox(c.bundle, v[ids.DISTRICT]) or c.bundle.bbox(data["vintage"])

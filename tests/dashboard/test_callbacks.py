@@ -278,6 +278,8 @@ def test_every_measure_renders(ctx):
     for measure in styles.MEASURES:
         out = cb.update_view(ctx, *_values(ctx, **{ids.MEASURE: measure}), triggered={ids.MEASURE})
         assert _text(out[1])
+        ops = out[0].to_plotly_json()["operations"]
+        assert {op["location"][1] for op in ops} == {figures.TRACE["communes"]}
 
 
 def test_hover_text_is_escaped(ctx, bundle):
