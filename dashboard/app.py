@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import flask
 from dash import Dash, html
@@ -21,7 +21,7 @@ from dashboard import callbacks, ids, layout
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import register_import_page
-from geodata.bundle import Bundle
+from geodata.bundle import Bundle, BundleHolder
 from geodata.settings import Settings
 
 GEO_ROUTE = "/geo/<name>.geojson"
@@ -36,11 +36,8 @@ def create_app(
 
     ``warm_glyphs`` renders the map-label glyph files in a background thread right away.
     """
-    bundle = bundle or Bundle.load(settings.store_path)
+    holder = BundleHolder.fixed(bundle) if bundle is not None else BundleHolder(settings.store_path)
     translations = Translations.load()
-    version = hashlib.sha1(
-        (bundle.info.get("built_at", "") + str(len(bundle.geojson))).encode()
-    ).hexdigest()[:10]
 
     app = Dash(
         __name__,
@@ -50,24 +47,27 @@ def create_app(
         compress=True,
         serve_locally=True,
     )
-
     prefix = app.config.requests_pathname_prefix.rstrip("/")
-    geo_paths = {name: f"{prefix}/geo/{name}.geojson?v={version}" for name in bundle.geojson}
-    context = callbacks.Context(
-        bundle=bundle,
-        translations=translations,
-        geo_urls=geo_paths,
-        glyphs_url=f"{prefix}/glyphs/{{fontstack}}/{{range}}.pbf",
-    )
+    contexts: dict[int, callbacks.Context] = {}
+
+    def current() -> callbacks.Context:
+        """The context of the store as it is now (a new one after an import or a rebuild)."""
+        current_bundle = holder.get()
+        key = id(current_bundle)
+        if key not in contexts:
+            contexts.clear()
+            contexts[key] = _context(current_bundle, translations, prefix)
+        return contexts[key]
 
     server = app.server
 
     @server.route(GEO_ROUTE)
     def _geojson(name: str):
-        if name not in bundle.geojson:
+        geojson = holder.get().geojson
+        if name not in geojson:
             flask.abort(404)
         # application/json rather than geo+json: flask-compress compresses it.
-        response = flask.Response(bundle.geojson[name], mimetype="application/json")
+        response = flask.Response(geojson[name], mimetype="application/json")
         response.headers["Cache-Control"] = _CACHE
         return response
 
@@ -89,13 +89,26 @@ def create_app(
 
     # Dash embeds the validation layout in every page; with a layout function it would be a
     # whole filled page (~170 kB). The ids and component types are all it needs.
-    app.validation_layout = skeleton(serve_layout(context))
-    app.layout = partial(serve_layout, context)
-    callbacks.register(app, context)
+    app.validation_layout = skeleton(serve_layout(current()))
+    app.layout = lambda: serve_layout(current())
+    callbacks.register(app, current)
     register_import_page(app, settings)  # /login, /import (editors)
     if warm_glyphs:
         threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
     return app
+
+
+def _context(bundle: Bundle, translations: Translations, prefix: str) -> callbacks.Context:
+    """Callback context of one bundle; the GeoJSON URLs carry a version of its build."""
+    version = hashlib.sha1(
+        (bundle.info.get("built_at", "") + str(len(bundle.geojson))).encode()
+    ).hexdigest()[:10]
+    return callbacks.Context(
+        bundle=bundle,
+        translations=translations,
+        geo_urls={name: f"{prefix}/geo/{name}.geojson?v={version}" for name in bundle.geojson},
+        glyphs_url=f"{prefix}/glyphs/{{fontstack}}/{{range}}.pbf",
+    )
 
 
 #: Glyph ranges every page needs (Latin, Latin Extended-A/B with Đ Ơ Ư, Vietnamese letters).

@@ -11,6 +11,7 @@ The map figure is sent once with the page (geometry by URL); afterwards callback
 from __future__ import annotations
 
 import html as html_lib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -714,8 +715,11 @@ def export_csv(n_clicks: int | None) -> bool:
 
 
 # ================================================================== wiring
-def register(app: Dash, c: Context) -> None:
-    """Attach every callback to the app."""
+def register(app: Dash, context: Context | Callable[[], Context]) -> None:
+    """Attach every callback to the app. ``context`` may be a function that returns the
+    current context (a new one once the store was replaced by an import or a rebuild); each
+    callback takes it once, so it works on one consistent bundle."""
+    current = context if callable(context) else (lambda: context)
     url_outputs = [Output(cid, prop) for cid, prop, _k in ids.URL_CONTROLS]
     url_inputs = [Input(cid, prop) for cid, prop, _k in ids.URL_CONTROLS]
 
@@ -729,7 +733,7 @@ def register(app: Dash, c: Context) -> None:
     )
     def _sync(search, reset, *values):
         triggered = {p.split(".")[0] for p in ctx.triggered_prop_ids}
-        return sync_url(c, search, reset, *values, triggered=triggered)
+        return sync_url(current(), search, reset, *values, triggered=triggered)
 
     @app.callback(
         Output(ids.MAP, "figure"),
@@ -749,7 +753,7 @@ def register(app: Dash, c: Context) -> None:
     )
     def _view(*values):
         triggered = {t["prop_id"].split(".")[0] for t in ctx.triggered} if ctx.triggered else None
-        return update_view(c, *values, triggered=triggered)
+        return update_view(current(), *values, triggered=triggered)
 
     @app.callback(
         Output(ids.SELECTED, "data", allow_duplicate=True),
@@ -762,7 +766,7 @@ def register(app: Dash, c: Context) -> None:
         prevent_initial_call=True,
     )
     def _select(click, search, cell, vintage, selected):
-        return select(c, click, search, cell, vintage, selected, triggered=ctx.triggered_id)
+        return select(current(), click, search, cell, vintage, selected, triggered=ctx.triggered_id)
 
     @app.callback(
         Output(ids.DETAIL, "children"),
@@ -774,7 +778,7 @@ def register(app: Dash, c: Context) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def _show(selected, vintage, lang, *filters):
-        return show_selection(c, selected, vintage, lang, *filters)
+        return show_selection(current(), selected, vintage, lang, *filters)
 
     @app.callback(
         Output({"type": ids.I18N, "key": ALL}, "children"),
@@ -798,7 +802,7 @@ def register(app: Dash, c: Context) -> None:
         prevent_initial_call=True,
     )
     def _translate(lang, i18n_ids, tab_ids):
-        return translate(c, lang, i18n_ids, tab_ids)
+        return translate(current(), lang, i18n_ids, tab_ids)
 
     app.callback(
         Output(ids.GAP_GRID, "exportDataAsCsv"),

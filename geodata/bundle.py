@@ -26,6 +26,8 @@ True
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -332,3 +334,67 @@ _EMPTY = {
         ]
     ),
 }
+
+
+class BundleHolder:
+    """The current :class:`Bundle` of a store file, for a long-running process.
+
+    The bundle is loaded once; when the store file is replaced (an import or a rebuild renames a
+    new file over it), the next :meth:`get` after ``interval`` seconds loads a new bundle and
+    hands that out from then on. A bundle is never changed in place: readers that took the old
+    one keep a consistent view until they are done with it.
+
+    Examples
+    --------
+    >>> holder = BundleHolder.fixed("a bundle")
+    >>> holder.get()
+    'a bundle'
+    """
+
+    def __init__(
+        self, path: Path | str | None, bundle: Bundle | None = None, interval: float = 2.0
+    ) -> None:
+        self.path = Path(path) if path is not None else None
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._stamp = self._stat()
+        self._checked = 0.0
+        self._bundle = bundle if bundle is not None else Bundle.load(self.path)
+
+    @classmethod
+    def fixed(cls, bundle: Bundle) -> BundleHolder:
+        """A holder that always hands out this bundle (no file to watch)."""
+        holder = cls.__new__(cls)
+        holder.path, holder.interval, holder._bundle = None, float("inf"), bundle
+        holder._stamp, holder._checked = None, 0.0
+        holder._lock = threading.Lock()
+        return holder
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        if self.path is None:
+            return None
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def get(self) -> Bundle:
+        """The bundle of the store as it is now (checked at most every ``interval`` seconds)."""
+        if self.path is None:
+            return self._bundle
+        now = time.monotonic()
+        if now - self._checked < self.interval:
+            return self._bundle
+        with self._lock:
+            if now - self._checked < self.interval:
+                return self._bundle
+            self._checked = now
+            stamp = self._stat()
+            if stamp is not None and stamp != self._stamp:
+                try:
+                    self._bundle = Bundle.load(self.path)
+                    self._stamp = stamp
+                except (OSError, ValueError, StoreError):
+                    pass  # a half-visible file: keep the old bundle, try again later
+            return self._bundle

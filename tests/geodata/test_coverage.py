@@ -274,3 +274,41 @@ def test_real_district_filter(bundle):
     o = cv.overview(bundle, 2019, cv.Filters(districts=("064",)))
     assert o["n_communes"] == 22
     assert o["n_sponsored"] < cv.overview(bundle, 2019)["n_sponsored"]
+
+
+def test_bundle_holder_reloads_a_replaced_store(store_path, tmp_path):
+    """An import renames a new store over the old one: the holder hands out a new bundle."""
+    import os
+    import shutil
+
+    from geodata.bundle import BundleHolder
+    from geodata.store import GeoPackageStore
+
+    path = tmp_path / "store.gpkg"
+    shutil.copy(store_path, path)
+    holder = BundleHolder(path, interval=0)
+    first = holder.get()
+    assert holder.get() is first  # nothing changed: same bundle
+    store = GeoPackageStore(path)
+    tables = {name: store.read(name) for name in store.list_layers()}
+    extra = (
+        tables["assignments"]
+        .iloc[:1]
+        .assign(
+            assignment_id="A9999",
+            commune_code="01903",
+            commune="Xã Cao Trĩ",
+            code_2019="01903",
+            code_2020="01912",
+            code_2025="01912",
+            district_code="061",
+        )
+    )
+    tables["assignments"] = pd.concat([tables["assignments"], extra], ignore_index=True)
+    GeoPackageStore(tmp_path / "new.gpkg").write_all(tables)
+    os.replace(tmp_path / "new.gpkg", path)
+    second = holder.get()
+    assert second is not first
+    assert len(second.assignments) == len(first.assignments) + 1
+    before = cv.overview(first, 2019)["n_sponsored"]
+    assert cv.overview(second, 2019)["n_sponsored"] == before + 1
