@@ -1,8 +1,8 @@
 """Callbacks: each translates inputs into calls of pure functions in ``geodata`` / ``layers``.
 
 Every callback body is a plain module-level function taking a :class:`Context` first (the
-bundle, the translations, the URLs); :func:`register` wires them to the app with
-``functools.partial``. Unit tests call the functions directly.
+bundle, the translations, the URLs); :func:`register` wires them to the app through thin
+wrappers that take the current context. Unit tests call the functions directly.
 
 The map figure is sent once with the page (geometry by URL); afterwards callbacks send a
 ``Patch`` with the class numbers, hover texts, point positions and visibility only.
