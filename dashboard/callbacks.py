@@ -703,10 +703,30 @@ def translate(c: Context, lang: str, i18n_ids: list[dict], tab_ids: list[dict]) 
         layout.status_options(t),
         layout.undated_options(t),
         layout.difficult_options(t),
+        layout.export_options(t),
         layout.gap_columns(t),
         layout.sponsor_columns(t),
         t.lang,
     ]
+
+
+def export_view(c: Context, n_clicks: int | None, fmt: str | None, *values: Any) -> Any:
+    """The export button: the current view (filters, measure, vintage, language, layer
+    switches) as a print sheet, a standalone HTML map or data, for ``dcc.Download``."""
+    from dashboard.export import export_view_download
+
+    if not n_clicks:
+        return no_update
+    v = dict(zip(VIEW_IDS, values, strict=True))
+    return export_view_download(
+        c.bundle,
+        _filters(c, v),
+        v[ids.MEASURE] or styles.DEFAULT_MEASURE,
+        check_vintage(v[ids.VINTAGE] or 2019),
+        fmt or "png",
+        v[ids.LANG] or "vi",
+        visible=list(v[ids.LAYERS] or []),
+    )
 
 
 def export_csv(n_clicks: int | None) -> bool:
@@ -793,6 +813,7 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
         Output(ids.STATUS, "options"),
         Output(ids.UNDATED, "options"),
         Output(ids.DIFFICULT, "options"),
+        Output(ids.EXPORT_FORMAT, "options"),
         Output(ids.GAP_GRID, "columnDefs"),
         Output(ids.SPONSOR_GRID, "columnDefs"),
         Output("app-root", "lang"),
@@ -803,6 +824,16 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     )
     def _translate(lang, i18n_ids, tab_ids):
         return translate(current(), lang, i18n_ids, tab_ids)
+
+    @app.callback(
+        Output(ids.EXPORT_DOWNLOAD, "data"),
+        Input(ids.EXPORT_BUTTON, "n_clicks"),
+        State(ids.EXPORT_FORMAT, "value"),
+        *[State(cid, "value") for cid in VIEW_IDS],
+        prevent_initial_call=True,
+    )
+    def _export(n_clicks, fmt, *values):
+        return export_view(current(), n_clicks, fmt, *values)
 
     app.callback(
         Output(ids.GAP_GRID, "exportDataAsCsv"),

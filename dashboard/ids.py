@@ -39,6 +39,9 @@ GAP_CSV = "gap-csv"
 SPONSOR_GRID = "sponsor-grid"
 SPONSOR_CSV = "sponsor-csv"
 TABS = "tabs"
+EXPORT_FORMAT = "export-format"
+EXPORT_BUTTON = "export-button"
+EXPORT_DOWNLOAD = "export-download"
 SHARE = "share"
 
 #: Pattern-matching id type of every translated text node: {"type": I18N, "key": "..."}.

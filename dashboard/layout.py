@@ -60,6 +60,14 @@ def status_options(t: Translator) -> list[dict[str, Any]]:
     return [{"label": t(f"status.{s}"), "value": s} for s in STATUS_VALUES]
 
 
+#: Export formats offered by the export button (see :mod:`dashboard.export`).
+EXPORT_FORMATS = ("png", "pdf", "svg", "html", "csv", "xlsx", "geojson", "gpkg")
+
+
+def export_options(t: Translator) -> list[dict[str, Any]]:
+    return [{"label": t(f"export.fmt.{f}"), "value": f} for f in EXPORT_FORMATS]
+
+
 def undated_options(t: Translator) -> list[dict[str, Any]]:
     return [{"label": t("filter.undated"), "value": "on"}]
 
@@ -156,6 +164,7 @@ def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: A
                                             html.Div(id=ids.LEGEND, className="legend"),
                                             html.Div(id=ids.KIND_LEGEND, className="legend"),
                                             html.Div(id=ids.BASEMAP_NOTE, className="attribution"),
+                                            export_box(t),
                                         ],
                                         className="map-legend",
                                     ),
@@ -360,6 +369,25 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Nav:
         ],
         className="sidebar",
         **{"aria-label": "filters"},
+    )
+
+
+def export_box(t: Translator) -> html.Div:
+    """Format choice and the export button: the current view as a print sheet or as data."""
+    return html.Div(
+        [
+            html.Label(T(t, "export.format"), htmlFor=ids.EXPORT_FORMAT),
+            dcc.Dropdown(
+                id=ids.EXPORT_FORMAT,
+                options=export_options(t),
+                value="png",
+                clearable=False,
+                searchable=False,
+            ),
+            html.Button(T(t, "export.button"), id=ids.EXPORT_BUTTON, className="button"),
+            dcc.Download(id=ids.EXPORT_DOWNLOAD),
+        ],
+        className="export-box",
     )
 
 

@@ -339,7 +339,7 @@ def test_translate_returns_every_output(ctx):
     assert out[0] == ["District", ctx.translations.get("en")("app.title")]
     assert out[1] == ["Gaps"]
     assert out[-1] == "en"
-    assert len(out) == 15
+    assert len(out) == 16
 
 
 def test_export_csv():
@@ -407,3 +407,11 @@ def test_app_follows_a_replaced_store(settings, store_path, tmp_path):
     os.replace(tmp_path / "new.gpkg", path)
     time.sleep(2.1)  # the store is looked at no more than every 2 s
     assert "19 \\u002f 122" in client.get("/_dash-layout").get_data(as_text=True)
+
+
+def test_export_view_sends_the_current_view(ctx):
+    values = _values(ctx, **{ids.DISTRICT: ["064"]})
+    payload = cb.export_view(ctx, 1, "csv", *values)
+    assert payload["filename"].endswith(".csv") and "d064" in payload["filename"]
+    assert payload["content"]
+    assert cb.export_view(ctx, None, "csv", *values) is no_update
