@@ -66,18 +66,23 @@ def _esc(value: object) -> str:
 
 
 def format_vnd(value: float | None, t: Translate | None = None) -> str:
-    """Money for people: "81 triệu" / "8,6 tỷ" style (millions / billions of VND).
+    """Money for people: "81 triệu" / "8,6 tỷ" style (millions / billions of VND); the words
+    and the decimal sign come from the translator (keys ``unit.million``, ``unit.billion``,
+    ``unit.decimal``).
 
     >>> format_vnd(81_000_000), format_vnd(8_600_000_000), format_vnd(None)
     ('81 tr.', '8,6 tỷ', '–')
-    >>> format_vnd(5_000_000, lambda k: {"unit.million": "M", "unit.billion": "bn"}[k])
-    '5 M'
+    >>> en = {"unit.million": "million", "unit.billion": "billion", "unit.decimal": "."}
+    >>> format_vnd(5_000_000, en.__getitem__), format_vnd(13_916_000_000, en.__getitem__)
+    ('5 million', '13.9 billion')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)) or value == 0:
         return "–"
-    t = t or {"unit.million": "tr.", "unit.billion": "tỷ"}.__getitem__
+    words = {"unit.million": "tr.", "unit.billion": "tỷ", "unit.decimal": ","}
+    t = t or words.__getitem__
     if value >= 1e9:
-        return f"{value / 1e9:.1f}".replace(".", ",").replace(",0", "") + f" {t('unit.billion')}"
+        number = f"{value / 1e9:.1f}".removesuffix(".0").replace(".", t("unit.decimal"))
+        return f"{number} {t('unit.billion')}"
     return f"{value / 1e6:.0f} {t('unit.million')}"
 
 
