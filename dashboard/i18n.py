@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -56,3 +57,13 @@ class Translations:
 
     def keys(self, lang: str = DEFAULT_LANG) -> set[str]:
         return set(self.tables.get(lang, {}))
+
+
+@cache
+def _loaded() -> Translations:
+    return Translations.load()
+
+
+def translator(lang: str | None) -> Translator:
+    """The translator of a language from the project's table (read once per process)."""
+    return _loaded().get(lang)

@@ -13,47 +13,15 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from dashboard.i18n import translator
 from geodata.settings import Settings
 
 KIND_CHOICES = ("assignments", "projects", "agencies")
 
-_T = {
-    "file": ("File", "Tệp"),
-    "header": ("header row", "dòng tiêu đề"),
-    "columns": ("Columns", "Cột"),
-    "ignored": ("Columns not used", "Cột không dùng"),
-    "result": ("Result", "Kết quả"),
-    "ok": ("ok", "hợp lệ"),
-    "warning": ("with warnings", "có cảnh báo"),
-    "error": ("with errors", "có lỗi"),
-    "skipped": ("skipped", "bỏ qua"),
-    "row": ("row", "dòng"),
-    "rows": ("row(s)", "dòng"),
-    "col": ("column", "cột"),
-    "suggest": ("suggestions", "gợi ý"),
-    "dry": ("Dry run: nothing written.", "Chạy thử: không ghi gì."),
-    "blocked": (
-        "Nothing written: fix the errors, or use --skip-invalid to import only the valid rows.",
-        "Chưa ghi gì: hãy sửa lỗi, hoặc dùng --skip-invalid để chỉ nhập các dòng hợp lệ.",
-    ),
-    "written": (
-        "Import {id}: {added} added, {changed} changed, {removed} removed, {unchanged} unchanged.",
-        "Lần nhập {id}: thêm {added}, sửa {changed}, xóa {removed}, giữ nguyên {unchanged}.",
-    ),
-    "nochange": (
-        "Nothing changed: the store already holds these rows ({unchanged}).",
-        "Không có thay đổi: dữ liệu đã có sẵn ({unchanged} dòng).",
-    ),
-    "sev_error": ("Errors", "Lỗi"),
-    "sev_warning": ("Warnings", "Cảnh báo"),
-    "sev_skipped": ("Skipped", "Bỏ qua"),
-    "report": ("Report written to {path}", "Đã ghi báo cáo vào {path}"),
-}
-
 
 def _t(key: str, lang: str, **kw: object) -> str:
-    en, vi = _T[key]
-    return (vi if lang == "vi" else en).format(**kw)
+    """Words of this module from the project's one translation table (``importcli.*`` keys)."""
+    return translator(lang)(f"importcli.{key}", **kw)
 
 
 def register_import_commands(subparsers: argparse._SubParsersAction) -> None:

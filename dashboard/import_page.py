@@ -30,6 +30,7 @@ from typing import Any
 import flask
 from markupsafe import Markup, escape
 
+from dashboard.i18n import translator
 from geodata.settings import Settings
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -39,95 +40,10 @@ UPLOAD_TTL_S = 24 * 3600
 KINDS = ("projects", "assignments", "agencies")
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
 
-_T: dict[str, tuple[str, str]] = {
-    "title": ("Import data", "Nhập dữ liệu"),
-    "login": ("Sign in", "Đăng nhập"),
-    "logout": ("Sign out", "Đăng xuất"),
-    "user": ("User name", "Tên đăng nhập"),
-    "password": ("Password", "Mật khẩu"),
-    "bad_login": ("Wrong user name or password.", "Sai tên đăng nhập hoặc mật khẩu."),
-    "viewer": (
-        "Your account can view the dashboard but not change data.",
-        "Tài khoản của bạn chỉ được xem, không được thay đổi dữ liệu.",
-    ),
-    "kind": ("Kind of data", "Loại dữ liệu"),
-    "projects": ("Projects", "Công trình, hỗ trợ"),
-    "assignments": ("Sponsor assignments", "Phân công giúp đỡ"),
-    "agencies": ("Agencies", "Cơ quan, đơn vị"),
-    "file": ("Spreadsheet (.xlsx, .csv, Unicode text)", "Tệp (.xlsx, .csv, Unicode text)"),
-    "vintage": ("List of units", "Danh mục đơn vị hành chính"),
-    "auto": ("as in force for each row's period", "theo thời gian của từng dòng"),
-    "accept": (
-        "Accept the closest name for approximate communes",
-        "Chấp nhận tên gần nhất cho tên xã viết gần đúng",
-    ),
-    "check": ("Check the file", "Kiểm tra tệp"),
-    "template": ("Download a template", "Tải mẫu"),
-    "log": ("Change log", "Nhật ký thay đổi"),
-    "undo": ("Undo the latest import", "Hoàn tác lần nhập gần nhất"),
-    "nothing_undo": ("Nothing to undo.", "Không có gì để hoàn tác."),
-    "undone": ("Undid import {id}.", "Đã hoàn tác lần nhập {id}."),
-    "report": ("Report", "Báo cáo"),
-    "header_row": ("header row", "dòng tiêu đề"),
-    "row": ("Row", "Dòng"),
-    "status": ("Status", "Trạng thái"),
-    "code": ("Commune code", "Mã xã"),
-    "column": ("Column", "Cột"),
-    "value": ("Value", "Giá trị"),
-    "reason": ("Reason", "Lý do"),
-    "suggestions": ("Suggestions", "Gợi ý"),
-    "ok": ("ok", "hợp lệ"),
-    "warning": ("warning", "cảnh báo"),
-    "error": ("error", "lỗi"),
-    "skipped": ("skipped", "bỏ qua"),
-    "confirm": ("Confirm the import", "Xác nhận nhập"),
-    "skip_invalid": ("Import only the valid rows", "Chỉ nhập các dòng hợp lệ"),
-    "replace": (
-        "This file replaces its previous version: remove rows no longer in it",
-        "Tệp này thay thế phiên bản trước: xóa các dòng không còn trong tệp",
-    ),
-    "has_errors": (
-        "Some rows have errors: fix them in the file, pick a suggestion, or import only the valid rows.",
-        "Có dòng bị lỗi: sửa trong tệp, chọn gợi ý, hoặc chỉ nhập các dòng hợp lệ.",
-    ),
-    "done": (
-        "Import {id}: {added} added, {changed} changed, {removed} removed, {unchanged} unchanged.",
-        "Lần nhập {id}: thêm {added}, sửa {changed}, xóa {removed}, giữ nguyên {unchanged}.",
-    ),
-    "nochange": (
-        "Nothing changed: the store already holds these rows.",
-        "Không có thay đổi: dữ liệu đã có sẵn.",
-    ),
-    "unreadable": ("The file cannot be read: {error}", "Không đọc được tệp: {error}"),
-    "expired": (
-        "This upload has expired; upload the file again.",
-        "Tệp tải lên đã hết hạn; hãy tải lại.",
-    ),
-    "busy": (
-        "Another import is running; try again in a moment.",
-        "Đang có lần nhập khác; hãy thử lại sau.",
-    ),
-    "back": ("Back to the map", "Về bản đồ"),
-    "again": ("Import another file", "Nhập tệp khác"),
-    "only_problems": (
-        "Rows with problems: {shown}; rows without problems ({ok}) are not listed. Full report:",
-        "Các dòng có vấn đề: {shown}; không liệt kê {ok} dòng hợp lệ. Báo cáo đầy đủ:",
-    ),
-    "reload": (
-        "The map shows the new data after the dashboard is restarted.",
-        "Bản đồ hiển thị dữ liệu mới sau khi khởi động lại dashboard.",
-    ),
-    "when": ("When", "Thời điểm"),
-    "who": ("Who", "Người"),
-    "action": ("Action", "Thao tác"),
-    "rows_changed": ("Rows +/~/−", "Dòng +/~/−"),
-}
-
 
 def _t(key: str, lang: str, **kw: Any) -> str:
-    en, vi = _T[key]
-    text = vi if lang == "vi" else en
-    return text.format(**kw) if kw else text
+    """Words of this module from the project's one translation table (``importpage.*`` keys)."""
+    return translator(lang)(f"importpage.{key}", **kw)
 
 
 # --------------------------------------------------------------------------------------------
