@@ -6,12 +6,7 @@ store, and checks what issue 3's "Done when" lists. Screenshots go to tests/brow
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,16 +16,7 @@ from geodata.bundle import Bundle
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parent / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 GD = "document.querySelector('#map .js-plotly-plot')"
 READY = (
     "() => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
@@ -47,62 +33,11 @@ RENDERED = (
 )
 LOCATIONS = "() => " + GD + ".data[0].locations.length"
 
-SERVER = """
-import sys
-from geodata.settings import Settings
-from dashboard.app import create_app
-settings = Settings(store_path=sys.argv[1], cache_dir=sys.argv[2])
-create_app(settings).run(host="127.0.0.1", port=int(sys.argv[3]), debug=False)
-"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
-def server(store_path, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    port = _free_port()
-    cache = tmp_path_factory.mktemp("cache")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(store_path), str(cache), str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited: {Path(log.name).read_text()}")
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        pytest.fail("server did not start")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+def server(store_path, tmp_path_factory, start_server):
+    with start_server(store_path, tmp_path_factory.mktemp("dashboard-server")) as url:
+        yield url + "/"
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,8 @@ accepts a suggestion and confirms; a viewer sees no import page, and a direct PO
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -24,64 +16,18 @@ from geodata.users import add_user, users_path
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-SERVER = """
-import sys
-from geodata.settings import Settings
-from dashboard.app import create_app
-settings = Settings(store_path=sys.argv[1], cache_dir=sys.argv[2])
-create_app(settings).run(host="127.0.0.1", port=int(sys.argv[3]), debug=False)
-"""
 PASSWORD = "mật khẩu dài"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(store_path, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+def server(store_path, tmp_path_factory, start_server):
     base = tmp_path_factory.mktemp("import-server")
     store = base / "store.gpkg"
     shutil.copyfile(store_path, store)
     add_user(users_path(store), "lan", "editor", PASSWORD)
     add_user(users_path(store), "minh", "viewer", PASSWORD)
-    port = _free_port()
-    log = open(base / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(store), str(base / "cache"), str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/login", timeout=2)
-            break
-        except (urllib.error.URLError, OSError):
-            if proc.poll() is not None:
-                pytest.fail((base / "server.log").read_text())
-            time.sleep(0.3)
-    yield url, store
-    proc.terminate()
-    proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    with start_server(store, base, ready_path="/login") as url:
+        yield url, store
 
 
 def sign_in(page, url, name):
