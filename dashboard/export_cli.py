@@ -82,7 +82,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def filters_from_args(args: argparse.Namespace, bundle):
     """The :class:`~geodata.coverage.Filters` the options ask for; districts by code or name."""
-    from geodata import coverage
+    from geodata import coverage, programme
     from geodata.names import loose_key
 
     districts = bundle.tables["districts"]
@@ -100,15 +100,15 @@ def filters_from_args(args: argparse.Namespace, bundle):
             msg = f"Unknown district {value!r}; choose one of: {valid}"
             raise ExportOptionError(msg)
     for kind in args.project_kind:
-        if kind not in coverage.PROJECT_KINDS:
+        if kind not in programme.PROJECT_KINDS:
             msg = (
-                f"Unknown project kind {kind!r}; choose one of {', '.join(coverage.PROJECT_KINDS)}"
+                f"Unknown project kind {kind!r}; choose one of {', '.join(programme.PROJECT_KINDS)}"
             )
             raise ExportOptionError(msg)
     for kind in args.sponsor_kind:
-        if kind not in coverage.SPONSOR_KINDS:
+        if kind not in programme.SPONSOR_KINDS:
             msg = (
-                f"Unknown sponsor kind {kind!r}; choose one of {', '.join(coverage.SPONSOR_KINDS)}"
+                f"Unknown sponsor kind {kind!r}; choose one of {', '.join(programme.SPONSOR_KINDS)}"
             )
             raise ExportOptionError(msg)
     known = set(bundle.agencies["name"])

@@ -16,6 +16,7 @@ from dashboard import ids
 from dashboard.i18n import Translator
 from geodata import coverage as cv
 from geodata.bundle import VINTAGES, Bundle
+from geodata.programme import SPONSOR_KINDS
 from layers import figures, styles
 
 BASEMAPS = ("none", "OpenStreetMap.Mapnik")
@@ -45,7 +46,7 @@ def basemap_options(t: Translator) -> list[dict[str, Any]]:
 
 
 def sponsor_kind_options(t: Translator) -> list[dict[str, Any]]:
-    return [{"label": t(f"sponsor_kind.{k}"), "value": k} for k in cv.SPONSOR_KINDS]
+    return [{"label": t(f"sponsor_kind.{k}"), "value": k} for k in SPONSOR_KINDS]
 
 
 def project_kind_options(t: Translator) -> list[dict[str, Any]]:

@@ -37,10 +37,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.errors import StoreError
+from geodata.programme import VINTAGES
 from geodata.store import GeoPackageStore
 
-#: Boundary vintages, by the first year of the GSO list they come from.
-VINTAGES = (2019, 2020, 2025)
 #: The programme's own period (2015–2020): the default vintage.
 DEFAULT_VINTAGE = 2019
 #: Names of the overlay layers the bundle serves as GeoJSON besides the communes.

@@ -37,23 +37,8 @@ import numpy as np
 import pandas as pd
 
 from geodata.bundle import VINTAGES, Bundle, check_vintage
+from geodata.programme import PROJECT_KINDS
 
-#: Project kinds of the store, in legend order.
-PROJECT_KINDS = (
-    "bridge",
-    "transformer",
-    "market",
-    "meeting_house",
-    "incinerator",
-    "road",
-    "water",
-    "school",
-    "house_for_poor",
-    "training",
-    "other",
-)
-#: Sponsor kinds found in the agencies table.
-SPONSOR_KINDS = ("department", "party", "mass_org", "armed_forces", "enterprise", "other")
 #: Status kinds that make a commune "difficult".
 DIFFICULT_KINDS = ("program135_extremely_difficult", "region_III")
 #: Value of ``status`` filters for projects whose status the sources do not give.

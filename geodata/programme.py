@@ -14,7 +14,25 @@ import pandas as pd
 from geodata.errors import DataValidationError
 from geodata.names import Candidate, NameIndex, compact, loose_key
 
+#: Boundary vintages, by the first year of the GSO list they come from.
 VINTAGES = (2019, 2020, 2025)
+
+#: Project kinds of the store, in legend order.
+PROJECT_KINDS = (
+    "bridge",
+    "transformer",
+    "market",
+    "meeting_house",
+    "incinerator",
+    "road",
+    "water",
+    "school",
+    "house_for_poor",
+    "training",
+    "other",
+)
+#: Sponsor kinds of the seed facts (facts/README.md).
+SPONSOR_KINDS = ("department", "party", "mass_org", "armed_forces", "enterprise", "other")
 
 # The seed facts cite the project's origin article by this label; this is its address.
 SEED_ARTICLE_URL = (

@@ -228,20 +228,6 @@ TEMPLATE_COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
 }
 
-SPONSOR_KINDS = ("department", "party", "mass_org", "enterprise", "armed_forces", "other")
-PROJECT_KINDS = (
-    "bridge",
-    "transformer",
-    "market",
-    "meeting_house",
-    "incinerator",
-    "road",
-    "water",
-    "school",
-    "house_for_poor",
-    "training",
-    "other",
-)
 
 _PUNCT = re.compile(r"[^\w#]+")
 _UNIT_IN_HEADER = re.compile(r"\((.*?)\)|\b(trieu|ty|nghin|ngan)\s*(dong|d|vnd)\b")

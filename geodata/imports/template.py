@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geodata.imports.columns import PROJECT_KINDS, SPONSOR_KINDS, TEMPLATE_COLUMNS, fields_of
+from geodata.imports.columns import TEMPLATE_COLUMNS, fields_of
 from geodata.imports.context import ImportContext
+from geodata.programme import PROJECT_KINDS, SPONSOR_KINDS
 
 MAX_ROWS = 2000
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from geodata.imports import parsing
-from geodata.imports.columns import PROJECT_KINDS, SPONSOR_KINDS, header_key
+from geodata.imports.columns import header_key
 from geodata.imports.context import VINTAGES, ImportContext, vintage_in_force
 from geodata.imports.messages import reason_text, severity
 from geodata.imports.reader import RawRow, RawTable
 from geodata.names import Match
-from geodata.programme import match_agency
+from geodata.programme import PROJECT_KINDS, SPONSOR_KINDS, match_agency
 
 NEAR_COMMUNE_M = 300.0  # boundaries are generalised: a point this close is kept, with a warning
 STATUSES = ("ok", "warning", "error", "skipped")
