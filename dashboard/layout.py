@@ -226,6 +226,7 @@ def header(t: Translator, state: dict[str, Any]) -> html.Header:
                         className="radio lang",
                     ),
                     html.A(T(t, "control.share"), id=ids.SHARE, href="?", className="share"),
+                    html.A(T(t, "control.import"), href="/import", className="share"),
                 ],
                 className="control",
             ),
