@@ -21,3 +21,7 @@ class SourceUnavailableError(NtmAtlasError, OSError):
 
 class StoreError(NtmAtlasError, OSError):
     """The store is missing, unreadable or was built by another version."""
+
+
+class StoreBusyError(NtmAtlasError, OSError):
+    """Another writer holds the store's lock; try again later."""

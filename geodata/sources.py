@@ -60,10 +60,10 @@ def registry() -> dict[str, Source]:
     return {row["file"]: Source(**row) for row in rows}
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: Path | str) -> str:
     """The hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with Path(path).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

@@ -6,16 +6,20 @@ The dashboard and the exports only read it. The interface (``list_layers``, ``re
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import shutil
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geodata.errors import StoreError
+from geodata.errors import StoreBusyError, StoreError
 
 Table = pd.DataFrame | gpd.GeoDataFrame
 
@@ -59,6 +63,50 @@ class GeoPackageStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def replace_tables(self, tables: Mapping[str, Table]) -> None:
+        """Replace some tables and keep the others, all or nothing (copy, rewrite, rename)."""
+        self._require()
+        fd, tmp_name = tempfile.mkstemp(suffix=".gpkg", dir=self.path.parent, prefix=".writing-")
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            shutil.copyfile(self.path, tmp)
+            for name, df in tables.items():
+                _write(tmp, name, df)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float = 30.0) -> Iterator[None]:
+        """Hold the store's write lock (``<store>.lock``); wait up to ``timeout`` seconds.
+
+        Writers (imports, undo, rebuilds) take it so that they never interleave.
+        """
+        path = self.path.with_name(self.path.name + ".lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+") as fh:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        msg = (
+                            f"{self.path} is being changed by another import or build "
+                            f"(waited {timeout:.0f} s); try again"
+                        )
+                        raise StoreBusyError(msg) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _require(self) -> None:
         if not self.exists():

@@ -12,8 +12,8 @@ sheet is a :class:`~matplotlib.figure.Figure` of its own, and rcParams are only 
 
 Examples
 --------
->>> paper_inches("A4", "landscape")
-(11.69291338582677, 8.267716535433072)
+>>> [round(x, 3) for x in paper_inches("A4", "landscape")]
+[11.693, 8.268]
 >>> pixel_size("A4", "landscape", 300)
 (3508, 2480)
 >>> pixel_size("A3", "portrait", 150)

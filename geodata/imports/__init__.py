@@ -21,7 +21,6 @@ from geodata.imports.apply import (
     apply_import,
     carry_imports,
     read_log,
-    sha256_of,
     store_lock,
     undo_last,
 )
@@ -29,6 +28,7 @@ from geodata.imports.columns import KINDS
 from geodata.imports.context import ImportContext
 from geodata.imports.reader import UnreadableFileError, read_table
 from geodata.imports.validate import Problem, Report, RowResult, validate
+from geodata.sources import sha256_of
 from geodata.store import GeoPackageStore
 
 __all__ = [

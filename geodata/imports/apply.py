@@ -36,14 +36,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import getpass
 import hashlib
 import json
-import os
-import shutil
-import tempfile
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,10 +46,9 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import shapely
 
-from geodata.errors import NtmAtlasError, StoreError
+from geodata.errors import StoreBusyError, StoreError
 from geodata.imports.validate import Report
 from geodata.placement import place_in_areas
 from geodata.store import GeoPackageStore
@@ -81,8 +75,8 @@ LOG_COLUMNS = [
 ]
 
 
-class ImportBusyError(NtmAtlasError, OSError):
-    """Another import or build holds the store's lock."""
+#: Another import or build holds the store's lock.
+ImportBusyError = StoreBusyError
 
 
 @dataclass
@@ -103,57 +97,16 @@ class ApplyResult:
 # --------------------------------------------------------------------------------------------
 
 
-def lock_path(store_path: Path) -> Path:
-    return store_path.with_name(store_path.name + ".lock")
-
-
 @contextlib.contextmanager
 def store_lock(store_path: Path | str, timeout: float = 30.0) -> Iterator[None]:
-    """Hold the store's write lock; wait up to ``timeout`` seconds for it."""
-    path = lock_path(Path(store_path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    msg = (
-                        f"{store_path} is being changed by another import or build "
-                        f"(waited {timeout:.0f} s); try again"
-                    )
-                    raise ImportBusyError(msg) from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    """Hold the store's write lock (:meth:`GeoPackageStore.lock`)."""
+    with GeoPackageStore(store_path).lock(timeout):
+        yield
 
 
 def replace_tables(store_path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
-    """Replace some tables of the store, all or nothing (copy, rewrite, rename)."""
-    fd, tmp_name = tempfile.mkstemp(suffix=".gpkg", dir=store_path.parent, prefix=".importing-")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        shutil.copyfile(store_path, tmp)
-        for name, df in tables.items():
-            _write_layer(tmp, name, df)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, store_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _write_layer(path: Path, name: str, df: pd.DataFrame) -> None:
-    if isinstance(df, gpd.GeoDataFrame):
-        pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")
-    else:
-        pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG")
+    """Replace some tables of the store, all or nothing (:meth:`GeoPackageStore.replace_tables`)."""
+    GeoPackageStore(store_path).replace_tables(tables)
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,14 +177,6 @@ def carry_imports(
 # --------------------------------------------------------------------------------------------
 # Import and undo
 # --------------------------------------------------------------------------------------------
-
-
-def sha256_of(path: Path | str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _now() -> str:

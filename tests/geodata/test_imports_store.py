@@ -23,7 +23,6 @@ from geodata.imports import (
     store_lock,
     undo_last,
 )
-from geodata.imports import apply as apply_mod
 from geodata.store import GeoPackageStore
 
 GOOD = [
@@ -88,7 +87,9 @@ def test_a_failure_half_way_through_writing_leaves_the_store_bytes_unchanged(
     path = write_csv(tmp_path / "a.csv", [ASSIGNMENT_HEADER, *GOOD])
     report = check_file(path, "assignments", ctx=ctx)
     before, before_counts = digest(store), counts(store)
-    real = apply_mod._write_layer
+    import geodata.store as store_mod
+
+    real = store_mod._write
     calls = []
 
     def failing(p, name, df):
@@ -97,11 +98,11 @@ def test_a_failure_half_way_through_writing_leaves_the_store_bytes_unchanged(
             raise OSError(28, "No space left on device")
         real(p, name, df)
 
-    monkeypatch.setattr(apply_mod, "_write_layer", failing)
+    monkeypatch.setattr(store_mod, "_write", failing)
     with pytest.raises(OSError, match="No space"):
         import_report(report, store, file=path)
     assert digest(store) == before and counts(store) == before_counts
-    assert not list(tmp_path.glob(".importing-*"))  # no temporary file left behind
+    assert not list(tmp_path.glob(".writing-*"))  # no temporary file left behind
 
 
 def test_reimport_is_idempotent_then_changes_and_removals_are_counted(tmp_path, store, ctx):
