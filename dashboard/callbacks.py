@@ -375,7 +375,7 @@ def _strip_tags(text: str) -> str:
 def sponsor_chart(o: dict[str, Any], t: Translator):
     df = o["by_sponsor"].head(15)
     return figures.bar_chart(
-        df["sponsor"].tolist(),
+        [name if len(name) <= 40 else name[:39] + "…" for name in df["sponsor"]],
         {
             t("chart.n_communes"): df["n_communes"].tolist(),
             t("chart.n_projects"): df["n_projects"].tolist(),

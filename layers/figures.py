@@ -495,7 +495,8 @@ def bar_chart(
     fig.update_layout(
         barmode="group",
         height=height,
-        margin={"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
+        # automargin does not grow a vertical chart's left margin inside Dash's first render.
+        margin={"l": 10 if horizontal else 44, "r": 10, "t": 30 if title else 10, "b": 10},
         title={"text": _esc(title), "font": {"size": 14}} if title else None,
         legend={"orientation": "h", "y": -0.15},
         template="none",
@@ -504,4 +505,7 @@ def bar_chart(
     fig.update_yaxes(automargin=True)
     if horizontal:
         fig.update_yaxes(autorange="reversed")
+        fig.update_xaxes(tickformat=",d", rangemode="tozero")
+    else:
+        fig.update_yaxes(tickformat=",d", rangemode="tozero")  # counts: whole numbers
     return fig
