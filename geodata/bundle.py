@@ -37,7 +37,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.errors import StoreError
-from geodata.programme import VINTAGES
+from geodata.programme import VINTAGES, with_all_sponsors
 from geodata.store import GeoPackageStore
 
 #: The programme's own period (2015–2020): the default vintage.
@@ -128,6 +128,8 @@ class Bundle:
         tables = {name: _restore_types(name, df) for name, df in tables.items()}
         for name in PROGRAMME_TABLES:
             tables.setdefault(name, _EMPTY[name]())
+        # Sponsors named only by imported assignments still belong in every sponsor list.
+        tables["agencies"] = with_all_sponsors(tables["agencies"], tables["assignments"])
         geojson: dict[str, str] = {}
         labels: dict[str, pd.DataFrame] = {}
         bboxes: dict[str, tuple[float, float, float, float]] = {}

@@ -217,16 +217,37 @@ def build_status(gaz: Gazetteer) -> pd.DataFrame:
 def build_agencies(assignments: pd.DataFrame) -> pd.DataFrame:
     """The seed agencies plus any sponsor of an assignment that the agency list lacks."""
     agencies = read_seed("agencies").rename(columns={"example_source_url": "source_url"})
+    return with_all_sponsors(agencies, assignments)
+
+
+def with_all_sponsors(agencies: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+    """``agencies`` plus a row for every sponsor named by an assignment but not listed (seed
+    or imported), with the assignment's sponsor kind, so that no sponsor is left out of a list.
+
+    >>> ag = pd.DataFrame({"name": ["Sở A"], "kind": ["department"]})
+    >>> asg = pd.DataFrame({"sponsor_name": ["Sở A", "Hội B", "Hội B"],
+    ...                     "sponsor_kind": ["department", "mass_org", None],
+    ...                     "source_url": ["u1", "u2", "u3"]})
+    >>> with_all_sponsors(ag, asg)[["name", "kind"]].to_numpy().tolist()
+    [['Sở A', 'department'], ['Hội B', 'mass_org']]
+    """
+    if "sponsor_name" not in assignments or assignments.empty:
+        return agencies
     known = set(agencies["name"])
-    extra = assignments.loc[~assignments["sponsor_name"].isin(known)]
-    extra = extra.drop_duplicates("sponsor_name")
+    extra = assignments.loc[
+        assignments["sponsor_name"].notna() & ~assignments["sponsor_name"].isin(known)
+    ].drop_duplicates("sponsor_name")
+    if extra.empty:
+        return agencies
     added = pd.DataFrame(
         {
-            "name": extra["sponsor_name"],
+            "name": extra["sponsor_name"].to_numpy(),
             "abbreviation": None,
-            "kind": extra["sponsor_kind"],
+            "kind": extra["sponsor_kind"].fillna("other").to_numpy()
+            if "sponsor_kind" in extra
+            else "other",
             "role_in_dataset": "sponsor named in an assignment",
-            "source_url": extra["source_url"],
+            "source_url": extra["source_url"].to_numpy() if "source_url" in extra else None,
         }
     )
     return pd.concat([agencies, added], ignore_index=True)

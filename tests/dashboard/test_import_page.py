@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import flask
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "geodata"))
 from import_samples import ASSIGNMENT_HEADER, copy_store, digest, write_csv
 
 from dashboard.import_page import register_import_page

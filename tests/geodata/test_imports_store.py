@@ -339,3 +339,21 @@ def test_cli_users_add(tmp_path, store, capsys, monkeypatch):
     )
     assert again.returncode == 2 and "already exists" in again.stderr
     assert b"correct horse" not in Path(users_path(store)).read_bytes()
+
+
+def test_a_sponsor_named_only_by_an_import_appears_in_the_sponsor_lists(tmp_path, store, ctx):
+    from geodata import coverage
+    from geodata.bundle import Bundle
+
+    newcomer = "Ban Dân tộc tỉnh Bắc Kạn"
+    assert newcomer not in set(Bundle.load(store).agencies["name"])
+    path = write_csv(
+        tmp_path / "ban-dan-toc.csv",
+        [ASSIGNMENT_HEADER, [1, newcomer, "Xuân Lạc", "Chợ Đồn", "2021"]],
+    )
+    do_import(path, store, ctx)
+    bundle = Bundle.load(store)
+    assert newcomer in coverage.sponsor_options(bundle)
+    load = coverage.sponsor_load(bundle, 2019)
+    row = load.loc[load["sponsor"] == newcomer].iloc[0]
+    assert row["n_communes"] == 1
