@@ -38,7 +38,7 @@ VENDOR = Path(__file__).resolve().parent / "vendor" / "leaflet"
 
 
 def esc(text: object) -> str:
-    """HTML-escape, and neutralise the characters that matter inside a JS template literal
+    r"""HTML-escape, and neutralise the characters that matter inside a JS template literal
     (Folium puts some texts in backticks).
 
     >>> esc("<b>`${x}`\\</b>")
