@@ -1,0 +1,486 @@
+"""The atlas: a cover, contents and one page per commune, district or sponsor, as one PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from dashboard.export.print_layers import PrintBase, map_layers, project_points
+from dashboard.export.sheets import SheetOptions, _metadata, map_sheet_figure
+from dashboard.export.words import ATLAS_UNITS, _short, _today, format_date
+from dashboard.export_text import check_lang, t
+from geodata import coverage
+from geodata.bundle import Bundle, check_vintage
+from geodata.coverage import Filters
+from layers import sheet, styles
+from layers.sheet import MapLayers
+
+
+def _money_millions(value) -> str:
+    v = pd.to_numeric(value, errors="coerce")
+    return "" if pd.isna(v) else f"{v / 1e6:,.0f}".replace(",", ".")
+
+
+def _period(start, end, lang: str, *, short: bool = False) -> str:
+    s = None if pd.isna(start) else int(start)
+    e = None if pd.isna(end) else int(end)
+    if s is None and e is None:
+        return "—" if short else t("undated", lang)
+    s, e = s or e, e or s
+    return str(s) if s == e else f"{s}–{e}"
+
+
+def _status(value, lang: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return t("status.unknown", lang)
+    return (
+        t(f"status.{value}", lang)
+        if t(f"status.{value}", lang) != f"status.{value}"
+        else str(value)
+    )
+
+
+def _extent_around(geoms: gpd.GeoSeries, *, grow: float = 0.35, minimum: float = 8000.0):
+    minx, miny, maxx, maxy = geoms.total_bounds
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    half = max(maxx - minx, maxy - miny, minimum) * (1 + grow) / 2
+    return (cx - half, cy - half, cx + half, cy + half)
+
+
+def _labels_in(base_labels: pd.DataFrame, extent) -> pd.DataFrame:
+    x0, y0, x1, y1 = extent
+    keep = base_labels["x"].between(x0, x1) & base_labels["y"].between(y0, y1)
+    return base_labels.loc[keep]
+
+
+def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commune=False):
+    from layers.atlas import Table
+
+    df = projects.copy()
+    df["_y"] = pd.to_numeric(df["year_start"], errors="coerce")
+    df = df.sort_values(["_y", "kind", "title"], na_position="last")
+    rows = []
+    for r in df.head(limit).itertuples(index=False):
+        row = [
+            _period(r.year_start, r.year_end, lang, short=True),
+            t(styles.kind_style(r.kind).label_key, lang),
+            str(r.title or ""),
+            _money_millions(r.cost_vnd),
+            _status(r.status, lang),
+        ]
+        if with_commune:
+            row.insert(2, _short(str(r.commune or "")))
+        rows.append(tuple(row))
+    cols = [
+        t("atlas.col.year", lang),
+        t("atlas.col.kind", lang),
+        t("atlas.col.title", lang),
+        t("atlas.col.cost", lang),
+        t("atlas.col.status", lang),
+    ]
+    widths = [1.0, 2.0, 6.4, 2.4, 1.5]
+    align = ["left", "left", "left", "right", "left"]
+    if with_commune:
+        cols.insert(2, t("atlas.col.commune", lang))
+        widths.insert(2, 1.8)
+        align.insert(2, "left")
+    more = t("atlas.more", lang, n=len(df) - limit) if len(df) > limit else ""
+    return Table(
+        t("atlas.projects", lang) + f" ({len(df)})",
+        tuple(cols),
+        tuple(widths),
+        tuple(rows),
+        t("atlas.no_project", lang),
+        more,
+        tuple(align),
+    )
+
+
+def _sponsor_table(assignments: pd.DataFrame, lang: str, limit: int = 6):
+    from layers.atlas import Table
+
+    rows = []
+    df = assignments.sort_values(["period_start_year", "sponsor_name"], na_position="last")
+    for r in df.head(limit).itertuples(index=False):
+        kind = t(f"sponsor_kind.{r.sponsor_kind}", lang) if isinstance(r.sponsor_kind, str) else ""
+        rows.append(
+            (
+                str(r.sponsor_name),
+                kind,
+                _period(r.period_start_year, r.period_end_year, lang, short=True),
+                str(r.activities_summary or ""),
+            )
+        )
+    more = t("atlas.more", lang, n=len(df) - limit) if len(df) > limit else ""
+    return Table(
+        t("atlas.sponsors", lang) + f" ({len(df)})",
+        (
+            t("atlas.col.sponsor", lang),
+            t("atlas.kind", lang),
+            t("atlas.col.period", lang),
+            t("atlas.col.title", lang),
+        ),
+        (4.0, 2.2, 1.4, 6.0),
+        tuple(rows),
+        t("atlas.no_sponsor", lang),
+        more,
+    )
+
+
+@dataclass(frozen=True)
+class _AtlasContext:
+    bundle: Bundle
+    base: PrintBase
+    layers: MapLayers
+    table: pd.DataFrame
+    filters: Filters
+    labels: pd.DataFrame
+    lang: str
+    footer: str
+
+
+def _commune_pages(ctx: _AtlasContext, first_page: int):
+    from dataclasses import replace
+
+    from layers.atlas import AtlasPage
+
+    lang, vintage = ctx.lang, ctx.base.vintage
+    view = ctx.table.loc[ctx.table["in_view"]]
+    view = view.iloc[_name_order(view)]
+    communes = ctx.base.communes.set_index("code")
+    for n, row in enumerate(view.itertuples(index=False)):
+        d = coverage.commune_details(ctx.bundle, vintage, row.code, ctx.filters)
+        unit = communes.loc[[row.code]]
+        extent = _extent_around(unit.geometry)
+        prj = d["projects"]
+        layers = replace(
+            ctx.layers,
+            extent=extent,
+            highlight=unit.reset_index(),
+            commune_labels=_labels_in(ctx.labels, extent),
+            points=project_points(prj),
+        )
+        facts = [
+            f"{t('atlas.district', lang)}: {_short(str(row.district_name))}"
+            if row.district_name and isinstance(row.district_name, str)
+            else "",
+            f"{t('atlas.kind', lang)}: {row.kind} · {t('col.code', lang)} {row.code}",
+            f"{t('atlas.area', lang)}: {row.area_km2:,.1f} km²" if pd.notna(row.area_km2) else "",
+        ]
+        for v, names in d["became"].items():
+            if names:
+                facts.append(f"{t('atlas.became', lang)} ({v}): {', '.join(names)}")
+        if vintage != 2019 and d["parts_2019"]:
+            facts.append(f"{t('atlas.parts', lang)}: {', '.join(map(_short, d['parts_2019']))}")
+        if d["difficult"]:
+            facts.append(t("atlas.difficult", lang))
+        if pd.notna(row.ntm_year):
+            facts.append(t("atlas.ntm", lang, year=int(row.ntm_year)))
+        yield (
+            row.name,
+            _short(str(row.district_name or "")),
+            AtlasPage(
+                title=row.name,
+                subtitle=" · ".join(
+                    x
+                    for x in (row.district_name, t(f"sub.vintage.{vintage}", lang))
+                    if isinstance(x, str) and x
+                ),
+                layers=layers,
+                highlight=unit.reset_index(),
+                facts=tuple(f for f in facts if f),
+                tables=(_sponsor_table(d["assignments"], lang), _project_table(prj, lang, 20)),
+                sources_title=t("atlas.sources", lang),
+                sources=tuple(d["sources"][:6]) or (t("atlas.no_source", lang),),
+                footer=ctx.footer,
+                page_label=f"{t('atlas.page', lang)} {first_page + n}",
+                locator_title=t("sheet.locator", lang),
+            ),
+        )
+
+
+def _district_pages(ctx: _AtlasContext, first_page: int):
+    from dataclasses import replace
+
+    from layers.atlas import AtlasPage, Table
+
+    lang, vintage = ctx.lang, ctx.base.vintage
+    districts = ctx.base.districts
+    table = ctx.table
+    if ctx.filters.districts:
+        districts = districts.loc[districts["code"].isin(ctx.filters.districts)]
+    cw = ctx.bundle.crosswalk
+    for n, d in enumerate(districts.sort_values("name").itertuples(index=False)):
+        if vintage == 2025:
+            codes = set(cw.loc[cw["district_code"] == d.code, f"code_{vintage}"])
+            mine = table.loc[table["code"].isin(codes) & table["in_view"]]
+        else:
+            mine = table.loc[(table["district_code"] == d.code) & table["in_view"]]
+        unit = districts.loc[districts["code"] == d.code]
+        extent = _extent_around(unit.geometry, grow=0.08)
+        prj = coverage.filter_projects(ctx.bundle, vintage, ctx.filters)
+        prj = prj.loc[prj[f"code_{vintage}"].isin(set(mine["code"]))]
+        layers = replace(
+            ctx.layers,
+            extent=extent,
+            highlight=unit,
+            commune_labels=_labels_in(ctx.labels, extent),
+            points=project_points(prj),
+        )
+        rows = tuple(
+            (
+                _short(r.name),
+                fit_text(r.sponsors, 80),
+                str(r.n_projects),
+                "" if pd.isna(r.ntm_year) else str(int(r.ntm_year)),
+            )
+            for r in mine.sort_values("name").itertuples(index=False)
+        )
+        communes_table = Table(
+            t("atlas.communes", lang) + f" ({int((mine['n_sponsors'] > 0).sum())}/{len(mine)})",
+            (
+                t("atlas.col.commune", lang),
+                t("atlas.sponsors", lang),
+                t("html.n_projects", lang),
+                t("col.ntm_year", lang),
+            ),
+            (2.0, 5.5, 1.6, 2.4),
+            rows[:26],
+            "",
+            t("atlas.more", lang, n=len(rows) - 26) if len(rows) > 26 else "",
+            ("left", "left", "right", "right"),
+        )
+        urls = sorted(set(prj["source_url"].dropna()))
+        yield (
+            d.name,
+            "",
+            AtlasPage(
+                title=d.label if vintage == 2025 else d.name,
+                subtitle=t(f"sub.vintage.{vintage}", lang),
+                layers=layers,
+                highlight=unit,
+                facts=(),
+                tables=(communes_table, _project_table(prj, lang, 8, with_commune=True)),
+                sources_title=t("atlas.sources", lang),
+                sources=tuple(urls[:5]) or (t("atlas.no_source", lang),),
+                footer=ctx.footer,
+                page_label=f"{t('atlas.page', lang)} {first_page + n}",
+                locator_title=t("sheet.locator", lang),
+            ),
+        )
+
+
+def _sponsor_pages(ctx: _AtlasContext, first_page: int):
+    from dataclasses import replace
+
+    from layers.atlas import AtlasPage
+
+    lang, vintage = ctx.lang, ctx.base.vintage
+    load = coverage.sponsor_load(ctx.bundle, vintage, ctx.filters)
+    load = load.loc[(load["n_communes"] > 0) | (load["n_projects"] > 0)].sort_values("sponsor")
+    asg_all = coverage.filter_assignments(ctx.bundle, vintage, ctx.filters)
+    prj_all = coverage.filter_projects(ctx.bundle, vintage, ctx.filters)
+    col = f"code_{vintage}"
+    communes = ctx.base.communes
+    for n, s in enumerate(load.itertuples(index=False)):
+        asg = asg_all.loc[asg_all["sponsor_name"] == s.sponsor]
+        prj = prj_all.loc[prj_all["agency"] == s.sponsor]
+        codes = set(asg[col].dropna()) | set(prj[col].dropna())
+        unit = communes.loc[communes["code"].isin(codes)]
+        extent = _extent_around(unit.geometry, grow=0.3) if len(unit) else ctx.layers.extent
+        layers = replace(
+            ctx.layers,
+            extent=extent,
+            highlight=unit,
+            commune_labels=_labels_in(ctx.labels, extent),
+            points=project_points(prj),
+        )
+        asg_named = asg.assign(sponsor_name=asg["commune"].map(lambda c: _short(str(c))))
+        sponsor_table = _sponsor_table(asg_named, lang, 8)
+        sponsor_table = type(sponsor_table)(
+            t("atlas.communes", lang) + f" ({s.n_communes})",
+            (t("atlas.col.commune", lang), *sponsor_table.columns[1:]),
+            sponsor_table.widths,
+            sponsor_table.rows,
+            t("atlas.no_sponsor", lang),
+            sponsor_table.more,
+        )
+        kind = t(f"sponsor_kind.{s.kind}", lang) if isinstance(s.kind, str) else ""
+        urls = sorted(set(asg["source_url"].dropna()) | set(prj["source_url"].dropna()))
+        yield (
+            s.sponsor,
+            kind,
+            AtlasPage(
+                title=s.sponsor,
+                subtitle=f"{kind} · {t(f'sub.vintage.{vintage}', lang)}",
+                layers=layers,
+                highlight=unit,
+                facts=(),
+                tables=(sponsor_table, _project_table(prj, lang, 14, with_commune=True)),
+                sources_title=t("atlas.sources", lang),
+                sources=tuple(urls[:6]) or (t("atlas.no_source", lang),),
+                footer=ctx.footer,
+                page_label=f"{t('atlas.page', lang)} {first_page + n}",
+                locator_title=t("sheet.locator", lang),
+            ),
+        )
+
+
+def _name_order(df: pd.DataFrame) -> list[int]:
+    """Row positions sorted by district then name as a Vietnamese reader expects (Đ with D, tone
+    marks after the letters), not by code point."""
+    from geodata.names import loose_key
+
+    keys = [
+        (loose_key(str(d or "")), loose_key(_short(str(n))), str(n))
+        for d, n in zip(df["district_name"], df["name"], strict=True)
+    ]
+    return sorted(range(len(keys)), key=keys.__getitem__)
+
+
+def fit_text(value, n: int) -> str:
+    from layers.atlas import fit
+
+    return fit(value, n)
+
+
+def atlas_units(bundle: Bundle, filters: Filters, by: str, vintage: int) -> int:
+    """How many unit pages an atlas has (before the cover and contents)."""
+    if by == "commune":
+        return int(coverage.communes_in_view(bundle, vintage, filters).sum())
+    if by == "district":
+        d = bundle.tables["districts"]
+        return int(d["code"].isin(filters.districts).sum()) if filters.districts else len(d)
+    load = coverage.sponsor_load(bundle, vintage, filters)
+    return int(((load["n_communes"] > 0) | (load["n_projects"] > 0)).sum())
+
+
+def _atlas_context(bundle, filters, vintage, measure, lang, today) -> _AtlasContext:
+    base = PrintBase.of(bundle, vintage, lang)
+    layers, table, _ = map_layers(bundle, base, measure, filters, label_communes=False)
+    # Boxes, not halos, behind the labels: a halo is outlined glyphs, heavy on 122 pages.
+    layers = replace(layers, label_mask="box")
+    rp = base.communes.geometry.representative_point()
+    labels = pd.DataFrame({"x": rp.x, "y": rp.y, "label": base.communes["name"].map(_short)})
+    day = format_date(_today(today), lang)
+    footer = f"NTM Atlas · {t(f'sub.vintage.{vintage}', lang)} · {t('sheet.date', lang, date=day)}"
+    return _AtlasContext(bundle, base, layers, table, filters, labels, lang, footer)
+
+
+def atlas_page_figure(
+    bundle: Bundle,
+    code: str,
+    vintage: int = 2019,
+    *,
+    measure: str = styles.DEFAULT_MEASURE,
+    lang: str = "vi",
+    today: dt.date | None = None,
+):
+    """The atlas page of one commune as a figure (e.g. a PNG preview for the README)."""
+    from layers.atlas import render_atlas_page
+
+    vintage = check_vintage(vintage)
+    ctx = _atlas_context(bundle, Filters(), vintage, measure, check_lang(lang), today)
+    ctx = _AtlasContext(
+        ctx.bundle,
+        ctx.base,
+        ctx.layers,
+        ctx.table.loc[ctx.table["code"] == code],
+        ctx.filters,
+        ctx.labels,
+        ctx.lang,
+        ctx.footer,
+    )
+    for _name, _group, page in _commune_pages(ctx, 1):
+        return render_atlas_page(page, ctx.base.locator())
+    msg = f"No commune {code!r} in the {vintage} boundaries"
+    raise KeyError(msg)
+
+
+def export_atlas(
+    bundle: Bundle,
+    out: Path | str,
+    filters: Filters | None = None,
+    *,
+    by: str = "commune",
+    vintage: int = 2019,
+    measure: str = styles.DEFAULT_MEASURE,
+    lang: str = "vi",
+    today: dt.date | None = None,
+    outline: bool = True,
+) -> Path:
+    """Write the atlas PDF: a cover (province map), contents, then one page per commune,
+    district or sponsor in view, each with a detail map, locator, facts, tables of sponsors and
+    projects, and its sources. PDF bookmarks point at every unit page."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from layers.atlas import CONTENTS_ROWS, render_atlas_page, render_contents
+
+    if by not in ATLAS_UNITS:
+        msg = f"Unknown atlas unit {by!r}; choose one of {', '.join(ATLAS_UNITS)}"
+        raise ValueError(msg)
+    lang = check_lang(lang)
+    filters = filters or Filters()
+    vintage = check_vintage(vintage)
+    ctx = _atlas_context(bundle, filters, vintage, measure, lang, today)
+    base = ctx.base
+
+    n_units = atlas_units(bundle, filters, by, vintage)
+    n_contents = max(1, -(-n_units // CONTENTS_ROWS))
+    first = 2 + n_contents
+    pages = {"commune": _commune_pages, "district": _district_pages, "sponsor": _sponsor_pages}[by]
+    title = t("atlas.title", lang)
+    cover = map_sheet_figure(
+        bundle,
+        filters,
+        measure,
+        vintage,
+        SheetOptions(fmt="pdf", orientation="portrait", title=title, lang=lang, today=today),
+    )
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    entries: list[tuple[str, str, int]] = []
+    locator = base.locator()
+    if locator is not None and base.districts is not None:
+        locator = (locator[0], locator[1])
+    tmp = out.with_name(f".{out.name}.part")
+    with sheet.print_rc(), PdfPages(tmp, metadata=_metadata(title, "pdf")) as pdf:
+        pdf.savefig(cover)
+        unit_figs = []
+        for name, group, page in pages(ctx, first):
+            entries.append((name, group, first + len(entries)))
+            unit_figs.append(page)
+        heading = (
+            t("atlas.col.commune" if by == "commune" else "col.name", lang),
+            t("atlas.district" if by == "commune" else "atlas.kind", lang),
+            t("atlas.page", lang),
+        )
+        for fig in render_contents(
+            t("atlas.contents", lang), entries, heading=heading, footer=ctx.footer
+        ):
+            pdf.savefig(fig)
+        for page in unit_figs:
+            pdf.savefig(render_atlas_page(page, locator))
+    if outline:
+        _add_outline(tmp, entries, t("atlas.contents", lang))
+    tmp.replace(out)
+    return out
+
+
+def _add_outline(path: Path, entries: Sequence[tuple[str, str, int]], contents: str) -> None:
+    """PDF bookmarks: the contents page and every unit page (page numbers are 1-based)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(path))
+    writer.add_outline_item(title=contents, page_number=1)
+    for name, _group, page in entries:
+        writer.add_outline_item(title=name, page_number=page - 1)
+    writer.page_mode = "/UseOutlines"
+    with open(path, "wb") as fh:
+        writer.write(fh)
