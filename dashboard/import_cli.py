@@ -12,9 +12,13 @@ import os
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard.i18n import translator
 from geodata.settings import Settings
+
+if TYPE_CHECKING:
+    from geodata.imports.apply import ApplyResult
 
 KIND_CHOICES = ("assignments", "projects", "agencies")
 
@@ -22,6 +26,19 @@ KIND_CHOICES = ("assignments", "projects", "agencies")
 def _t(key: str, lang: str, **kw: object) -> str:
     """Words of this module from the project's one translation table (``importcli.*`` keys)."""
     return translator(lang)(f"importcli.{key}", **kw)
+
+
+def result_text(result: ApplyResult, lang: str) -> str:
+    """What an import changed, in words (the CLI and the Import page say the same)."""
+    key = "import.result.written" if result.written else "import.result.nochange"
+    return translator(lang)(
+        key,
+        id=result.import_id,
+        added=result.added,
+        changed=result.changed,
+        removed=result.removed,
+        unchanged=result.unchanged,
+    )
 
 
 def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -153,20 +170,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         timeout=args.wait,
         replace=args.replace,
     )
-    if result.written:
-        print(
-            _t(
-                "written",
-                lang,
-                id=result.import_id,
-                added=result.added,
-                changed=result.changed,
-                removed=result.removed,
-                unchanged=result.unchanged,
-            )
-        )
-    else:
-        print(_t("nochange", lang, unchanged=result.unchanged))
+    print(result_text(result, lang))
     return 0
 
 

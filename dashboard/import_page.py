@@ -31,6 +31,7 @@ import flask
 from markupsafe import Markup, escape
 
 from dashboard.i18n import translator
+from dashboard.import_cli import result_text
 from geodata.settings import Settings
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -294,19 +295,9 @@ class _Pages:
         except UnreadableFileError as exc:
             return self.index(_msg(_t("unreadable", lang, error=exc), "error"))
         shutil.rmtree(self.uploads / token, ignore_errors=True)
+        text = result_text(result, lang)
         if result.written:
-            text = _t(
-                "done",
-                lang,
-                id=result.import_id,
-                added=result.added,
-                changed=result.changed,
-                removed=result.removed,
-                unchanged=result.unchanged,
-            )
             text += " " + _t("reload", lang)
-        else:
-            text = _t("nochange", lang)
         return self.index(_msg(text, "ok", "import-result"))
 
     def report_json(self):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from dash import Patch, no_update
+from store_samples import add_cao_tri_assignment, copy_of
 
 from dashboard import callbacks as cb
 from dashboard import ids, layout
@@ -376,35 +377,13 @@ def test_geojson_and_glyph_routes(app):
 
 def test_app_follows_a_replaced_store(settings, store_path, tmp_path):
     """After an import (a new store renamed over the old one) the next page shows it."""
-    import os
-    import shutil
     import time
 
-    import pandas as pd
-
-    from geodata.store import GeoPackageStore
-
-    path = tmp_path / "store.gpkg"
-    shutil.copy(store_path, path)
+    path = copy_of(store_path, tmp_path)
     app = create_app(settings.with_store(path), warm_glyphs=False)
     client = app.server.test_client()
     assert "18 \\u002f 122" in client.get("/_dash-layout").get_data(as_text=True)
-    store = GeoPackageStore(path)
-    tables = {name: store.read(name) for name in store.list_layers()}
-    extra = (
-        tables["assignments"]
-        .iloc[:1]
-        .assign(
-            assignment_id="A9999",
-            code_2019="01903",
-            code_2020="01912",
-            code_2025="01912",
-            district_code="061",
-        )
-    )
-    tables["assignments"] = pd.concat([tables["assignments"], extra], ignore_index=True)
-    GeoPackageStore(tmp_path / "new.gpkg").write_all(tables)
-    os.replace(tmp_path / "new.gpkg", path)
+    add_cao_tri_assignment(path)
     time.sleep(2.1)  # the store is looked at no more than every 2 s
     assert "19 \\u002f 122" in client.get("/_dash-layout").get_data(as_text=True)
 

@@ -6,6 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
+from store_samples import add_cao_tri_assignment, copy_of
 
 from geodata import coverage as cv
 from geodata.bundle import Bundle
@@ -278,35 +279,14 @@ def test_real_district_filter(bundle):
 
 def test_bundle_holder_reloads_a_replaced_store(store_path, tmp_path):
     """An import renames a new store over the old one: the holder hands out a new bundle."""
-    import os
-    import shutil
 
     from geodata.bundle import BundleHolder
-    from geodata.store import GeoPackageStore
 
-    path = tmp_path / "store.gpkg"
-    shutil.copy(store_path, path)
+    path = copy_of(store_path, tmp_path)
     holder = BundleHolder(path, interval=0)
     first = holder.get()
     assert holder.get() is first  # nothing changed: same bundle
-    store = GeoPackageStore(path)
-    tables = {name: store.read(name) for name in store.list_layers()}
-    extra = (
-        tables["assignments"]
-        .iloc[:1]
-        .assign(
-            assignment_id="A9999",
-            commune_code="01903",
-            commune="Xã Cao Trĩ",
-            code_2019="01903",
-            code_2020="01912",
-            code_2025="01912",
-            district_code="061",
-        )
-    )
-    tables["assignments"] = pd.concat([tables["assignments"], extra], ignore_index=True)
-    GeoPackageStore(tmp_path / "new.gpkg").write_all(tables)
-    os.replace(tmp_path / "new.gpkg", path)
+    add_cao_tri_assignment(path)
     second = holder.get()
     assert second is not first
     assert len(second.assignments) == len(first.assignments) + 1
