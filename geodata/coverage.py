@@ -13,6 +13,12 @@ Filters work at two levels:
 Records are re-aggregated to the chosen boundary vintage through their ``code_<vintage>``
 column (the crosswalk was applied when the store was built).
 
+What each filter means for each measure is written down in ``docs/filters.md``: a commune
+that the commune filters leave out is "outside the filters" (never "no sponsor recorded"); the
+sponsor filters split the coverage measure into "helped by the chosen sponsors", "helped by
+others" and "none recorded"; project filters make the communes with such a project stand out
+(``match``). :func:`describe_filters` says in words what is counted.
+
 The data is incomplete: a commune without an assignment is "no sponsor recorded", never "no
 sponsor". :func:`completeness` says how many records, from how many sources and for which years
 stand behind every figure; show it wherever you show a count.
@@ -43,8 +49,10 @@ from geodata.programme import PROJECT_KINDS
 DIFFICULT_KINDS = ("program135_extremely_difficult", "region_III")
 #: Value of ``status`` filters for projects whose status the sources do not give.
 UNKNOWN_STATUS = "unknown"
-#: Coverage classes of :func:`commune_measures`, in legend order.
-COVERAGE_CLASSES = ("sponsored", "difficult_none", "none")
+#: Coverage classes of :func:`commune_measures`, in legend order: "sponsored" when no sponsor
+#: filter is set; "chosen" (helped by the chosen sponsors) and "others" (helped only by sponsors
+#: that were not chosen) when one is; then the two "none recorded" classes.
+COVERAGE_CLASSES = ("sponsored", "chosen", "others", "difficult_none", "none")
 #: The 19 criteria of the 2016–2020 national set (Decision 1980/QĐ-TTg).
 CRITERIA = tuple(range(1, 20))
 
@@ -115,6 +123,46 @@ class Filters:
 
     def replace(self, **changes: Any) -> Filters:
         return replace(self, **changes)
+
+    @property
+    def chooses_sponsors(self) -> bool:
+        """A sponsor or a sponsor kind is chosen ("who" filters)."""
+        return bool(self.sponsors or self.sponsor_kinds)
+
+    @property
+    def chooses_projects(self) -> bool:
+        """A project kind, criterion or status is chosen ("what" filters, projects only)."""
+        return bool(self.project_kinds or self.criteria or self.statuses)
+
+    @property
+    def chooses_communes(self) -> bool:
+        """A district or "difficult only" is chosen ("where" filters)."""
+        return bool(self.districts or self.difficult_only)
+
+    @property
+    def chooses_years(self) -> bool:
+        return self.year_from is not None or self.year_to is not None
+
+    @property
+    def highlights(self) -> str | None:
+        """What the map outlines as "matching": ``"projects"`` (communes with a project that
+        passes every filter) when a what filter is set, ``"sponsors"`` (communes helped by the
+        chosen sponsors) when only a who filter is set, else None.
+
+        >>> Filters(project_kinds=("bridge",)).highlights, Filters(sponsors=("A",)).highlights
+        ('projects', 'sponsors')
+        >>> Filters(districts=("064",)).highlights is None
+        True
+        """
+        if self.chooses_projects:
+            return "projects"
+        if self.chooses_sponsors:
+            return "sponsors"
+        return None
+
+    def without_who(self) -> Filters:
+        """The same filters with no sponsor or sponsor kind chosen."""
+        return replace(self, sponsors=(), sponsor_kinds=())
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -266,6 +314,8 @@ MEASURE_COLUMNS = (
     "ntm_year",
     "coverage",
     "n_sources",
+    "n_sponsors_any",
+    "match",
 )
 
 
@@ -278,10 +328,21 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
     ``n_assignments``; ``n_projects``; ``support_vnd`` (sum of the filtered projects' known
     costs, NaN when none is known) and ``n_costed`` (how many projects have a cost);
     ``ntm_year`` (earliest NTM recognition among the unit's parts, ``<NA>`` if none recorded);
-    ``coverage`` (one of :data:`COVERAGE_CLASSES`: a sponsor recorded, a difficult commune
-    with none recorded, none recorded); ``n_sources`` (distinct source URLs behind the row).
+    ``coverage`` (one of :data:`COVERAGE_CLASSES`); ``n_sources`` (distinct source URLs
+    behind the row); ``n_sponsors_any`` (distinct sponsors of the assignments in the period and
+    the place, whoever they are: the sponsor filters do not apply); ``match`` (the commune has a
+    record that passes every filter, see :attr:`Filters.highlights`; False everywhere when no
+    sponsor or project filter is set).
 
-    Communes out of view keep their row with zero counts, so the map can grey them out.
+    ``coverage`` is "sponsored" / "difficult_none" / "none" without a sponsor filter; with one
+    it is "chosen" (an assignment of a chosen sponsor), "others" (assignments of other sponsors
+    only), "difficult_none" or "none" (no sponsor at all recorded). Project filters do not
+    change it (assignments have no kind); they change ``n_projects``, ``support_vnd`` and
+    ``match``.
+
+    Communes out of view keep their row with zero counts and ``coverage`` "none", so the map
+    draws them as "outside the filters" (see :func:`layers.styles.classify`). The filters are
+    kept in ``table.attrs["filters"]``.
     """
     filters = filters or Filters()
     vintage = check_vintage(vintage)
@@ -321,10 +382,26 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
     years = pd.to_numeric(ntm["year"], errors="coerce").groupby(ntm[code]).min()
     out["ntm_year"] = pd.array(years.reindex(index).to_numpy(), dtype="Int64")
 
-    cov = np.where(
-        out["n_sponsors"] > 0, "sponsored", np.where(out["difficult"], "difficult_none", "none")
-    )
+    if filters.chooses_sponsors:
+        any_asg = filter_assignments(bundle, vintage, filters.without_who())
+        n_any = any_asg.groupby(code)["sponsor_name"].nunique()
+        out["n_sponsors_any"] = n_any.reindex(index).fillna(0).astype(int).to_numpy()
+    else:
+        out["n_sponsors_any"] = out["n_sponsors"].to_numpy()
+    none = np.where(out["difficult"], "difficult_none", "none")
+    if filters.chooses_sponsors:
+        cov = np.where(
+            out["n_sponsors"] > 0, "chosen", np.where(out["n_sponsors_any"] > 0, "others", none)
+        )
+    else:
+        cov = np.where(out["n_sponsors"] > 0, "sponsored", none)
     out["coverage"] = cov
+    if filters.highlights == "projects":
+        out["match"] = out["n_projects"].to_numpy() > 0
+    elif filters.highlights == "sponsors":
+        out["match"] = (out["n_sponsors"].to_numpy() > 0) | (out["n_projects"].to_numpy() > 0)
+    else:
+        out["match"] = False
     sources = pd.concat(
         [asg[[code, "source_url"]], prj[[code, "source_url"]], sta[[code, "source_url"]]]
     ).dropna()
@@ -337,11 +414,23 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
         .to_numpy()
     )
     # Out-of-view communes count nothing.
-    for col in ("n_sponsors", "n_assignments", "n_projects", "n_costed", "n_sources"):
+    for col in (
+        "n_sponsors",
+        "n_assignments",
+        "n_projects",
+        "n_costed",
+        "n_sources",
+        "n_sponsors_any",
+    ):
         out.loc[~out["in_view"], col] = 0
     out.loc[~out["in_view"], "sponsors"] = ""
     out.loc[~out["in_view"], "support_vnd"] = np.nan
-    return out[list(MEASURE_COLUMNS)]
+    out.loc[~out["in_view"], "match"] = False
+    out.loc[~out["in_view"], "coverage"] = "none"
+    out["match"] = out["match"].astype(bool)
+    result = out[list(MEASURE_COLUMNS)]
+    result.attrs["filters"] = filters
+    return result
 
 
 def gap_table(
@@ -350,14 +439,15 @@ def gap_table(
     filters: Filters | None = None,
     measures: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Communes in view with no sponsor recorded for the filters (period, sponsor...), difficult
-    ones first, then by district and name. ``measures`` may pass the
+    """Communes in view with no sponsor at all recorded in the period, difficult ones first,
+    then by district and name. The sponsor filters do not make gaps: a commune helped by a
+    sponsor that was not chosen is not a gap (``docs/filters.md``). ``measures`` may pass the
     :func:`commune_measures` table of the same vintage and filters, to save computing it again.
 
     Columns: ``code``, ``name``, ``district_name``, ``difficult``, ``n_projects``, ``ntm_year``.
     """
     m = measures if measures is not None else commune_measures(bundle, vintage, filters)
-    gaps = m.loc[m["in_view"] & (m["n_sponsors"] == 0)]
+    gaps = m.loc[m["in_view"] & (m["n_sponsors_any"] == 0)]
     gaps = gaps.sort_values(["difficult", "district_name", "name"], ascending=[False, True, True])
     cols = ["code", "name", "district_name", "difficult", "n_projects", "ntm_year"]
     return gaps[cols].reset_index(drop=True)
@@ -501,8 +591,12 @@ def overview(
     Returns
     -------
     dict
-        ``vintage``; ``n_communes`` (in view) and ``n_sponsored``; ``n_difficult`` and
-        ``n_difficult_sponsored``; ``support_vnd`` (sum of known costs) with ``n_costed`` of
+        ``vintage``; ``n_communes`` (in view) and ``n_sponsored`` (helped by a sponsor that
+        passes the filters: the chosen ones when sponsors are chosen); ``n_others`` (helped
+        only by sponsors that were not chosen; 0 without a sponsor filter) and ``n_none`` (no
+        sponsor at all recorded); ``n_difficult``, ``n_difficult_sponsored`` and
+        ``n_difficult_others``; ``highlights`` (:attr:`Filters.highlights`) and ``n_match``
+        (communes in view with a record that passes every filter); ``support_vnd`` (sum of known costs) with ``n_costed`` of
         ``n_projects``; ``projects_by_kind`` {kind: n} in :data:`PROJECT_KINDS` order;
         ``by_sponsor`` (DataFrame ``sponsor``, ``n_communes``, ``n_projects``); ``by_year``
         (DataFrame ``year``, ``n_assignments``, ``n_projects``, by start year);
@@ -545,6 +639,11 @@ def overview(
         "n_sponsored": int((view["n_sponsors"] > 0).sum()),
         "n_difficult": int(view["difficult"].sum()),
         "n_difficult_sponsored": int((view["difficult"] & (view["n_sponsors"] > 0)).sum()),
+        "n_others": int((view["coverage"] == "others").sum()),
+        "n_none": int((view["n_sponsors_any"] == 0).sum()),
+        "n_difficult_others": int((view["difficult"] & (view["coverage"] == "others")).sum()),
+        "highlights": filters.highlights,
+        "n_match": int(view["match"].sum()),
         "support_vnd": float(cost.sum()) if cost.notna().any() else 0.0,
         "n_costed": int(cost.notna().sum()),
         "n_projects": len(prj),
@@ -554,6 +653,33 @@ def overview(
         "completeness": completeness(asg, prj, sta),
         "n_aggregate": n_agg,
     }
+
+
+# ------------------------------------------------------------------------------- in words
+def describe_filters(filters: Filters) -> list[tuple[str, tuple[Any, ...]]]:
+    """What the filters count, as (part, values) pairs in reading order, for a sentence such as
+    "Đang tính: đơn vị Sở Công Thương…; công trình loại Cầu; năm 2019–2020; huyện Chợ Đồn".
+    Parts: ``sponsors``, ``sponsor_kinds``, ``project_kinds``, ``criteria``, ``statuses``,
+    ``years`` (from, to, include_undated), ``districts``, ``difficult_only``. Empty when
+    nothing is chosen (everything recorded counts).
+
+    >>> describe_filters(Filters())
+    []
+    >>> describe_filters(Filters(project_kinds=("bridge",), year_from=2019, year_to=2020))
+    [('project_kinds', ('bridge',)), ('years', (2019, 2020, True))]
+    """
+    parts: list[tuple[str, tuple[Any, ...]]] = []
+    for name in ("sponsors", "sponsor_kinds", "project_kinds", "criteria", "statuses"):
+        values = getattr(filters, name)
+        if values:
+            parts.append((name, tuple(values)))
+    if filters.chooses_years:
+        parts.append(("years", (filters.year_from, filters.year_to, filters.include_undated)))
+    if filters.districts:
+        parts.append(("districts", tuple(filters.districts)))
+    if filters.difficult_only:
+        parts.append(("difficult_only", ()))
+    return parts
 
 
 # ------------------------------------------------------------------------------- details

@@ -17,6 +17,9 @@ Examples
 [1, 3, 0]
 >>> [(e.key, e.count) for e in legend("n_sponsors", table)]
 [('0', 1), ('1', 0), ('2', 1), ('3+', 0), ('out_of_view', 1)]
+>>> cov = pd.DataFrame({"in_view": [True] * 3, "coverage": ["chosen", "others", "none"]})
+>>> [(e.key, e.count) for e in legend("coverage", cov, sponsors_chosen=True)]
+[('chosen', 1), ('others', 1), ('difficult_none', 0), ('none', 1)]
 >>> measure_style("nope")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
@@ -31,8 +34,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-#: Fill of communes the district / difficult filters leave out.
-OUT_OF_VIEW_COLOUR = "#f2f2f2"
+#: Fill of communes the district / difficult filters leave out: a neutral mid grey that no
+#: measure uses (the measures' "none" classes are near-white tints), so "outside the filters"
+#: never reads as "no sponsor recorded".
+OUT_OF_VIEW_COLOUR = "#c4c4c4"
+#: Outline of the communes that match the sponsor / project filters (drawn over any measure).
+MATCH_COLOUR = "#111111"
 #: Commune borders, district borders, province outline, neighbours.
 LINE_COLOURS = {
     "commune": "#8c8c8c",
@@ -83,7 +90,12 @@ def _bins(edges: list[float], *, missing: int | None = None) -> Callable[[pd.Ser
 
 
 def _coverage(values: pd.Series) -> np.ndarray:
-    order = {"sponsored": 1, "difficult_none": 2, "none": 3}
+    order = {"sponsored": 1, "chosen": 2, "others": 3, "difficult_none": 4, "none": 5}
+    return values.map(order).fillna(5).astype(int).to_numpy()
+
+
+def _gaps(values: pd.Series) -> np.ndarray:
+    order = {"difficult_none": 1, "none": 2}
     return values.map(order).fillna(3).astype(int).to_numpy()
 
 
@@ -106,10 +118,23 @@ MEASURES: dict[str, MeasureStyle] = {
         "measure.coverage",
         (
             _c("coverage", "sponsored", "#2166ac"),
+            _c("coverage", "chosen", "#08519c"),
+            _c("coverage", "others", "#9ecae1"),
             _c("coverage", "difficult_none", "#d55e00"),
             _c("coverage", "none", "#fddbc7"),
         ),
         _coverage,
+    ),
+    "gaps": MeasureStyle(
+        "gaps",
+        "coverage",
+        "measure.gaps",
+        (
+            _c("gaps", "difficult_none", "#b2182b"),
+            _c("gaps", "none", "#f4a582"),
+            _c("gaps", "covered", "#ffffff"),
+        ),
+        _gaps,
     ),
     "n_sponsors": MeasureStyle(
         "n_sponsors",
@@ -128,7 +153,7 @@ MEASURES: dict[str, MeasureStyle] = {
         "support_vnd",
         "measure.support_vnd",
         (
-            _c("support_vnd", "none", "#f7f7f7"),
+            _c("support_vnd", "none", "#fffbf2"),
             _c("support_vnd", "lt50m", "#fee391"),
             _c("support_vnd", "50m_500m", "#fe9929"),
             _c("support_vnd", "ge500m", "#993404"),
@@ -152,7 +177,7 @@ MEASURES: dict[str, MeasureStyle] = {
         "ntm_year",
         "measure.ntm_year",
         (
-            _c("ntm_year", "none", "#f0f0f0"),
+            _c("ntm_year", "none", "#fbfbf4"),
             _c("ntm_year", "le2017", "#440154"),
             _c("ntm_year", "2018-2019", "#31688e"),
             _c("ntm_year", "2020-2021", "#35b779"),
@@ -222,18 +247,50 @@ class LegendEntry:
     symbol: str = "square"
 
 
-def legend(measure: str, table: pd.DataFrame) -> list[LegendEntry]:
-    """Legend rows of a measure with the number of communes in each class; the "out of view"
-    row comes last and only when some commune is out of view."""
+#: Coverage classes shown only with (True) or only without (False) a sponsor filter.
+_SPONSOR_CLASSES = {"sponsored": False, "chosen": True, "others": True}
+
+
+def sponsors_chosen_in(table: pd.DataFrame) -> bool:
+    """Whether the measures table was computed with a sponsor filter (its ``attrs``), else
+    whether it holds the "chosen" / "others" classes."""
+    filters = table.attrs.get("filters")
+    if filters is not None and hasattr(filters, "chooses_sponsors"):
+        return bool(filters.chooses_sponsors)
+    return "coverage" in table and bool(table["coverage"].isin(["chosen", "others"]).any())
+
+
+def legend(
+    measure: str, table: pd.DataFrame, *, sponsors_chosen: bool | None = None
+) -> list[LegendEntry]:
+    """Legend rows of a measure with the number of communes in each class.
+
+    The coverage measure shows "sponsored" without a sponsor filter and "chosen" / "others"
+    with one (``sponsors_chosen``; read from the table when not given). The "outside the
+    filters" row comes next, only when some commune is outside; the "match" row (communes
+    outlined because they have a record that passes the sponsor / project filters) comes last,
+    only when the table has such a filter.
+    """
     style = measure_style(measure)
     cls = classify(measure, table)
+    chosen = sponsors_chosen_in(table) if sponsors_chosen is None else sponsors_chosen
     rows = [
         LegendEntry(c.key, c.colour, c.label_key, int((cls == i).sum()))
         for i, c in enumerate(style.classes, start=1)
+        if measure != "coverage" or _SPONSOR_CLASSES.get(c.key, chosen) == chosen
     ]
     n_out = int((cls == 0).sum())
     if n_out:
         rows.append(LegendEntry("out_of_view", OUT_OF_VIEW_COLOUR, "class.out_of_view", n_out))
+    filters = table.attrs.get("filters")
+    highlights = getattr(filters, "highlights", None)
+    if highlights and "match" in table:
+        n_match = int(table["match"].to_numpy(dtype=bool).sum())
+        rows.append(
+            LegendEntry(
+                "match", MATCH_COLOUR, f"class.match.{highlights}", n_match, symbol="outline"
+            )
+        )
     return rows
 
 

@@ -51,7 +51,10 @@ def test_classify_bins():
     assert styles.classify("support_vnd", t).tolist() == [1, 2, 3, 3, 4, 0]
     assert styles.classify("n_projects", t).tolist() == [1, 2, 2, 3, 4, 0]
     assert styles.classify("ntm_year", t).tolist() == [1, 2, 3, 4, 5, 0]
-    assert styles.classify("coverage", t).tolist() == [3, 1, 2, 3, 1, 0]
+    # coverage classes: sponsored, chosen, others, difficult_none, none
+    assert styles.classify("coverage", t).tolist() == [5, 1, 4, 5, 1, 0]
+    # the gap map: difficult with none recorded strongest, then none, then the rest left blank
+    assert styles.classify("gaps", t).tolist() == [2, 3, 1, 2, 3, 0]
 
 
 def test_discrete_colorscale_maps_integers_to_their_colour():
