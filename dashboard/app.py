@@ -17,7 +17,7 @@ from functools import lru_cache
 import flask
 from dash import Dash, html
 
-from dashboard import callbacks, ids, layout
+from dashboard import callbacks, gap_view, ids, layout, panels
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import register_import_page
@@ -91,7 +91,10 @@ def create_app(
     # whole filled page (~170 kB). The ids and component types are all it needs.
     app.validation_layout = skeleton(serve_layout(current()))
     app.layout = lambda: serve_layout(current())
+    app.index_string = app.index_string.replace("<html>", '<html lang="vi">', 1)
     callbacks.register(app, current)
+    gap_view.register(app, lambda values, which: callbacks.table_rows(current(), values, which))
+    panels.register(app)
     register_import_page(app, settings)  # /login, /import (editors)
     if warm_glyphs:
         threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
@@ -194,9 +197,11 @@ FILLED = (
     (ids.BASEMAP_NOTE, "children"),
     (ids.CHART_SPONSOR, "figure"),
     (ids.CHART_YEAR, "figure"),
-    (ids.GAP_GRID, "rowData"),
-    (ids.SPONSOR_GRID, "rowData"),
+    (ids.GAP_TABLE, "children"),
+    (ids.SPONSOR_TABLE, "children"),
     (ids.SEARCH, "options"),
+    (ids.COUNTED, "children"),
+    (ids.EMPTY, "children"),
 )
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import pandas as pd
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, html, no_update
 
-from dashboard import ids, layout
+from dashboard import gap_view, ids, layout
 from dashboard import state as st
 from dashboard.i18n import Translations, Translator
 from geodata import coverage as cv
@@ -39,6 +39,15 @@ FILTER_IDS = (
     ids.DIFFICULT,
 )
 VIEW_IDS = (ids.LANG, ids.VINTAGE, ids.MEASURE, ids.LAYERS, ids.BASEMAP, *FILTER_IDS)
+#: Multi-choice dropdowns whose placeholder says "any" in the page's language.
+PLACEHOLDER_IDS = (
+    ids.DISTRICT,
+    ids.SPONSOR,
+    ids.SPONSOR_KIND,
+    ids.PROJECT_KIND,
+    ids.CRITERION,
+    ids.STATUS,
+)
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,8 @@ def initial_figure(c: Context, values: dict[str, Any], data: dict[str, Any] | No
         visible=visible,
         glyphs_url=c.glyphs_url,
         basemap=figures.basemap_tiles(values.get(ids.BASEMAP) or "none"),
+        t=data["t"],
+        code_column=f"code_{vintage}",
     )
 
 
@@ -176,6 +187,25 @@ def _labels(c: Context, vintage: int) -> dict[str, pd.DataFrame]:
         )
     )
     return {"communes": communes, "districts": districts, "neighbours": neighbours}
+
+
+#: What :func:`update_view` returns, in order (the outputs of the view callback).
+OUTPUT_NAMES = (
+    "map",
+    "legend",
+    "kind_legend",
+    "cards",
+    "completeness",
+    "vintage_note",
+    "basemap_note",
+    "chart_sponsor",
+    "chart_year",
+    "gap_table",
+    "sponsor_table",
+    "search_options",
+    "counted",
+    "empty",
+)
 
 
 def update_view(c: Context, *values: Any, triggered: set[str] | None = None) -> list[Any]:
@@ -198,26 +228,38 @@ def update_view(c: Context, *values: Any, triggered: set[str] | None = None) -> 
         upd = figures.commune_update(data["measure"], data["table"], data["commune_hover"])
         for key, value in upd.items():
             patch["data"][trace["communes"]][key] = value
+        for key, value in figures.match_update(data["table"]).items():
+            patch["data"][trace["match"]][key] = value
         if ids.VINTAGE in triggered:
             patch["data"][trace["communes"]]["geojson"] = urls["communes"]
             patch["data"][trace["selected"]]["geojson"] = urls["communes"]
+            patch["data"][trace["match"]]["geojson"] = urls["communes"]
             labels = _labels(c, data["vintage"])["communes"]
             patch["data"][trace["commune_labels"]]["lon"] = labels["lon"].tolist()
             patch["data"][trace["commune_labels"]]["lat"] = labels["lat"].tolist()
             patch["data"][trace["commune_labels"]]["text"] = labels["name"].tolist()
         if triggered & {*FILTER_IDS, ids.VINTAGE, ids.LANG}:  # the measure moves no point
-            pts = figures.points_update(data["projects"], data["project_hover"])
-            for name in ("halo", "points"):
-                for key, value in pts[name].items():
-                    if key == "marker.color":
-                        patch["data"][trace[name]]["marker"]["color"] = value
+            pts = figures.points_update(
+                data["projects"], data["project_hover"], t, f"code_{data['vintage']}"
+            )
+            casing = {"point_casing": "points", "group_casing": "groups"}
+            for name, update in pts.items():
+                for key, value in update.items():
+                    if key.startswith("marker."):
+                        patch["data"][trace[name]]["marker"][key.split(".", 1)[1]] = value
                     else:
                         patch["data"][trace[name]][key] = value
+                if name in casing and "marker.size" in pts[casing[name]]:
+                    sizes = pts[casing[name]]["marker.size"]
+                    patch["data"][trace[name]]["marker"]["size"] = [
+                        x + styles.POINT_CASING for x in sizes
+                    ]
     if ids.DISTRICT in triggered and not only_layers:
         # Fit the map to the chosen districts (or back to the province).
         bbox = district_bbox(c.bundle, v[ids.DISTRICT]) or c.bundle.bbox(data["vintage"])
         patch["layout"]["map"]["center"] = figures.center_of_bbox(bbox)
         patch["layout"]["map"]["zoom"] = figures.zoom_for_bbox(bbox, 700, 600)
+        patch["layout"]["meta"]["fit"] = figures.fit_meta(bbox)["fit"]
         # A new map uirevision makes the new view win over where the reader had panned.
         patch["layout"]["map"]["uirevision"] = "fit:" + ",".join(sorted(v[ids.DISTRICT] or []))
     if ids.LAYERS in triggered:
@@ -236,15 +278,17 @@ def update_view(c: Context, *values: Any, triggered: set[str] | None = None) -> 
         patch,
         legend_children(data, t),
         kind_legend_children(data["projects"], t),
-        cards_children(data["overview"], t),
+        cards_children(data["overview"], t, data["filters"]),
         completeness_children(data["overview"], t),
         vintage_note(data["vintage"], t),
         basemap_note(v[ids.BASEMAP], t),
         sponsor_chart(data["overview"], t),
         year_chart(data["overview"], t),
-        gap_rows(c, data, t),
-        sponsor_rows(c, data, t),
+        gap_view.gap_table(gap_rows(c, data, t), t),
+        gap_view.sponsor_table(sponsor_rows(c, data, t), t),
         layout.search_options(c.bundle, data["vintage"]) if ids.VINTAGE in triggered else no_update,
+        counted_children(c, data, t),
+        empty_children(data, t),
     ]
 
 
@@ -258,13 +302,20 @@ def district_bbox(bundle: Bundle, codes: list[str] | None) -> tuple[float, ...] 
 
 
 def legend_children(data: dict[str, Any], t: Translator) -> list[Any]:
+    """The measure's legend: its classes with counts, "outside the filters" when some commune
+    is, and the outline row when sponsor or project filters are set."""
     style = styles.measure_style(data["measure"])
     rows = [html.Div(t(style.label_key), className="legend-title")]
     for entry in styles.legend(data["measure"], data["table"]):
+        swatch = (
+            html.Span(className="swatch outline")
+            if entry.symbol == "outline"
+            else html.Span(className="swatch", style={"background": entry.colour})
+        )
         rows.append(
             html.Div(
                 [
-                    html.Span(className="swatch", style={"background": entry.colour}),
+                    swatch,
                     html.Span(t(entry.label_key)),
                     html.Span(f" ({entry.count})", className="count"),
                 ],
@@ -272,9 +323,21 @@ def legend_children(data: dict[str, Any], t: Translator) -> list[Any]:
                 **{"data-key": entry.key},
             )
         )
-    if data["measure"] == "coverage":
+    if data["measure"] in ("coverage", "gaps"):
         rows.append(html.Div(t("legend.no_record_note"), className="legend-note"))
     return rows
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on a hex colour (WCAG relative luminance).
+
+    >>> text_colour("#56B4E9"), text_colour("#0072B2")
+    ('#000000', '#ffffff')
+    """
+    rgb = [int(background.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "#000000" if (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) else "#ffffff"
 
 
 def kind_legend_children(projects: pd.DataFrame, t: Translator) -> list[Any]:
@@ -283,7 +346,11 @@ def kind_legend_children(projects: pd.DataFrame, t: Translator) -> list[Any]:
         rows.append(
             html.Div(
                 [
-                    html.Span(entry.symbol, className="dot", style={"background": entry.colour}),
+                    html.Span(
+                        entry.symbol,
+                        className="dot",
+                        style={"background": entry.colour, "color": text_colour(entry.colour)},
+                    ),
                     html.Span(t(entry.label_key)),
                     html.Span(f" ({entry.count})", className="count"),
                 ],
@@ -293,6 +360,13 @@ def kind_legend_children(projects: pd.DataFrame, t: Translator) -> list[Any]:
         )
     rows.append(
         html.Div(
+            [html.Span("12", className="dot group"), html.Span(t("legend.group"))],
+            className="legend-row",
+            **{"data-key": "group"},
+        )
+    )
+    rows.append(
+        html.Div(
             [html.Span(className="dot halo"), html.Span(t("legend.approximate"))],
             className="legend-row",
         )
@@ -300,16 +374,20 @@ def kind_legend_children(projects: pd.DataFrame, t: Translator) -> list[Any]:
     return rows
 
 
-def cards_children(o: dict[str, Any], t: Translator) -> list[Any]:
+def cards_children(o: dict[str, Any], t: Translator, f: cv.Filters | None = None) -> list[Any]:
+    """Four compact cards that say what they count; with sponsors chosen the first two count
+    the chosen sponsors' communes and name what the others add; with a project filter the
+    last counts the communes that have such a project."""
+    f = f or cv.Filters()
     kinds = ", ".join(
         f"{n} {t(styles.kind_style(k).label_key).lower()}"
         for k, n in sorted(o["projects_by_kind"].items(), key=lambda kv: -kv[1])[:4]
     )
 
-    def card(key: str, value: str, sub: str) -> html.Div:
+    def card(key: str, title: str, value: str, sub: str) -> html.Div:
         return html.Div(
             [
-                html.Div(t(f"card.{key}"), className="card-title"),
+                html.Div(title, className="card-title"),
                 html.Div(value, className="card-value"),
                 html.Div(sub, className="card-sub"),
             ],
@@ -317,20 +395,117 @@ def cards_children(o: dict[str, Any], t: Translator) -> list[Any]:
             **{"data-card": key},
         )
 
-    return [
-        card("sponsored", f"{o['n_sponsored']} / {o['n_communes']}", t("card.sponsored_sub")),
-        card(
+    if f.chooses_sponsors:
+        first = card(
+            "sponsored",
+            t("card.chosen"),
+            f"{o['n_sponsored']} / {o['n_communes']}",
+            t("card.chosen_sub", others=o["n_others"], none=o["n_none"]),
+        )
+        second = card(
             "difficult",
+            t("card.difficult_chosen"),
+            f"{o['n_difficult_sponsored']} / {o['n_difficult']}",
+            t("card.difficult_chosen_sub", others=o["n_difficult_others"]),
+        )
+    else:
+        first = card(
+            "sponsored",
+            t("card.sponsored"),
+            f"{o['n_sponsored']} / {o['n_communes']}",
+            t("card.sponsored_sub"),
+        )
+        second = card(
+            "difficult",
+            t("card.difficult"),
             f"{o['n_difficult_sponsored']} / {o['n_difficult']}",
             t("card.difficult_sub"),
-        ),
-        card(
-            "support",
-            figures.format_vnd(o["support_vnd"], t),
-            t("card.support_sub", n=o["n_costed"], total=o["n_projects"]),
-        ),
-        card("projects", str(o["n_projects"]), kinds or "–"),
-    ]
+        )
+    support = card(
+        "support",
+        t("card.support"),
+        figures.format_vnd(o["support_vnd"], t),
+        t("card.support_sub", n=o["n_costed"], total=o["n_projects"]),
+    )
+    if f.chooses_projects:
+        last = card(
+            "projects",
+            t("card.projects_match"),
+            f"{o['n_match']} / {o['n_communes']}",
+            t("card.projects_match_sub", n=o["n_projects"], kinds=kinds or "–"),
+        )
+    else:
+        last = card("projects", t("card.projects"), str(o["n_projects"]), kinds or "–")
+    return [first, second, support, last]
+
+
+def counted_children(c: Context, data: dict[str, Any], t: Translator) -> list[Any]:
+    """One line that says in words what every figure on the page counts."""
+    f = data["filters"]
+    parts = []
+    for name, values in cv.describe_filters(f):
+        if name == "years":
+            a, b, undated = values
+            key = "counted.years_undated" if undated else "counted.years"
+            y0, y1 = c.years
+            parts.append(t(key, a=a if a is not None else y0, b=b if b is not None else y1))
+        elif name == "difficult_only":
+            parts.append(t("counted.difficult_only"))
+        else:
+            parts.append(
+                t(f"counted.{name}", v=", ".join(_value_text(c, name, v, t) for v in values))
+            )
+    text = "; ".join(parts) if parts else t("counted.all")
+    out: list[Any] = [html.Strong(t("counted.title") + ": "), text]
+    n_out = int((~data["table"]["in_view"]).sum())
+    if n_out:
+        out.append(" · " + t("counted.outside", n=n_out))
+    return out
+
+
+def _value_text(c: Context, name: str, value: Any, t: Translator) -> str:
+    """A chosen filter value as the reader knows it (district names, translated kinds)."""
+    if name == "districts":
+        d = c.bundle.tables["districts"]
+        hit = d.loc[d["code"] == value, "name"]
+        return str(hit.iloc[0]) if len(hit) else str(value)
+    if name == "sponsor_kinds":
+        return t(f"sponsor_kind.{value}")
+    if name == "project_kinds":
+        return t(styles.kind_style(value).label_key).lower()
+    if name == "criteria":
+        return f"{value}. {t(f'criterion.{value}')}"
+    if name == "statuses":
+        return t(f"status.{value}")
+    return str(value)
+
+
+def empty_children(data: dict[str, Any], t: Translator) -> list[Any]:
+    """Nothing in view, or no record passing the filters: say why (the page shows it with a
+    "Xóa bộ lọc" button; an empty list hides it)."""
+    f = data["filters"]
+    table = data["table"]
+    o = data["overview"]
+    if not table["in_view"].any():
+        why = t("empty.no_communes")
+    elif (f.chooses_sponsors or f.chooses_projects) and o["n_match"] == 0:
+        parts = [k for k, _v in cv.describe_filters(f) if k not in ("districts", "difficult_only")]
+        what = ", ".join(t(f"filter.{_FILTER_KEYS[k]}") for k in parts if k in _FILTER_KEYS)
+        why = t("empty.no_records", what=what.lower())
+    else:
+        return []
+    return [html.H2(t("empty.title")), html.P(why)]
+
+
+#: describe_filters part → the filter's label key (filter.<key>).
+_FILTER_KEYS = {
+    "sponsors": "sponsor",
+    "sponsor_kinds": "sponsor_kind",
+    "project_kinds": "project_kind",
+    "criteria": "criterion",
+    "statuses": "status",
+    "years": "years",
+}
 
 
 def completeness_children(o: dict[str, Any], t: Translator) -> list[Any]:
@@ -416,6 +591,14 @@ def gap_rows(c: Context, data: dict[str, Any], t: Translator) -> list[dict[str, 
     ]
 
 
+def table_rows(c: Context, values: dict[str, Any], which: str) -> list[dict[str, Any]]:
+    """The rows of the gap table (``"gaps"``) or the sponsor table (``"sponsors"``) for the
+    view's control values (the CSV downloads)."""
+    data = view_data(c, values)
+    rows = gap_rows if which == "gaps" else sponsor_rows
+    return rows(c, data, data["t"])
+
+
 def sponsor_rows(c: Context, data: dict[str, Any], t: Translator) -> list[dict[str, Any]]:
     load = data["load"]
     return [
@@ -453,12 +636,17 @@ def select(
         if point.get("curveNumber") == figures.TRACE["points"] and point.get("customdata"):
             cd = point["customdata"]
             return [cd[0] if isinstance(cd, list) else cd, no_update]
+        if point.get("curveNumber") == figures.TRACE["groups"] and point.get("customdata"):
+            cd = point["customdata"]
+            code = cd[0] if isinstance(cd, list) else cd
+            if code in codes:  # a commune's group: select it and zoom in, the points spread
+                return [code, zoom_patch(c, vintage, code)]
         loc = point.get("location")
         if loc in codes:
             return [loc, no_update]
         return [no_update, no_update]
-    if triggered in (ids.SEARCH, ids.GAP_GRID):
-        code = search if triggered == ids.SEARCH else (cell or {}).get("rowId")
+    if triggered == ids.SEARCH:
+        code = search
         if not code or code not in codes:
             return [no_update, no_update]
         return [code, zoom_patch(c, vintage, code)]
@@ -487,6 +675,7 @@ def zoom_patch(c: Context, vintage: int, code: str) -> Patch:
     patch["layout"]["map"]["center"] = figures.center_of_bbox(geom.bounds)
     patch["layout"]["map"]["zoom"] = min(12.0, figures.zoom_for_bbox(geom.bounds, 700, 560))
     patch["layout"]["map"]["uirevision"] = f"commune:{vintage}:{code}"
+    patch["layout"]["meta"]["fit"] = figures.fit_meta(geom.bounds)["fit"]
     return patch
 
 
@@ -704,9 +893,10 @@ def translate(c: Context, lang: str, i18n_ids: list[dict], tab_ids: list[dict]) 
         layout.undated_options(t),
         layout.difficult_options(t),
         layout.export_options(t),
-        layout.gap_columns(t),
-        layout.sponsor_columns(t),
         t.lang,
+        *([t("filter.any")] * len(PLACEHOLDER_IDS)),
+        t("control.search_placeholder"),
+        layout.map_config(t),
     ]
 
 
@@ -729,11 +919,6 @@ def export_view(c: Context, n_clicks: int | None, fmt: str | None, *values: Any)
     )
 
 
-def export_csv(n_clicks: int | None) -> bool:
-    """Ask the grid to download what it shows as CSV."""
-    return bool(n_clicks)
-
-
 # ================================================================== wiring
 def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     """Attach every callback to the app. ``context`` may be a function that returns the
@@ -745,7 +930,7 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
 
     @app.callback(
         Output(ids.URL, "search"),
-        Output(ids.SHARE, "href"),
+        Output(ids.SHARE, "value"),
         *url_outputs,
         Input(ids.URL, "search"),
         Input(ids.RESET, "n_clicks"),
@@ -765,9 +950,11 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
         Output(ids.BASEMAP_NOTE, "children"),
         Output(ids.CHART_SPONSOR, "figure"),
         Output(ids.CHART_YEAR, "figure"),
-        Output(ids.GAP_GRID, "rowData"),
-        Output(ids.SPONSOR_GRID, "rowData"),
+        Output(ids.GAP_TABLE, "children"),
+        Output(ids.SPONSOR_TABLE, "children"),
         Output(ids.SEARCH, "options"),
+        Output(ids.COUNTED, "children"),
+        Output(ids.EMPTY, "children"),
         *[Input(cid, "value") for cid in VIEW_IDS],
         prevent_initial_call=True,
     )
@@ -780,13 +967,12 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
         Output(ids.MAP, "figure", allow_duplicate=True),
         Input(ids.MAP, "clickData"),
         Input(ids.SEARCH, "value"),
-        Input(ids.GAP_GRID, "cellClicked"),
         Input(ids.VINTAGE, "value"),
         State(ids.SELECTED, "data"),
         prevent_initial_call=True,
     )
-    def _select(click, search, cell, vintage, selected):
-        return select(current(), click, search, cell, vintage, selected, triggered=ctx.triggered_id)
+    def _select(click, search, vintage, selected):
+        return select(current(), click, search, None, vintage, selected, triggered=ctx.triggered_id)
 
     @app.callback(
         Output(ids.DETAIL, "children"),
@@ -814,9 +1000,10 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
         Output(ids.UNDATED, "options"),
         Output(ids.DIFFICULT, "options"),
         Output(ids.EXPORT_FORMAT, "options"),
-        Output(ids.GAP_GRID, "columnDefs"),
-        Output(ids.SPONSOR_GRID, "columnDefs"),
         Output("app-root", "lang"),
+        *[Output(cid, "placeholder") for cid in PLACEHOLDER_IDS],
+        Output(ids.SEARCH, "placeholder"),
+        Output(ids.MAP, "config"),
         Input(ids.LANG, "value"),
         State({"type": ids.I18N, "key": ALL}, "id"),
         State({"type": "tab", "key": ALL}, "id"),
@@ -827,21 +1014,15 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
 
     @app.callback(
         Output(ids.EXPORT_DOWNLOAD, "data"),
+        Output(ids.EXPORT_STATUS, "children"),
         Input(ids.EXPORT_BUTTON, "n_clicks"),
         State(ids.EXPORT_FORMAT, "value"),
         *[State(cid, "value") for cid in VIEW_IDS],
         prevent_initial_call=True,
     )
     def _export(n_clicks, fmt, *values):
-        return export_view(current(), n_clicks, fmt, *values)
-
-    app.callback(
-        Output(ids.GAP_GRID, "exportDataAsCsv"),
-        Input(ids.GAP_CSV, "n_clicks"),
-        prevent_initial_call=True,
-    )(export_csv)
-    app.callback(
-        Output(ids.SPONSOR_GRID, "exportDataAsCsv"),
-        Input(ids.SPONSOR_CSV, "n_clicks"),
-        prevent_initial_call=True,
-    )(export_csv)
+        download = export_view(current(), n_clicks, fmt, *values)
+        if download is no_update:
+            return no_update, no_update
+        t = current().translations.get(values[0])
+        return download, t("export.saved", file=download.get("filename", ""))

@@ -34,9 +34,7 @@ DETAIL = "detail"
 
 CHART_SPONSOR = "chart-sponsor"
 CHART_YEAR = "chart-year"
-GAP_GRID = "gap-grid"
 GAP_CSV = "gap-csv"
-SPONSOR_GRID = "sponsor-grid"
 SPONSOR_CSV = "sponsor-csv"
 TABS = "tabs"
 EXPORT_FORMAT = "export-format"
@@ -64,3 +62,27 @@ URL_CONTROLS = (
     (DIFFICULT, "value", "dif"),
     (SELECTED, "data", "sel"),
 )
+
+# Map-first layout, panels, feedback and the gap view (issue 9).
+SKIP = "skip-link"
+BODY = "body"
+MAIN = "main"
+MAP_WRAP = "map-wrap"
+FILTERS_PANEL = "filters-panel"
+FILTERS_TOGGLE = "filters-toggle"
+FILTERS_CLOSE = "filters-close"
+LEGEND_PANEL = "legend-panel"
+LEGEND_TOGGLE = "legend-toggle"
+DETAIL_PANEL = "detail-panel"
+DETAIL_CLOSE = "detail-close"
+COUNTED = "counted"
+EMPTY = "empty-state"
+EMPTY_RESET = "empty-reset"
+EXPORT_STATUS = "export-status"
+SHARE_STATUS = "share-status"
+GAP_TABLE = "gap-table"
+GAP_DOWNLOAD = "gap-download"
+GAP_MAP = "gap-map"
+GAP_PICK = "gap-pick"
+SPONSOR_TABLE = "sponsor-table"
+SPONSOR_DOWNLOAD = "sponsor-download"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboard import ids
@@ -133,60 +132,51 @@ def search_options(bundle: Bundle, vintage: int) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------- page
 def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: Any) -> html.Div:
-    """The whole page for a state (see :func:`dashboard.state.default_state`)."""
+    """The whole page for a state (see :func:`dashboard.state.default_state`).
+
+    Map first: a compact header, a toolbar (filters switch, search, measure, export), compact
+    cards, then the map filling the rest of the screen with the legend and the details over
+    it. The filters sit in a panel beside the map that folds away (a drawer on a phone); the
+    overview charts and the gap view come below the map. ``assets/style.css`` lays it out,
+    ``dashboard.panels`` opens and closes the panels in the browser.
+    """
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.SELECTED, data=state["sel"]),
+            html.A(t("app.skip"), href="#map", className="skip-link", id=ids.SKIP),
             header(t, state),
             html.Div(
                 [
                     sidebar(bundle, t, state),
                     html.Main(
                         [
-                            html.Div(id=ids.CARDS, className="cards", **{"aria-live": "polite"}),
-                            html.Div(id=ids.COMPLETENESS, className="completeness"),
                             html.Div(
                                 [
-                                    dcc.Graph(
-                                        id=ids.MAP,
-                                        figure=initial_figure,
-                                        config={
-                                            "scrollZoom": True,
-                                            "displaylogo": False,
-                                            "responsive": True,
-                                        },
-                                        className="map-graph",
-                                        style={"height": "640px"},
-                                    ),
+                                    toolbar(bundle, t, state),
                                     html.Div(
                                         [
-                                            html.Div(id=ids.VINTAGE_NOTE, className="vintage-note"),
-                                            html.Div(id=ids.LEGEND, className="legend"),
-                                            html.Div(id=ids.KIND_LEGEND, className="legend"),
-                                            html.Div(id=ids.BASEMAP_NOTE, className="attribution"),
-                                            export_box(t),
+                                            html.Div(id=ids.COUNTED, className="counted"),
+                                            html.Div(id=ids.CARDS, className="cards"),
                                         ],
-                                        className="map-legend",
+                                        className="summary",
+                                        **{"aria-live": "polite"},
                                     ),
+                                    map_area(t, initial_figure),
                                 ],
-                                className="map-wrap",
-                                role="region",
-                                **{"aria-label": t("control.map")},
+                                className="stage",
                             ),
+                            html.Div(id=ids.COMPLETENESS, className="completeness"),
                             tabs(t),
                         ],
                         className="main",
-                    ),
-                    html.Aside(
-                        [T(t, "detail.title", html.H2), html.Div(id=ids.DETAIL)],
-                        className="detail",
-                        **{"aria-live": "polite"},
+                        id=ids.MAIN,
                     ),
                 ],
                 className="body",
+                id=ids.BODY,
             ),
-            html.Footer(T(t, "app.footer"), className="footer"),
+            html.Div(T(t, "app.footer"), className="footer"),
         ],
         className="app",
         id="app-root",
@@ -198,34 +188,29 @@ def header(t: Translator, state: dict[str, Any]) -> html.Header:
     return html.Header(
         [
             html.Div(
-                [T(t, "app.title", html.H1), T(t, "app.subtitle", html.P, className="subtitle")]
+                [T(t, "app.title", html.H1), T(t, "app.subtitle", html.P, className="subtitle")],
+                className="titles",
             ),
             html.Div(
                 [
-                    html.Label([T(t, "control.vintage")], htmlFor=ids.VINTAGE),
-                    dcc.RadioItems(
-                        id=ids.VINTAGE,
-                        options=vintage_options(t),
-                        value=state["v"],
-                        inline=True,
-                        className="radio",
+                    html.Div(
+                        dcc.RadioItems(
+                            id=ids.LANG,
+                            options=[
+                                {"label": "Tiếng Việt", "value": "vi"},
+                                {"label": "English", "value": "en"},
+                            ],
+                            value=state["lang"],
+                            inline=True,
+                            className="radio lang",
+                        ),
+                        role="radiogroup",
+                        **{"aria-label": "Ngôn ngữ / Language"},
                     ),
-                ],
-                className="control",
-            ),
-            html.Div(
-                [
-                    dcc.RadioItems(
-                        id=ids.LANG,
-                        options=[
-                            {"label": "Tiếng Việt", "value": "vi"},
-                            {"label": "English", "value": "en"},
-                        ],
-                        value=state["lang"],
-                        inline=True,
-                        className="radio lang",
+                    html.Button(
+                        T(t, "control.share"), id=ids.SHARE, className="button link", n_clicks=0
                     ),
-                    html.A(T(t, "control.share"), id=ids.SHARE, href="?", className="share"),
+                    html.Span(id=ids.SHARE_STATUS, className="status", role="status"),
                     html.A(T(t, "control.import"), href="/import", className="share"),
                 ],
                 className="control",
@@ -235,62 +220,189 @@ def header(t: Translator, state: dict[str, Any]) -> html.Header:
     )
 
 
+def toolbar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Div:
+    """Above the map: the filters switch, the commune search, the measure, the export."""
+    return html.Div(
+        [
+            html.Button(
+                [html.Span("☰ ", **{"aria-hidden": "true"}), T(t, "filter.toggle")],
+                id=ids.FILTERS_TOGGLE,
+                className="button toggle",
+                n_clicks=0,
+                **{"aria-controls": ids.FILTERS_PANEL, "aria-expanded": "true"},
+            ),
+            html.Div(
+                [
+                    html.Label(T(t, "control.search"), htmlFor=ids.SEARCH, className="sr-only"),
+                    dcc.Dropdown(
+                        id=ids.SEARCH,
+                        options=search_options(bundle, state["v"]),
+                        placeholder=t("control.search_placeholder"),
+                        clearable=True,
+                        searchable=True,
+                    ),
+                ],
+                className="tool search",
+            ),
+            html.Div(
+                [
+                    html.Label(T(t, "control.vintage"), htmlFor=ids.VINTAGE),
+                    dcc.Dropdown(
+                        id=ids.VINTAGE,
+                        options=vintage_options(t),
+                        value=state["v"],
+                        clearable=False,
+                        searchable=False,
+                    ),
+                ],
+                className="tool vintage",
+            ),
+            html.Div(
+                [
+                    html.Label(T(t, "control.measure"), htmlFor=ids.MEASURE),
+                    dcc.Dropdown(
+                        id=ids.MEASURE,
+                        options=measure_options(t),
+                        value=state["m"],
+                        clearable=False,
+                        searchable=False,
+                    ),
+                ],
+                className="tool measure",
+            ),
+            export_box(t),
+        ],
+        className="toolbar",
+    )
+
+
+def map_area(t: Translator, initial_figure: Any) -> html.Div:
+    """The map with its overlays: the legend (top right, folds away), the details (right,
+    only while something is selected) and the empty-state message."""
+    return html.Div(
+        [
+            dcc.Graph(
+                id=ids.MAP,
+                figure=initial_figure,
+                config=map_config(t),
+                className="map-graph",
+                responsive=True,
+            ),
+            html.Div(
+                [
+                    html.Button(
+                        T(t, "legend.title"),
+                        id=ids.LEGEND_TOGGLE,
+                        className="button toggle small",
+                        n_clicks=0,
+                        **{"aria-controls": ids.LEGEND_PANEL, "aria-expanded": "true"},
+                    ),
+                    html.Div(
+                        [
+                            html.Div(id=ids.VINTAGE_NOTE, className="vintage-note"),
+                            html.Div(id=ids.LEGEND, className="legend"),
+                            html.Div(id=ids.KIND_LEGEND, className="legend"),
+                            html.Div(id=ids.BASEMAP_NOTE, className="attribution"),
+                            T(t, "detail.hint", html.P, className="hint"),
+                        ],
+                        id=ids.LEGEND_PANEL,
+                        className="legend-body",
+                    ),
+                ],
+                className="map-legend",
+                role="region",
+                **{"aria-label": t("legend.title")},
+            ),
+            html.Div(
+                [
+                    html.Button(
+                        "×",
+                        id=ids.DETAIL_CLOSE,
+                        className="close",
+                        n_clicks=0,
+                        title=t("detail.close"),
+                        **{"aria-label": t("detail.close")},
+                    ),
+                    T(t, "detail.title", html.H2),
+                    html.Div(id=ids.DETAIL),
+                ],
+                id=ids.DETAIL_PANEL,
+                className="detail",
+                role="region",
+                **{"aria-label": t("detail.title"), "aria-live": "polite"},
+            ),
+            html.Div(
+                [
+                    html.Div(id=ids.EMPTY, role="status"),
+                    html.Button(
+                        T(t, "empty.reset"),
+                        id=ids.EMPTY_RESET,
+                        className="button primary",
+                        n_clicks=0,
+                    ),
+                ],
+                className="empty-state",
+            ),
+        ],
+        className="map-wrap",
+        id=ids.MAP_WRAP,
+    )
+
+
+def map_config(t: Translator) -> dict[str, Any]:
+    """Plotly's mode bar: zoom in and out, reset, and a PNG of the view named for the product
+    (the print sheet is the export button's job)."""
+    return {
+        "scrollZoom": True,
+        "displaylogo": False,
+        "responsive": True,
+        "modeBarButtons": [["zoomInMap", "zoomOutMap", "resetViewMap", "toImage"]],
+        "toImageButtonOptions": {"format": "png", "filename": "ntm-atlas-ban-do", "scale": 2},
+        "locale": t.lang,
+    }
+
+
 def _field(t: Translator, key: str, control: Any, control_id: str) -> html.Div:
     return html.Div([html.Label(T(t, key), htmlFor=control_id), control], className="field")
 
 
-def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Nav:
+def _group(t: Translator, key: str, control: Any, label_id: str) -> html.Div:
+    """A labelled group of radio buttons or check boxes (the label names the group)."""
+    return html.Div(
+        [html.Div(T(t, key), className="field-label", id=label_id), control],
+        className="field",
+        role="group",
+        **{"aria-labelledby": label_id},
+    )
+
+
+def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
     y0, y1 = cv.year_bounds(bundle)
-    return html.Nav(
+    return html.Aside(
         [
-            _field(
-                t,
-                "control.search",
-                dcc.Dropdown(
-                    id=ids.SEARCH,
-                    options=search_options(bundle, state["v"]),
-                    placeholder="Xuân Lạc / Xuan Lac…",
-                    clearable=True,
-                    searchable=True,
-                ),
-                ids.SEARCH,
+            html.Div(
+                [
+                    T(t, "filter.title", html.H2),
+                    html.Button(
+                        "×",
+                        id=ids.FILTERS_CLOSE,
+                        className="close",
+                        n_clicks=0,
+                        title=t("filter.close"),
+                        **{"aria-label": t("filter.close")},
+                    ),
+                ],
+                className="panel-head",
             ),
-            _field(
-                t,
-                "control.measure",
-                dcc.RadioItems(
-                    id=ids.MEASURE,
-                    options=measure_options(t),
-                    value=state["m"],
-                    className="radio-list",
-                ),
-                ids.MEASURE,
-            ),
-            _field(
-                t,
-                "control.layers",
-                dcc.Checklist(
-                    id=ids.LAYERS,
-                    options=layer_options(t),
-                    value=state["layers"],
-                    className="radio-list",
-                ),
-                ids.LAYERS,
-            ),
-            _field(
-                t,
-                "control.basemap",
-                dcc.Dropdown(
-                    id=ids.BASEMAP, options=basemap_options(t), value="none", clearable=False
-                ),
-                ids.BASEMAP,
-            ),
-            T(t, "filter.title", html.H2),
             _field(
                 t,
                 "filter.district",
                 dcc.Dropdown(
-                    id=ids.DISTRICT, options=district_options(bundle), value=state["d"], multi=True
+                    id=ids.DISTRICT,
+                    options=district_options(bundle),
+                    value=state["d"],
+                    multi=True,
+                    placeholder=t("filter.any"),
                 ),
                 ids.DISTRICT,
             ),
@@ -303,6 +415,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Nav:
                     value=state["s"],
                     multi=True,
                     searchable=True,
+                    placeholder=t("filter.any"),
                 ),
                 ids.SPONSOR,
             ),
@@ -314,6 +427,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Nav:
                     options=sponsor_kind_options(t),
                     value=state["sk"],
                     multi=True,
+                    placeholder=t("filter.any"),
                 ),
                 ids.SPONSOR_KIND,
             ),
@@ -325,6 +439,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Nav:
                     options=project_kind_options(t),
                     value=state["pk"],
                     multi=True,
+                    placeholder=t("filter.any"),
                 ),
                 ids.PROJECT_KIND,
             ),
@@ -332,11 +447,15 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Nav:
                 t,
                 "filter.criterion",
                 dcc.Dropdown(
-                    id=ids.CRITERION, options=criterion_options(t), value=state["c"], multi=True
+                    id=ids.CRITERION,
+                    options=criterion_options(t),
+                    value=state["c"],
+                    multi=True,
+                    placeholder=t("filter.any"),
                 ),
                 ids.CRITERION,
             ),
-            _field(
+            _group(
                 t,
                 "filter.years",
                 dcc.RangeSlider(
@@ -348,34 +467,77 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Nav:
                     marks={y: str(y) for y in range(y0, y1 + 1, 3)},
                     tooltip={"placement": "bottom", "always_visible": False},
                 ),
-                ids.YEARS,
+                "years-l",
             ),
-            dcc.Checklist(
-                id=ids.UNDATED, options=undated_options(t), value=state["u"], className="radio-list"
+            _group(
+                t,
+                "filter.undated_group",
+                dcc.Checklist(
+                    id=ids.UNDATED,
+                    options=undated_options(t),
+                    value=state["u"],
+                    className="radio-list",
+                ),
+                "undated-l",
             ),
             _field(
                 t,
                 "filter.status",
                 dcc.Dropdown(
-                    id=ids.STATUS, options=status_options(t), value=state["st"], multi=True
+                    id=ids.STATUS,
+                    options=status_options(t),
+                    value=state["st"],
+                    multi=True,
+                    placeholder=t("filter.any"),
                 ),
                 ids.STATUS,
             ),
-            dcc.Checklist(
-                id=ids.DIFFICULT,
-                options=difficult_options(t),
-                value=state["dif"],
-                className="radio-list",
+            _group(
+                t,
+                "filter.difficult_group",
+                dcc.Checklist(
+                    id=ids.DIFFICULT,
+                    options=difficult_options(t),
+                    value=state["dif"],
+                    className="radio-list",
+                ),
+                "difficult-l",
             ),
             html.Button(T(t, "filter.reset"), id=ids.RESET, className="button", n_clicks=0),
+            T(t, "control.map_title", html.H2),
+            _group(
+                t,
+                "control.layers",
+                dcc.Checklist(
+                    id=ids.LAYERS,
+                    options=layer_options(t),
+                    value=state["layers"],
+                    className="radio-list",
+                ),
+                "layers-l",
+            ),
+            _field(
+                t,
+                "control.basemap",
+                dcc.Dropdown(
+                    id=ids.BASEMAP,
+                    options=basemap_options(t),
+                    value="none",
+                    clearable=False,
+                    searchable=False,
+                ),
+                ids.BASEMAP,
+            ),
         ],
         className="sidebar",
-        **{"aria-label": "filters"},
+        id=ids.FILTERS_PANEL,
+        **{"aria-label": t("filter.title")},
     )
 
 
 def export_box(t: Translator) -> html.Div:
-    """Format choice and the export button: the current view as a print sheet or as data."""
+    """Format choice and the export button: the current view as a print sheet or as data; a
+    status line says it is working and then names the file."""
     return html.Div(
         [
             html.Label(T(t, "export.format"), htmlFor=ids.EXPORT_FORMAT),
@@ -386,15 +548,21 @@ def export_box(t: Translator) -> html.Div:
                 clearable=False,
                 searchable=False,
             ),
-            html.Button(T(t, "export.button"), id=ids.EXPORT_BUTTON, className="button"),
+            html.Button(T(t, "export.button"), id=ids.EXPORT_BUTTON, className="button primary"),
+            dcc.Loading(
+                html.Span(id=ids.EXPORT_STATUS, className="status", role="status"),
+                type="dot",
+                delay_show=150,
+                overlay_style={"visibility": "visible"},
+                custom_spinner=html.Span(T(t, "export.working"), className="status busy"),
+            ),
             dcc.Download(id=ids.EXPORT_DOWNLOAD),
         ],
-        className="export-box",
+        className="tool export-box",
     )
 
 
 def tabs(t: Translator) -> dcc.Tabs:
-    grid_style = {"height": "340px"}
     return dcc.Tabs(
         id=ids.TABS,
         value="overview",
@@ -417,52 +585,28 @@ def tabs(t: Translator) -> dcc.Tabs:
                 id={"type": "tab", "key": "tab.gaps"},
                 children=html.Div(
                     [
-                        html.Div(
+                        html.Section(
                             [
                                 T(t, "gaps.title", html.H3),
                                 T(t, "gaps.note", html.P, className="note"),
                                 html.Button(T(t, "gaps.csv"), id=ids.GAP_CSV, className="button"),
-                                dag.AgGrid(
-                                    id=ids.GAP_GRID,
-                                    columnDefs=gap_columns(t),
-                                    rowData=[],
-                                    getRowId="params.data.code",
-                                    defaultColDef={
-                                        "sortable": True,
-                                        "filter": True,
-                                        "resizable": True,
-                                    },
-                                    dashGridOptions={
-                                        "rowSelection": {"mode": "singleRow", "checkboxes": False}
-                                    },
-                                    columnSize="responsiveSizeToFit",
-                                    csvExportParams={"fileName": "ntm-atlas-gaps.csv"},
-                                    style=grid_style,
+                                html.Button(
+                                    T(t, "gaps.on_map"), id=ids.GAP_MAP, className="button"
                                 ),
+                                dcc.Download(id=ids.GAP_DOWNLOAD),
+                                html.Div(id=ids.GAP_TABLE, className="table-wrap"),
                             ],
                             className="grid-box",
                         ),
-                        html.Div(
+                        html.Section(
                             [
                                 T(t, "load.title", html.H3),
                                 T(t, "load.note", html.P, className="note"),
                                 html.Button(
                                     T(t, "load.csv"), id=ids.SPONSOR_CSV, className="button"
                                 ),
-                                dag.AgGrid(
-                                    id=ids.SPONSOR_GRID,
-                                    columnDefs=sponsor_columns(t),
-                                    rowData=[],
-                                    getRowId="params.data.sponsor",
-                                    defaultColDef={
-                                        "sortable": True,
-                                        "filter": True,
-                                        "resizable": True,
-                                    },
-                                    columnSize="responsiveSizeToFit",
-                                    csvExportParams={"fileName": "ntm-atlas-sponsors.csv"},
-                                    style=grid_style,
-                                ),
+                                dcc.Download(id=ids.SPONSOR_DOWNLOAD),
+                                html.Div(id=ids.SPONSOR_TABLE, className="table-wrap"),
                             ],
                             className="grid-box",
                         ),

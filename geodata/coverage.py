@@ -596,8 +596,9 @@ def overview(
         only by sponsors that were not chosen; 0 without a sponsor filter) and ``n_none`` (no
         sponsor at all recorded); ``n_difficult``, ``n_difficult_sponsored`` and
         ``n_difficult_others``; ``highlights`` (:attr:`Filters.highlights`) and ``n_match``
-        (communes in view with a record that passes every filter); ``support_vnd`` (sum of known costs) with ``n_costed`` of
-        ``n_projects``; ``projects_by_kind`` {kind: n} in :data:`PROJECT_KINDS` order;
+        (communes in view with a record that passes every filter); ``support_vnd`` (sum of
+        known costs) with ``n_costed`` of ``n_projects``; ``projects_by_kind`` {kind: n} in
+        :data:`PROJECT_KINDS` order;
         ``by_sponsor`` (DataFrame ``sponsor``, ``n_communes``, ``n_projects``); ``by_year``
         (DataFrame ``year``, ``n_assignments``, ``n_projects``, by start year);
         ``completeness`` (see :func:`completeness`); ``n_aggregate`` (province-wide rows that

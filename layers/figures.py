@@ -31,16 +31,33 @@ import plotly.graph_objects as go
 
 from layers import styles
 
-#: Trace indexes of the map figure.
+#: Trace indexes of the map figure, bottom to top: the labels come last so that no point
+#: covers a district or commune name. At province zoom the points of a commune are gathered
+#: into one marker with a count (``groups``); from :data:`GROUP_MAX_ZOOM` on they spread into
+#: the single points (the browser switches them by zoom, ``assets/map.js``). Every marker
+#: sits on a dark ring (``*_casing``) so that it stands apart from any fill colour.
 TRACE_ORDER = (
     "communes",
+    "match",
     "selected",
+    "halo",
+    "point_casing",
+    "points",
+    "group_casing",
+    "groups",
     "commune_labels",
     "district_labels",
     "neighbour_labels",
-    "halo",
-    "points",
 )
+#: Zoom from which the single points show instead of the commune groups.
+GROUP_MAX_ZOOM = 10.5
+#: Traces drawn only below / from :data:`GROUP_MAX_ZOOM` (read by ``assets/map.js``).
+ZOOM_TRACES = {
+    "below": ("group_casing", "groups"),
+    "from": ("halo", "point_casing", "points"),
+}
+CASING_COLOUR = "#111111"
+CASING_WIDTH = 4
 TRACE = {name: i for i, name in enumerate(TRACE_ORDER)}
 
 #: Layout ``map.layers`` order (below the traces): neighbours fill, neighbours line,
@@ -197,6 +214,28 @@ def selected_trace(geojson_url: str, code: str | None) -> go.Choroplethmap:
     )
 
 
+def match_trace(geojson_url: str, codes: Sequence[str]) -> go.Choroplethmap:
+    """A bold outline around the communes that match the sponsor / project filters."""
+    codes = list(codes)
+    return go.Choroplethmap(
+        geojson=geojson_url,
+        featureidkey="id",
+        locations=codes,
+        z=[0] * len(codes),
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        marker={"line": {"width": 3, "color": styles.MATCH_COLOUR}},
+        showscale=False,
+        hoverinfo="skip",
+        name="match",
+    )
+
+
+def match_update(table: pd.DataFrame) -> dict[str, Any]:
+    """Locations of the match outline for a measures table (none without such a filter)."""
+    codes = table.loc[table["match"], "code"].tolist() if "match" in table else []
+    return {"locations": codes, "z": [0] * len(codes)}
+
+
 def label_trace(
     lon: Sequence[float],
     lat: Sequence[float],
@@ -220,8 +259,14 @@ def label_trace(
     )
 
 
-def points_update(projects: pd.DataFrame, hover: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Properties of the halo and points traces for a filtered projects table."""
+def points_update(
+    projects: pd.DataFrame,
+    hover: Sequence[str],
+    t: Translate | None = None,
+    code_column: str = "code_2019",
+) -> dict[str, dict[str, Any]]:
+    """Properties of the halo, points, casing and commune-group traces for a filtered
+    projects table (``code`` of the group = the commune of the vintage, ``code_<v>``)."""
     colours = [styles.kind_style(k).colour for k in projects["kind"]]
     approx = (
         styles.is_approximate(projects["location_precision"])
@@ -244,7 +289,91 @@ def points_update(projects: pd.DataFrame, hover: Sequence[str]) -> dict[str, dic
         "text": [styles.kind_style(k).letter for k in projects["kind"]],
         "marker.color": colours,
     }
-    return {"halo": halo, "points": points}
+    groups = commune_groups(projects, t, code_column)
+    return {
+        "halo": halo,
+        "points": points,
+        "point_casing": {"lon": lon, "lat": lat},
+        "groups": groups,
+        "group_casing": {"lon": groups["lon"], "lat": groups["lat"]},
+    }
+
+
+def commune_groups(
+    projects: pd.DataFrame, t: Translate | None = None, code_column: str = "code_2019"
+) -> dict[str, Any]:
+    """One marker per commune at the mean position of its points, with the number of its
+    points (or the kind's letter when it has one); ``customdata`` is the commune code, so a
+    click selects the commune (and zooms to it, which spreads the points)."""
+    code_col = code_column if code_column in projects else None
+    if not len(projects) or code_col is None:
+        return {
+            "lon": [],
+            "lat": [],
+            "customdata": [],
+            "text": [],
+            "hovertext": [],
+            "marker.color": [],
+            "marker.size": [],
+        }
+    df = pd.DataFrame(
+        {
+            "code": projects[code_col].astype(str).to_numpy(),
+            "lon": projects["lon"].astype(float).to_numpy(),
+            "lat": projects["lat"].astype(float).to_numpy(),
+            "kind": projects["kind"].to_numpy(),
+            "commune": projects["commune"].to_numpy() if "commune" in projects else "",
+        }
+    )
+    out: dict[str, list[Any]] = {k: [] for k in ("lon", "lat", "customdata", "text", "hovertext")}
+    colours: list[str] = []
+    sizes: list[float] = []
+    for code, g in df.groupby("code", sort=True):
+        n = len(g)
+        out["lon"].append(round(float(g["lon"].mean()), 6))
+        out["lat"].append(round(float(g["lat"].mean()), 6))
+        out["customdata"].append(code)
+        style = styles.kind_style(g["kind"].iloc[0])
+        single = n == 1
+        out["text"].append(style.letter if single else str(n))
+        colours.append(style.colour if single else "#ffffff")
+        sizes.append(styles.POINT_SIZE if single else styles.POINT_SIZE + 4 + 2 * math.sqrt(n))
+        name = _esc(g["commune"].iloc[0])
+        text = t("hover.group", n=n) if t else f"{n} projects"
+        out["hovertext"].append(f"<b>{name}</b><br>{_esc(text)}")
+    return {**out, "marker.color": colours, "marker.size": sizes}
+
+
+def casing_trace(update: dict[str, Any], *, name: str, size: Any) -> go.Scattermap:
+    """A dark disc a little larger than the markers above it: their outline."""
+    if isinstance(size, list):
+        size = [x + styles.POINT_CASING for x in size]
+    else:
+        size = size + styles.POINT_CASING
+    return go.Scattermap(
+        lon=update["lon"],
+        lat=update["lat"],
+        mode="markers",
+        marker={"size": size, "color": CASING_COLOUR, "opacity": 1},
+        hoverinfo="skip",
+        name=name,
+    )
+
+
+def groups_trace(update: dict[str, Any]) -> go.Scattermap:
+    return go.Scattermap(
+        lon=update["lon"],
+        lat=update["lat"],
+        customdata=update["customdata"],
+        hovertext=update["hovertext"],
+        text=update["text"],
+        mode="markers+text",
+        textposition="middle center",
+        textfont={"size": 11, "color": "#111111", "family": LABEL_FONT},
+        marker={"size": update["marker.size"], "color": update["marker.color"], "opacity": 1},
+        hovertemplate="%{hovertext}<extra></extra>",
+        name="groups",
+    )
 
 
 def halo_trace(update: dict[str, Any]) -> go.Scattermap:
@@ -271,7 +400,7 @@ def points_trace(update: dict[str, Any]) -> go.Scattermap:
         text=update["text"],
         mode="markers+text",
         textposition="middle center",
-        textfont={"size": 9, "color": "#ffffff", "family": LABEL_FONT},
+        textfont={"size": 10, "color": "#ffffff", "family": LABEL_FONT},
         marker={"size": styles.POINT_SIZE, "color": update["marker.color"], "opacity": 1},
         hovertemplate="%{hovertext}<extra></extra>",
         name="points",
@@ -374,6 +503,8 @@ def map_figure(
     glyphs_url: str | None = None,
     basemap: dict[str, Any] | None = None,
     height_px: int = 640,
+    t: Translate | None = None,
+    code_column: str = "code_2019",
 ) -> go.Figure:
     """The whole map: communes by class, selection outline, labels, project points, overlays.
 
@@ -383,10 +514,16 @@ def map_figure(
     ``province``, ``projects``, ``labels``).
     """
     visible = {**default_visibility(), **(visible or {})}
-    pts = points_update(projects, project_hover_text)
+    pts = points_update(projects, project_hover_text, t, code_column)
     traces = [
         commune_trace(urls["communes"], measure, table, commune_hover_text),
+        match_trace(urls["communes"], match_update(table)["locations"]),
         selected_trace(urls["communes"], selected),
+        halo_trace(pts["halo"]),
+        casing_trace(pts["point_casing"], name="point_casing", size=styles.POINT_SIZE),
+        points_trace(pts["points"]),
+        casing_trace(pts["group_casing"], name="group_casing", size=pts["groups"]["marker.size"]),
+        groups_trace(pts["groups"]),
         label_trace(
             labels["communes"]["lon"],
             labels["communes"]["lat"],
@@ -411,8 +548,6 @@ def map_figure(
             size=14,
             colour="#666",
         ),
-        halo_trace(pts["halo"]),
-        points_trace(pts["points"]),
     ]
     fig = go.Figure(traces)
     fig.update_layout(
@@ -425,7 +560,8 @@ def map_figure(
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         template="none",
         showlegend=False,
-        height=height_px,
+        autosize=True,
+        meta=fit_meta(bbox),
         uirevision="map",
         clickmode="event",
         hoverlabel={"align": "left"},
@@ -433,6 +569,20 @@ def map_figure(
     for key, value in visibility_update(visible).items():
         _set(fig, key, value)
     return fig
+
+
+def fit_meta(bbox: Sequence[float]) -> dict[str, Any]:
+    """``layout.meta`` that asks the browser to fit the map to a box once (``assets/map.js``
+    calls MapLibre's ``fitBounds`` with the map's real size and the legend's width) and names
+    the traces that switch at :data:`GROUP_MAX_ZOOM`."""
+    return {
+        "fit": [round(float(x), 5) for x in bbox],
+        "group_max_zoom": GROUP_MAX_ZOOM,
+        "zoom_traces": {k: [TRACE[n] for n in v] for k, v in ZOOM_TRACES.items()},
+        "label_traces": [
+            TRACE[n] for n in ("commune_labels", "district_labels", "neighbour_labels")
+        ],
+    }
 
 
 def default_visibility() -> dict[str, bool]:
@@ -455,7 +605,10 @@ def visibility_update(visible: dict[str, bool]) -> dict[str, bool]:
         f"data.{TRACE['district_labels']}.visible": v["districts"],
         f"data.{TRACE['neighbour_labels']}.visible": v["province"],
         f"data.{TRACE['halo']}.visible": v["projects"],
+        f"data.{TRACE['point_casing']}.visible": v["projects"],
         f"data.{TRACE['points']}.visible": v["projects"],
+        f"data.{TRACE['group_casing']}.visible": v["projects"],
+        f"data.{TRACE['groups']}.visible": v["projects"],
         f"layout.map.layers.{LAYER['neighbour_fill']}.visible": v["province"],
         f"layout.map.layers.{LAYER['neighbour_line']}.visible": v["province"],
         f"layout.map.layers.{LAYER['district_line']}.visible": v["districts"],

@@ -23,7 +23,7 @@ Examples
 >>> measure_style("nope")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-KeyError: "Unknown measure 'nope'; choose one of coverage, n_sponsors, ..."
+KeyError: "Unknown measure 'nope'; choose one of coverage, gaps, n_sponsors, ..."
 """
 
 from __future__ import annotations
@@ -329,6 +329,8 @@ PROJECT_KINDS: dict[str, KindStyle] = {
 #: Marker sizes: a surveyed point is small and solid; a point placed somewhere inside its
 #: commune ("location approximate") is drawn with a wide translucent halo.
 POINT_SIZE = 15
+#: How much wider than a marker its dark outline disc is (px).
+POINT_CASING = 4
 HALO_SIZE = 28
 HALO_OPACITY = 0.28
 

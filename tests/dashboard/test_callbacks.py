@@ -105,11 +105,18 @@ def test_layout_is_filled_for_the_first_paint(ctx):
     page = serve_layout(ctx)
     nodes = {i: n for i, n in _walk(page)}
     assert "/ 122" in _text(nodes[ids.CARDS].children)
-    assert nodes[ids.GAP_GRID].rowData
+    # the gap table is a plain table, filled for the first paint, difficult communes first
+    table = nodes[ids.GAP_TABLE].children.to_plotly_json()
+    assert table["type"] == "Table"
+    assert "Mã đơn vị hành chính" in _text(nodes[ids.GAP_TABLE].children)
+    assert "Mọi bản ghi" in _text(nodes[ids.COUNTED].children) or "mọi bản ghi" in _text(
+        nodes[ids.COUNTED].children
+    )
     fig = nodes[ids.MAP].figure
     assert fig.data[figures.TRACE["communes"]].geojson.startswith("/geo/communes_2019")
     assert len(fig.data[figures.TRACE["communes"]].locations) == 122
-    assert len(FILLED) == 11
+    assert fig.layout.meta["fit"]  # the browser fits the map to the province
+    assert len(FILLED) == 13
 
 
 def _walk(component):
@@ -233,9 +240,9 @@ def test_update_view_filter_change_sends_a_small_patch(ctx):
     assert len(json.dumps(ops)) < 60_000
     cards = _text(out[3])
     assert "7 / 22" in cards
-    gaps = out[9]
-    assert gaps and all(r["district_name"] == "Huyện Chợ Đồn" for r in gaps)
-    assert gaps[0]["difficult_text"] == "Có"
+    gaps = out[9].children[2].children  # the gap table's body rows
+    assert gaps and all(r.children[1].children == "Huyện Chợ Đồn" for r in gaps)
+    assert gaps[0].children[2].children == "Có"
 
 
 def test_update_view_vintage_change_points_to_new_geometry(ctx):
@@ -280,7 +287,11 @@ def test_every_measure_renders(ctx):
         out = cb.update_view(ctx, *_values(ctx, **{ids.MEASURE: measure}), triggered={ids.MEASURE})
         assert _text(out[1])
         ops = out[0].to_plotly_json()["operations"]
-        assert {op["location"][1] for op in ops} == {figures.TRACE["communes"]}
+        # a measure change sends the communes' classes and the (unchanged) outline only
+        assert {op["location"][1] for op in ops} <= {
+            figures.TRACE["communes"],
+            figures.TRACE["match"],
+        }
 
 
 def test_hover_text_is_escaped(ctx, bundle):
@@ -290,15 +301,17 @@ def test_hover_text_is_escaped(ctx, bundle):
 
 
 # ------------------------------------------------------------------------------ selection
-def test_select_from_map_click_search_grid_and_vintage(ctx):
+def test_select_from_map_click_search_group_and_vintage(ctx):
     click = {"points": [{"curveNumber": figures.TRACE["communes"], "location": "02023"}]}
     assert cb.select(ctx, click, None, None, 2019, None, triggered=ids.MAP)[0] == "02023"
     click = {"points": [{"curveNumber": figures.TRACE["points"], "customdata": "P0004"}]}
     assert cb.select(ctx, click, None, None, 2019, None, triggered=ids.MAP)[0] == "P0004"
     sel, patch = cb.select(ctx, None, "02023", None, 2019, None, triggered=ids.SEARCH)
     assert sel == "02023" and isinstance(patch, Patch)
-    sel, _ = cb.select(ctx, None, None, {"rowId": "02065"}, 2019, None, triggered=ids.GAP_GRID)
-    assert sel == "02065"
+    # a commune's group of points at province zoom selects the commune and zooms in
+    click = {"points": [{"curveNumber": figures.TRACE["groups"], "customdata": "02023"}]}
+    sel, patch = cb.select(ctx, click, None, None, 2019, None, triggered=ids.MAP)
+    assert sel == "02023" and isinstance(patch, Patch)
     sel, _ = cb.select(ctx, None, None, None, 2025, "02023", triggered=ids.VINTAGE)
     assert sel == "02026"  # Xuân Lạc lies in Nam Cường since 2025
     assert cb.select(ctx, None, "99999", None, 2019, None, triggered=ids.SEARCH)[0] is no_update
@@ -339,13 +352,10 @@ def test_translate_returns_every_output(ctx):
     out = cb.translate(ctx, "en", i18n_ids, tab_ids)
     assert out[0] == ["District", ctx.translations.get("en")("app.title")]
     assert out[1] == ["Gaps"]
-    assert out[-1] == "en"
-    assert len(out) == 16
-
-
-def test_export_csv():
-    assert cb.export_csv(1) is True
-    assert cb.export_csv(None) is False
+    assert out[13] == "en"
+    assert out[14] == "Any"  # the dropdowns' placeholder
+    assert out[-1]["locale"] == "en"
+    assert len(out) == 14 + len(cb.PLACEHOLDER_IDS) + 2
 
 
 def test_search_options_match_without_diacritics(bundle):

@@ -1,0 +1,112 @@
+/* NTM Atlas: panels around the map, share link, page language (clientside callbacks of
+   dashboard/panels.py) and the sort buttons of the gap view's tables. No network, no state
+   outside the page. */
+(function () {
+  "use strict";
+  var PHONE = "(max-width: 800px)";
+  var TEXT = {
+    vi: { copied: "Đã chép liên kết vào bộ nhớ tạm: ", failed: "Không chép được; hãy chép địa chỉ trên thanh địa chỉ: " },
+    en: { copied: "Link copied to the clipboard: ", failed: "Could not copy; copy the address bar instead: " }
+  };
+
+  function hasClass(cls, name) { return (" " + (cls || "") + " ").indexOf(" " + name + " ") >= 0; }
+  function withClass(cls, name, on) {
+    var parts = (cls || "").split(/\s+/).filter(function (c) { return c && c !== name; });
+    if (on) { parts.push(name); }
+    return parts.join(" ");
+  }
+  function triggered() {
+    var t = window.dash_clientside.callback_context.triggered || [];
+    return t.map(function (x) { return x.prop_id.split(".")[0]; });
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    ntm: {
+      toggleFilters: function (open, close, cls) {
+        var ids = triggered();
+        var closed;
+        if (ids.indexOf("filters-toggle") >= 0 && open) {
+          closed = !hasClass(cls, "filters-closed");
+        } else if (ids.indexOf("filters-close") >= 0 && close) {
+          closed = true;
+        } else if (!hasClass(cls, "ready")) {
+          closed = window.matchMedia(PHONE).matches;  // first paint: a drawer on a phone
+        } else {
+          closed = hasClass(cls, "filters-closed");
+        }
+        var out = withClass(withClass(cls || "body", "ready", true), "filters-closed", closed);
+        return [out, closed ? "false" : "true"];
+      },
+      toggleLegend: function (n, selected, cls) {
+        var ids = triggered();
+        var closed = hasClass(cls, "legend-closed");
+        if (ids.indexOf("legend-toggle") >= 0 && n) {
+          closed = !closed;
+        } else if (!hasClass(cls, "ready")) {
+          closed = window.matchMedia(PHONE).matches;
+        }
+        var out = withClass(withClass(cls || "map-wrap", "ready", true), "legend-closed", closed);
+        out = withClass(out, "has-detail", !!selected);
+        return [out, closed ? "false" : "true"];
+      },
+      closeDetail: function (n) {
+        return n ? [null, null] : [window.dash_clientside.no_update, window.dash_clientside.no_update];
+      },
+      share: function (n, lang) {
+        var text = TEXT[lang] || TEXT.vi;
+        var url = window.location.href;
+        var ok = false;
+        try {
+          if (navigator.clipboard && window.isSecureContext) {
+            navigator.clipboard.writeText(url);
+            ok = true;
+          } else {
+            var area = document.createElement("textarea");
+            area.value = url;
+            area.setAttribute("readonly", "");
+            area.style.position = "fixed";
+            area.style.opacity = "0";
+            document.body.appendChild(area);
+            area.select();
+            ok = document.execCommand("copy");
+            document.body.removeChild(area);
+          }
+        } catch (e) { ok = false; }
+        window.ntmLastShared = url;
+        return (ok ? text.copied : text.failed) + url;
+      },
+      setLang: function (lang) {
+        document.documentElement.lang = lang === "en" ? "en" : "vi";
+        return lang === "en" ? "Skip to the map" : "Bỏ qua, đến bản đồ";
+      }
+    }
+  });
+
+  /* Sort buttons of the data tables (dashboard/gap_view.py): numbers as numbers, text by the
+     Vietnamese collation; empty cells last. */
+  var collator = new Intl.Collator("vi", { numeric: true, sensitivity: "base" });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-sort]");
+    if (!button) { return; }
+    var th = button.closest("th");
+    var table = button.closest("table");
+    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var numeric = button.getAttribute("data-type") === "num";
+    var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+    Array.prototype.forEach.call(table.querySelectorAll("th"), function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", dir);
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var sign = dir === "ascending" ? 1 : -1;
+    rows.sort(function (a, b) {
+      var x = numeric ? a.cells[index].getAttribute("data-value") || "" : a.cells[index].textContent.trim();
+      var y = numeric ? b.cells[index].getAttribute("data-value") || "" : b.cells[index].textContent.trim();
+      if (x === "–") { x = ""; }
+      if (y === "–") { y = ""; }
+      if (x === "" || y === "") { return (x === "") - (y === ""); }
+      if (numeric) { return sign * (parseFloat(x) - parseFloat(y)); }
+      return sign * collator.compare(x, y);
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  });
+})();

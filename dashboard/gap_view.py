@@ -1,0 +1,198 @@
+"""The planners' gap view: two plain HTML tables (communes with no sponsor recorded, communes
+per sponsor) with sort buttons, CSV downloads, and a link from each commune to the map.
+
+Plain tables instead of a data grid: 122 rows at most, columns sized to their content by the
+browser, headers that wrap instead of being cut, numbers right-aligned, and on a phone each
+row becomes a card (``assets/style.css``). ``assets/tables.js`` sorts a table in the browser
+when a header button is pressed (no round trip); each render carries a new React ``key`` so
+that a sorted table is replaced, never patched row by row.
+
+Row texts come from :func:`dashboard.callbacks.gap_rows` / ``sponsor_rows`` (already in the
+page's language); every text is rendered as text (Dash escapes it).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard import ids
+from dashboard.i18n import Translator, translator
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the row field, its header's translation key, numeric or text."""
+
+    field: str
+    header_key: str
+    numeric: bool = False
+
+
+GAP_COLUMNS = (
+    Column("name", "col.commune"),
+    Column("district_name", "col.district"),
+    Column("difficult_text", "col.difficult"),
+    Column("n_projects", "col.n_projects", numeric=True),
+    Column("ntm_year", "col.ntm_year_full", numeric=True),
+    Column("code", "col.code_gso", numeric=True),
+)
+SPONSOR_COLUMNS = (
+    Column("sponsor", "col.sponsor"),
+    Column("kind_text", "col.sponsor_kind_full"),
+    Column("n_communes", "col.n_communes", numeric=True),
+    Column("communes", "col.communes"),
+    Column("periods", "col.periods"),
+    Column("n_projects", "col.n_projects", numeric=True),
+    Column("load_text", "col.load_full"),
+)
+
+
+def _key(rows: list[dict[str, Any]], lang: str) -> str:
+    blob = json.dumps(rows, ensure_ascii=False, sort_keys=True, default=str) + lang
+    return hashlib.sha1(blob.encode()).hexdigest()[:12]
+
+
+def _cell_text(value: Any) -> str:
+    return "–" if value is None or value == "" else str(value)
+
+
+def table(
+    rows: list[dict[str, Any]],
+    columns: tuple[Column, ...],
+    t: Translator,
+    *,
+    caption_key: str,
+    pick: str | None = None,
+) -> html.Table | html.P:
+    """A sortable table of ``rows``. ``pick`` names the field whose cell links to the map
+    (the commune code goes in the link's id), or None."""
+    if not rows:
+        return html.P(t("table.empty"), className="note empty-table")
+    labels = {f"--c{i}": json.dumps(t(c.header_key)) for i, c in enumerate(columns, start=1)}
+    head = html.Tr(
+        [
+            html.Th(
+                html.Button(
+                    [t(c.header_key), html.Span(className="sort-mark", **{"aria-hidden": "true"})],
+                    className="sort",
+                    type="button",
+                    title=t("table.sort"),
+                    **{"data-sort": c.field, "data-type": "num" if c.numeric else "text"},
+                ),
+                scope="col",
+                className="num" if c.numeric else None,
+            )
+            for c in columns
+        ]
+    )
+    body = []
+    for row in rows:
+        cells = []
+        for c in columns:
+            value = row.get(c.field)
+            text = _cell_text(value)
+            content: Any = text
+            if pick and c.field == pick:
+                content = html.A(
+                    text,
+                    href="#map",
+                    id={"type": ids.GAP_PICK, "code": str(row.get("code"))},
+                    className="pick",
+                )
+            # Numbers sort by value (the browser sorts text by what it shows).
+            sort = {"data-value": "" if value is None else str(value)} if c.numeric else {}
+            cells.append(html.Td(content, className="num" if c.numeric else None, **sort))
+        body.append(html.Tr(cells))
+    return html.Table(
+        [
+            html.Caption(t(caption_key), className="sr-only"),
+            html.Thead(head),
+            html.Tbody(body),
+        ],
+        className="data-table",
+        key=_key(rows, t.lang),
+        style=labels,  # the column names a phone shows beside each value (assets/style.css)
+    )
+
+
+def gap_table(rows: list[dict[str, Any]], t: Translator) -> Any:
+    return table(rows, GAP_COLUMNS, t, caption_key="gaps.title", pick="name")
+
+
+def sponsor_table(rows: list[dict[str, Any]], t: Translator) -> Any:
+    return table(rows, SPONSOR_COLUMNS, t, caption_key="load.title")
+
+
+def rows_csv(rows: list[dict[str, Any]], columns: tuple[Column, ...], t: Translator) -> str:
+    """The rows as CSV text with translated headers; a cell that a spreadsheet would read as a
+    formula is written as text (OWASP "CSV injection")."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([t(c.header_key) for c in columns])
+    for row in rows:
+        writer.writerow([_safe(row.get(c.field)) for c in columns])
+    return out.getvalue()
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def picked_code(triggered: Any, clicks: list[int | None]) -> str | None:
+    """The commune code of the pressed link (None when the callback fired for a re-render)."""
+    if not isinstance(triggered, dict) or not any(clicks or []):
+        return None
+    return triggered.get("code")
+
+
+def register(app: Dash, rows_of: Any) -> None:
+    """Send a picked commune to the search box (which selects it and zooms the map to it),
+    show the gaps on the map, and download the tables as CSV. ``rows_of(values, which)``
+    returns the current rows of ``"gaps"`` or ``"sponsors"`` for the view's control values
+    (``dashboard.callbacks.table_rows``)."""
+    from dashboard.callbacks import VIEW_IDS
+
+    @app.callback(
+        Output(ids.SEARCH, "value", allow_duplicate=True),
+        Input({"type": ids.GAP_PICK, "code": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _pick(clicks):
+        code = picked_code(ctx.triggered_id, clicks)
+        return code if code else no_update
+
+    @app.callback(
+        Output(ids.MEASURE, "value", allow_duplicate=True),
+        Input(ids.GAP_MAP, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _gaps_on_map(n):
+        return "gaps" if n else no_update
+
+    for which, button, download, columns, name in (
+        ("gaps", ids.GAP_CSV, ids.GAP_DOWNLOAD, GAP_COLUMNS, "xa-chua-co-don-vi-giup-do"),
+        ("sponsors", ids.SPONSOR_CSV, ids.SPONSOR_DOWNLOAD, SPONSOR_COLUMNS, "don-vi-giup-do"),
+    ):
+
+        def _csv(n, *values, which=which, columns=columns, name=name):
+            if not n:
+                return no_update
+            v = dict(zip(VIEW_IDS, values, strict=True))
+            text = rows_csv(rows_of(v, which), columns, translator(v[ids.LANG]))
+            return dcc.send_string("\ufeff" + text, f"ntm-atlas-{name}.csv")
+
+        app.callback(
+            Output(download, "data"),
+            Input(button, "n_clicks"),
+            *[State(cid, "value") for cid in VIEW_IDS],
+            prevent_initial_call=True,
+        )(_csv)

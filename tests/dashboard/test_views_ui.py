@@ -1,0 +1,126 @@
+"""The screen half of issue 9, unit-tested on the real store: the gap tables, the cards and the
+line that say what is counted, the empty state, the map's point groups and outlines."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import callbacks as cb
+from dashboard import gap_view, ids
+from dashboard.app import _context
+from dashboard.i18n import Translations
+from geodata.bundle import Bundle
+from layers import figures
+
+SCT = "Sở Công Thương tỉnh Bắc Kạn"
+
+
+def _text(component) -> str:
+    """All text inside a Dash component tree."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_text(c) for c in component)
+    return _text(getattr(component, "children", None))
+
+
+@pytest.fixture(scope="module")
+def ctx(store_path):
+    return _context(Bundle.load(store_path), Translations.load(), "")
+
+
+def _values(**changes):
+    v = {cid: None for cid in cb.VIEW_IDS}
+    v.update({ids.LANG: "vi", ids.VINTAGE: 2019, ids.MEASURE: "coverage", ids.LAYERS: []})
+    v.update(changes)
+    return v
+
+
+def _view(ctx, **changes):
+    v = _values(**changes)
+    return cb.update_view(ctx, *[v[c] for c in cb.VIEW_IDS])
+
+
+def test_gap_table_is_a_plain_sortable_table_with_full_headers(ctx):
+    t = ctx.translations.get("vi")
+    data = cb.view_data(ctx, _values())
+    rows = cb.table_rows(ctx, _values(), "gaps")
+    assert rows == cb.gap_rows(ctx, data, t)
+    table = gap_view.gap_table(rows, t)
+    text = _text(table)
+    for header in ("Xã", "Huyện", "Đặc biệt khó khăn", "Số công trình", "Năm đạt chuẩn NTM"):
+        assert header in text
+    body = table.children[2].children
+    assert len(body) == len(rows) == 104  # 101 + 3 difficult communes with none recorded
+    first = body[0].children
+    assert first[2].children == "Có"  # difficult communes first
+    assert first[3].className == "num"  # numbers right-aligned
+    link = first[0].children
+    assert link.id == {"type": ids.GAP_PICK, "code": rows[0]["code"]}
+    assert gap_view.picked_code(link.id, [1]) == rows[0]["code"]
+    assert gap_view.picked_code(link.id, [None]) is None
+
+
+def test_gap_csv_neutralises_formulas():
+    t = Translations.load().get("vi")
+    text = gap_view.rows_csv([{"name": "=HYPERLINK(1)", "code": "1"}], gap_view.GAP_COLUMNS, t)
+    assert "'=HYPERLINK" in text
+    assert text.splitlines()[0].startswith("Xã,Huyện")
+
+
+def test_english_tables_have_no_vietnamese_headers(ctx):
+    t = ctx.translations.get("en")
+    data = cb.view_data(ctx, _values(**{ids.LANG: "en"}))
+    text = _text(gap_view.sponsor_table(cb.sponsor_rows(ctx, data, t), t))
+    assert "Sponsor" in text and "Đơn vị" not in text.split("Sở")[0]
+
+
+def test_cards_and_counted_line_with_a_sponsor(ctx):
+    out = _view(ctx, **{ids.SPONSOR: [SCT]})
+    names = dict(zip([o for o in cb.OUTPUT_NAMES], out, strict=True))
+    cards = _text(names["cards"])
+    assert "Xã được đơn vị đã chọn giúp đỡ" in cards
+    assert "đơn vị khác giúp thêm" in cards
+    counted = _text(names["counted"])
+    assert SCT in counted
+    legend = _text(names["legend"])
+    assert "Được đơn vị đã chọn giúp đỡ" in legend and "Chỉ có đơn vị khác giúp đỡ" in legend
+    assert "Viền đen đậm" in legend
+
+
+def test_project_kind_outlines_and_counts(ctx):
+    out = _view(ctx, **{ids.PROJECT_KIND: ["bridge"]})
+    names = dict(zip(cb.OUTPUT_NAMES, out, strict=True))
+    assert "Xã có công trình khớp bộ lọc" in _text(names["cards"])
+    ops = names["map"].to_plotly_json()["operations"]
+    match = [
+        op for op in ops if op["location"][:3] == ["data", figures.TRACE["match"], "locations"]
+    ]
+    assert match and len(match[0]["params"]["value"]) >= 1
+
+
+def test_empty_state_says_why(ctx):
+    out = _view(ctx, **{ids.STATUS: ["completed"]})  # the seed gives no status
+    names = dict(zip(cb.OUTPUT_NAMES, out, strict=True))
+    text = _text(names["empty"])
+    assert "Không có gì khớp bộ lọc" in text and "tình trạng công trình" in text
+    assert _text(_view(ctx)[cb.OUTPUT_NAMES.index("empty")]) == ""
+
+
+def test_points_gather_by_commune(ctx):
+    data = cb.view_data(ctx, _values())
+    pts = figures.points_update(data["projects"], data["project_hover"], data["t"], "code_2019")
+    groups = pts["groups"]
+    i = groups["customdata"].index("02023")  # Xuân Lạc
+    assert groups["text"][i] == "12"
+    assert sum(int(x) if x.isdigit() else 1 for x in groups["text"]) == len(data["projects"])
+    assert len(pts["point_casing"]["lon"]) == len(pts["points"]["lon"])
+
+
+def test_labels_are_drawn_above_the_points():
+    order = figures.TRACE_ORDER
+    for label in ("commune_labels", "district_labels", "neighbour_labels"):
+        assert order.index(label) > order.index("points")
+        assert order.index(label) > order.index("groups")
