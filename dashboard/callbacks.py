@@ -112,9 +112,13 @@ def sync_url(
     if isinstance(triggered, str):
         triggered = {triggered}
     if not triggered or ids.URL in triggered:
-        wanted = state_to_values(st.decode(search, c.years))
+        state = known_values(c, st.decode(search, c.years))
+        wanted = state_to_values(state)
         out = [no_update if current[n] == wanted[n] else wanted[n] for n in names]
-        return [no_update, search or "?", *out]
+        clean = st.encode(state, c.years)
+        # Values the page does not know (a mistyped district, an old measure) leave the URL.
+        fixed = clean if clean != (search or "") and (search or "") not in ("", "?") else no_update
+        return [fixed, clean or "?", *out]
     if ids.RESET in triggered:
         wanted = state_to_values(st.default_state(c.years))
         out = [no_update if current[n] == wanted[n] else wanted[n] for n in names]
@@ -122,6 +126,34 @@ def sync_url(
     state = {key: current[cid] for cid, _p, key in ids.URL_CONTROLS}
     query = st.encode(state, c.years)
     return [query, query or "?", *([no_update] * len(names))]
+
+
+def known_values(c: Context, state: dict[str, Any]) -> dict[str, Any]:
+    """The state with only the values the page offers (unknown districts, sponsors, kinds,
+    criteria, statuses, layers and selections are dropped)."""
+    from geodata.programme import SPONSOR_KINDS
+
+    known: dict[str, set[Any]] = {
+        "d": set(c.bundle.tables["districts"]["code"]),
+        "s": set(cv.sponsor_options(c.bundle)),
+        "sk": set(SPONSOR_KINDS),
+        "pk": set(styles.PROJECT_KINDS),
+        "c": set(cv.CRITERIA),
+        "st": set(layout.STATUS_VALUES),
+        "layers": set(figures.default_visibility()),
+        "u": {st.UNDATED_ON},
+        "dif": {st.DIFFICULT_ON},
+    }
+    out = dict(state)
+    for key, allowed in known.items():
+        out[key] = [v for v in (state.get(key) or []) if v in allowed]
+    sel = state.get("sel")
+    if sel and not (
+        any(sel in set(c.bundle.communes(v)["code"]) for v in (2019, 2020, 2025))
+        or sel in set(c.bundle.projects["project_id"])
+    ):
+        out["sel"] = None
+    return out
 
 
 # ================================================================== 2. the view
@@ -897,6 +929,7 @@ def translate(c: Context, lang: str, i18n_ids: list[dict], tab_ids: list[dict]) 
         *([t("filter.any")] * len(PLACEHOLDER_IDS)),
         t("control.search_placeholder"),
         layout.map_config(t),
+        *([layout.dropdown_labels(t)] * len(layout.DROPDOWN_IDS)),
     ]
 
 
@@ -1004,6 +1037,7 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
         *[Output(cid, "placeholder") for cid in PLACEHOLDER_IDS],
         Output(ids.SEARCH, "placeholder"),
         Output(ids.MAP, "config"),
+        *[Output(cid, "labels") for cid in layout.DROPDOWN_IDS],
         Input(ids.LANG, "value"),
         State({"type": ids.I18N, "key": ALL}, "id"),
         State({"type": "tab", "key": ALL}, "id"),

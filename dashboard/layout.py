@@ -68,6 +68,36 @@ def export_options(t: Translator) -> list[dict[str, Any]]:
     return [{"label": t(f"export.fmt.{f}"), "value": f} for f in EXPORT_FORMATS]
 
 
+def dropdown_labels(t: Translator) -> dict[str, str]:
+    """The dropdowns' own words (Dash's are English: "Search", "Select All", ...)."""
+    keys = (
+        "select_all",
+        "deselect_all",
+        "selected_count",
+        "search",
+        "clear_search",
+        "clear_selection",
+        "no_options_found",
+    )
+    return {k: t(f"dropdown.{k}") for k in keys}
+
+
+#: Every dropdown of the page (their ``labels`` follow the language).
+DROPDOWN_IDS = (
+    ids.SEARCH,
+    ids.VINTAGE,
+    ids.MEASURE,
+    ids.EXPORT_FORMAT,
+    ids.DISTRICT,
+    ids.SPONSOR,
+    ids.SPONSOR_KIND,
+    ids.PROJECT_KIND,
+    ids.CRITERION,
+    ids.STATUS,
+    ids.BASEMAP,
+)
+
+
 def undated_options(t: Translator) -> list[dict[str, Any]]:
     return [{"label": t("filter.undated"), "value": "on"}]
 
@@ -235,6 +265,7 @@ def toolbar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Div:
                 [
                     html.Label(T(t, "control.search"), htmlFor=ids.SEARCH, className="sr-only"),
                     dcc.Dropdown(
+                        labels=dropdown_labels(t),
                         id=ids.SEARCH,
                         options=search_options(bundle, state["v"]),
                         placeholder=t("control.search_placeholder"),
@@ -248,6 +279,7 @@ def toolbar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Div:
                 [
                     html.Label(T(t, "control.vintage"), htmlFor=ids.VINTAGE),
                     dcc.Dropdown(
+                        labels=dropdown_labels(t),
                         id=ids.VINTAGE,
                         options=vintage_options(t),
                         value=state["v"],
@@ -261,6 +293,7 @@ def toolbar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Div:
                 [
                     html.Label(T(t, "control.measure"), htmlFor=ids.MEASURE),
                     dcc.Dropdown(
+                        labels=dropdown_labels(t),
                         id=ids.MEASURE,
                         options=measure_options(t),
                         value=state["m"],
@@ -398,6 +431,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
                 t,
                 "filter.district",
                 dcc.Dropdown(
+                    labels=dropdown_labels(t),
                     id=ids.DISTRICT,
                     options=district_options(bundle),
                     value=state["d"],
@@ -410,6 +444,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
                 t,
                 "filter.sponsor",
                 dcc.Dropdown(
+                    labels=dropdown_labels(t),
                     id=ids.SPONSOR,
                     options=sponsor_options(bundle),
                     value=state["s"],
@@ -423,6 +458,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
                 t,
                 "filter.sponsor_kind",
                 dcc.Dropdown(
+                    labels=dropdown_labels(t),
                     id=ids.SPONSOR_KIND,
                     options=sponsor_kind_options(t),
                     value=state["sk"],
@@ -435,6 +471,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
                 t,
                 "filter.project_kind",
                 dcc.Dropdown(
+                    labels=dropdown_labels(t),
                     id=ids.PROJECT_KIND,
                     options=project_kind_options(t),
                     value=state["pk"],
@@ -447,6 +484,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
                 t,
                 "filter.criterion",
                 dcc.Dropdown(
+                    labels=dropdown_labels(t),
                     id=ids.CRITERION,
                     options=criterion_options(t),
                     value=state["c"],
@@ -466,6 +504,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
                     value=state["y"],
                     marks={y: str(y) for y in range(y0, y1 + 1, 3)},
                     tooltip={"placement": "bottom", "always_visible": False},
+                    allow_direct_input=False,
                 ),
                 "years-l",
             ),
@@ -484,6 +523,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
                 t,
                 "filter.status",
                 dcc.Dropdown(
+                    labels=dropdown_labels(t),
                     id=ids.STATUS,
                     options=status_options(t),
                     value=state["st"],
@@ -520,6 +560,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
                 t,
                 "control.basemap",
                 dcc.Dropdown(
+                    labels=dropdown_labels(t),
                     id=ids.BASEMAP,
                     options=basemap_options(t),
                     value="none",
@@ -542,6 +583,7 @@ def export_box(t: Translator) -> html.Div:
         [
             html.Label(T(t, "export.format"), htmlFor=ids.EXPORT_FORMAT),
             dcc.Dropdown(
+                labels=dropdown_labels(t),
                 id=ids.EXPORT_FORMAT,
                 options=export_options(t),
                 value="png",

@@ -354,8 +354,12 @@ def test_translate_returns_every_output(ctx):
     assert out[1] == ["Gaps"]
     assert out[13] == "en"
     assert out[14] == "Any"  # the dropdowns' placeholder
-    assert out[-1]["locale"] == "en"
-    assert len(out) == 14 + len(cb.PLACEHOLDER_IDS) + 2
+    assert out[-1]["search"] == "Search"
+    assert len(out) == 14 + len(cb.PLACEHOLDER_IDS) + 2 + len(layout.DROPDOWN_IDS)
+    vi = cb.translate(ctx, "vi", i18n_ids, tab_ids)
+    assert (
+        vi[-1]["select_all"] == "Chọn tất cả" and vi[-1]["no_options_found"] != "No options found"
+    )
 
 
 def test_search_options_match_without_diacritics(bundle):
