@@ -42,13 +42,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geodata.bundle import VINTAGES, Bundle, check_vintage
-from geodata.programme import PROJECT_KINDS
+from geodata.bundle import Bundle
+from geodata.vocabulary import (
+    VINTAGES,
+    CommuneStatusKind,
+    ProjectKind,
+    ProjectStatus,
+    check_vintage,
+)
 
-#: Status kinds that make a commune "difficult".
-DIFFICULT_KINDS = ("program135_extremely_difficult", "region_III")
-#: Value of ``status`` filters for projects whose status the sources do not give.
-UNKNOWN_STATUS = "unknown"
 #: Coverage classes of :func:`commune_measures`, in legend order: "sponsored" when no sponsor
 #: filter is set; "chosen" (helped by the chosen sponsors) and "others" (helped only by sponsors
 #: that were not chosen) when one is; then the two "none recorded" classes.
@@ -69,9 +71,9 @@ class Filters:
         Agency names as in the ``agencies`` table (an assignment's ``sponsor_name``, a
         project's ``agency``).
     sponsor_kinds : tuple of str
-        :data:`SPONSOR_KINDS` values.
+        :class:`~geodata.vocabulary.SponsorKind` values.
     project_kinds : tuple of str
-        :data:`PROJECT_KINDS` values (projects only).
+        :class:`~geodata.vocabulary.ProjectKind` values (projects only).
     criteria : tuple of int
         NTM criterion numbers 1–19 (projects only; a project counts if it serves any).
     year_from, year_to : int or None
@@ -79,7 +81,8 @@ class Filters:
     include_undated : bool
         Whether records with no year at all count when a year range is set.
     statuses : tuple of str
-        Project statuses; :data:`UNKNOWN_STATUS` selects projects without one.
+        Project statuses (:class:`~geodata.vocabulary.ProjectStatus`); ``unknown`` selects
+        projects without one.
     difficult_only : bool
         Keep only difficult communes (a Programme 135 extremely-difficult or region III record).
     """
@@ -209,7 +212,7 @@ def difficult_codes(bundle: Bundle, vintage: int) -> frozenset[str]:
     region III; a merged unit is difficult when any of its parts is.
     """
     status = bundle.status
-    rows = status.loc[status["status_kind"].isin(DIFFICULT_KINDS)]
+    rows = status.loc[status["status_kind"].isin(CommuneStatusKind.difficult())]
     return frozenset(rows[_code_col(vintage)].dropna())
 
 
@@ -275,7 +278,7 @@ def filter_projects(bundle: Bundle, vintage: int, filters: Filters) -> pd.DataFr
         wanted = frozenset(filters.criteria)
         keep &= _criteria_sets(df["ntm_criterion"]).map(lambda s: bool(s & wanted))
     if filters.statuses:
-        status = df["status"].where(df["status"].notna(), UNKNOWN_STATUS)
+        status = df["status"].where(df["status"].notna(), ProjectStatus.UNKNOWN)
         keep &= status.isin(filters.statuses)
     keep &= _overlaps(df["year_start"], df["year_end"], filters)
     return df.loc[keep.fillna(False).astype(bool).to_numpy()].copy()
@@ -378,7 +381,7 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
         cost.notna().groupby(prj[code]).sum().reindex(index).fillna(0).astype(int).to_numpy()
     )
 
-    ntm = sta.loc[sta["status_kind"] == "ntm_achieved"]
+    ntm = sta.loc[sta["status_kind"] == CommuneStatusKind.NTM_ACHIEVED]
     years = pd.to_numeric(ntm["year"], errors="coerce").groupby(ntm[code]).min()
     out["ntm_year"] = pd.array(years.reindex(index).to_numpy(), dtype="Int64")
 
@@ -598,7 +601,7 @@ def overview(
         ``n_difficult_others``; ``highlights`` (:attr:`Filters.highlights`) and ``n_match``
         (communes in view with a record that passes every filter); ``support_vnd`` (sum of
         known costs) with ``n_costed`` of ``n_projects``; ``projects_by_kind`` {kind: n} in
-        :data:`PROJECT_KINDS` order;
+        ``ProjectKind`` order;
         ``by_sponsor`` (DataFrame ``sponsor``, ``n_communes``, ``n_projects``); ``by_year``
         (DataFrame ``year``, ``n_assignments``, ``n_projects``, by start year);
         ``completeness`` (see :func:`completeness`); ``n_aggregate`` (province-wide rows that
@@ -648,7 +651,7 @@ def overview(
         "support_vnd": float(cost.sum()) if cost.notna().any() else 0.0,
         "n_costed": int(cost.notna().sum()),
         "n_projects": len(prj),
-        "projects_by_kind": {k: int(kinds.get(k, 0)) for k in PROJECT_KINDS if kinds.get(k, 0)},
+        "projects_by_kind": {k: int(kinds.get(k, 0)) for k in ProjectKind if kinds.get(k, 0)},
         "by_sponsor": by_sponsor,
         "by_year": by_year,
         "completeness": completeness(asg, prj, sta),

@@ -13,6 +13,7 @@ import pytest
 
 from geodata import coverage as cv
 from geodata.bundle import Bundle
+from geodata.vocabulary import ProjectStatus
 from layers import styles
 
 SCT = "Sở Công Thương tỉnh Bắc Kạn"
@@ -25,7 +26,7 @@ FILTERS = {
     "project_kind": cv.Filters(project_kinds=("bridge",)),
     "criterion": cv.Filters(criteria=(4,)),
     "years": cv.Filters(year_from=2019, year_to=2020, include_undated=False),
-    "status": cv.Filters(statuses=(cv.UNKNOWN_STATUS,)),  # the seed gives no status
+    "status": cv.Filters(statuses=(ProjectStatus.UNKNOWN,)),  # the seed gives no status
     "difficult": cv.Filters(difficult_only=True),
 }
 MEASURES = tuple(styles.MEASURES)
