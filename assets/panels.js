@@ -40,10 +40,13 @@
       toggleLegend: function (n, selected, cls) {
         var ids = triggered();
         var closed = hasClass(cls, "legend-closed");
+        var phone = window.matchMedia(PHONE).matches;
         if (ids.indexOf("legend-toggle") >= 0 && n) {
           closed = !closed;
         } else if (!hasClass(cls, "ready")) {
-          closed = window.matchMedia(PHONE).matches;
+          closed = phone;
+        } else if (ids.indexOf("selected") >= 0 && !phone) {
+          closed = !!selected;  // the details take the right side; the legend folds away
         }
         var out = withClass(withClass(cls || "map-wrap", "ready", true), "legend-closed", closed);
         out = withClass(out, "has-detail", !!selected);
@@ -109,4 +112,38 @@
     });
     rows.forEach(function (r) { body.appendChild(r); });
   });
+})();
+
+/* Dash 4 draws radio buttons and check boxes as a "listbox" of "option" labels that hold the
+   real inputs: screen readers then meet an interactive element inside another (axe-core:
+   nested-interactive, aria-input-field-name). The inputs are already the accessible controls,
+   so the list becomes a plain (radio) group named by the label of its field, and the labels
+   plain labels. */
+(function () {
+  "use strict";
+  function fix() {
+    document.querySelectorAll(".dash-options-list[role=listbox]").forEach(function (list) {
+      list.setAttribute("role", list.classList.contains("dash-radioitems") ? "radiogroup" : "group");
+      if (!list.hasAttribute("aria-label") && !list.hasAttribute("aria-labelledby")) {
+        var owner = list.parentElement && list.parentElement.closest("[aria-labelledby],[aria-label]");
+        if (owner && owner.getAttribute("aria-labelledby")) {
+          list.setAttribute("aria-labelledby", owner.getAttribute("aria-labelledby"));
+        } else if (owner) {
+          list.setAttribute("aria-label", owner.getAttribute("aria-label"));
+        }
+      }
+    });
+    document.querySelectorAll(".dash-options-list-option[role=option], .dash-options-list-option[aria-selected]")
+      .forEach(function (option) {
+        option.removeAttribute("role");
+        option.removeAttribute("aria-selected");
+      });
+  }
+  function start() {
+    fix();
+    new MutationObserver(fix).observe(document.body, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ["role", "aria-selected"]
+    });
+  }
+  if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
 })();

@@ -338,6 +338,7 @@ def map_area(t: Translator, initial_figure: Any) -> html.Div:
                         ],
                         id=ids.LEGEND_PANEL,
                         className="legend-body",
+                        tabIndex="0",  # it scrolls: reachable by keyboard
                     ),
                 ],
                 className="map-legend",
@@ -359,6 +360,7 @@ def map_area(t: Translator, initial_figure: Any) -> html.Div:
                 ],
                 id=ids.DETAIL_PANEL,
                 className="detail",
+                tabIndex="-1",
                 role="region",
                 **{"aria-label": t("detail.title"), "aria-live": "polite"},
             ),

@@ -1,0 +1,142 @@
+"""Regenerate the dashboard screenshots in docs/img/screens/ (every view at 1366×768, 1440×900
+and a 390×844 phone) and docs/screenshot.png (the README's picture).
+
+    uv run python docs/make_screenshots.py [--store FILE]
+
+Starts the real app on a free local port over the store (built from the mirror or the
+network when no ``--store`` is given) and drives Debian's Chromium with Playwright. Each
+screenshot is taken once the page shows the state it is meant to show (the map drawn and
+fitted, the detail panel filled, the legend in the right language...), never after a pause.
+Images are quantised to 256 colours to keep the repository small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from PIL import Image
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "img" / "screens"
+SIZES = {"1366x768": (1366, 768), "1440x900": (1440, 900), "phone-390x844": (390, 844)}
+READY = (
+    "() => { const gd = document.querySelector('#map .js-plotly-plot'); const m = gd &&"
+    " gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot &&"
+    " gd._fullLayout.map._subplot.map; return !!(m && m.loaded() && m.areTilesLoaded()"
+    " && gd.dataset.ntmFitted); }"
+)
+SCT = "Sở Công Thương tỉnh Bắc Kạn"
+#: name, URL query, what to wait for (a CSS selector or a JS predicate), what to do after
+VIEWS = (
+    ("01-map", "", "#legend [data-key=sponsored]", None),
+    ("02-commune-selected", "?sel=02023", "#detail [data-commune='02023']", None),
+    ("03-sponsor-filter", "?s=" + SCT, "#legend [data-key=chosen]", None),
+    ("04-project-kind-bridge", "?pk=bridge", "#legend [data-key=match]", None),
+    ("05-gaps-on-the-map", "?m=gaps", "#legend [data-key=covered]", None),
+    ("06-gap-tables", "?sel=02065", "#detail [data-commune='02065']", "gaps"),
+    ("07-english-district", "?lang=en&d=064&m=n_projects", "#legend [data-key='6+']", None),
+    ("08-empty-state", "?st=completed", "#empty-state h2", None),
+    ("09-filters-drawer", "", "#legend [data-key=sponsored]", "filters"),
+)
+SERVER = """
+import sys
+from geodata.settings import Settings
+from dashboard.app import create_app
+settings = Settings(store_path=sys.argv[1], cache_dir=sys.argv[2])
+create_app(settings).run(host="127.0.0.1", port=int(sys.argv[3]), debug=False)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _save(png: bytes, path: Path) -> None:
+    im = Image.open(io.BytesIO(png)).convert("RGB")
+    im = im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    im.save(path, optimize=True)
+    print(f"{path.relative_to(HERE.parent)}: {path.stat().st_size / 1024:.0f} KiB")
+
+
+def shoot(base: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
+        )
+        for size, (w, h) in SIZES.items():
+            ctx = browser.new_context(viewport={"width": w, "height": h})
+            page = ctx.new_page()
+            page.set_default_timeout(180_000)
+            for name, query, wait, then in VIEWS:
+                if then == "filters" and w > 800:
+                    continue  # the drawer is a phone's
+                page.goto(base + "/" + query)
+                page.wait_for_function(READY)
+                page.wait_for_selector(wait)
+                if then == "gaps":
+                    page.click(
+                        "#tabs >> text="
+                        + ("Gaps" if "lang=en" in query else "Xã chưa có đơn vị giúp đỡ")
+                    )
+                    page.wait_for_selector("#gap-table tbody tr")
+                    page.locator("#gap-table").scroll_into_view_if_needed()
+                if then == "filters":
+                    page.click("#filters-toggle")
+                    page.wait_for_selector("#filters-panel", state="visible")
+                page.wait_for_function(READY)
+                _save(page.screenshot(), OUT / f"{name}-{size}.png")
+                if name == "01-map" and size == "1440x900":
+                    _save(page.screenshot(), HERE / "screenshot.png")
+            ctx.close()
+        browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path)
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    store = args.store
+    if store is None:
+        from geodata.build import build_store
+        from geodata.settings import Settings
+
+        settings = Settings.from_env().with_store(Path(tmp.name) / "store.gpkg")
+        build_store(settings)
+        store = settings.store_path
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(store), str(Path(tmp.name) / "cache"), str(port)]
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=5).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("the dashboard did not start") from None
+                time.sleep(0.5)
+        shoot(base)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
