@@ -52,7 +52,7 @@ def running_server(store: Path, workdir: Path, ready_path: str = "/") -> Iterato
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a loaded machine starts it slowly
         while True:
             try:
                 urllib.request.urlopen(url + ready_path, timeout=2).read()
