@@ -23,6 +23,7 @@ from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import register_import_page
 from geodata.bundle import Bundle, BundleHolder
 from geodata.settings import Settings
+from geodata.store import open_store
 
 GEO_ROUTE = "/geo/<name>.geojson"
 GLYPH_ROUTE = "/glyphs/<fontstack>/<int:start>-<int:end>.pbf"
@@ -36,7 +37,11 @@ def create_app(
 
     ``warm_glyphs`` renders the map-label glyph files in a background thread right away.
     """
-    holder = BundleHolder.fixed(bundle) if bundle is not None else BundleHolder(settings.store_path)
+    holder = (
+        BundleHolder.fixed(bundle)
+        if bundle is not None
+        else BundleHolder(open_store(settings.store))
+    )
     translations = Translations.load()
 
     app = Dash(

@@ -38,7 +38,7 @@ import pandas as pd
 
 from geodata.errors import StoreError
 from geodata.programme import VINTAGES, with_all_sponsors
-from geodata.store import GeoPackageStore
+from geodata.store import Store, open_store
 
 #: The programme's own period (2015–2020): the default vintage.
 DEFAULT_VINTAGE = 2019
@@ -110,16 +110,16 @@ class Bundle:
 
     # ---------------------------------------------------------------------------- loading
     @classmethod
-    def load(cls, path: Path | str) -> Bundle:
-        """Read every table of the store at ``path`` (a GeoPackage built by ``data build``)."""
-        store = GeoPackageStore(path)
-        names = store.list_layers()
+    def load(cls, store: Store | Path | str) -> Bundle:
+        """Read every table of a store built by ``data build`` (a path or URL is opened with
+        :func:`geodata.store.open_store`)."""
+        store = open_store(store)
+        tables = store.read_all()
         required = [f"communes_{v}" for v in VINTAGES]
-        missing = [n for n in required if n not in names]
+        missing = [n for n in required if n not in tables]
         if missing:
-            msg = f"{path} lacks {', '.join(missing)}; rebuild it with: ntm-atlas data build"
+            msg = f"{store.url} lacks {', '.join(missing)}; rebuild it with: ntm-atlas data build"
             raise StoreError(msg)
-        tables = {name: store.read(name) for name in names}
         return cls.from_tables(tables)
 
     @classmethod
@@ -338,12 +338,13 @@ _EMPTY = {
 
 
 class BundleHolder:
-    """The current :class:`Bundle` of a store file, for a long-running process.
+    """The current :class:`Bundle` of a store, for a long-running process (a server worker).
 
-    The bundle is loaded once; when the store file is replaced (an import or a rebuild renames a
-    new file over it), the next :meth:`get` after ``interval`` seconds loads a new bundle and
-    hands that out from then on. A bundle is never changed in place: readers that took the old
-    one keep a consistent view until they are done with it.
+    The bundle is loaded once; the holder then asks the store for its :meth:`~Store.version`
+    at most every ``interval`` seconds, and when it has grown (an import, an undo, a rebuild,
+    made by this worker or any other), the next :meth:`get` loads a new bundle and hands that out
+    from then on. A bundle is never changed in place: readers that took the old one keep a
+    consistent view until they are done with it.
 
     Examples
     --------
@@ -353,36 +354,35 @@ class BundleHolder:
     """
 
     def __init__(
-        self, path: Path | str | None, bundle: Bundle | None = None, interval: float = 2.0
+        self,
+        store: Store | Path | str | None,
+        bundle: Bundle | None = None,
+        interval: float = 1.0,
     ) -> None:
-        self.path = Path(path) if path is not None else None
+        self.store = open_store(store) if store is not None else None
         self.interval = interval
         self._lock = threading.Lock()
-        self._stamp = self._stat()
-        self._checked = 0.0
-        self._bundle = bundle if bundle is not None else Bundle.load(self.path)
+        self._checked = time.monotonic()
+        self._version = self.store.version() if self.store is not None else None
+        self._bundle = bundle if bundle is not None else Bundle.load(self.store)
 
     @classmethod
     def fixed(cls, bundle: Bundle) -> BundleHolder:
-        """A holder that always hands out this bundle (no file to watch)."""
+        """A holder that always hands out this bundle (no store to watch)."""
         holder = cls.__new__(cls)
-        holder.path, holder.interval, holder._bundle = None, float("inf"), bundle
-        holder._stamp, holder._checked = None, 0.0
+        holder.store, holder.interval, holder._bundle = None, float("inf"), bundle
+        holder._version, holder._checked = None, 0.0
         holder._lock = threading.Lock()
         return holder
 
-    def _stat(self) -> tuple[int, int, int] | None:
-        if self.path is None:
-            return None
-        try:
-            st = self.path.stat()
-        except OSError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+    @property
+    def version(self) -> int | None:
+        """The store version of the bundle handed out now."""
+        return self._version
 
     def get(self) -> Bundle:
         """The bundle of the store as it is now (checked at most every ``interval`` seconds)."""
-        if self.path is None:
+        if self.store is None:
             return self._bundle
         now = time.monotonic()
         if now - self._checked < self.interval:
@@ -391,11 +391,11 @@ class BundleHolder:
             if now - self._checked < self.interval:
                 return self._bundle
             self._checked = now
-            stamp = self._stat()
-            if stamp is not None and stamp != self._stamp:
-                try:
-                    self._bundle = Bundle.load(self.path)
-                    self._stamp = stamp
-                except (OSError, ValueError, StoreError):
-                    pass  # a half-visible file: keep the old bundle, try again later
+            try:
+                version = self.store.version()
+                if version != self._version and version >= 0:
+                    self._bundle = Bundle.load(self.store)
+                    self._version = version
+            except (OSError, ValueError, StoreError):
+                pass  # a store being replaced or unreachable: keep the old bundle, retry later
             return self._bundle

@@ -27,7 +27,7 @@ SERVER = """
 import sys
 from geodata.settings import Settings
 from dashboard.app import create_app
-settings = Settings(store_path=sys.argv[1], cache_dir=sys.argv[2])
+settings = Settings(store_path="unused.gpkg", cache_dir=sys.argv[2]).with_store(sys.argv[1])
 create_app(settings).run(host="127.0.0.1", port=int(sys.argv[3]), debug=False)
 """
 
@@ -39,9 +39,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(store: Path, workdir: Path, ready_path: str = "/") -> Iterator[str]:
-    """``create_app(settings).run`` over ``store`` on a free localhost port; yields its base URL
-    (no trailing slash) once ``ready_path`` answers."""
+def running_server(store: Path | str, workdir: Path, ready_path: str = "/") -> Iterator[str]:
+    """``create_app(settings).run`` over ``store`` (a GeoPackage path or a database URL) on a
+    free localhost port; yields its base URL (no trailing slash) once ``ready_path`` answers."""
     port = free_port()
     log_path = workdir / "server.log"
     with log_path.open("w") as log:
