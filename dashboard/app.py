@@ -65,6 +65,12 @@ def create_app(
         return contexts[key]
 
     server = app.server
+    if settings.proxy_hops:  # behind a TLS proxy: take scheme, host and client from its headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        server.config["SESSION_COOKIE_SECURE"] = True
 
     @server.route(GEO_ROUTE)
     def _geojson(name: str):

@@ -107,6 +107,8 @@ class Bundle:
     label_points: Mapping[str, pd.DataFrame]
     bboxes: Mapping[str, tuple[float, float, float, float]]
     info: Mapping[str, str] = field(default_factory=dict)
+    #: The tables as read from the store, by name (what :meth:`from_tables` was given).
+    inputs: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     # ---------------------------------------------------------------------------- loading
     @classmethod
@@ -123,8 +125,22 @@ class Bundle:
         return cls.from_tables(tables)
 
     @classmethod
-    def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> Bundle:
-        """A bundle from tables in memory; missing programme tables become empty."""
+    def from_tables(
+        cls, tables: Mapping[str, pd.DataFrame], previous: Bundle | None = None
+    ) -> Bundle:
+        """A bundle from tables in memory; missing programme tables become empty.
+
+        With ``previous`` (the bundle these tables replace), the GeoJSON, label points and
+        bounding boxes of every layer whose table is the very object ``previous`` was built
+        from are taken over instead of computed again: an import changes no boundary.
+        """
+        inputs = MappingProxyType(dict(tables))
+
+        def unchanged(*names: str) -> bool:
+            return previous is not None and all(
+                previous.inputs.get(n) is inputs.get(n) for n in names
+            )
+
         tables = {name: _restore_types(name, df) for name, df in tables.items()}
         for name in PROGRAMME_TABLES:
             tables.setdefault(name, _EMPTY[name]())
@@ -139,11 +155,18 @@ class Bundle:
                 continue
             web = tables.get(f"communes_{vintage}_web", full)
             key = f"communes_{vintage}"
+            if unchanged(key, f"{key}_web") and key in previous.geojson:
+                geojson[key], labels[key] = previous.geojson[key], previous.label_points[key]
+                bboxes[key] = previous.bboxes[key]
+                continue
             geojson[key] = _geojson_text(web)
             labels[key] = _label_points(full)
             bboxes[key] = tuple(float(x) for x in full.total_bounds)
         for name in OVERLAYS:
-            if name in tables:
+            if name in tables and unchanged(name) and name in previous.geojson:
+                geojson[name], labels[name] = previous.geojson[name], previous.label_points[name]
+                bboxes[name] = previous.bboxes[name]
+            elif name in tables:
                 geojson[name] = _geojson_text(tables[name], _OVERLAY_TOLERANCE.get(name))
                 labels[name] = _label_points(tables[name])
                 bboxes[name] = tuple(float(x) for x in tables[name].total_bounds)
@@ -158,6 +181,7 @@ class Bundle:
             label_points=MappingProxyType(labels),
             bboxes=MappingProxyType(bboxes),
             info=MappingProxyType(info),
+            inputs=inputs,
         )
 
     # ---------------------------------------------------------------------------- access
@@ -363,15 +387,21 @@ class BundleHolder:
         self.interval = interval
         self._lock = threading.Lock()
         self._checked = time.monotonic()
-        self._version = self.store.version() if self.store is not None else None
-        self._bundle = bundle if bundle is not None else Bundle.load(self.store)
+        self._version: int | None = None
+        self._stamps: dict[str, int] = {}
+        self._bundle = bundle
+        if bundle is None:
+            self._bundle = self._load()
+        elif self.store is not None:
+            self._version = self.store.version()
+            self._stamps = self.store.table_versions()
 
     @classmethod
     def fixed(cls, bundle: Bundle) -> BundleHolder:
         """A holder that always hands out this bundle (no store to watch)."""
         holder = cls.__new__(cls)
         holder.store, holder.interval, holder._bundle = None, float("inf"), bundle
-        holder._version, holder._checked = None, 0.0
+        holder._version, holder._checked, holder._stamps = None, 0.0, {}
         holder._lock = threading.Lock()
         return holder
 
@@ -394,8 +424,32 @@ class BundleHolder:
             try:
                 version = self.store.version()
                 if version != self._version and version >= 0:
-                    self._bundle = Bundle.load(self.store)
-                    self._version = version
+                    self._bundle = self._load()
             except (OSError, ValueError, StoreError):
                 pass  # a store being replaced or unreachable: keep the old bundle, retry later
             return self._bundle
+
+    def _load(self) -> Bundle:
+        """A new bundle: the tables written since the last load are read again, the others and
+        everything derived from them (GeoJSON, label points) are taken over."""
+        previous = self._bundle
+        old = previous.inputs if previous is not None else {}
+        for _ in range(5):
+            version = self.store.version()
+            stamps = self.store.table_versions()
+            tables = {
+                name: old[name] if name in old and self._stamps.get(name) == stamp else None
+                for name, stamp in stamps.items()
+            }
+            for name, table in tables.items():
+                if table is None:
+                    tables[name] = self.store.read(name)
+            if self.store.table_versions() == stamps:  # no write came in between
+                break
+        missing = [f"communes_{v}" for v in VINTAGES if f"communes_{v}" not in tables]
+        if missing:
+            msg = f"{self.store.url} lacks {', '.join(missing)}; rebuild it: ntm-atlas data build"
+            raise StoreError(msg)
+        bundle = Bundle.from_tables(tables, previous=previous)
+        self._version, self._stamps = version, stamps
+        return bundle

@@ -90,6 +90,10 @@ MIGRATIONS: tuple[str, ...] = (
         value bytea NOT NULL
     );
     """,
+    # 2: the version at which each table was last written (readers reload only those)
+    f"""
+    ALTER TABLE {ADMIN}.layers ADD COLUMN version bigint NOT NULL DEFAULT 0;
+    """,
 )
 
 _migrated: set[str] = set()
@@ -210,12 +214,12 @@ class PostGISStore:
     def write_all(self, tables: Mapping[str, Table]) -> None:
         with self._connection() as con, con.transaction():
             con.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            version = _bump(con)
             for name in set(_registry(con)) - set(tables):
                 con.execute(f'DROP TABLE IF EXISTS {SCHEMA}."{name}"')
                 con.execute(f"DELETE FROM {ADMIN}.layers WHERE name = %s", (name,))
             for position, (name, df) in enumerate(tables.items()):
-                _write_table(con, name, df, position)
-            _bump(con)
+                _write_table(con, name, df, position, version)
 
     def replace_tables(self, tables: Mapping[str, Table]) -> None:
         with self._connection() as con, con.transaction():
@@ -223,14 +227,21 @@ class PostGISStore:
             if not _layer_names(con):
                 msg = f"No store in {self.url}. Build it with: ntm-atlas data build --to {self.url}"
                 raise StoreError(msg)
+            version = _bump(con)
             rows = con.execute(f"SELECT name, position FROM {ADMIN}.layers").fetchall()
             positions = dict(rows)
             following = max(positions.values(), default=-1) + 1
             for name, df in tables.items():
                 if name not in positions:
                     positions[name], following = following, following + 1
-                _write_table(con, name, df, positions[name])
-            _bump(con)
+                _write_table(con, name, df, positions[name], version)
+
+    def table_versions(self) -> dict[str, int]:
+        with self._connection() as con:
+            rows = con.execute(
+                f"SELECT name, version FROM {ADMIN}.layers ORDER BY position, name"
+            ).fetchall()
+        return {name: int(version) for name, version in rows}
 
     @contextlib.contextmanager
     def lock(self, timeout: float = 30.0) -> Iterator[None]:
@@ -333,8 +344,12 @@ class _PostgresUsers:
 # --------------------------------------------------------------------------------------------
 
 
-def _bump(con) -> None:
-    con.execute(f"UPDATE {ADMIN}.state SET version = version + 1, changed_at = now()")
+def _bump(con) -> int:
+    """Raise the store's version (in the writer's transaction); returns the new one."""
+    row = con.execute(
+        f"UPDATE {ADMIN}.state SET version = version + 1, changed_at = now() RETURNING version"
+    )
+    return int(row.fetchone()[0])
 
 
 def _layer_names(con) -> list[str]:
@@ -381,7 +396,7 @@ def _geometry_type(gdf: gpd.GeoDataFrame) -> str:
     return kinds.pop() if len(kinds) == 1 else "Geometry"
 
 
-def _write_table(con, name: str, df: Table, position: int) -> None:
+def _write_table(con, name: str, df: Table, position: int, version: int) -> None:
     """Create or refill ``atlas.<name>`` with ``df``; registers it in ``atlas_admin.layers``."""
     is_geo = isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns
     geom_col = df.geometry.name if is_geo else None
@@ -418,10 +433,11 @@ def _write_table(con, name: str, df: Table, position: int) -> None:
         for row in _rows(df, attrs, geom_col, srid):
             copy.write_row(row)
     con.execute(
-        f"INSERT INTO {ADMIN}.layers (name, position, geometry_type, srid) "
-        "VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
-        "geometry_type = excluded.geometry_type, srid = excluded.srid",
-        (name, position, gtype, srid),
+        f"INSERT INTO {ADMIN}.layers (name, position, geometry_type, srid, version) "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
+        "position = excluded.position, geometry_type = excluded.geometry_type, "
+        "srid = excluded.srid, version = excluded.version",
+        (name, position, gtype, srid, version),
     )
 
 

@@ -38,12 +38,14 @@ class Settings:
     database_url: str = ""
     #: The key that signs session cookies; empty: a secret kept by the store.
     secret_key: str = ""
+    #: Reverse proxies in front of the server whose ``X-Forwarded-*`` headers are trusted.
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read ``NTM_ATLAS_DATA``, ``NTM_ATLAS_DATABASE_URL``, ``NTM_ATLAS_SECRET_KEY``,
-        ``NTM_ATLAS_MIRROR``, ``NTM_ATLAS_CACHE``, ``NTM_ATLAS_HOST``, ``NTM_ATLAS_PORT`` and
-        ``NTM_ATLAS_DEBUG``; unset ones take platform defaults."""
+        ``NTM_ATLAS_PROXY_HOPS``, ``NTM_ATLAS_MIRROR``, ``NTM_ATLAS_CACHE``, ``NTM_ATLAS_HOST``,
+        ``NTM_ATLAS_PORT`` and ``NTM_ATLAS_DEBUG``; unset ones take platform defaults."""
         env = os.environ if environ is None else environ
         data = env.get("NTM_ATLAS_DATA")
         if data:
@@ -63,6 +65,7 @@ class Settings:
             debug=env.get("NTM_ATLAS_DEBUG", "") not in ("", "0", "false"),
             database_url=env.get("NTM_ATLAS_DATABASE_URL", ""),
             secret_key=env.get("NTM_ATLAS_SECRET_KEY", ""),
+            proxy_hops=int(env.get("NTM_ATLAS_PROXY_HOPS") or 0),
         )
 
     @property

@@ -88,6 +88,11 @@ class Store(Protocol):
         """A number that grows with every write (0: never written, -1: no store)."""
         ...
 
+    def table_versions(self) -> dict[str, int]:
+        """Every table's name and the :meth:`version` of the write that last replaced it (so a
+        reader reloads only what changed)."""
+        ...
+
     def lock(self, timeout: float = 30.0) -> contextlib.AbstractContextManager[None]:
         """Hold the store's write lock; :class:`StoreBusyError` after ``timeout`` seconds."""
         ...
@@ -155,8 +160,10 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
 # GeoPackage
 # --------------------------------------------------------------------------------------------
 
-#: Table in the GeoPackage (plain SQLite, not a layer) that holds the store's version.
+#: Tables in the GeoPackage (plain SQLite, not layers) that hold the store's version and the
+#: version at which each table was last written.
 _STATE_TABLE = "ntm_atlas_state"
+_TABLES_TABLE = "ntm_atlas_tables"
 
 
 class GeoPackageStore:
@@ -182,7 +189,7 @@ class GeoPackageStore:
     def list_layers(self) -> list[str]:
         """Names of every layer and table in the store."""
         self._require()
-        return [str(name) for name, _ in pyogrio.list_layers(self.path) if name != _STATE_TABLE]
+        return [str(name) for name, _ in pyogrio.list_layers(self.path) if name not in _INTERNAL]
 
     def read(self, name: str) -> Table:
         """One layer (GeoDataFrame) or table (DataFrame) by name."""
@@ -212,7 +219,7 @@ class GeoPackageStore:
         try:
             for name, df in tables.items():
                 _write(Path(tmp), name, df)
-            _set_version(Path(tmp), self.version() + 1 if self.exists() else 1)
+            _set_version(Path(tmp), self.version() + 1 if self.exists() else 1, list(tables))
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -228,7 +235,7 @@ class GeoPackageStore:
             shutil.copyfile(self.path, tmp)
             for name, df in tables.items():
                 _write(tmp, name, df)
-            _set_version(tmp, _version_of(tmp) + 1)
+            _set_version(tmp, _version_of(tmp) + 1, list(tables))
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)
@@ -244,6 +251,15 @@ class GeoPackageStore:
             return _version_of(self.path)
         except sqlite3.DatabaseError:
             return -1
+
+    def table_versions(self) -> dict[str, int]:
+        self._require()
+        with contextlib.closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as con:
+            try:
+                rows = dict(con.execute(f"SELECT name, version FROM {_TABLES_TABLE}").fetchall())
+            except sqlite3.OperationalError:  # a store written before versions were kept
+                rows = {}
+        return {name: int(rows.get(name, 0)) for name in self.list_layers()}
 
     @contextlib.contextmanager
     def lock(self, timeout: float = 30.0) -> Iterator[None]:
@@ -320,11 +336,23 @@ def _version_of(path: Path) -> int:
     return int(row[0]) if row else 0
 
 
-def _set_version(path: Path, version: int) -> None:
+def _set_version(path: Path, version: int, written: list[str]) -> None:
     with contextlib.closing(sqlite3.connect(path)) as con, con:
         con.execute(f"CREATE TABLE IF NOT EXISTS {_STATE_TABLE} (version INTEGER NOT NULL)")
         con.execute(f"DELETE FROM {_STATE_TABLE}")
         con.execute(f"INSERT INTO {_STATE_TABLE} (version) VALUES (?)", (version,))
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {_TABLES_TABLE} "
+            "(name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+        )
+        con.executemany(
+            f"INSERT INTO {_TABLES_TABLE} (name, version) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+            [(name, version) for name in written],
+        )
+
+
+_INTERNAL = (_STATE_TABLE, _TABLES_TABLE)
 
 
 def _accounts_db(path: Path) -> sqlite3.Connection:

@@ -134,3 +134,20 @@ def test_unreadable_upload_and_template_download(app, tmp_path):
     assert "Không đọc được tệp" in page
     response = client.get("/import/template/projects")
     assert response.status_code == 200 and response.data[:2] == b"PK"
+
+
+def test_behind_a_tls_proxy_links_are_https_and_the_cookie_is_secure(settings, store_path):
+    """NTM_ATLAS_PROXY_HOPS=1: the page's absolute URLs (MapLibre's GeoJSON) follow the
+    proxy's X-Forwarded-Proto, and the session cookie is sent over TLS only."""
+    from dataclasses import replace
+
+    from dashboard.app import create_app
+
+    app = create_app(replace(settings, proxy_hops=1), warm_glyphs=False)
+    client = app.server.test_client()
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "atlas.example.gov.vn"}
+    layout = client.get("/_dash-layout", headers=headers).get_data(as_text=True)
+    layout = layout.replace("\\u002f", "/")
+    assert "https://atlas.example.gov.vn/geo/communes_2019.geojson" in layout
+    login = client.get("/login", headers=headers)
+    assert "Secure" in login.headers["Set-Cookie"]

@@ -167,3 +167,13 @@ def test_postgis_layout_has_primary_keys_spatial_indexes_and_migrations(
     assert {"communes_2019", "communes_2025_web", "districts", "projects"} <= gist
     assert srids == {(4326,)}
     assert migrations[0] == len(MIGRATIONS)
+
+
+def test_table_versions_say_which_tables_a_write_replaced(empty_store):
+    empty_store.write_all(tables(2))
+    first = empty_store.table_versions()
+    assert first == {"points": empty_store.version(), "notes": empty_store.version()}
+    empty_store.replace_tables({"notes": pd.DataFrame({"key": ["c"], "value": ["x"]})})
+    second = empty_store.table_versions()
+    assert second["points"] == first["points"]
+    assert second["notes"] == empty_store.version() > first["notes"]
