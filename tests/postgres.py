@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 _names = itertools.count(1)
@@ -93,6 +93,16 @@ class Databases:
         self.admin_url = admin_url
         self.prefix = f"ntm_t{os.getpid()}_"
         self.made: list[str] = []
+        self._drop_left_overs()
+
+    def _drop_left_overs(self) -> None:
+        """Drop the databases of test runs that were killed (their process is gone)."""
+        with connect(self.admin_url) as con:
+            names = [r[0] for r in con.execute("SELECT datname FROM pg_database")]
+            for name in names:
+                pid = name.removeprefix("ntm_t").split("_")[0]
+                if name.startswith("ntm_t") and pid.isdigit() and not _alive(int(pid)):
+                    con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def create(self, template: str | None = None, *, postgis: bool = True) -> str:
         """A new database (a copy of ``template``, else empty with PostGIS); returns its URL."""
@@ -133,7 +143,11 @@ def name_of(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 
 
-def without_query_keys(url: str, *keys: str) -> str:
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in keys]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
