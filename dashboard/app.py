@@ -17,7 +17,7 @@ from functools import lru_cache
 import flask
 from dash import Dash, html
 
-from dashboard import callbacks, ids, layout
+from dashboard import callbacks, ids, layout, plotly_bundle
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import register_import_page
@@ -46,8 +46,10 @@ def create_app(
         update_title=None,
         compress=True,
         serve_locally=True,
+        assets_ignore=plotly_bundle.ASSETS_IGNORE,
     )
     prefix = app.config.requests_pathname_prefix.rstrip("/")
+    plotly_bundle.register(app, prefix)  # our plotly.js: only the traces we draw
     contexts: dict[int, callbacks.Context] = {}
 
     def current() -> callbacks.Context:
