@@ -112,9 +112,11 @@ def index_string(template: str, url: str) -> str:
     """Dash's page template with the bundle preloaded in the head and loaded before the
     renderer.
 
-    >>> t = "<head>{%css%}</head><body>{%scripts%}{%renderer%}</body>"
-    >>> print(index_string(t, "/p.js"))
-    <head><link rel="preload" href="/p.js" as="script">{%css%}</head><body>{%scripts%}<script src="/p.js"></script>{%renderer%}</body>
+    >>> t = "<head>{%css%}</head>{%scripts%}{%renderer%}"
+    >>> print(index_string(t, "/p.js").replace("><", ">\\n<"))
+    <head>
+    <link rel="preload" href="/p.js" as="script">{%css%}</head>{%scripts%}<script src="/p.js">
+    </script>{%renderer%}
     """
     preload = f'<link rel="preload" href="{url}" as="script">'
     script = f'<script src="{url}"></script>'
