@@ -110,9 +110,10 @@ def test_the_bundle_is_served_precompressed_and_cached_for_a_year(client, accept
     assert r.status_code == 200
     assert r.headers.get("Content-Encoding") == coding
     assert r.get_data() == b.path.with_name(b.path.name + suffix).read_bytes()  # as stored
-    assert "immutable" in r.headers["Cache-Control"] and "max-age=31536000" in r.headers[
-        "Cache-Control"
-    ]
+    assert (
+        "immutable" in r.headers["Cache-Control"]
+        and "max-age=31536000" in r.headers["Cache-Control"]
+    )
     assert "Accept-Encoding" in r.headers["Vary"]
     assert r.headers["Content-Type"].startswith("text/javascript")
 
