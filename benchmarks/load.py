@@ -33,29 +33,33 @@ async def _one(host: str, port: int, path: str, body: bytes, timeout: float) -> 
 
 
 async def _run(url: str, bodies: list[bytes], clients: int, seconds: float, warmup: float):
+    """Each client sends one untimed request (and the clients wait ``warmup`` seconds more),
+    then all fire for ``seconds``; every request started in that window is kept."""
     parsed = urlparse(url)
     host, port = parsed.hostname, parsed.port
     path = "/_dash-update-component"
+
+    async def once(k: int) -> tuple[float, float, str | None]:
+        body = bodies[k % len(bodies)]
+        t0 = time.perf_counter()
+        try:
+            status, _n = await _one(host, port, path, body, timeout=120)
+            err = None if status == 200 else f"HTTP {status}"
+        except (OSError, TimeoutError, ValueError, IndexError) as exc:
+            err = type(exc).__name__
+        return t0, time.perf_counter(), err
+
+    await asyncio.gather(*(once(i) for i in range(clients)))
+    await asyncio.sleep(warmup)
     samples: list[tuple[bool, float, str | None]] = []
-    start = time.perf_counter()
-    measure_from = start + warmup
-    stop = measure_from + seconds
+    stop = time.perf_counter() + seconds
 
     async def client(i: int) -> None:
         k = i
         while time.perf_counter() < stop:
-            body = bodies[k % len(bodies)]
-            k += 1
-            t0 = time.perf_counter()
-            try:
-                status, _n = await _one(host, port, path, body, timeout=60)
-                ok = status == 200
-                err = None if ok else f"HTTP {status}"
-            except (OSError, TimeoutError, ValueError, IndexError) as exc:
-                ok, err = False, type(exc).__name__
-            t1 = time.perf_counter()
-            if t0 >= measure_from:  # started in the window: its latency counts, however long
-                samples.append((t1 <= stop, t1 - t0, err))
+            t0, t1, err = await once(k)
+            k += clients
+            samples.append((t1 <= stop, t1 - t0, err))
 
     await asyncio.gather(*(client(i) for i in range(clients)))
     return samples
