@@ -36,11 +36,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geodata import programme
 from geodata.bundle import VINTAGES, Bundle, check_vintage
 from geodata.programme import PROJECT_KINDS
 
-#: Status kinds that make a commune "difficult".
-DIFFICULT_KINDS = ("program135_extremely_difficult", "region_III")
+#: Status kinds that make a commune "difficult" (each in its period: programme.DIFFICULT_CLASS).
+DIFFICULT_KINDS = tuple(programme.DIFFICULT_CLASS.values())
 #: Value of ``status`` filters for projects whose status the sources do not give.
 UNKNOWN_STATUS = "unknown"
 #: Coverage classes of :func:`commune_measures`, in legend order.
@@ -73,7 +74,8 @@ class Filters:
     statuses : tuple of str
         Project statuses; :data:`UNKNOWN_STATUS` selects projects without one.
     difficult_only : bool
-        Keep only difficult communes (a Programme 135 extremely-difficult or region III record).
+        Keep only difficult communes: the official class of the period of the chosen years
+        (Programme 135 extremely difficult for 2016–2020, region III for 2021–2025).
     """
 
     districts: tuple[str, ...] = ()
@@ -154,15 +156,15 @@ def _criteria_sets(text: pd.Series) -> pd.Series:
     return text.map(parse)
 
 
-def difficult_codes(bundle: Bundle, vintage: int) -> frozenset[str]:
-    """Codes of the vintage's units that contain a difficult commune.
-
-    A commune is difficult when a status record says Programme 135 extremely difficult or
-    region III; a merged unit is difficult when any of its parts is.
+def difficult_codes(bundle: Bundle, vintage: int, filters: Filters | None = None) -> frozenset[str]:
+    """Codes of the vintage's units that hold a commune of the official difficult class of the
+    period the filters' years fall in (:func:`geodata.programme.period_of`): Programme 135
+    extremely difficult for 2016–2020, region III (861/QĐ-TTg) for 2021–2025. A merged unit is
+    difficult when any of its parts is.
     """
-    status = bundle.status
-    rows = status.loc[status["status_kind"].isin(DIFFICULT_KINDS)]
-    return frozenset(rows[_code_col(vintage)].dropna())
+    f = filters or Filters()
+    period = programme.period_of(vintage, f.year_from, f.year_to)
+    return programme.difficult_units(bundle, period, vintage)
 
 
 def communes_in_view(bundle: Bundle, vintage: int, filters: Filters) -> pd.Series:
@@ -180,7 +182,7 @@ def communes_in_view(bundle: Bundle, vintage: int, filters: Filters) -> pd.Serie
         else:
             keep &= communes["district_code"].isin(filters.districts).to_numpy()
     if filters.difficult_only:
-        keep &= keep.index.isin(difficult_codes(bundle, vintage))
+        keep &= keep.index.isin(difficult_codes(bundle, vintage, filters))
     return keep
 
 
@@ -296,7 +298,7 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
     index = pd.Index(out["code"])
     view = communes_in_view(bundle, vintage, filters)
     out["in_view"] = view.reindex(index).fillna(False).to_numpy(dtype=bool)
-    out["difficult"] = index.isin(difficult_codes(bundle, vintage))
+    out["difficult"] = index.isin(difficult_codes(bundle, vintage, filters))
 
     asg = filter_assignments(bundle, vintage, filters)
     prj = filter_projects(bundle, vintage, filters)
@@ -597,7 +599,7 @@ def commune_details(
         "vintage": vintage,
         "became": became,
         "parts_2019": sorted(set(parts["name_2019"].dropna())),
-        "difficult": code in difficult_codes(bundle, vintage),
+        "difficult": code in difficult_codes(bundle, vintage, filters),
         "assignments": asg.reset_index(drop=True),
         "projects": prj.reset_index(drop=True),
         "status": sta.reset_index(drop=True),
