@@ -54,7 +54,49 @@ def read_seed(name: str) -> pd.DataFrame:
     df = df.replace({"": None})
     if "source_url" in df:
         df["source_url"] = df["source_url"].replace({"seed article": SEED_ARTICLE_URL})
+    if name != "translations":
+        df = _in_vietnamese(df, name)
     return df
+
+
+#: Free-text columns that the seed writes in English and ``seed/translations.csv`` translates.
+TRANSLATED_COLUMNS = {
+    "projects": ("title", "quantity_notes"),
+    "commune_status": ("notes",),
+    "sponsor_assignments": ("activities_summary",),
+}
+
+
+def _in_vietnamese(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The seed table with its free-text columns in Vietnamese (``seed/translations.csv``) and
+    the source's English wording kept in ``<column>_en``. A text without a translation (it is
+    already Vietnamese) is kept in both."""
+    columns = [c for c in TRANSLATED_COLUMNS.get(table, ()) if c in df]
+    if not columns:
+        return df
+    tr = read_seed("translations")
+    df = df.copy()
+    for col in columns:
+        pairs = tr.loc[(tr["table"] == table) & (tr["column"] == col)]
+        lookup = dict(zip(pairs["en"], pairs["vi"], strict=True))
+        df[f"{col}_en"] = df[col]
+        df[col] = df[col].map(lambda v, lk=lookup: lk.get(v, v) if isinstance(v, str) else v)
+    return df
+
+
+def in_language(df: pd.DataFrame, column: str, lang: str) -> pd.Series:
+    """A free-text column in a language: ``<column>_en`` in English where it is filled, the
+    column itself (Vietnamese) otherwise.
+
+    >>> df = pd.DataFrame({"title": ["Cầu", "Chợ"], "title_en": ["Bridge", None]})
+    >>> in_language(df, "title", "en").tolist(), in_language(df, "title", "vi").tolist()
+    (['Bridge', 'Chợ'], ['Cầu', 'Chợ'])
+    """
+    base = df[column] if column in df else pd.Series(None, index=df.index, dtype=object)
+    english = f"{column}_en"
+    if lang != "en" or english not in df:
+        return base
+    return df[english].where(df[english].notna() & (df[english] != ""), base)
 
 
 @dataclass(frozen=True)
@@ -390,7 +432,10 @@ def difficult_completeness(
     if districts and "district_code" in rows:
         rows = rows.loc[rows["district_code"].isin(districts)]
     native = _native_codes(rows)
-    keyed = native.assign(inferred=rows.get("notes", pd.Series("", index=rows.index)))
+    notes = rows["notes_en"] if "notes_en" in rows else rows.get("notes")
+    if notes is None:
+        notes = pd.Series("", index=rows.index)
+    keyed = native.assign(inferred=notes)
     keyed["inferred"] = keyed["inferred"].fillna("").str.contains(INFERRED_MARK, regex=False)
     keyed = keyed.dropna(subset=["code"])
     # A commune named by one source and inferred by another counts as named.

@@ -160,7 +160,7 @@ def test_click_xuan_lac_shows_its_sponsor_and_projects(page, server, bundle):
     detail = page.inner_text("#detail")
     assert "Xã Xuân Lạc" in detail
     assert "Sở Công Thương" in detail
-    assert "Trạm biến áp" in detail and "Transformer station upgrade Bản Ó" in detail
+    assert "Trạm biến áp" in detail and "Nâng cấp trạm biến áp Bản Ó" in detail
     assert "sel=02023" in page.url
     _shot(page, "03-xuan-lac")
     assert page.errors == []
