@@ -14,6 +14,7 @@ from dashboard.export_text import t
 from geodata import programme
 from geodata.bundle import Bundle
 from geodata.coverage import Filters
+from geodata.vocabulary import ProjectKind, ProjectStatus, SponsorKind, short_name
 from layers import sheet
 
 #: Map sheet formats and data formats.
@@ -66,14 +67,6 @@ def difficult_line(bundle: Bundle, vintage: int, filters: Filters, lang: str = "
     return text
 
 
-def _short(name: str) -> str:
-    """A unit name without its "Xã "/"Huyện "/"Tỉnh " prefix, for labels."""
-    for prefix in ("Xã ", "Huyện ", "Tỉnh ", "Thành Phố ", "Thành phố "):
-        if name.startswith(prefix):
-            return name[len(prefix) :]
-    return name
-
-
 def _listed(key: str, values: Sequence[str], sep: str, lang: str) -> str:
     """``sub.<x>`` for one value, ``sub.<x>.many`` for several ("district" / "districts")."""
     return t(key if len(values) == 1 else f"{key}.many", lang, v=sep.join(values))
@@ -89,15 +82,15 @@ def describe_filters(bundle: Bundle, vintage: int, filters: Filters, lang: str =
     if f.districts:
         d = bundle.tables.get("districts")
         names = dict(zip(d["code"], d["name"], strict=True)) if d is not None else {}
-        shown = [_short(names.get(c, c)) for c in f.districts]
+        shown = [short_name(names.get(c, c)) for c in f.districts]
         parts.append(_listed("sub.districts", shown, ", ", lang))
     if f.sponsors:
         parts.append(_listed("sub.sponsors", f.sponsors, "; ", lang))
     if f.sponsor_kinds:
-        v = [t(f"sponsor_kind.{k}", lang) for k in f.sponsor_kinds]
+        v = [t(SponsorKind.label_key_of(k), lang) for k in f.sponsor_kinds]
         parts.append(_listed("sub.sponsor_kinds", v, ", ", lang))
     if f.project_kinds:
-        v = [t(f"kind.{k}", lang) for k in f.project_kinds]
+        v = [t(ProjectKind.label_key_of(k), lang) for k in f.project_kinds]
         parts.append(_listed("sub.project_kinds", v, ", ", lang))
     if f.criteria:
         parts.append(_listed("sub.criteria", [str(c) for c in f.criteria], ", ", lang))
@@ -108,7 +101,7 @@ def describe_filters(bundle: Bundle, vintage: int, filters: Filters, lang: str =
         if not f.include_undated:
             parts.append(t("sub.undated_out", lang))
     if f.statuses:
-        v = [t(f"status.{s}", lang) for s in f.statuses]
+        v = [t(ProjectStatus.label_key_of(s), lang) for s in f.statuses]
         parts.append(_listed("sub.statuses", v, ", ", lang))
     if f.difficult_only:
         parts.append(t("sub.difficult", lang))
