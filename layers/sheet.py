@@ -868,7 +868,7 @@ def _render_map_sheet(layers, text, legend, paper, orientation, locator) -> Figu
     def axes(x, y, w, h):  # mm from the lower left corner
         return fig.add_axes((x / W, y / H, w / W, h / H))
 
-    fig.text(
+    title = fig.text(
         m / W,
         1 - (m + 1) / H,
         text.title,
@@ -877,6 +877,7 @@ def _render_map_sheet(layers, text, legend, paper, orientation, locator) -> Figu
         va="top",
         ha="left",
     )
+    _fit_width(title, usable * MM * fig.dpi, minimum=11 * scale)
     fig.text(
         m / W,
         1 - (m + 9.5 * scale) / H,
@@ -933,6 +934,15 @@ def _render_map_sheet(layers, text, legend, paper, orientation, locator) -> Figu
         Line2D([m / W, 1 - m / W], [(m + footer_h) / H] * 2, color="#cccccc", linewidth=0.5)
     )
     return fig
+
+
+def _fit_width(artist, width_px: float, *, minimum: float) -> None:
+    """Shrink a one-line text until it fits ``width_px`` (never below ``minimum`` points)."""
+    renderer = artist.figure.canvas.get_renderer()
+    size = artist.get_fontsize()
+    while size > minimum and artist.get_window_extent(renderer).width > width_px:
+        size = max(minimum, size * 0.94)
+        artist.set_fontsize(size)
 
 
 def save_figure(
