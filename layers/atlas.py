@@ -164,7 +164,8 @@ def _draw_table(
     top -= h
     for i, values in enumerate(table.rows):
         need = max(len(c) for c in _cell_lines(table, width, size, values)) * lh + pad
-        if top - need < bottom + lh * 1.5:
+        last = i == len(table.rows) - 1  # the last row needs no room for an overflow line
+        if top - need < bottom + (0 if last else lh * 1.5):
             left = len(table.rows) - i
             fig.text(
                 x / W,
@@ -188,7 +189,7 @@ def _draw_table(
 #: Map sizes (mm) of an atlas page: 118 mm wide, as tall as the tables leave room for.
 MAP_WIDTH = 118.0
 MAP_MIN_HEIGHT = 95.0
-MAP_MAX_HEIGHT = 175.0
+MAP_MAX_HEIGHT = 190.0
 
 
 def render_atlas_page(
@@ -244,7 +245,7 @@ def render_atlas_page(
         for table in page.tables:
             top = _draw_table(fig, table, m, top, width, W, H, size, bottom=sources_top)
         # Sources of the page (wrapped, never cut), then the footer.
-        top = min(top, sources_top)
+        top = max(top, sources_top)  # right under the tables (their room was kept)
         fig.text(m / W, top / H, page.sources_title, fontsize=7.5, fontweight="bold", va="top")
         top -= 4.0
         for src in page.sources:
