@@ -17,12 +17,13 @@ from functools import lru_cache
 import flask
 from dash import Dash, html
 
-from dashboard import callbacks, gap_view, ids, layout, panels
+from dashboard import callbacks, gap_view, ids, layout, panels, plotly_bundle, response_cache
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import register_import_page
 from geodata.bundle import Bundle, BundleHolder
 from geodata.settings import Settings
+from geodata.store import open_store
 
 GEO_ROUTE = "/geo/<name>.geojson"
 GLYPH_ROUTE = "/glyphs/<fontstack>/<int:start>-<int:end>.pbf"
@@ -36,18 +37,27 @@ def create_app(
 
     ``warm_glyphs`` renders the map-label glyph files in a background thread right away.
     """
-    holder = BundleHolder.fixed(bundle) if bundle is not None else BundleHolder(settings.store_path)
+    holder = (
+        BundleHolder.fixed(bundle)
+        if bundle is not None
+        else BundleHolder(open_store(settings.store))
+    )
     translations = Translations.load()
 
+    server = flask.Flask(__name__)
+    server.config.update(response_cache.compress_config())  # scripts compressed once
     app = Dash(
         __name__,
+        server=server,
         assets_folder=str(ASSETS_DIR),
         title="NTM Atlas – Bắc Kạn",
         update_title=None,
         compress=True,
         serve_locally=True,
+        assets_ignore=plotly_bundle.ASSETS_IGNORE,
     )
     prefix = app.config.requests_pathname_prefix.rstrip("/")
+    plotly_bundle.register(app, prefix)  # our plotly.js: only the traces we draw
     contexts: dict[int, callbacks.Context] = {}
 
     def current() -> callbacks.Context:
@@ -59,7 +69,12 @@ def create_app(
             contexts[key] = _context(current_bundle, translations, prefix)
         return contexts[key]
 
-    server = app.server
+    if settings.proxy_hops:  # behind a TLS proxy: take scheme, host and client from its headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        server.config["SESSION_COOKIE_SECURE"] = True
 
     @server.route(GEO_ROUTE)
     def _geojson(name: str):
@@ -95,6 +110,7 @@ def create_app(
     callbacks.register(app, current)
     gap_view.register(app, lambda values, which: callbacks.table_rows(current(), values, which))
     panels.register(app)
+    response_cache.cache_layout(app, current)  # the first page, once per store version
     register_import_page(app, settings)  # /login, /import (editors)
     if warm_glyphs:
         threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()

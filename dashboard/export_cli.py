@@ -53,6 +53,11 @@ def register_export_commands(subparsers) -> None:
     _common(a)
     a.add_argument("--by", choices=("commune", "district", "sponsor"), default="commune")
     a.add_argument("--measure", default="coverage", help="measure of the cover map")
+    a.add_argument(
+        "--skip-empty",
+        action="store_true",
+        help="no page for a commune with nothing recorded: one summary page lists them",
+    )
     a.set_defaults(run=_export_atlas)
 
     h = sub.add_parser("html", help="a standalone interactive map (works offline)")
@@ -68,7 +73,7 @@ def register_export_commands(subparsers) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, required=True, help="file to write")
-    p.add_argument("--store", type=Path, help="store file (default: NTM_ATLAS_DATA)")
+    p.add_argument("--store", help="GeoPackage path or postgresql:// URL (default: the settings)")
     p.add_argument("--vintage", type=int, choices=VINTAGES, default=DEFAULT_VINTAGE)
     p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG.value)
     f = p.add_argument_group("filters (as in the dashboard)")
@@ -133,7 +138,7 @@ def filters_from_args(args: argparse.Namespace, bundle):
 def _bundle(args: argparse.Namespace, settings: Settings):
     from geodata.bundle import Bundle
 
-    return Bundle.load(args.store or settings.store_path)
+    return Bundle.load(args.store or settings.store)
 
 
 def _check_measure(measure: str) -> None:
@@ -189,6 +194,7 @@ def _export_atlas(args: argparse.Namespace, settings: Settings) -> int:
         vintage=args.vintage,
         measure=args.measure,
         lang=args.lang,
+        skip_empty=args.skip_empty,
     )
     return _done(out, started)
 
