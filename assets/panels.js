@@ -102,8 +102,8 @@
     var rows = Array.prototype.slice.call(body.rows);
     var sign = dir === "ascending" ? 1 : -1;
     rows.sort(function (a, b) {
-      var x = numeric ? a.cells[index].getAttribute("data-value") || "" : a.cells[index].textContent.trim();
-      var y = numeric ? b.cells[index].getAttribute("data-value") || "" : b.cells[index].textContent.trim();
+      var x = a.cells[index].textContent.trim();
+      var y = b.cells[index].textContent.trim();
       if (x === "–") { x = ""; }
       if (y === "–") { y = ""; }
       if (x === "" || y === "") { return (x === "") - (y === ""); }

@@ -106,9 +106,8 @@ def table(
                     id={"type": ids.GAP_PICK, "code": str(row.get("code"))},
                     className="pick",
                 )
-            # Numbers sort by value (the browser sorts text by what it shows).
-            sort = {"data-value": "" if value is None else str(value)} if c.numeric else {}
-            cells.append(html.Td(content, className="num" if c.numeric else None, **sort))
+            # The browser sorts by what a cell shows (numbers as numbers, "–" last).
+            cells.append(html.Td(content, className="num" if c.numeric else None))
         body.append(html.Tr(cells))
     return html.Table(
         [
