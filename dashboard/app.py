@@ -111,6 +111,8 @@ def create_app(
     gap_view.register(app, lambda values, which: callbacks.table_rows(current(), values, which))
     panels.register(app)
     response_cache.cache_layout(app, current)  # the first page, once per store version
+    # A filter state asked for before is answered without running the callbacks again.
+    response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
     register_import_page(app, settings)  # /login, /import (editors)
     if warm_glyphs:
         threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
