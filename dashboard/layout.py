@@ -436,7 +436,7 @@ def tabs(t: Translator) -> dcc.Tabs:
                                         "rowSelection": {"mode": "singleRow", "checkboxes": False}
                                     },
                                     columnSize="responsiveSizeToFit",
-                                    csvExportParams={"fileName": "ntm-atlas-gaps.csv"},
+                                    csvExportParams=grid_csv_params("ntm-atlas-gaps.csv"),
                                     style=grid_style,
                                 ),
                             ],
@@ -460,7 +460,7 @@ def tabs(t: Translator) -> dcc.Tabs:
                                         "resizable": True,
                                     },
                                     columnSize="responsiveSizeToFit",
-                                    csvExportParams={"fileName": "ntm-atlas-sponsors.csv"},
+                                    csvExportParams=grid_csv_params("ntm-atlas-sponsors.csv"),
                                     style=grid_style,
                                 ),
                             ],
@@ -472,6 +472,12 @@ def tabs(t: Translator) -> dcc.Tabs:
             ),
         ],
     )
+
+
+def grid_csv_params(file_name: str) -> dict[str, Any]:
+    """The grids' CSV download: formula-like text gets a leading apostrophe
+    (``assets/csv_cells.js``, the rule of :mod:`dashboard.export.cells`)."""
+    return {"fileName": file_name, "processCellCallback": {"function": "csvSafeCell(params)"}}
 
 
 def gap_columns(t: Translator) -> list[dict[str, Any]]:
