@@ -7,8 +7,10 @@ rebuild of the store keeps them. Passwords are never stored, only
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import os
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -70,7 +72,13 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    """The users file, created 0600 (it holds password hashes) and kept so."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.touch(mode=0o600)
+    if path.stat().st_mode & 0o077:
+        with contextlib.suppress(PermissionError):  # another user's file: theirs to fix
+            os.chmod(path, 0o600)
     con = sqlite3.connect(path)
     con.execute(
         "CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
@@ -136,6 +144,4 @@ def list_users(path: Path | str) -> list[User]:
 
 
 def contextlib_closing(con: sqlite3.Connection):
-    import contextlib
-
     return contextlib.closing(con)

@@ -59,3 +59,50 @@ def hostile_store(store_path: Path, tmp: Path) -> Path:
         raise AssertionError([p for r in report.rows for p in r.problems])
     import_report(report, store, file=path)
     return store
+
+
+def with_sheet_xml(path: Path, edit) -> Path:
+    """Rewrite the first sheet's XML of an .xlsx with ``edit(xml: bytes) -> bytes``, each member
+    deflated again (how a hostile file is made from a real one)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        members = [(info, zf.read(info.filename)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data)
+            zf.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def zip_bomb_xlsx(path: Path, inflated_mib: int = 50) -> Path:
+    """A small real .xlsx whose sheet XML carries a huge comment (inflates to ``inflated_mib``
+    MiB from about 50 kB)."""
+    write_xlsx(path, [ASSIGNMENT_HEADER, [1, "Sở Công Thương", "Xuân Lạc", "Chợ Đồn", "2019"]])
+    comment = b"<!--" + b"A" * (inflated_mib * 1024 * 1024) + b"-->"
+    return with_sheet_xml(path, lambda xml: xml.replace(b"<sheetData>", comment + b"<sheetData>"))
+
+
+def entity_xlsx(path: Path, doctype: bytes, reference: bytes) -> Path:
+    """An .xlsx whose sheet declares ``doctype`` and uses ``reference`` in a text cell (XXE,
+    billion laughs)."""
+    write_xlsx(path, [ASSIGNMENT_HEADER, [1, "MARKER", "Xuân Lạc", "Chợ Đồn", "2019"]])
+
+    def edit(xml: bytes) -> bytes:
+        head, sep, body = xml.partition(b"?>")
+        xml = head + sep + doctype + body if sep else doctype + xml
+        return xml.replace(b"MARKER", reference)
+
+    return with_sheet_xml(path, edit)
+
+
+XXE_DOCTYPE = b'<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+LAUGHS_DOCTYPE = (
+    b'<!DOCTYPE worksheet [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    + b"]>"
+)
