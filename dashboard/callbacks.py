@@ -24,6 +24,15 @@ from dashboard import state as st
 from dashboard.i18n import Translations, Translator
 from geodata import coverage as cv
 from geodata.bundle import Bundle, check_vintage
+from geodata.vocabulary import (
+    VINTAGES,
+    CommuneStatusKind,
+    ProjectStatus,
+    SponsorKind,
+    UnitKind,
+    is_project_id,
+    short_name,
+)
 from layers import figures, styles
 
 #: Filter controls, in the order the callbacks receive them.
@@ -164,18 +173,15 @@ def initial_figure(c: Context, values: dict[str, Any], data: dict[str, Any] | No
 
 def _labels(c: Context, vintage: int) -> dict[str, pd.DataFrame]:
     lp = c.bundle.label_points
-    neighbours = lp["neighbours"].assign(
-        name=lp["neighbours"]["name"].str.replace("Tỉnh ", "", regex=False)
-    )
-    districts = lp["districts"].assign(
-        name=lp["districts"]["name"].str.replace("Huyện ", "", regex=False)
-    )
-    communes = lp[f"communes_{vintage}"].assign(
-        name=lp[f"communes_{vintage}"]["name"].str.replace(
-            r"^(Xã|Phường|Thị trấn) ", "", regex=True
-        )
-    )
-    return {"communes": communes, "districts": districts, "neighbours": neighbours}
+
+    def short(key: str) -> pd.DataFrame:
+        return lp[key].assign(name=lp[key]["name"].map(short_name))
+
+    return {
+        "communes": short(f"communes_{vintage}"),
+        "districts": short("districts"),
+        "neighbours": short("neighbours"),
+    }
 
 
 def update_view(c: Context, *values: Any, triggered: set[str] | None = None) -> list[Any]:
@@ -380,7 +386,7 @@ def sponsor_chart(o: dict[str, Any], t: Translator):
             t("chart.n_communes"): df["n_communes"].tolist(),
             t("chart.n_projects"): df["n_projects"].tolist(),
         },
-        colours=["#2166ac", "#e69f00"],
+        colours=styles.CHART_COLOURS,
         horizontal=True,
         height=max(260, 26 * len(df) + 80),
         title=t("chart.by_sponsor"),
@@ -395,7 +401,7 @@ def year_chart(o: dict[str, Any], t: Translator):
             t("chart.n_assignments"): df["n_assignments"].tolist(),
             t("chart.n_projects"): df["n_projects"].tolist(),
         },
-        colours=["#2166ac", "#e69f00"],
+        colours=styles.CHART_COLOURS,
         title=t("chart.by_year", n=o["completeness"]["n_undated"]),
     )
 
@@ -421,7 +427,7 @@ def sponsor_rows(c: Context, data: dict[str, Any], t: Translator) -> list[dict[s
     return [
         {
             "sponsor": r.sponsor,
-            "kind_text": t(f"sponsor_kind.{r.kind}"),
+            "kind_text": t(SponsorKind.label_key_of(r.kind)),
             "n_communes": int(r.n_communes),
             "communes": r.communes,
             "periods": r.periods.replace("?", t("common.undated")),
@@ -462,7 +468,7 @@ def select(
         if not code or code not in codes:
             return [no_update, no_update]
         return [code, zoom_patch(c, vintage, code)]
-    if triggered == ids.VINTAGE and selected and not str(selected).startswith("P"):
+    if triggered == ids.VINTAGE and selected and not is_project_id(selected):
         code = code_in_vintage(c.bundle, selected, vintage)
         return [code if code != selected else no_update, no_update]
     return [no_update, no_update]
@@ -473,7 +479,7 @@ def code_in_vintage(bundle: Bundle, code: str, vintage: int) -> str | None:
     if code in set(bundle.communes(vintage)["code"]):
         return code
     cw = bundle.crosswalk
-    for v in (2019, 2020, 2025):
+    for v in VINTAGES:
         hit = cw.loc[cw[f"code_{v}"] == code, f"code_{vintage}"]
         if len(hit):
             return hit.iloc[0]
@@ -503,7 +509,7 @@ def show_selection(
         patch["data"][sel_trace]["locations"] = []
         patch["data"][sel_trace]["z"] = []
         return [html.P(t("detail.hint"), className="muted"), patch]
-    if str(selected).startswith("P"):
+    if is_project_id(selected):
         d = cv.project_details(c.bundle, selected)
         body = project_panel(d, t) if d else html.P(t("detail.not_found"))
         code = d.get(f"code_{vintage}") if d else None
@@ -587,7 +593,7 @@ def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
                 html.Td(r.title),
                 html.Td(_txt(r.year) if isinstance(r.year, str) else t("common.undated")),
                 html.Td(figures.format_vnd(r.cost_vnd if pd.notna(r.cost_vnd) else None, t)),
-                html.Td(t(f"status.{r.status or cv.UNKNOWN_STATUS}")),
+                html.Td(t(ProjectStatus.label_key_of(r.status))),
             ],
             **{"data-project": r.project_id},
         )
@@ -596,7 +602,7 @@ def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
     status = [
         html.Li(
             [
-                t(f"status_kind.{r.status_kind}"),
+                t(CommuneStatusKind.label_key_of(r.status_kind)),
                 f" {_txt(r.year)}",
                 f" · {r.notes}" if isinstance(r.notes, str) else "",
                 " · ",
@@ -612,7 +618,7 @@ def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
                 " · ".join(
                     x
                     for x in (
-                        t("unit_kind." + str(d["kind"])),
+                        t(UnitKind.label_key_of(d["kind"])),
                         d["district_name"] if isinstance(d["district_name"], str) else None,
                         f"{_txt(round(d['area_km2'], 1) if d['area_km2'] else None)} km²",
                         f"{t('col.code')} {d['code']}",
@@ -670,7 +676,7 @@ def project_panel(d: dict[str, Any], t: Translator) -> html.Div:
         ("col.agency", d.get("agency")),
         ("col.cost", figures.format_vnd(d.get("cost_vnd"), t)),
         ("col.quantity", d.get("quantity_notes")),
-        ("col.status", t(f"status.{d.get('status') or cv.UNKNOWN_STATUS}")),
+        ("col.status", t(ProjectStatus.label_key_of(d.get("status")))),
         ("col.confidence", d.get("confidence")),
     ]
     return html.Div(

@@ -13,11 +13,15 @@ from pathlib import Path
 
 from geodata.errors import NtmAtlasError
 from geodata.settings import Settings
-
-#: Boundary vintages (as :data:`geodata.bundle.VINTAGES`; spelled out here so that ``--help``
-#: does not import geopandas).
-VINTAGES = (2019, 2020, 2025)
-DEFAULT_VINTAGE = 2019
+from geodata.vocabulary import (
+    DEFAULT_LANG,
+    DEFAULT_VINTAGE,
+    LANGS,
+    VINTAGES,
+    ProjectKind,
+    ProjectStatus,
+    SponsorKind,
+)
 
 
 class ExportOptionError(NtmAtlasError, ValueError):
@@ -66,7 +70,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, required=True, help="file to write")
     p.add_argument("--store", type=Path, help="store file (default: NTM_ATLAS_DATA)")
     p.add_argument("--vintage", type=int, choices=VINTAGES, default=DEFAULT_VINTAGE)
-    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG.value)
     f = p.add_argument_group("filters (as in the dashboard)")
     f.add_argument("--district", action="append", default=[], help="code or name; repeatable")
     f.add_argument("--sponsor", action="append", default=[], help="agency name; repeatable")
@@ -82,7 +86,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def filters_from_args(args: argparse.Namespace, bundle):
     """The :class:`~geodata.coverage.Filters` the options ask for; districts by code or name."""
-    from geodata import coverage, programme
+    from geodata import coverage
     from geodata.names import loose_key
 
     districts = bundle.tables["districts"]
@@ -99,18 +103,14 @@ def filters_from_args(args: argparse.Namespace, bundle):
             )
             msg = f"Unknown district {value!r}; choose one of: {valid}"
             raise ExportOptionError(msg)
-    for kind in args.project_kind:
-        if kind not in programme.PROJECT_KINDS:
-            msg = (
-                f"Unknown project kind {kind!r}; choose one of {', '.join(programme.PROJECT_KINDS)}"
-            )
-            raise ExportOptionError(msg)
-    for kind in args.sponsor_kind:
-        if kind not in programme.SPONSOR_KINDS:
-            msg = (
-                f"Unknown sponsor kind {kind!r}; choose one of {', '.join(programme.SPONSOR_KINDS)}"
-            )
-            raise ExportOptionError(msg)
+    try:
+        project_kinds = tuple(ProjectKind.check(k).value for k in args.project_kind)
+        sponsor_kinds = tuple(SponsorKind.check(k).value for k in args.sponsor_kind)
+        statuses = tuple(
+            (ProjectStatus.parse(s) or ProjectStatus.check(s)).value for s in args.status
+        )
+    except ValueError as exc:
+        raise ExportOptionError(str(exc)) from None
     known = set(bundle.agencies["name"])
     for name in args.sponsor:
         if name not in known:
@@ -119,13 +119,13 @@ def filters_from_args(args: argparse.Namespace, bundle):
     return coverage.Filters(
         districts=tuple(codes),
         sponsors=tuple(args.sponsor),
-        sponsor_kinds=tuple(args.sponsor_kind),
-        project_kinds=tuple(args.project_kind),
+        sponsor_kinds=sponsor_kinds,
+        project_kinds=project_kinds,
         criteria=tuple(args.criterion),
         year_from=args.year_from,
         year_to=args.year_to,
         include_undated=not args.no_undated,
-        statuses=tuple(args.status),
+        statuses=statuses,
         difficult_only=args.difficult_only,
     )
 

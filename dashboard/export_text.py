@@ -15,21 +15,12 @@ from __future__ import annotations
 
 from functools import cache
 
-LANGS = ("vi", "en")
+from geodata.vocabulary import LANGS, Lang
 
 
 def check_lang(lang: str) -> str:
-    """The language code, or a helpful error.
-
-    >>> check_lang("fr")
-    Traceback (most recent call last):
-    ...
-    ValueError: Unknown language 'fr'; choose one of vi, en
-    """
-    if lang not in LANGS:
-        msg = f"Unknown language {lang!r}; choose one of {', '.join(LANGS)}"
-        raise ValueError(msg)
-    return lang
+    """The language code, or a helpful error (see :meth:`geodata.vocabulary.Lang.check`)."""
+    return Lang.check(lang).value
 
 
 @cache

@@ -14,11 +14,13 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from geodata.vocabulary import DEFAULT_LANG, LANGS, Lang
+
+__all__ = ["ASSETS_DIR", "DEFAULT_LANG", "LANGS", "Translations", "Translator", "translator"]
+
 #: The project's assets folder (CSS, translations), beside the packages.
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
 TRANSLATIONS_FILE = ASSETS_DIR / "translations.json"
-LANGS = ("vi", "en")
-DEFAULT_LANG = "vi"
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class Translations:
         >>> tr.get("en")("a", n=1), tr.get("xx").lang
         ('Xã 1', 'vi')
         """
-        lang = lang if lang in LANGS else DEFAULT_LANG
+        lang = Lang.pick(lang).value
         return Translator(lang, self.tables.get(lang, {}), self.tables[DEFAULT_LANG])
 
     def keys(self, lang: str = DEFAULT_LANG) -> set[str]:

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from dashboard.i18n import translator
 from geodata.settings import Settings
+from geodata.vocabulary import VINTAGES, ImportKind
 
 if TYPE_CHECKING:
     from geodata.imports.apply import ApplyResult
 
-KIND_CHOICES = ("assignments", "projects", "agencies")
+KIND_CHOICES = ImportKind.values()
 
 
 def _t(key: str, lang: str, **kw: object) -> str:
@@ -57,7 +58,7 @@ def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument(
             "--vintage",
             type=int,
-            choices=(2019, 2020, 2025),
+            choices=VINTAGES,
             help="resolve every commune against this list of units",
         )
         p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")

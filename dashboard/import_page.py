@@ -33,12 +33,13 @@ from markupsafe import Markup, escape
 from dashboard.i18n import translator
 from dashboard.import_cli import result_text
 from geodata.settings import Settings
+from geodata.vocabulary import ImportKind
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_REPORT_ROWS = 2000  # rows with problems shown on the page; the JSON report has them all
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # secrets.token_urlsafe(16)
 UPLOAD_TTL_S = 24 * 3600
-KINDS = ("projects", "assignments", "agencies")
+KINDS = ImportKind.values()
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
 
 

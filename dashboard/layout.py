@@ -15,12 +15,13 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.i18n import Translator
 from geodata import coverage as cv
-from geodata.bundle import VINTAGES, Bundle
-from geodata.programme import SPONSOR_KINDS
+from geodata.bundle import Bundle
+from geodata.vocabulary import VINTAGES, Lang, ProjectStatus, SponsorKind
 from layers import figures, styles
 
 BASEMAPS = ("none", "OpenStreetMap.Mapnik")
-STATUS_VALUES = (cv.UNKNOWN_STATUS, "planned", "ongoing", "completed")
+#: The language switch names each language in itself.
+LANG_NAMES = {Lang.VI: "Tiếng Việt", Lang.EN: "English"}
 
 
 def T(t: Translator, key: str, tag: type = html.Span, **kwargs: Any) -> Any:
@@ -46,7 +47,7 @@ def basemap_options(t: Translator) -> list[dict[str, Any]]:
 
 
 def sponsor_kind_options(t: Translator) -> list[dict[str, Any]]:
-    return [{"label": t(f"sponsor_kind.{k}"), "value": k} for k in SPONSOR_KINDS]
+    return [{"label": t(k.label_key), "value": k.value} for k in SponsorKind]
 
 
 def project_kind_options(t: Translator) -> list[dict[str, Any]]:
@@ -58,7 +59,7 @@ def criterion_options(t: Translator) -> list[dict[str, Any]]:
 
 
 def status_options(t: Translator) -> list[dict[str, Any]]:
-    return [{"label": t(f"status.{s}"), "value": s} for s in STATUS_VALUES]
+    return [{"label": t(s.label_key), "value": s.value} for s in ProjectStatus]
 
 
 #: Export formats offered by the export button (see :mod:`dashboard.export`).
@@ -217,10 +218,7 @@ def header(t: Translator, state: dict[str, Any]) -> html.Header:
                 [
                     dcc.RadioItems(
                         id=ids.LANG,
-                        options=[
-                            {"label": "Tiếng Việt", "value": "vi"},
-                            {"label": "English", "value": "en"},
-                        ],
+                        options=[{"label": n, "value": k.value} for k, n in LANG_NAMES.items()],
                         value=state["lang"],
                         inline=True,
                         className="radio lang",

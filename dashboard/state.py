@@ -20,11 +20,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from geodata.bundle import DEFAULT_VINTAGE, VINTAGES
 from geodata.coverage import Filters
+from geodata.vocabulary import DEFAULT_LANG, DEFAULT_VINTAGE, LANGS, VINTAGES, ProjectStatus
 from layers import figures, styles
 
-LANGS = ("vi", "en")
 LIST_KEYS = ("layers", "d", "s", "sk", "pk", "c", "st", "u", "dif")
 UNDATED_ON = "on"
 DIFFICULT_ON = "on"
@@ -33,7 +32,7 @@ DIFFICULT_ON = "on"
 def default_state(years: tuple[int, int]) -> dict[str, Any]:
     """Control values of a fresh page."""
     return {
-        "lang": "vi",
+        "lang": DEFAULT_LANG.value,
         "v": DEFAULT_VINTAGE,
         "m": styles.DEFAULT_MEASURE,
         "layers": [k for k, on in figures.default_visibility().items() if on],
@@ -87,6 +86,9 @@ def decode(search: str | None, years: tuple[int, int]) -> dict[str, Any]:
                 state[key] = [lo, hi]
             elif key == "c":
                 state[key] = [int(v) for v in values if v]
+            elif key == "st":  # old links say "ongoing" for "in_progress"
+                found = (ProjectStatus.parse(v) for v in values if v)
+                state[key] = list(dict.fromkeys(s.value for s in found if s))
             elif key in LIST_KEYS:
                 state[key] = [v for v in values if v]
             elif key == "sel":

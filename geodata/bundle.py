@@ -37,11 +37,12 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.errors import StoreError
-from geodata.programme import VINTAGES, with_all_sponsors
+from geodata.programme import canonical_sponsors, with_all_sponsors
 from geodata.store import GeoPackageStore
+from geodata.vocabulary import DEFAULT_VINTAGE, VINTAGES, check_vintage
 
-#: The programme's own period (2015–2020): the default vintage.
-DEFAULT_VINTAGE = 2019
+__all__ = ["DEFAULT_VINTAGE", "VINTAGES", "Bundle", "BundleHolder", "check_vintage"]
+
 #: Names of the overlay layers the bundle serves as GeoJSON besides the communes.
 OVERLAYS = ("districts", "province", "neighbours")
 
@@ -62,26 +63,6 @@ _INT_COLUMNS = {
     "projects": ("year_start", "year_end", "cost_vnd"),
     "commune_status": ("year",),
 }
-
-
-def check_vintage(vintage: int | str) -> int:
-    """The vintage as an int, or a helpful error.
-
-    >>> check_vintage("2020")
-    2020
-    >>> check_vintage(2021)
-    Traceback (most recent call last):
-    ...
-    ValueError: Unknown boundary vintage 2021; choose one of 2019, 2020, 2025
-    """
-    try:
-        value = int(vintage)
-    except (TypeError, ValueError):
-        value = None
-    if value not in VINTAGES:
-        msg = f"Unknown boundary vintage {vintage}; choose one of {', '.join(map(str, VINTAGES))}"
-        raise ValueError(msg)
-    return value
 
 
 @dataclass(frozen=True)
@@ -128,7 +109,11 @@ class Bundle:
         tables = {name: _restore_types(name, df) for name, df in tables.items()}
         for name in PROGRAMME_TABLES:
             tables.setdefault(name, _EMPTY[name]())
-        # Sponsors named only by imported assignments still belong in every sponsor list.
+        # One name per sponsor, and sponsors named only by imported assignments still belong
+        # in every sponsor list.
+        tables["assignments"] = canonical_sponsors(
+            tables["assignments"], tables["agencies"]["name"]
+        )
         tables["agencies"] = with_all_sponsors(tables["agencies"], tables["assignments"])
         geojson: dict[str, str] = {}
         labels: dict[str, pd.DataFrame] = {}

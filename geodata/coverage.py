@@ -36,15 +36,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geodata.bundle import VINTAGES, Bundle, check_vintage
-from geodata.programme import PROJECT_KINDS
+from geodata.bundle import Bundle
+from geodata.vocabulary import (
+    VINTAGES,
+    CommuneStatusKind,
+    ProjectKind,
+    ProjectStatus,
+    check_vintage,
+)
 
-#: Status kinds that make a commune "difficult".
-DIFFICULT_KINDS = ("program135_extremely_difficult", "region_III")
-#: Value of ``status`` filters for projects whose status the sources do not give.
-UNKNOWN_STATUS = "unknown"
-#: Coverage classes of :func:`commune_measures`, in legend order.
-COVERAGE_CLASSES = ("sponsored", "difficult_none", "none")
 #: The 19 criteria of the 2016–2020 national set (Decision 1980/QĐ-TTg).
 CRITERIA = tuple(range(1, 20))
 
@@ -61,9 +61,9 @@ class Filters:
         Agency names as in the ``agencies`` table (an assignment's ``sponsor_name``, a
         project's ``agency``).
     sponsor_kinds : tuple of str
-        :data:`SPONSOR_KINDS` values.
+        :class:`~geodata.vocabulary.SponsorKind` values.
     project_kinds : tuple of str
-        :data:`PROJECT_KINDS` values (projects only).
+        :class:`~geodata.vocabulary.ProjectKind` values (projects only).
     criteria : tuple of int
         NTM criterion numbers 1–19 (projects only; a project counts if it serves any).
     year_from, year_to : int or None
@@ -71,7 +71,8 @@ class Filters:
     include_undated : bool
         Whether records with no year at all count when a year range is set.
     statuses : tuple of str
-        Project statuses; :data:`UNKNOWN_STATUS` selects projects without one.
+        Project statuses (:class:`~geodata.vocabulary.ProjectStatus`); ``unknown`` selects
+        projects without one.
     difficult_only : bool
         Keep only difficult communes (a Programme 135 extremely-difficult or region III record).
     """
@@ -161,7 +162,7 @@ def difficult_codes(bundle: Bundle, vintage: int) -> frozenset[str]:
     region III; a merged unit is difficult when any of its parts is.
     """
     status = bundle.status
-    rows = status.loc[status["status_kind"].isin(DIFFICULT_KINDS)]
+    rows = status.loc[status["status_kind"].isin(CommuneStatusKind.difficult())]
     return frozenset(rows[_code_col(vintage)].dropna())
 
 
@@ -227,7 +228,7 @@ def filter_projects(bundle: Bundle, vintage: int, filters: Filters) -> pd.DataFr
         wanted = frozenset(filters.criteria)
         keep &= _criteria_sets(df["ntm_criterion"]).map(lambda s: bool(s & wanted))
     if filters.statuses:
-        status = df["status"].where(df["status"].notna(), UNKNOWN_STATUS)
+        status = df["status"].where(df["status"].notna(), ProjectStatus.UNKNOWN)
         keep &= status.isin(filters.statuses)
     keep &= _overlaps(df["year_start"], df["year_end"], filters)
     return df.loc[keep.fillna(False).astype(bool).to_numpy()].copy()
@@ -278,8 +279,9 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
     ``n_assignments``; ``n_projects``; ``support_vnd`` (sum of the filtered projects' known
     costs, NaN when none is known) and ``n_costed`` (how many projects have a cost);
     ``ntm_year`` (earliest NTM recognition among the unit's parts, ``<NA>`` if none recorded);
-    ``coverage`` (one of :data:`COVERAGE_CLASSES`: a sponsor recorded, a difficult commune
-    with none recorded, none recorded); ``n_sources`` (distinct source URLs behind the row).
+    ``coverage`` (``sponsored``: a sponsor recorded, ``difficult_none``: a difficult commune
+    with none recorded, ``none``: none recorded); ``n_sources`` (distinct source URLs behind
+    the row).
 
     Communes out of view keep their row with zero counts, so the map can grey them out.
     """
@@ -317,7 +319,7 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
         cost.notna().groupby(prj[code]).sum().reindex(index).fillna(0).astype(int).to_numpy()
     )
 
-    ntm = sta.loc[sta["status_kind"] == "ntm_achieved"]
+    ntm = sta.loc[sta["status_kind"] == CommuneStatusKind.NTM_ACHIEVED]
     years = pd.to_numeric(ntm["year"], errors="coerce").groupby(ntm[code]).min()
     out["ntm_year"] = pd.array(years.reindex(index).to_numpy(), dtype="Int64")
 
@@ -503,7 +505,7 @@ def overview(
     dict
         ``vintage``; ``n_communes`` (in view) and ``n_sponsored``; ``n_difficult`` and
         ``n_difficult_sponsored``; ``support_vnd`` (sum of known costs) with ``n_costed`` of
-        ``n_projects``; ``projects_by_kind`` {kind: n} in :data:`PROJECT_KINDS` order;
+        ``n_projects``; ``projects_by_kind`` {kind: n} in ``ProjectKind`` order;
         ``by_sponsor`` (DataFrame ``sponsor``, ``n_communes``, ``n_projects``); ``by_year``
         (DataFrame ``year``, ``n_assignments``, ``n_projects``, by start year);
         ``completeness`` (see :func:`completeness`); ``n_aggregate`` (province-wide rows that
@@ -548,7 +550,7 @@ def overview(
         "support_vnd": float(cost.sum()) if cost.notna().any() else 0.0,
         "n_costed": int(cost.notna().sum()),
         "n_projects": len(prj),
-        "projects_by_kind": {k: int(kinds.get(k, 0)) for k in PROJECT_KINDS if kinds.get(k, 0)},
+        "projects_by_kind": {k: int(kinds.get(k, 0)) for k in ProjectKind if kinds.get(k, 0)},
         "by_sponsor": by_sponsor,
         "by_year": by_year,
         "completeness": completeness(asg, prj, sta),

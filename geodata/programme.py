@@ -6,6 +6,7 @@ through the crosswalk, and aggregate rows (no commune) kept apart from the map t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -13,26 +14,7 @@ import pandas as pd
 
 from geodata.errors import DataValidationError
 from geodata.names import Candidate, NameIndex, compact, loose_key
-
-#: Boundary vintages, by the first year of the GSO list they come from.
-VINTAGES = (2019, 2020, 2025)
-
-#: Project kinds of the store, in legend order.
-PROJECT_KINDS = (
-    "bridge",
-    "transformer",
-    "market",
-    "meeting_house",
-    "incinerator",
-    "road",
-    "water",
-    "school",
-    "house_for_poor",
-    "training",
-    "other",
-)
-#: Sponsor kinds of the seed facts (facts/README.md).
-SPONSOR_KINDS = ("department", "party", "mass_org", "armed_forces", "enterprise", "other")
+from geodata.vocabulary import IdPrefix
 
 # The seed facts cite the project's origin article by this label; this is its address.
 SEED_ARTICLE_URL = (
@@ -178,8 +160,8 @@ def _with_codes(df: pd.DataFrame, gaz: Gazetteer, year_columns: tuple[str, ...])
 
 def build_assignments(gaz: Gazetteer) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(assignments naming a commune, aggregate assignments without one)."""
-    raw = read_seed("sponsor_assignments")
-    raw.insert(0, "assignment_id", [f"A{i:04d}" for i in range(1, len(raw) + 1)])
+    raw = canonical_sponsors(read_seed("sponsor_assignments"), read_seed("agencies")["name"])
+    raw.insert(0, "assignment_id", [IdPrefix.ASSIGNMENT.make(i) for i in range(1, len(raw) + 1)])
     has_commune = raw["commune_name"].notna()
     rows = _with_codes(raw.loc[has_commune], gaz, ("period_start_year", "source_date"))
     for col in ("period_start_year", "period_end_year"):
@@ -190,7 +172,7 @@ def build_assignments(gaz: Gazetteer) -> tuple[pd.DataFrame, pd.DataFrame]:
 def build_projects(gaz: Gazetteer, agencies: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(projects in a commune, without geometry yet; aggregate rows without a commune)."""
     raw = read_seed("projects")
-    raw.insert(0, "project_id", [f"P{i:04d}" for i in range(1, len(raw) + 1)])
+    raw.insert(0, "project_id", [IdPrefix.PROJECT.make(i) for i in range(1, len(raw) + 1)])
     has_commune = raw["commune_name"].notna()
     rows = _with_codes(raw.loc[has_commune], gaz, ("year", "source_date"))
     rows = rows.rename(columns={"project_kind": "kind", "village_name": "village"})
@@ -208,7 +190,7 @@ def build_projects(gaz: Gazetteer, agencies: pd.DataFrame) -> tuple[pd.DataFrame
 def build_status(gaz: Gazetteer) -> pd.DataFrame:
     """Commune status facts (NTM recognition, Programme 135, ...) with codes."""
     raw = read_seed("commune_status")
-    raw.insert(0, "status_id", [f"S{i:04d}" for i in range(1, len(raw) + 1)])
+    raw.insert(0, "status_id", [IdPrefix.STATUS.make(i) for i in range(1, len(raw) + 1)])
     rows = _with_codes(raw, gaz, ("year", "source_date"))
     rows["year"] = pd.to_numeric(rows["year"]).astype("Int64")
     return rows
@@ -253,6 +235,38 @@ def with_all_sponsors(agencies: pd.DataFrame, assignments: pd.DataFrame) -> pd.D
     return pd.concat([agencies, added], ignore_index=True)
 
 
+def sponsor_key(name: str) -> str:
+    """The key that makes two spellings of one sponsor the same: no parenthesised qualifier,
+    no "tỉnh Bắc Kạn", no case, diacritics or spaces.
+
+    >>> sponsor_key("Sở Y tế tỉnh Bắc Kạn (Đảng bộ Sở Y tế)") == sponsor_key("SỞ Y TẾ")
+    True
+    """
+    return compact(loose_key(re.sub(r"\s*\(.*\)", "", name).replace(" tỉnh Bắc Kạn", "")))
+
+
+def canonical_sponsors(assignments: pd.DataFrame, agency_names: Iterable[str]) -> pd.DataFrame:
+    """Assignments whose ``sponsor_name`` is the agency it names (one canonical form, like a
+    commune's official name); the text as written is kept in ``sponsor_as_written``. A name
+    that matches no agency stays as written.
+
+    >>> asg = pd.DataFrame({"sponsor_name": ["Sở Y tế tỉnh Bắc Kạn (Đảng bộ Sở Y tế)", "Hội B"]})
+    >>> canonical_sponsors(asg, ["Sở Y tế tỉnh Bắc Kạn"])["sponsor_name"].tolist()
+    ['Sở Y tế tỉnh Bắc Kạn', 'Hội B']
+    """
+    if "sponsor_name" not in assignments or assignments.empty:
+        return assignments
+    by_key = {sponsor_key(n): n for n in agency_names if isinstance(n, str)}
+    written = assignments["sponsor_name"]
+    out = assignments.copy()
+    if "sponsor_as_written" not in out:
+        out["sponsor_as_written"] = written
+    out["sponsor_name"] = written.map(
+        lambda n: by_key.get(sponsor_key(n), n) if isinstance(n, str) else n
+    )
+    return out
+
+
 def match_agency(text: str | None, names: pd.Series) -> str | None:
     """The agency a free-text sponsor field starts with, if any (e.g. "Sở Công Thương (chỉ
     đạo); ..." → "Sở Công Thương tỉnh Bắc Kạn").
@@ -265,7 +279,7 @@ def match_agency(text: str | None, names: pd.Series) -> str | None:
     key = compact(loose_key(text))
     best = None
     for name in names:
-        short = compact(loose_key(re.sub(r"\s*\(.*\)", "", name).replace(" tỉnh Bắc Kạn", "")))
+        short = sponsor_key(name)
         if short and key.startswith(short) and (best is None or len(short) > best[0]):
             best = (len(short), name)
     return best[1] if best else None

@@ -34,6 +34,8 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
+from layers.styles import LINE_COLOURS
+
 VENDOR = Path(__file__).resolve().parent / "vendor" / "leaflet"
 
 
@@ -189,14 +191,7 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
     """The Folium map: neighbours, communes (coloured, tooltip, popup), districts with names,
     province, project points by kind (one layer each), an optional basemap (off), a layer
     control, a legend, the title and the sources."""
-    lc = {
-        "commune": "#8c8c8c",
-        "district": "#333333",
-        "province": "#000000",
-        "neighbour_fill": "#e9e6df",
-        "neighbour_line": "#9a9a9a",
-        **layers.line_colours,
-    }
+    lc = {**LINE_COLOURS, **layers.line_colours}
     bounds = layers.bounds or tuple(layers.communes.total_bounds)
     m = folium.Map(
         location=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
@@ -245,7 +240,7 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
             "weight": 0.6,
             "fillOpacity": 0.85 if f["properties"]["in_view"] else 0.35,
         },
-        highlight_function=lambda _f: {"weight": 2.5, "color": "#e7298a"},
+        highlight_function=lambda _f: {"weight": 2.5, "color": LINE_COLOURS["selected"]},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
     )

@@ -45,6 +45,8 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib_scalebar.scalebar import ScaleBar
 
+from layers.styles import LINE_COLOURS
+
 #: The CRS every print layer is drawn in (WGS 84 / UTM zone 48N; Bắc Kạn lies at 105.5–106.3°E,
 #: next to the zone's central meridian 105°E, so grid north is true north within half a degree).
 PRINT_CRS = "EPSG:32648"
@@ -354,7 +356,8 @@ def add_north_arrow(ax, *, x: float = 0.955, y: float = 0.9, size: float = 0.07)
 @dataclass(frozen=True)
 class LegendItem:
     """One legend row. ``shape``: ``patch`` (an area fill), ``line`` (a boundary), ``point``
-    (a project kind: disc with ``letter``), ``halo`` (an approximate location)."""
+    (a project kind: disc with ``letter``), ``halo`` (an approximate location). ``layer``: the
+    layer switch that shows the row's layer (``districts``, ``province``, ...), if any."""
 
     label: str
     colour: str
@@ -363,6 +366,7 @@ class LegendItem:
     edgecolor: str = "#8c8c8c"
     linewidth: float = 0.5
     hatch: str | None = None
+    layer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -497,14 +501,7 @@ class MapLayers:
 def draw_map(ax, layers: MapLayers, *, label_scale: float = 1.0, furniture: bool = True) -> None:
     """Draw the map frame: neighbours, communes, districts (with names), province, points,
     then the scale bar and north arrow."""
-    lc = {
-        "district": "#333333",
-        "province": "#000000",
-        "neighbour_fill": "#e9e6df",
-        "neighbour_line": "#9a9a9a",
-        "selected": "#e7298a",
-        **layers.line_colours,
-    }
+    lc = {**LINE_COLOURS, **layers.line_colours}
     ax.set_facecolor("#dfe9f2")  # beyond the neighbours: a quiet background
     extent = layers.extent or tuple(layers.communes.total_bounds)
     set_extent(ax, extent)
@@ -677,7 +674,14 @@ def draw_locator(
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_linewidth(0.6)
-    draw_polygons(ax, context, facecolor="#e9e6df", edgecolor="#9a9a9a", linewidth=0.4, zorder=1)
+    draw_polygons(
+        ax,
+        context,
+        facecolor=LINE_COLOURS["neighbour_fill"],
+        edgecolor=LINE_COLOURS["neighbour_line"],
+        linewidth=0.4,
+        zorder=1,
+    )
     draw_polygons(ax, province, facecolor="#bdbdbd", edgecolor=INK, linewidth=0.8, zorder=2)
     if highlight is not None and len(highlight):
         draw_polygons(

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geodata.vocabulary import ProjectKind
+
 #: Fill of communes the district / difficult filters leave out.
 OUT_OF_VIEW_COLOUR = "#f2f2f2"
 #: Commune borders, district borders, province outline, neighbours.
@@ -42,6 +44,8 @@ LINE_COLOURS = {
     "neighbour_line": "#9a9a9a",
     "selected": "#e7298a",
 }
+#: The two series of the overview bar charts (communes or assignments, projects).
+CHART_COLOURS = ("#2166ac", "#e69f00")
 
 
 @dataclass(frozen=True)
@@ -240,34 +244,38 @@ def legend(measure: str, table: pd.DataFrame) -> list[LegendEntry]:
 # ------------------------------------------------------------------------------ projects
 @dataclass(frozen=True)
 class KindStyle:
-    """How a project kind is drawn: colour, a one-letter mark, a Maki icon name (for basemaps
-    that provide the Maki sprite), and the translation key of its name."""
+    """How a project kind is drawn: colour and a one-letter mark (kinds told apart without
+    colour); its name is the kind's translation key."""
 
-    key: str
+    kind: ProjectKind
     colour: str
     letter: str
-    maki: str
-    label_key: str
+
+    @property
+    def key(self) -> str:
+        return self.kind.value
+
+    @property
+    def label_key(self) -> str:
+        return self.kind.label_key
 
 
-#: Project kinds in legend order. Colours: Okabe–Ito and Tol, distinct under the common colour
-#: vision deficiencies; the letter tells kinds apart without colour.
-PROJECT_KINDS: dict[str, KindStyle] = {
-    k.key: k
-    for k in (
-        KindStyle("bridge", "#0072B2", "C", "bridge", "kind.bridge"),
-        KindStyle("transformer", "#E69F00", "Đ", "defibrillator", "kind.transformer"),
-        KindStyle("market", "#CC79A7", "M", "shop", "kind.market"),
-        KindStyle("meeting_house", "#D55E00", "N", "town-hall", "kind.meeting_house"),
-        KindStyle("incinerator", "#000000", "R", "waste-basket", "kind.incinerator"),
-        KindStyle("road", "#56B4E9", "Đg", "road-accident", "kind.road"),
-        KindStyle("water", "#44AA99", "W", "water", "kind.water"),
-        KindStyle("school", "#009E73", "T", "school", "kind.school"),
-        KindStyle("house_for_poor", "#882255", "H", "home", "kind.house_for_poor"),
-        KindStyle("training", "#997700", "L", "college", "kind.training"),
-        KindStyle("other", "#777777", "K", "marker", "kind.other"),
-    )
+#: Project kinds in legend order (:class:`~geodata.vocabulary.ProjectKind` order). Colours:
+#: Okabe–Ito and Tol, distinct under the common colour vision deficiencies.
+_KIND_LOOK = {
+    ProjectKind.BRIDGE: ("#0072B2", "C"),
+    ProjectKind.TRANSFORMER: ("#E69F00", "Đ"),
+    ProjectKind.MARKET: ("#CC79A7", "M"),
+    ProjectKind.MEETING_HOUSE: ("#D55E00", "N"),
+    ProjectKind.INCINERATOR: ("#000000", "R"),
+    ProjectKind.ROAD: ("#56B4E9", "Đg"),
+    ProjectKind.WATER: ("#44AA99", "W"),
+    ProjectKind.SCHOOL: ("#009E73", "T"),
+    ProjectKind.HOUSE_FOR_POOR: ("#882255", "H"),
+    ProjectKind.TRAINING: ("#997700", "L"),
+    ProjectKind.OTHER: ("#777777", "K"),
 }
+PROJECT_KINDS: dict[str, KindStyle] = {k.value: KindStyle(k, *_KIND_LOOK[k]) for k in ProjectKind}
 
 #: Marker sizes: a surveyed point is small and solid; a point placed somewhere inside its
 #: commune ("location approximate") is drawn with a wide translucent halo.

@@ -8,16 +8,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from dashboard.export.print_layers import PrintBase, map_layers, project_points
 from dashboard.export.sheets import SheetOptions, _metadata, map_sheet_figure
-from dashboard.export.words import ATLAS_UNITS, _short, _today, format_date
+from dashboard.export.words import ATLAS_UNITS, _today, format_date
 from dashboard.export_text import check_lang, t
 from geodata import coverage
 from geodata.bundle import Bundle, check_vintage
 from geodata.coverage import Filters
+from geodata.vocabulary import ProjectStatus, SponsorKind, short_name
 from layers import sheet, styles
 from layers.sheet import MapLayers
 
@@ -37,13 +37,7 @@ def _period(start, end, lang: str, *, short: bool = False) -> str:
 
 
 def _status(value, lang: str) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return t("status.unknown", lang)
-    return (
-        t(f"status.{value}", lang)
-        if t(f"status.{value}", lang) != f"status.{value}"
-        else str(value)
-    )
+    return t(ProjectStatus.label_key_of(value), lang)
 
 
 def _extent_around(geoms: gpd.GeoSeries, *, grow: float = 0.35, minimum: float = 8000.0):
@@ -75,7 +69,7 @@ def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commun
             _status(r.status, lang),
         ]
         if with_commune:
-            row.insert(2, _short(str(r.commune or "")))
+            row.insert(2, short_name(str(r.commune or "")))
         rows.append(tuple(row))
     cols = [
         t("atlas.col.year", lang),
@@ -108,7 +102,11 @@ def _sponsor_table(assignments: pd.DataFrame, lang: str, limit: int = 6):
     rows = []
     df = assignments.sort_values(["period_start_year", "sponsor_name"], na_position="last")
     for r in df.head(limit).itertuples(index=False):
-        kind = t(f"sponsor_kind.{r.sponsor_kind}", lang) if isinstance(r.sponsor_kind, str) else ""
+        kind = (
+            t(SponsorKind.label_key_of(r.sponsor_kind), lang)
+            if isinstance(r.sponsor_kind, str)
+            else ""
+        )
         rows.append(
             (
                 str(r.sponsor_name),
@@ -167,7 +165,7 @@ def _commune_pages(ctx: _AtlasContext, first_page: int):
             points=project_points(prj),
         )
         facts = [
-            f"{t('atlas.district', lang)}: {_short(str(row.district_name))}"
+            f"{t('atlas.district', lang)}: {short_name(str(row.district_name))}"
             if row.district_name and isinstance(row.district_name, str)
             else "",
             f"{t('atlas.kind', lang)}: {row.kind} · {t('col.code', lang)} {row.code}",
@@ -177,14 +175,14 @@ def _commune_pages(ctx: _AtlasContext, first_page: int):
             if names:
                 facts.append(f"{t('atlas.became', lang)} ({v}): {', '.join(names)}")
         if vintage != 2019 and d["parts_2019"]:
-            facts.append(f"{t('atlas.parts', lang)}: {', '.join(map(_short, d['parts_2019']))}")
+            facts.append(f"{t('atlas.parts', lang)}: {', '.join(map(short_name, d['parts_2019']))}")
         if d["difficult"]:
             facts.append(t("atlas.difficult", lang))
         if pd.notna(row.ntm_year):
             facts.append(t("atlas.ntm", lang, year=int(row.ntm_year)))
         yield (
             row.name,
-            _short(str(row.district_name or "")),
+            short_name(str(row.district_name or "")),
             AtlasPage(
                 title=row.name,
                 subtitle=" · ".join(
@@ -235,7 +233,7 @@ def _district_pages(ctx: _AtlasContext, first_page: int):
         )
         rows = tuple(
             (
-                _short(r.name),
+                short_name(r.name),
                 fit_text(r.sponsors, 80),
                 str(r.n_projects),
                 "" if pd.isna(r.ntm_year) else str(int(r.ntm_year)),
@@ -301,7 +299,7 @@ def _sponsor_pages(ctx: _AtlasContext, first_page: int):
             commune_labels=_labels_in(ctx.labels, extent),
             points=project_points(prj),
         )
-        asg_named = asg.assign(sponsor_name=asg["commune"].map(lambda c: _short(str(c))))
+        asg_named = asg.assign(sponsor_name=asg["commune"].map(lambda c: short_name(str(c))))
         sponsor_table = _sponsor_table(asg_named, lang, 8)
         sponsor_table = type(sponsor_table)(
             t("atlas.communes", lang) + f" ({s.n_communes})",
@@ -311,7 +309,7 @@ def _sponsor_pages(ctx: _AtlasContext, first_page: int):
             t("atlas.no_sponsor", lang),
             sponsor_table.more,
         )
-        kind = t(f"sponsor_kind.{s.kind}", lang) if isinstance(s.kind, str) else ""
+        kind = t(SponsorKind.label_key_of(s.kind), lang) if isinstance(s.kind, str) else ""
         urls = sorted(set(asg["source_url"].dropna()) | set(prj["source_url"].dropna()))
         yield (
             s.sponsor,
@@ -338,7 +336,7 @@ def _name_order(df: pd.DataFrame) -> list[int]:
     from geodata.names import loose_key
 
     keys = [
-        (loose_key(str(d or "")), loose_key(_short(str(n))), str(n))
+        (loose_key(str(d or "")), loose_key(short_name(str(n))), str(n))
         for d, n in zip(df["district_name"], df["name"], strict=True)
     ]
     return sorted(range(len(keys)), key=keys.__getitem__)
@@ -367,7 +365,7 @@ def _atlas_context(bundle, filters, vintage, measure, lang, today) -> _AtlasCont
     # Boxes, not halos, behind the labels: a halo is outlined glyphs, heavy on 122 pages.
     layers = replace(layers, label_mask="box")
     rp = base.communes.geometry.representative_point()
-    labels = pd.DataFrame({"x": rp.x, "y": rp.y, "label": base.communes["name"].map(_short)})
+    labels = pd.DataFrame({"x": rp.x, "y": rp.y, "label": base.communes["name"].map(short_name)})
     day = format_date(_today(today), lang)
     footer = f"NTM Atlas · {t(f'sub.vintage.{vintage}', lang)} · {t('sheet.date', lang, date=day)}"
     return _AtlasContext(bundle, base, layers, table, filters, labels, lang, footer)

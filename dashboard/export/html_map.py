@@ -11,7 +11,6 @@ import pandas as pd
 
 from dashboard.export.atlas import _period, _status
 from dashboard.export.words import (
-    _short,
     _today,
     completeness_note,
     describe_filters,
@@ -22,6 +21,7 @@ from dashboard.export_text import check_lang, t
 from geodata import coverage
 from geodata.bundle import Bundle, check_vintage
 from geodata.coverage import Filters
+from geodata.vocabulary import short_name
 from layers import styles
 
 
@@ -143,7 +143,7 @@ def html_map(
         if gdf is None:
             return None
         gdf = gdf.to_crs(4326)
-        return gdf.assign(label=gdf["name"].map(_short).to_numpy()) if "name" in gdf else gdf
+        return gdf.assign(label=gdf["name"].map(short_name).to_numpy()) if "name" in gdf else gdf
 
     districts = overlay("districts")
     if districts is not None and vintage == 2025:

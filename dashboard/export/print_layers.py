@@ -8,11 +8,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from dashboard.export.words import _short
 from dashboard.export_text import t
 from geodata import coverage
 from geodata.bundle import Bundle, check_vintage
 from geodata.coverage import Filters
+from geodata.vocabulary import short_name
 from layers import sheet, styles
 from layers.sheet import LegendItem, LegendSection, MapLayers
 
@@ -34,7 +34,7 @@ class PrintBase:
         districts = bundle.tables.get("districts")
         if districts is not None:
             districts = sheet.project(districts[["code", "name", "geometry"]])
-            label = districts["name"].map(_short)
+            label = districts["name"].map(short_name)
             if vintage == 2025:
                 label = label + " " + t("sub.former", lang)
             districts = districts.assign(label=label.to_numpy())
@@ -44,7 +44,7 @@ class PrintBase:
         neighbours = bundle.tables.get("neighbours")
         if neighbours is not None:
             neighbours = sheet.project(neighbours[["code", "name", "geometry"]])
-            neighbours = neighbours.assign(label=neighbours["name"].map(_short).to_numpy())
+            neighbours = neighbours.assign(label=neighbours["name"].map(short_name).to_numpy())
         return cls(communes, districts, province, neighbours, vintage)
 
     def locator(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None:
@@ -112,13 +112,22 @@ def layer_legend(points: pd.DataFrame, vintage: int, lang: str) -> list[LegendSe
         LegendSection(
             t("sheet.boundaries", lang),
             (
-                LegendItem(t("legend.province", lang), lc["province"], "line", linewidth=1.8),
-                LegendItem(t(district, lang), lc["district"], "line", linewidth=1.0),
+                LegendItem(
+                    t("legend.province", lang),
+                    lc["province"],
+                    "line",
+                    linewidth=1.8,
+                    layer="province",
+                ),
+                LegendItem(
+                    t(district, lang), lc["district"], "line", linewidth=1.0, layer="districts"
+                ),
                 LegendItem(t("legend.commune", lang), lc["commune"], "line", linewidth=0.5),
                 LegendItem(
                     t("legend.neighbour", lang),
                     lc["neighbour_fill"],
                     edgecolor=lc["neighbour_line"],
+                    layer="province",
                 ),
             ),
         )
@@ -150,7 +159,7 @@ def map_layers(
     labels = None
     if label_communes:
         rp = view.geometry.representative_point()
-        labels = pd.DataFrame({"x": rp.x, "y": rp.y, "label": view["name"].map(_short)})
+        labels = pd.DataFrame({"x": rp.x, "y": rp.y, "label": view["name"].map(short_name)})
     layers = MapLayers(
         communes=communes,
         districts=base.districts,

@@ -12,7 +12,6 @@ from dashboard.export.print_layers import PrintBase, layer_legend, map_layers, m
 from dashboard.export.words import (
     MAP_FORMATS,
     _fmt_from_suffix,
-    _short,
     _today,
     completeness_note,
     describe_filters,
@@ -23,6 +22,7 @@ from dashboard.export_text import check_lang, t
 from geodata import coverage
 from geodata.bundle import Bundle, check_vintage
 from geodata.coverage import Filters
+from geodata.vocabulary import short_name
 from layers import sheet, styles
 from layers.sheet import MapLayers, SheetText
 
@@ -76,21 +76,12 @@ def _apply_visibility(layers: MapLayers, legend: list, visible, base, table) -> 
         view = base.communes.loc[table["in_view"].to_numpy(bool)]
         rp = view.geometry.representative_point()
         changes["commune_labels"] = pd.DataFrame(
-            {"x": rp.x, "y": rp.y, "label": view["name"].map(_short)}
+            {"x": rp.x, "y": rp.y, "label": view["name"].map(short_name)}
         )
-    hidden = {"districts": "district", "province": "province"}
-    sections = []
-    for section in rest:
-        items = tuple(
-            i
-            for i in section.items
-            if not any(
-                k not in on and i.colour == styles.LINE_COLOURS[v] and i.shape == "line"
-                for k, v in hidden.items()
-            )
-            and not ("province" not in on and i.colour == styles.LINE_COLOURS["neighbour_fill"])
-        )
-        sections.append(type(section)(section.title, items))
+    sections = [
+        type(section)(section.title, tuple(i for i in section.items if i.layer in (None, *on)))
+        for section in rest
+    ]
     legend = ([measure_section] if measure_section else []) + sections
     return replace(layers, **changes), legend
 

@@ -13,6 +13,7 @@ import pandas as pd
 from dashboard.export_text import t
 from geodata.bundle import Bundle
 from geodata.coverage import Filters
+from geodata.vocabulary import ProjectKind, ProjectStatus, SponsorKind, short_name
 from layers import sheet
 
 #: Map sheet formats and data formats.
@@ -34,14 +35,6 @@ def format_date(day: dt.date, lang: str) -> str:
     return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
 
 
-def _short(name: str) -> str:
-    """A unit name without its "Xã "/"Huyện "/"Tỉnh " prefix, for labels."""
-    for prefix in ("Xã ", "Huyện ", "Tỉnh ", "Thành Phố ", "Thành phố "):
-        if name.startswith(prefix):
-            return name[len(prefix) :]
-    return name
-
-
 def describe_filters(bundle: Bundle, vintage: int, filters: Filters, lang: str = "vi") -> str:
     """The filters and the vintage in words, for a subtitle."""
     parts = [t(f"sub.vintage.{vintage}", lang)]
@@ -53,15 +46,15 @@ def describe_filters(bundle: Bundle, vintage: int, filters: Filters, lang: str =
         d = bundle.tables.get("districts")
         names = dict(zip(d["code"], d["name"], strict=True)) if d is not None else {}
         parts.append(
-            t("sub.districts", lang, v=", ".join(_short(names.get(c, c)) for c in f.districts))
+            t("sub.districts", lang, v=", ".join(short_name(names.get(c, c)) for c in f.districts))
         )
     if f.sponsors:
         parts.append(t("sub.sponsors", lang, v="; ".join(f.sponsors)))
     if f.sponsor_kinds:
-        v = ", ".join(t(f"sponsor_kind.{k}", lang) for k in f.sponsor_kinds)
+        v = ", ".join(t(SponsorKind.label_key_of(k), lang) for k in f.sponsor_kinds)
         parts.append(t("sub.sponsor_kinds", lang, v=v))
     if f.project_kinds:
-        v = ", ".join(t(f"kind.{k}", lang) for k in f.project_kinds)
+        v = ", ".join(t(ProjectKind.label_key_of(k), lang) for k in f.project_kinds)
         parts.append(t("sub.project_kinds", lang, v=v))
     if f.criteria:
         parts.append(t("sub.criteria", lang, v=", ".join(str(c) for c in f.criteria)))
@@ -73,7 +66,11 @@ def describe_filters(bundle: Bundle, vintage: int, filters: Filters, lang: str =
             parts.append(t("sub.undated_out", lang))
     if f.statuses:
         parts.append(
-            t("sub.statuses", lang, v=", ".join(t(f"status.{s}", lang) for s in f.statuses))
+            t(
+                "sub.statuses",
+                lang,
+                v=", ".join(t(ProjectStatus.label_key_of(s), lang) for s in f.statuses),
+            )
         )
     if f.difficult_only:
         parts.append(t("sub.difficult", lang))

@@ -52,10 +52,10 @@ from geodata.errors import StoreBusyError, StoreError
 from geodata.imports.validate import Report
 from geodata.placement import place_in_areas
 from geodata.store import GeoPackageStore
+from geodata.vocabulary import IdPrefix, ImportKind
 
 LOG_TABLE = "import_log"
 TRACKING = ["origin", "import_id", "dataset", "source_file", "source_row", "row_key", "row_hash"]
-ID_PREFIX = {"assignments": "IA", "projects": "IP", "agencies": "IG"}
 ID_COLUMN = {"assignments": "assignment_id", "projects": "project_id", "agencies": None}
 LOG_COLUMNS = [
     "import_id",
@@ -164,7 +164,7 @@ def carry_imports(
     except Exception:  # an unreadable old store has nothing to carry
         return tables
     out = dict(tables)
-    for kind in ID_PREFIX:
+    for kind in ImportKind.values():
         imported = _read(store, f"imported_{kind}", layers)
         if imported is not None and kind in out:
             out[f"imported_{kind}"] = imported
@@ -203,7 +203,7 @@ def _incoming(report: Report, kind: str, dataset: str, file_name: str) -> pd.Dat
     ]
     id_column = ID_COLUMN[kind]
     if id_column:
-        df.insert(0, id_column, [f"{ID_PREFIX[kind]}-{d}" for d in digest])
+        df.insert(0, id_column, [IdPrefix.imported(kind).make(d) for d in digest])
     df["origin"] = "import"
     df["dataset"] = dataset
     df["source_file"] = file_name

@@ -19,10 +19,11 @@ False
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-KINDS = ("assignments", "projects", "agencies")
+from geodata.vocabulary import ImportKind, plain_words
+
+KINDS = ImportKind.values()
 
 # Headers that mean the same column in every kind.
 _COMMON: dict[str, tuple[str, ...]] = {
@@ -229,7 +230,6 @@ TEMPLATE_COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
-_PUNCT = re.compile(r"[^\w#]+")
 _UNIT_IN_HEADER = re.compile(r"\((.*?)\)|\b(trieu|ty|nghin|ngan)\s*(dong|d|vnd)\b")
 _MULTIPLIERS = {"ty": 10**9, "trieu": 10**6, "nghin": 10**3, "ngan": 10**3, "1000": 10**3}
 
@@ -240,12 +240,7 @@ def header_key(text: object) -> str:
     >>> header_key("  Cơ quan, đơn vị\\ngiúp đỡ ")
     'co quan don vi giup do'
     """
-    if text is None:
-        return ""
-    decomposed = unicodedata.normalize("NFD", str(text).casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d")
-    plain = plain.replace("\u00f0", "d")
-    return " ".join(_PUNCT.sub(" ", plain).replace("_", " ").split())
+    return plain_words(text)
 
 
 @dataclass(frozen=True)

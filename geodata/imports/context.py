@@ -18,8 +18,8 @@ from pyproj import Transformer
 from geodata.boundaries import METRIC_CRS
 from geodata.names import Candidate, NameIndex
 from geodata.store import GeoPackageStore
+from geodata.vocabulary import VINTAGES
 
-VINTAGES = (2019, 2020, 2025)
 #: First day each list of units was in force.
 VINTAGE_START = {2019: dt.date(2015, 1, 1), 2020: dt.date(2020, 2, 1), 2025: dt.date(2025, 7, 1)}
 

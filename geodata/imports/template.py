@@ -6,7 +6,7 @@ from pathlib import Path
 
 from geodata.imports.columns import TEMPLATE_COLUMNS, fields_of
 from geodata.imports.context import ImportContext
-from geodata.programme import PROJECT_KINDS, SPONSOR_KINDS
+from geodata.vocabulary import VINTAGES, ProjectKind, ProjectStatus, SponsorKind
 
 MAX_ROWS = 2000
 
@@ -49,12 +49,12 @@ def write_template(kind: str, out: Path | str, ctx: ImportContext | None = None)
     lists.sheet_state = "hidden"
     choices: dict[str, list[str]] = {}
     if kind == "projects":
-        choices["kind"] = list(PROJECT_KINDS)
-        choices["status"] = ["completed", "in_progress", "planned"]
+        choices["kind"] = list(ProjectKind.values())
+        choices["status"] = [s.value for s in ProjectStatus.recorded()]
     else:
-        choices["sponsor_kind" if kind == "assignments" else "kind"] = list(SPONSOR_KINDS)
+        choices["sponsor_kind" if kind == "assignments" else "kind"] = list(SponsorKind.values())
     if ctx is not None and kind != "agencies":
-        names = sorted({str(n) for v in (2019, 2020) for n in ctx.communes[v]["name"]})
+        names = sorted({str(n) for v in VINTAGES[:2] for n in ctx.communes[v]["name"]})
         choices["commune"] = names
         choices["district"] = sorted(set(ctx.districts.values()))
     for col, (field, values) in enumerate(choices.items(), start=1):

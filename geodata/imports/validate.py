@@ -9,7 +9,6 @@ Vietnamese) and, where possible, suggestions ``[{code, name, district}]``.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -19,12 +18,13 @@ from typing import Any
 
 from geodata.imports import parsing
 from geodata.imports.columns import header_key
-from geodata.imports.context import VINTAGES, ImportContext, vintage_in_force
+from geodata.imports.context import ImportContext, vintage_in_force
 from geodata.imports.limits import DEFAULT, Deadline, Limits, clip
 from geodata.imports.messages import reason_text, severity
 from geodata.imports.reader import RawRow, RawTable
 from geodata.names import Match
-from geodata.programme import PROJECT_KINDS, SPONSOR_KINDS, match_agency
+from geodata.programme import match_agency
+from geodata.vocabulary import VINTAGES, ProjectKind, ProjectStatus, SponsorKind
 
 NEAR_COMMUNE_M = 300.0  # boundaries are generalised: a point this close is kept, with a warning
 STATUSES = ("ok", "warning", "error", "skipped")
@@ -165,7 +165,7 @@ class Resolver:
         if self.forced:
             return (self.forced,)
         first = preferred or 2019
-        return (first, *(v for v in (2019, 2020, 2025) if v != first))
+        return (first, *(v for v in VINTAGES if v != first))
 
     def _resolve(self, name, code, district, preferred) -> Resolution:
         problems: list[Problem] = []
@@ -317,123 +317,6 @@ class Resolver:
 # --------------------------------------------------------------------------------------------
 # Field parsers
 # --------------------------------------------------------------------------------------------
-
-_KIND_WORDS = (
-    (
-        "house_for_poor",
-        (
-            "nha dai doan ket",
-            "nha tinh nghia",
-            "nha tinh thuong",
-            "nha o cho ho ngheo",
-            "nha cho ho ngheo",
-            "house",
-        ),
-    ),
-    ("meeting_house", ("nha van hoa", "nha sinh hoat cong dong", "meeting")),
-    ("incinerator", ("lo dot rac", "lo dot", "incinerator")),
-    ("transformer", ("tram bien ap", "bien ap", "transformer")),
-    ("bridge", ("cau", "ngam tran", "bridge")),
-    ("market", ("cho", "market")),
-    ("road", ("duong", "be tong hoa", "road")),
-    ("water", ("nuoc sach", "nuoc", "gieng", "be nuoc", "water")),
-    ("school", ("truong", "lop hoc", "diem truong", "school")),
-    ("training", ("tap huan", "dao tao", "lop", "training")),
-    ("other", ("khac", "other")),
-)
-_STATUS_WORDS = (
-    (
-        "completed",
-        ("hoan thanh", "da hoan thanh", "ban giao", "da ban giao", "xong", "completed", "done"),
-    ),
-    (
-        "in_progress",
-        ("dang thi cong", "dang thuc hien", "dang trien khai", "in progress", "ongoing"),
-    ),
-    ("planned", ("ke hoach", "chua thuc hien", "chua trien khai", "du kien", "planned")),
-)
-_SPONSOR_WORDS = (
-    (
-        "armed_forces",
-        (
-            "cong an",
-            "bo chi huy quan su",
-            "bo doi bien phong",
-            "quan doan",
-            "su doan",
-            "trung doan",
-            "quan su",
-        ),
-    ),
-    (
-        "party",
-        (
-            "tinh uy",
-            "ban to chuc",
-            "ban tuyen giao",
-            "ban dan van",
-            "uy ban kiem tra",
-            "dang uy",
-            "van phong tinh uy",
-        ),
-    ),
-    (
-        "mass_org",
-        (
-            "hoi ",
-            "doan thanh nien",
-            "tinh doan",
-            "mat tran",
-            "uy ban mttq",
-            "lien doan lao dong",
-            "hoi lien hiep",
-        ),
-    ),
-    (
-        "enterprise",
-        (
-            "cong ty",
-            "ngan hang",
-            "tap doan",
-            "tong cong ty",
-            "dien luc",
-            "htx",
-            "hop tac xa",
-            "doanh nghiep",
-        ),
-    ),
-    (
-        "department",
-        (
-            "so ",
-            "ban quan ly",
-            "van phong ubnd",
-            "thanh tra",
-            "bhxh",
-            "bao hiem xa hoi",
-            "kho bac",
-            "cuc ",
-            "dai phat thanh",
-            "bao bac kan",
-            "truong cao dang",
-        ),
-    ),
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def _words_kind(text: str, table, codes) -> str | None:
-    key = header_key(text)
-    if key.replace(" ", "_") in codes:
-        return key.replace(" ", "_")
-    padded = f" {key} "
-    for code, words in table:
-        if any(
-            f" {w.strip()} " in padded or (w.endswith(" ") and padded.startswith(" " + w))
-            for w in words
-        ):
-            return code
-    return None
 
 
 def _criteria(text: str) -> str:
@@ -614,14 +497,10 @@ def _agency(check: _RowCheck, known: dict[str, str]) -> RowResult:
     record = {
         "name": name,
         "abbreviation": check.get("abbreviation"),
-        "kind": _words_kind(kind, (), SPONSOR_KINDS)
-        if kind
-        else _words_kind(name, _SPONSOR_WORDS, SPONSOR_KINDS) or "other",
+        "kind": SponsorKind.parse(kind or name) or SponsorKind.OTHER,
         "role_in_dataset": check.get("role") or "imported",
         "source_url": check.get("source_url"),
     }
-    if kind and record["kind"] is None:
-        record["kind"] = _words_kind(kind, _SPONSOR_WORDS, SPONSOR_KINDS) or "other"
     return _finish(check, record, (key,))
 
 
@@ -705,7 +584,7 @@ def _where(
         )
         check.problems.extend(_copy(p) for p in res.problems)
         return res
-    order = (resolver.forced,) if resolver.forced else (when.preferred or 2019, 2019, 2020, 2025)
+    order = (resolver.forced,) if resolver.forced else (when.preferred or VINTAGES[0], *VINTAGES)
     found = ctx.find_code(override, order)
     if found is None:
         check.add("commune_code", "code_unknown", override)
@@ -724,9 +603,9 @@ def _assignment_fields(
     skind = check.get("sponsor_kind")
     record = {
         "sponsor_name": sponsor,
-        "sponsor_kind": (_words_kind(skind, _SPONSOR_WORDS, SPONSOR_KINDS) if skind else None)
-        or _words_kind(sponsor or "", _SPONSOR_WORDS, SPONSOR_KINDS)
-        or "other",
+        "sponsor_kind": (SponsorKind.parse(skind) if skind else None)
+        or SponsorKind.parse(sponsor)
+        or SponsorKind.OTHER,
         "commune_as_written": check.get("commune") or check.get("commune_code"),
         "district_name": district_text,
         "period_start_year": when.start,
@@ -750,9 +629,9 @@ def _project_fields(
     if not title:
         check.add("title", "title_missing", "")
     kind_text = check.get("kind")
-    pkind = _words_kind(kind_text or title or "", _KIND_WORDS, PROJECT_KINDS)
+    pkind = ProjectKind.parse(kind_text or title)
     if kind_text and pkind is None:
-        check.add("kind", "kind_unknown", kind_text, choices=", ".join(PROJECT_KINDS))
+        check.add("kind", "kind_unknown", kind_text, choices=", ".join(ProjectKind.values()))
     cost, status = _cost(check), _status(check)
     criterion = check.parse("criterion", _criteria)
     sponsor = check.get("sponsor")
@@ -806,7 +685,7 @@ def _status(check: _RowCheck) -> str | None:
     status_text = check.get("status")
     if not status_text:
         return None
-    status = _words_kind(status_text, _STATUS_WORDS, ("completed", "in_progress", "planned"))
+    status = ProjectStatus.parse(status_text)
     if status is None:
         check.add("status", "status_unknown")
         return status_text

@@ -25,10 +25,12 @@ def server_url(store_path, tmp_path_factory, start_server):
 def test_export_button_downloads_the_sheet_of_the_current_view(server_url, browser, tmp_path):
     page = browser.new_page(accept_downloads=True, viewport={"width": 1400, "height": 900})
     try:
-        page.goto(server_url + "?d=064", wait_until="networkidle", timeout=60_000)
+        page.set_default_timeout(180_000)  # a loaded machine answers slowly; wait for states
+        page.goto(server_url + "?d=064")
         button = page.get_by_role("button", name=BUTTON)
+        button.wait_for()  # rendered by Dash after the page loads
         assert button.count() == 1, "the dashboard shows one export button"
-        with page.expect_download(timeout=90_000) as info:
+        with page.expect_download() as info:
             button.click()
         download = info.value
         target = tmp_path / download.suggested_filename

@@ -7,7 +7,7 @@ import pytest
 
 from geodata import coverage as cv
 from geodata.bundle import Bundle
-from geodata.programme import PROJECT_KINDS
+from geodata.vocabulary import ProjectKind
 from layers import figures, styles
 
 
@@ -23,7 +23,7 @@ def test_every_measure_has_distinct_class_colours():
 
 
 def test_project_kinds_cover_the_store_kinds_with_distinct_colours_and_letters():
-    assert set(styles.PROJECT_KINDS) == set(PROJECT_KINDS)
+    assert set(styles.PROJECT_KINDS) == set(ProjectKind.values())
     colours = [k.colour for k in styles.PROJECT_KINDS.values()]
     letters = [k.letter for k in styles.PROJECT_KINDS.values()]
     assert len(set(colours)) == len(colours)
