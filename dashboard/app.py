@@ -21,6 +21,7 @@ from dashboard import callbacks, ids, layout
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import register_import_page
+from dashboard.security import secure_app
 from geodata.bundle import Bundle, BundleHolder
 from geodata.settings import Settings
 
@@ -93,6 +94,7 @@ def create_app(
     app.layout = lambda: serve_layout(current())
     callbacks.register(app, current)
     register_import_page(app, settings)  # /login, /import (editors)
+    secure_app(app)  # body limits, security headers, cookie flags, 4xx for malformed requests
     if warm_glyphs:
         threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
     return app

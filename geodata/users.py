@@ -1,4 +1,5 @@
-"""Dashboard accounts: names, roles (editor, viewer) and scrypt-hashed passwords.
+"""Dashboard accounts: names, roles (editor, viewer), scrypt-hashed passwords and a session
+generation per account (signing out ends every session of the account).
 
 Accounts live in a small SQLite file beside the store (``<store>.users.sqlite``), so that a
 rebuild of the store keeps them. Passwords are never stored, only
@@ -82,8 +83,13 @@ def _connect(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(path)
     con.execute(
         "CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
-        "password TEXT NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP)"
+        "password TEXT NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP, "
+        "session_epoch INTEGER NOT NULL DEFAULT 0)"
     )
+    columns = {row[1] for row in con.execute("PRAGMA table_info(users)")}
+    if "session_epoch" not in columns:  # a users file of an older version
+        with con:
+            con.execute("ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0")
     return con
 
 
@@ -145,3 +151,24 @@ def list_users(path: Path | str) -> list[User]:
 
 def contextlib_closing(con: sqlite3.Connection):
     return contextlib.closing(con)
+
+
+def session_epoch(path: Path | str, name: str) -> int | None:
+    """The account's session generation (a session made under another one has ended), or
+    None if there is no such account."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    with contextlib_closing(_connect(path)) as con:
+        row = con.execute("SELECT session_epoch FROM users WHERE name = ?", (name,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def end_sessions(path: Path | str, name: str) -> None:
+    """End every session of the account (signing out ends them all: a copied cookie stops
+    working too)."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    with contextlib_closing(_connect(path)) as con, con:
+        con.execute("UPDATE users SET session_epoch = session_epoch + 1 WHERE name = ?", (name,))

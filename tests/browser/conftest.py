@@ -52,10 +52,10 @@ def running_server(store: Path, workdir: Path, ready_path: str = "/") -> Iterato
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a loaded 2-core machine starts it slowly
         while True:
             try:
-                urllib.request.urlopen(url + ready_path, timeout=2).read()
+                urllib.request.urlopen(url + ready_path, timeout=30).read()
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
