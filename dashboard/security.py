@@ -17,6 +17,7 @@ come from the environment (:class:`WebSecurity`):
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import threading
@@ -205,6 +206,7 @@ def secure_app(app, settings: WebSecurity | None = None) -> None:
     server.config["SESSION_COOKIE_HTTPONLY"] = True
     server.config["SESSION_COOKIE_SECURE"] = settings.secure_cookies
     server.session_interface = _SessionInterface()
+    server.wsgi_app = BodyLimit(server.wsgi_app, settings)
     if settings.proxy_hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -213,16 +215,17 @@ def secure_app(app, settings: WebSecurity | None = None) -> None:
     hashes = _dash_script_hashes(app)
     policy = content_security_policy(hashes)
     dash_paths = _dash_callback_paths(app)
+    bad_values = BAD_VALUE_ERRORS
+    if dash_paths:
+        from dash.exceptions import DashException  # "Output does not match callback definition"
+
+        bad_values = (*BAD_VALUE_ERRORS, DashException)
 
     @server.before_request
     def _limits():
         request = flask.request
-        if request.path.endswith("/import/upload"):
+        if request.path.endswith(UPLOAD_PATH):
             request.max_content_length = settings.max_upload_bytes
-        limit = request.max_content_length
-        if request.content_length is not None and limit is not None:
-            if request.content_length > limit:
-                flask.abort(413)
         if request.path in dash_paths and request.method == "POST":
             problem = malformed_callback(request, app)
             if problem:
@@ -251,13 +254,60 @@ def secure_app(app, settings: WebSecurity | None = None) -> None:
         if isinstance(exc, HTTPException):
             return _http_error(exc)
         server.logger.exception("error answering %s %s", flask.request.method, flask.request.path)
-        if flask.request.path in dash_paths and isinstance(exc, BAD_VALUE_ERRORS):
+        if flask.request.path in dash_paths and isinstance(exc, bad_values):
             # A well-formed callback request whose values do not fit its components (a
             # forged request): the client's error. The exception is logged all the same.
             text = "Bad Request (400): the callback's values do not fit its components"
             return flask.Response(text + "\n", status=400, mimetype="text/plain")
         text = "Internal Server Error (500): the error is logged; please report it"
         return flask.Response(text + "\n", status=500, mimetype="text/plain")
+
+
+UPLOAD_PATH = "/import/upload"
+TOO_LARGE = b"Request too large (413): the body is over the limit of this address.\n"
+
+
+class BodyLimit:
+    """WSGI middleware in front of the whole app: a body over the limit (of the upload route,
+    or of every other route) is refused with 413 before the app sees the request: by its
+    declared Content-Length before any of it is read, or, for a chunked body (no length), as
+    soon as more than the limit has arrived (the body read so far is handed on in memory)."""
+
+    def __init__(self, app, settings: WebSecurity) -> None:
+        self.app = app
+        self.settings = settings
+
+    def limit(self, path: str) -> int:
+        if path.endswith(UPLOAD_PATH):
+            return self.settings.max_upload_bytes
+        return self.settings.max_body_bytes
+
+    def __call__(self, environ, start_response):
+        limit = self.limit(environ.get("PATH_INFO", ""))
+        length = environ.get("CONTENT_LENGTH", "")
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if length.isdigit() and int(length) > limit:
+            return self._refuse(environ, start_response)
+        if chunked or (not length and environ.get("wsgi.input_terminated")):
+            data = environ["wsgi.input"].read(limit + 1)
+            if len(data) > limit:
+                return self._refuse(environ, start_response)
+            environ["wsgi.input"] = io.BytesIO(data)
+            environ["CONTENT_LENGTH"] = str(len(data))
+            environ.pop("wsgi.input_terminated", None)
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _refuse(environ, start_response):
+        headers = [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(TOO_LARGE))),
+            ("Connection", "close"),  # the rest of the body is not read
+            *[(k, v) for k, v in HEADERS.items()],
+        ]
+        start_response("413 Request Entity Too Large", headers)
+        return [TOO_LARGE]
 
 
 def _short(exc) -> str:
