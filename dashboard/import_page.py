@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 
 from dashboard.i18n import translator
 from dashboard.import_cli import result_text
-from dashboard.security import LoginThrottle, local_target, wait_text
+from dashboard.security import local_target, login_throttle, wait_text
 from geodata.settings import Settings
 from geodata.vocabulary import ImportKind
 
@@ -112,7 +112,6 @@ class _Pages:
         self.store = Path(settings.store_path)
         self.users = users_path(self.store)
         self.uploads = self.store.parent / ".ntm-atlas-uploads"
-        self.throttle = LoginThrottle()
 
     # ---------------------------------------------------------------- accounts
     def current_user(self):
@@ -133,14 +132,15 @@ class _Pages:
             _check_csrf()
             name = flask.request.form.get("user", "")
             address = flask.request.remote_addr or ""
-            wait = self.throttle.wait(name, address)
+            throttle = login_throttle()
+            wait = throttle.wait(name, address)
             user = None
             if not wait:
                 user = authenticate(self.users, name, flask.request.form.get("password", ""))
             if user:
                 from geodata.users import session_epoch
 
-                self.throttle.succeeded(name, address)
+                throttle.succeeded(name, address)
                 flask.session.clear()  # no session fixation
                 flask.session["user"] = user.name
                 flask.session["epoch"] = session_epoch(self.users, user.name)
@@ -151,7 +151,7 @@ class _Pages:
                 status = 429
                 error = f'<p class="msg error" id="login-wait">{escape(_t("wait_login", lang, wait=wait_text(wait)))}</p>'
             else:
-                self.throttle.failed(name, address)
+                throttle.failed(name, address)
                 status = 401
                 error = f'<p class="msg error">{escape(_t("bad_login", lang))}</p>'
         next_url = escape(local_target(flask.request.values.get("next")))
@@ -307,6 +307,9 @@ class _Pages:
             )
         except ImportBusyError:
             return self._report_page(token, meta, user, lang, _msg(_t("busy", lang), "error"))
+        except OSError as exc:  # a full disk: nothing was written
+            text = _t("not_written", lang, error=exc.strerror or type(exc).__name__)
+            return self._report_page(token, meta, user, lang, _msg(text, "error"))
         except DataValidationError:
             return self._report_page(token, meta, user, lang, _msg(_t("has_errors", lang), "error"))
         except UnreadableFileError as exc:

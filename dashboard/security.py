@@ -175,6 +175,15 @@ class LoginThrottle:
             self._failures.pop(("address", address), None)
 
 
+THROTTLE_KEY = "ntm_login_throttle"
+
+
+def login_throttle() -> LoginThrottle:
+    """The app's sign-in throttle (made by :func:`secure_app`; one per app otherwise)."""
+    extensions = flask.current_app.extensions
+    return extensions.setdefault(THROTTLE_KEY, LoginThrottle())
+
+
 def wait_text(seconds: float) -> str:
     """
     >>> wait_text(0.2), wait_text(61)
@@ -206,6 +215,7 @@ def secure_app(app, settings: WebSecurity | None = None) -> None:
     server.config["SESSION_COOKIE_HTTPONLY"] = True
     server.config["SESSION_COOKIE_SECURE"] = settings.secure_cookies
     server.session_interface = _SessionInterface()
+    server.extensions[THROTTLE_KEY] = LoginThrottle(settings)
     server.wsgi_app = BodyLimit(server.wsgi_app, settings)
     if settings.proxy_hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

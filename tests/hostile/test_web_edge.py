@@ -54,8 +54,8 @@ def login(client, name="lan", password=PASSWORD, **extra):
     )
 
 
-def test_50_wrong_passwords_then_the_right_one_waits(app):
-    client = app.test_client()
+def test_50_wrong_passwords_then_the_right_one_waits(store, tmp_path):
+    client = make_app(store, tmp_path, first_delay_s=600).test_client()
     codes = [login(client, password=f"sai {i}").status_code for i in range(50)]
     assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
     right = login(client)
