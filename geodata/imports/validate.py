@@ -20,7 +20,7 @@ from geodata.imports import parsing
 from geodata.imports.columns import header_key
 from geodata.imports.context import ImportContext, vintage_in_force
 from geodata.imports.limits import DEFAULT, Deadline, Limits, clip
-from geodata.imports.messages import reason_text, severity
+from geodata.imports.messages import KIND_WORDS_VI, reason_text, severity
 from geodata.imports.reader import RawRow, RawTable
 from geodata.names import Match
 from geodata.programme import match_agency
@@ -631,7 +631,13 @@ def _project_fields(
     kind_text = check.get("kind")
     pkind = ProjectKind.parse(kind_text or title)
     if kind_text and pkind is None:
-        check.add("kind", "kind_unknown", kind_text, choices=", ".join(ProjectKind.values()))
+        check.add(
+            "kind",
+            "kind_unknown",
+            kind_text,
+            choices=", ".join(ProjectKind.values()),
+            choices_vi=", ".join(KIND_WORDS_VI.get(k, k) for k in ProjectKind.values()),
+        )
     cost, status = _cost(check), _status(check)
     criterion = check.parse("criterion", _criteria)
     sponsor = check.get("sponsor")
