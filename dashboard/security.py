@@ -10,9 +10,10 @@ come from the environment (:class:`WebSecurity`):
   Content-Length) or as soon as it passes the limit (a chunked body has none).
 - ``NTM_ATLAS_SECURE_COOKIES=1``: the session cookie is always ``Secure``; without it, it is
   ``Secure`` whenever the request came over HTTPS.
-- ``NTM_ATLAS_PROXY_HOPS=N``: the app runs behind N reverse proxies; their
-  ``X-Forwarded-For/-Proto/-Host`` headers are trusted (Werkzeug's ProxyFix), so HTTPS behind a
-  TLS-terminating proxy counts as HTTPS and the throttle sees the client's address.
+- Behind N reverse proxies, ``NTM_ATLAS_PROXY_HOPS=N`` (``Settings.proxy_hops``; ``create_app``
+  installs Werkzeug's ProxyFix): HTTPS at a TLS-terminating proxy counts as HTTPS (the cookie
+  is ``Secure``) and the throttle sees the client's address. ``WebSecurity.proxy_hops`` does the
+  same for a bare Flask app.
 """
 
 from __future__ import annotations
@@ -84,7 +85,6 @@ class WebSecurity:
             max_body_bytes=int(float(env.get("NTM_ATLAS_MAX_BODY_MB", 2)) * MIB),
             max_upload_bytes=int(float(env.get("NTM_ATLAS_MAX_UPLOAD_MB", 20)) * MIB),
             secure_cookies=env.get("NTM_ATLAS_SECURE_COOKIES", "") in ("1", "true", "yes"),
-            proxy_hops=int(env.get("NTM_ATLAS_PROXY_HOPS", 0) or 0),
         )
 
 

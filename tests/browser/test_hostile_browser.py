@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from hostile_samples import HOSTILE, hostile_store
 
-from geodata.users import add_user, users_path
+from geodata.users import add_user
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ WATCH_CSP = (
 def server(store_path, tmp_path_factory, start_server):
     base = tmp_path_factory.mktemp("hostile-server")
     store = hostile_store(store_path, base)
-    add_user(users_path(store), "lan", "editor", PASSWORD)
+    add_user(store, "lan", "editor", PASSWORD)
     with start_server(store, base) as url:
         yield url
 

@@ -43,11 +43,12 @@ def test_a_rebuild_keeps_the_mode_too(store_path, tmp_path):
 
 
 def test_the_users_file_is_private(tmp_path):
-    path = users_path(tmp_path / "store.gpkg")
-    add_user(path, "lan", "editor", "mật khẩu dài")
+    store = tmp_path / "store.gpkg"
+    add_user(store, "lan", "editor", "mật khẩu dài")
+    path = users_path(store)
     assert mode(path) == 0o600
     path.chmod(0o644)  # a file made by an older version
-    assert authenticate(path, "lan", "mật khẩu dài") is not None
+    assert authenticate(store, "lan", "mật khẩu dài") is not None
     assert mode(path) == 0o600
 
 
