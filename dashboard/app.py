@@ -21,6 +21,7 @@ from dashboard import callbacks, gap_view, ids, layout, panels, plotly_bundle, r
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import register_import_page
+from dashboard.security import secure_app
 from geodata.bundle import Bundle, BundleHolder
 from geodata.settings import Settings
 from geodata.store import open_store
@@ -114,6 +115,7 @@ def create_app(
     # A filter state asked for before is answered without running the callbacks again.
     response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
     register_import_page(app, settings)  # /login, /import (editors)
+    secure_app(app)  # body limits, security headers, cookie flags, 4xx for malformed requests
     if warm_glyphs:
         threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
     return app

@@ -122,6 +122,11 @@ def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
     lst.set_defaults(run=_users_list)
 
 
+#: Exit code of an import that was valid but could not be written (the store is busy with
+#: another writer, or the disk is full); nothing was written, try again.
+EXIT_NOT_WRITTEN = 3
+
+
 def _default_lang() -> str:
     return "vi" if os.environ.get("LANG", "").lower().startswith("vi") else "en"
 
@@ -164,16 +169,20 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if args.dry_run:
         print(_t("dry", lang))
         return 0
-    result = import_report(
-        report,
-        store,
-        file=args.file,
-        dataset=args.dataset,
-        user=args.user,
-        skip_invalid=args.skip_invalid,
-        timeout=args.wait,
-        replace=args.replace,
-    )
+    try:
+        result = import_report(
+            report,
+            store,
+            file=args.file,
+            dataset=args.dataset,
+            user=args.user,
+            skip_invalid=args.skip_invalid,
+            timeout=args.wait,
+            replace=args.replace,
+        )
+    except OSError as exc:  # the store is busy (another writer) or the disk is full
+        print(f"error: nothing written: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_NOT_WRITTEN
     print(result_text(result, lang))
     return 0
 

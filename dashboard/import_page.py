@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 
 from dashboard.i18n import translator
 from dashboard.import_cli import result_text
+from dashboard.security import local_target, login_throttle, wait_text
 from geodata.imports.messages import field_label
 from geodata.settings import Settings
 from geodata.vocabulary import ImportKind
@@ -60,9 +61,7 @@ def register_import_page(app: Any, settings: Settings) -> None:
     server: flask.Flask = getattr(app, "server", app)
     if not server.secret_key:
         server.secret_key = _secret(settings)
-    server.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    server.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    pages = _Pages(settings)
+    pages = _Pages(settings)  # cookie flags, limits, headers: dashboard.security.secure_app
     for rule, endpoint, view, methods in (
         ("/login", "ntm_login", pages.login, ["GET", "POST"]),
         ("/logout", "ntm_logout", pages.logout, ["POST"]),
@@ -131,24 +130,31 @@ class _Pages:
 
         lang = _lang()
         error = ""
+        status = 200
         if flask.request.method == "POST":
             _check_csrf()
-            user = authenticate(
-                self.users,
-                flask.request.form.get("user", ""),
-                flask.request.form.get("password", ""),
-            )
+            name = flask.request.form.get("user", "")
+            address = flask.request.remote_addr or ""
+            throttle = login_throttle()
+            wait = throttle.wait(name, address)
+            user = None
+            if not wait:
+                user = authenticate(self.users, name, flask.request.form.get("password", ""))
             if user:
+                throttle.succeeded(name, address)
                 flask.session.clear()  # no session fixation
                 flask.session["user"] = user.name
                 flask.session["lang"] = lang
                 _csrf()
-                target = flask.request.form.get("next", "/import")
-                return flask.redirect(
-                    target if re.fullmatch(r"/[A-Za-z0-9/_-]*", target) else "/import"
-                )
-            error = f'<p class="msg error">{escape(_t("bad_login", lang))}</p>'
-        next_url = escape(flask.request.values.get("next", "/import"))
+                return flask.redirect(local_target(flask.request.form.get("next")))
+            if wait:
+                status = 429
+                error = f'<p class="msg error" id="login-wait">{escape(_t("wait_login", lang, wait=wait_text(wait)))}</p>'
+            else:
+                throttle.failed(name, address)
+                status = 401
+                error = f'<p class="msg error">{escape(_t("bad_login", lang))}</p>'
+        next_url = escape(local_target(flask.request.values.get("next")))
         body = f"""
 <form method="post" action="/login" class="card narrow" id="login-form">
   {error}
@@ -159,7 +165,7 @@ class _Pages:
   <p class="small" id="login-help">{escape(_t("no_account", lang))}<br>
     <code>{escape(_t("account_cmd", lang))}</code></p>
 </form>"""
-        return _page(_t("login", lang), body, None, lang, status=401 if error else 200)
+        return _page(_t("login", lang), body, None, lang, status=status)
 
     def logout(self):
         _check_csrf()
@@ -265,8 +271,8 @@ class _Pages:
         if meta is None:
             return self.index(_msg(_t("expired", lang), "error"))
         row, code = flask.request.form.get("row", ""), flask.request.form.get("code", "")
-        if not row.isdigit() or not code.isdigit():
-            flask.abort(400)
+        if not re.fullmatch(r"[0-9]{1,7}", row) or not re.fullmatch(r"[0-9]{5}", code):
+            flask.abort(400, description="row and code must be numbers")  # "²".isdigit()
         meta["overrides"][row] = code
         (self.uploads / token / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         return self._report_page(token, meta, user, lang)
@@ -297,6 +303,9 @@ class _Pages:
             )
         except ImportBusyError:
             return self._report_page(token, meta, user, lang, _msg(_t("busy", lang), "error"))
+        except OSError as exc:  # a full disk: nothing was written
+            text = _t("not_written", lang, error=exc.strerror or type(exc).__name__)
+            return self._report_page(token, meta, user, lang, _msg(text, "error"))
         except DataValidationError:
             return self._report_page(token, meta, user, lang, _msg(_t("has_errors", lang), "error"))
         except UnreadableFileError as exc:
@@ -354,7 +363,9 @@ class _Pages:
     def _check(self, meta: dict):
         from geodata.imports import check_file
 
-        overrides = {int(r): c for r, c in meta["overrides"].items()}
+        overrides = {  # an upload stuck by a bad override (an older version) recovers
+            int(r): c for r, c in meta["overrides"].items() if re.fullmatch(r"[0-9]{1,7}", r)
+        }
         return check_file(
             meta["file"],
             meta["kind"],

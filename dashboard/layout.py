@@ -660,6 +660,12 @@ def tabs(t: Translator) -> dcc.Tabs:
     )
 
 
+def grid_csv_params(file_name: str) -> dict[str, Any]:
+    """The grids' CSV download: formula-like text gets a leading apostrophe
+    (``assets/csv_cells.js``, the rule of :mod:`dashboard.export.cells`)."""
+    return {"fileName": file_name, "processCellCallback": {"function": "csvSafeCell(params)"}}
+
+
 def gap_columns(t: Translator) -> list[dict[str, Any]]:
     return [
         {"field": "name", "headerName": t("col.commune"), "minWidth": 150},

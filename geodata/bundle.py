@@ -223,13 +223,14 @@ class Bundle:
 
 def _restore_types(name: str, df: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in _INT_COLUMNS.get(name, ()) if c in df.columns]
-    points = name == "projects" and isinstance(df, gpd.GeoDataFrame) and "lon" not in df.columns
+    points = name == "projects" and isinstance(df, gpd.GeoDataFrame)
     if not cols and not points:
         return df
     df = df.copy()
-    if points:
-        df["lon"] = df.geometry.x.round(5)
-        df["lat"] = df.geometry.y.round(5)
+    if points:  # imported rows placed inside their commune have a point but no lon/lat
+        for col, xy in (("lon", df.geometry.x), ("lat", df.geometry.y)):
+            given = pd.to_numeric(df[col], errors="coerce") if col in df else None
+            df[col] = xy.round(5) if given is None else given.fillna(xy.round(5))
     for col in cols:
         df[col] = pd.to_numeric(df[col]).round().astype("Int64")
     return df

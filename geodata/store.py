@@ -42,6 +42,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geodata import store_files
 from geodata.errors import StoreBusyError, StoreError
 
 Table = pd.DataFrame | gpd.GeoDataFrame
@@ -213,6 +214,7 @@ class GeoPackageStore:
         """Replace the store with these tables, atomically: a reader sees the old file or the new
         one, never a half-written one."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        store_files.remove_orphans(self.path.parent)
         fd, tmp = tempfile.mkstemp(suffix=".gpkg", dir=self.path.parent, prefix=".building-")
         os.close(fd)
         os.unlink(tmp)
@@ -220,6 +222,7 @@ class GeoPackageStore:
             for name, df in tables.items():
                 _write(Path(tmp), name, df)
             _set_version(Path(tmp), self.version() + 1 if self.exists() else 1, list(tables))
+            os.chmod(tmp, store_files.mode_for(self.path))
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -228,6 +231,7 @@ class GeoPackageStore:
     def replace_tables(self, tables: Mapping[str, Table]) -> None:
         """Replace some tables and keep the others, all or nothing (copy, rewrite, rename)."""
         self._require()
+        store_files.remove_orphans(self.path.parent)
         fd, tmp_name = tempfile.mkstemp(suffix=".gpkg", dir=self.path.parent, prefix=".writing-")
         os.close(fd)
         tmp = Path(tmp_name)
@@ -238,6 +242,7 @@ class GeoPackageStore:
             _set_version(tmp, _version_of(tmp) + 1, list(tables))
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
+            os.chmod(tmp, store_files.mode_for(self.path))
             os.replace(tmp, self.path)
         except BaseException:
             tmp.unlink(missing_ok=True)

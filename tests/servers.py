@@ -57,7 +57,7 @@ def running_server(
         deadline = time.monotonic() + 240  # a busy machine starts a server slowly
         while True:
             try:
-                urllib.request.urlopen(url + ready_path, timeout=2).read()
+                urllib.request.urlopen(url + ready_path, timeout=30).read()
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:

@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from dashboard.export.cells import csv_frame, text_cells_as_text
 from dashboard.export.html_map import _sources_by_code
 from dashboard.export.values import in_words
 from dashboard.export.words import (
@@ -163,6 +164,9 @@ def export_data(
       UTF-8 with a byte-order mark so spreadsheet programs read the diacritics.
     - ``xlsx``: one sheet per table (communes, assignments, projects, sources, about) with
       headers in ``lang``.
+
+    In CSV and XLSX, text that a spreadsheet would run as a formula is written as text
+    (:mod:`dashboard.export.cells`).
     - ``geojson``: the communes with their measures as properties (EPSG:4326).
     - ``gpkg``: layers ``communes`` and ``projects`` (points) and tables ``assignments``,
       ``sources``, ``about``.
@@ -176,7 +180,7 @@ def export_data(
     out.parent.mkdir(parents=True, exist_ok=True)
     communes = pd.DataFrame(tables.communes.drop(columns="geometry"))
     if fmt == "csv":
-        _headers(communes, lang).to_csv(out, index=False, encoding="utf-8-sig")
+        csv_frame(_headers(communes, lang)).to_csv(out, index=False, encoding="utf-8-sig")
     elif fmt == "xlsx":
         with pd.ExcelWriter(out, engine="openpyxl") as xl:
             for key, df in (
@@ -190,6 +194,7 @@ def export_data(
                 _headers(df, lang).to_excel(xl, sheet_name=name, index=False)
                 sheet_ = xl.sheets[name]
                 sheet_.freeze_panes = "A2"
+                text_cells_as_text(sheet_)  # imported text is never a formula
                 for i, column in enumerate(df.columns, start=1):
                     width = min(60, max(10, len(str(t(f"col.{column}", lang))) + 2))
                     sheet_.column_dimensions[_xl_col(i)].width = width

@@ -27,6 +27,8 @@ from geodata.imports.apply import (
 )
 from geodata.imports.columns import KINDS
 from geodata.imports.context import ImportContext
+from geodata.imports.limits import DEFAULT as DEFAULT_LIMITS
+from geodata.imports.limits import Deadline, LimitError, Limits
 from geodata.imports.reader import UnreadableFileError, read_table
 from geodata.imports.validate import Problem, Report, RowResult, validate
 from geodata.sources import sha256_of
@@ -37,6 +39,8 @@ __all__ = [
     "ApplyResult",
     "ImportBusyError",
     "ImportContext",
+    "LimitError",
+    "Limits",
     "Problem",
     "Report",
     "RowResult",
@@ -62,10 +66,13 @@ def check_file(
     vintage: int | None = None,
     accept_suggestions: bool = False,
     overrides: dict[int, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Report:
-    """Read and validate a file; nothing is written.
+    """Read and validate a file, row by row within ``limits``; nothing is written.
 
-    Raises :class:`UnreadableFileError` when the file cannot be read as a table of ``kind``.
+    Raises :class:`UnreadableFileError` when the file cannot be read as a table of ``kind`` or
+    breaks a limit of the file as a whole (:class:`LimitError`, a kind of it), including the
+    time budget of reading and checking together.
     """
     if kind not in KINDS:
         msg = f"Unknown import kind {kind!r}; choose one of: {', '.join(KINDS)}"
@@ -75,7 +82,8 @@ def check_file(
             msg = "check_file needs a store or a context"
             raise ValueError(msg)
         ctx = ImportContext.from_store(open_store(store))
-    table = read_table(path, kind, sheet=sheet)
+    deadline = Deadline(limits.time_budget_s, Path(path).name)
+    table = read_table(path, kind, sheet=sheet, limits=limits, deadline=deadline)
     report = validate(
         table,
         kind,
@@ -83,6 +91,8 @@ def check_file(
         vintage=vintage,
         accept_suggestions=accept_suggestions,
         overrides=overrides,
+        limits=limits,
+        deadline=deadline,
     )
     report.summary["sha256"] = sha256_of(path)
     return report

@@ -101,6 +101,16 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "Amount «{value}» is implausible",
         "Số tiền «{value}» không hợp lý",
     ),
+    "amount_negative": (
+        "error",
+        "Amount «{value}» is negative; write the support as a positive amount",
+        "Số tiền «{value}» là số âm; hãy ghi số tiền hỗ trợ là số dương",
+    ),
+    "text_too_long": (
+        "error",
+        "{field} has {length} characters; at most {limit} are allowed",
+        "{field} dài {length} ký tự; tối đa {limit} ký tự",
+    ),
     "amount_approximate": (
         "warning",
         "Amount «{value}» is approximate; stored as {amount} đồng",

@@ -33,6 +33,8 @@ _SHORT_END_RE = re.compile(r"(?<!\d)(\d{4})\s*[-–—/]\s*(\d{2})(?!\d)")
 _FROM_RE = re.compile(r"^(tu|tu nam|since|from)\b")
 _UNTIL_RE = re.compile(r"^(den|den nam|until|to|truoc)\b")
 _DATE_IN_TEXT = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-](\d{4})")
+#: A minus sign before a year with no year before it ("-2019", "năm -2019"; not "2015 - 2020").
+_NEGATIVE_YEAR_RE = re.compile(r"(?:^|[^\d\s])\s*[-\u2212]\s*(\d{4})(?!\d)")
 
 
 def parse_period(text: str) -> tuple[int | None, int | None]:
@@ -44,12 +46,19 @@ def parse_period(text: str) -> tuple[int | None, int | None]:
     ((2021, 2025), (2019, 2019), (2019, 2019))
     >>> parse_period("đến năm 2020"), parse_period("15/05/2019")
     ((None, 2020), (2019, 2019))
+    >>> parse_period("-2019")
+    Traceback (most recent call last):
+    ...
+    geodata.imports.parsing.ParseError: year_out_of_range
     >>> parse_period("2020-2016")
     Traceback (most recent call last):
     ...
     geodata.imports.parsing.ParseError: period_reversed
     """
     text = _num_text(text)
+    negative = _NEGATIVE_YEAR_RE.search(text)
+    if negative:  # "-2019" is not the year 2019
+        raise ParseError("year_out_of_range", year=-int(negative.group(1)))
     key = header_key(text)
     short = _SHORT_END_RE.search(text)
     if short:
@@ -107,6 +116,8 @@ _APPROX = (
     "~",
     "≈",
 )
+#: A minus sign (or accountants' brackets) before the number: a negative amount, never support.
+_NEGATIVE_AMOUNT_RE = re.compile(r"^\D{0,20}?[-\u2212\u2013]\s*\d|^\(\s*\d[\d.,\s]*\)$")
 _AMOUNT_TOKEN = re.compile(r"(\d[\d.,\s\u00a0]*\d|\d)\s*(ty|trieu|tr|nghin|ngan|k)?(?![a-z])")
 
 
@@ -142,8 +153,14 @@ def parse_amount(text: str, multiplier: int = 1) -> tuple[int, bool]:
     ((81000000, True), (1200000000, False))
     >>> parse_amount("81,000,000 VND"), parse_amount("1.5", multiplier=10**6), parse_amount("500k")
     ((81000000, False), (1500000, False), (500000, False))
+    >>> parse_amount("-5000000")
+    Traceback (most recent call last):
+    ...
+    geodata.imports.parsing.ParseError: amount_negative
     """
     raw = _num_text(text)
+    if _NEGATIVE_AMOUNT_RE.match(raw):
+        raise ParseError("amount_negative")
     key = " ".join(
         "".join(
             c for c in unicodedata.normalize("NFD", raw.casefold()) if not unicodedata.combining(c)

@@ -10,34 +10,41 @@ It knows nothing about communes: that is :mod:`geodata.imports.validate`'s job.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geodata.errors import NtmAtlasError
 from geodata.imports.columns import REQUIRED, amount_multiplier, header_key, match_header
+from geodata.imports.limits import DEFAULT as DEFAULT_LIMITS
+from geodata.imports.limits import (
+    Deadline,
+    LimitError,
+    Limits,
+    UnreadableFileError,
+    check_file_size,
+    check_xlsx_zip,
+)
 
 HEADER_SEARCH_ROWS = 40
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
 SHEET_SUFFIXES = (".xlsx", ".xlsm")
 
 
-class UnreadableFileError(NtmAtlasError, ValueError):
-    """The file cannot be read as a table of this kind (format, encoding or no header row)."""
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawRow:
     """One row below the header: the cells of known columns, as text (NFC, trimmed)."""
 
     row: int
     cells: dict[str, str]
-    values: tuple[str, ...] = ()
 
 
 @dataclass
@@ -119,106 +126,182 @@ def _looks_utf16(data: bytes) -> bool:
     return zeros > len(sample) // 2 * 0.3
 
 
-def _text_grid(path: Path) -> tuple[list[tuple[int, list[str]]], str]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        msg = f"Cannot read {path}: {exc.strerror or exc}"
-        raise UnreadableFileError(msg) from exc
-    if (
-        b"\x00" in data[:4000]
-        and not _looks_utf16(data)
-        and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    ):
-        msg = f"{path.name} is not a text file; save it as .xlsx, .csv or Unicode text"
-        raise UnreadableFileError(msg)
-    try:
-        text, encoding = detect_encoding(data)
-    except UnicodeDecodeError as exc:
-        msg = f"{path.name}: cannot decode the text ({exc.reason})"
-        raise UnreadableFileError(msg) from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    delimiter = _delimiter(text, path.suffix.lower())
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    grid = []
+@dataclass(frozen=True)
+class _Grid:
+    """The rows of a file as text cells, streamed: ``rows`` yields ``(row number, cells)``."""
+
+    rows: Iterator[tuple[int, list[str]]]
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def _sniff_encoding(path: Path) -> tuple[str, str]:
+    """(codec, name) of a text file, read in chunks (never whole): a BOM, UTF-16 by its zero
+    bytes, UTF-8 if every byte decodes, else Windows-1258."""
+    with path.open("rb") as fh:
+        head = fh.read(4000)
+        if (
+            b"\x00" in head
+            and not _looks_utf16(head)
+            and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        ):
+            msg = f"{path.name} is not a text file; save it as .xlsx, .csv or Unicode text"
+            raise UnreadableFileError(msg)
+        if head.startswith(b"\xef\xbb\xbf"):
+            return "utf-8-sig", "UTF-8 with BOM"
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16", "UTF-16"
+        if _looks_utf16(head):
+            le = head[1::2].count(0) > head[0::2].count(0)
+            return ("utf-16-le" if le else "utf-16-be"), "UTF-16"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        fh.seek(0)
+        try:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1258", "Windows-1258"
+    return "utf-8", "UTF-8"
+
+
+@contextlib.contextmanager
+def _text_grid(path: Path, limits: Limits) -> Iterator[_Grid]:
+    codec, name = _sniff_encoding(path)
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding=codec, errors="replace", newline="")
+        try:
+            sample = list(itertools.islice(text, 50))
+        except UnicodeDecodeError as exc:
+            msg = f"{path.name}: cannot decode the text ({exc.reason})"
+            raise UnreadableFileError(msg) from exc
+        delimiter = _delimiter(sample, path.suffix.lower())
+        lines = (line.replace("\x00", "") for line in itertools.chain(sample, text))
+        yield _Grid(_csv_rows(path, csv.reader(lines, delimiter=delimiter), limits), name)
+
+
+def _csv_rows(path: Path, reader, limits: Limits) -> Iterator[tuple[int, list[str]]]:
     start = 1
     try:
         for cells in reader:
-            grid.append((start, [_cell_text(c) for c in cells]))
+            yield start, [_cell_text(c) for c in cells]
             start = reader.line_num + 1
     except csv.Error as exc:
-        msg = f"{path.name}: not a readable table ({exc})"
+        msg = f"{path.name}: not a readable table near line {start} ({exc})"
+        if "field larger" in str(exc):
+            msg = (
+                f"{path.name}: a cell near line {start} is longer than a spreadsheet cell can be "
+                f"({limits.max_cell_chars:,} characters)"
+            )
         raise UnreadableFileError(msg) from exc
-    return grid, encoding
+    except UnicodeDecodeError as exc:
+        msg = f"{path.name}: cannot decode the text near line {start} ({exc.reason})"
+        raise UnreadableFileError(msg) from exc
 
 
-def _delimiter(text: str, suffix: str) -> str:
-    lines = [line for line in text.split("\n")[:50] if line.strip()]
+def _delimiter(sample: list[str], suffix: str) -> str:
+    lines = [line.rstrip("\r\n") for line in sample if line.strip()]
     best, best_width = "\t" if suffix != ".csv" else ",", 1
     order = ("\t", ";", ",") if suffix != ".csv" else (",", ";", "\t")
     for delim in order:
-        widths = sorted(len(r) for r in csv.reader(lines, delimiter=delim))
+        try:
+            widths = sorted(len(r) for r in csv.reader(lines, delimiter=delim))
+        except csv.Error:
+            continue
         width = widths[len(widths) // 2] if widths else 1
         if width > best_width:
             best, best_width = delim, width
     return best
 
 
-def _xlsx_grid(path: Path, sheet: str | None) -> tuple[list[tuple[int, list[str]]], str]:
+@contextlib.contextmanager
+def _xlsx_grid(path: Path, sheet: str | None, limits: Limits) -> Iterator[_Grid]:
+    """The rows of a sheet, streamed by openpyxl's read-only mode, merged cells filled from
+    their top-left value. The zip is checked first (:func:`limits.check_xlsx_zip`)."""
     import openpyxl
 
+    check_xlsx_zip(path, limits)
     try:
-        # read-only is faster; merged ranges come from the sheet's XML (_merged_ranges)
         wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except Exception as exc:  # a hostile file can fail in any part of the XML parser
         msg = f"{path.name} is not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
         raise UnreadableFileError(msg) from exc
     try:
-        if sheet is None:
-            ws = wb.worksheets[0]
-        elif sheet in wb.sheetnames:
-            ws = wb[sheet]
-        elif sheet.isdigit() and 1 <= int(sheet) <= len(wb.worksheets):
-            ws = wb.worksheets[int(sheet) - 1]
-        else:
-            msg = f"{path.name} has no sheet {sheet!r}; it has: {', '.join(wb.sheetnames)}"
-            raise UnreadableFileError(msg)
-        grid = [
-            (1 + i, [_cell_text(v) for v in values])
-            for i, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True))
-        ]
-        by_row = {r: cells for r, cells in grid}
-        for min_col, min_row, max_col, max_row in _merged_ranges(path, ws):
-            top = by_row.get(min_row)
-            if top is None or min_col - 1 >= len(top):
-                continue
-            value = top[min_col - 1]
-            for r in range(min_row, max_row + 1):
-                cells = by_row.get(r)
-                if cells is None:
-                    continue
-                for c in range(min_col, max_col + 1):
-                    while len(cells) < c:
-                        cells.append("")
-                    cells[c - 1] = value
-        return grid, ws.title
+        ws = _sheet(wb, sheet, path)
+        merges = _merged_ranges(path, ws)
+        ws.reset_dimensions()  # rows as wide as their last cell, not the sheet's claimed size
+        yield _Grid(_filled(_xlsx_rows(path, ws), merges), sheet=ws.title)
     finally:
         wb.close()
+
+
+def _sheet(wb, sheet: str | None, path: Path):
+    if sheet is None:
+        return wb.worksheets[0]
+    if sheet in wb.sheetnames:
+        return wb[sheet]
+    if sheet.isdigit() and 1 <= int(sheet) <= len(wb.worksheets):
+        return wb.worksheets[int(sheet) - 1]
+    msg = f"{path.name} has no sheet {sheet!r}; it has: {', '.join(wb.sheetnames)}"
+    raise UnreadableFileError(msg)
+
+
+def _xlsx_rows(path: Path, ws) -> Iterator[tuple[int, list[str]]]:
+    number = 0
+    try:
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(v) for v in values]
+    except UnreadableFileError:
+        raise
+    except Exception as exc:  # XML errors (entities, bad markup) in a hostile sheet
+        msg = (
+            f"{path.name} is not a readable .xlsx workbook near row {number + 1} "
+            f"({type(exc).__name__}: {exc})"
+        )
+        raise UnreadableFileError(msg) from exc
+
+
+def _filled(
+    rows: Iterator[tuple[int, list[str]]], merges: list[tuple[int, int, int, int]]
+) -> Iterator[tuple[int, list[str]]]:
+    """Rows with every merged range filled from its top-left value, row by row."""
+    starting: dict[int, list[tuple[int, int, int]]] = {}
+    for min_col, min_row, max_col, max_row in merges:
+        starting.setdefault(min_row, []).append((min_col, max_col, max_row))
+    active: list[tuple[str, int, int, int]] = []  # (value, min_col, max_col, max_row)
+    for number, cells in rows:
+        active = [a for a in active if a[3] >= number]
+        for min_col, max_col, max_row in starting.pop(number, ()):
+            if min_col - 1 < len(cells):
+                active.append((cells[min_col - 1], min_col, max_col, max_row))
+        for value, min_col, max_col, _ in active:
+            if len(cells) < max_col:
+                cells.extend([""] * (max_col - len(cells)))
+            cells[min_col - 1 : max_col] = [value] * (max_col - min_col + 1)
+        yield number, cells
 
 
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"')
 
 
 def _merged_ranges(path: Path, ws) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row) of every merged range of a read-only sheet."""
+    """(min_col, min_row, max_col, max_row) of every merged range of a read-only sheet, from
+    the sheet's XML read in chunks."""
     from openpyxl.utils.cell import range_boundaries
 
     sheet_xml = getattr(ws, "_worksheet_path", None)
     if sheet_xml is None:
         return []
-    with zipfile.ZipFile(path) as zf:
-        data = zf.read(sheet_xml.lstrip("/"))
-    return [range_boundaries(m.decode()) for m in _MERGE_RE.findall(data)]
+    found: list[bytes] = []
+    with zipfile.ZipFile(path) as zf, zf.open(sheet_xml.lstrip("/")) as fh:
+        tail = b""
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            cut = max(0, len(data) - 64)
+            found += [m.group(1) for m in _MERGE_RE.finditer(data) if m.end() <= cut]
+            tail = data[cut:]
+        found += _MERGE_RE.findall(tail)
+    return [range_boundaries(m.decode()) for m in found]
 
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -332,33 +415,109 @@ def _subheader(cells: list[str], header: list[str], kind: str) -> dict[int, str]
     return fields if fields and under_merge else None
 
 
-def read_table(path: Path | str, kind: str, sheet: str | None = None) -> RawTable:
-    """Read a spreadsheet of ``kind`` (assignments, projects, agencies) into rows of fields.
+def read_table(
+    path: Path | str,
+    kind: str,
+    sheet: str | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    deadline: Deadline | None = None,
+) -> RawTable:
+    """Read a spreadsheet of ``kind`` (assignments, projects, agencies) into rows of fields,
+    streaming row by row within ``limits`` (:mod:`geodata.imports.limits`).
 
     Raises
     ------
     UnreadableFileError
-        The file is missing, not a spreadsheet, or has no recognisable header row.
+        The file is missing, not a spreadsheet, has no recognisable header row, or breaks a
+        limit of the file as a whole (:class:`~geodata.imports.limits.LimitError`).
     """
     path = Path(path)
+    file_format = _file_format(path)
+    check_file_size(path, limits)
+    deadline = deadline or Deadline(limits.time_budget_s, path.name)
+    grid_of = _xlsx_grid(path, sheet, limits) if file_format == "xlsx" else _text_grid(path, limits)
+    with grid_of as grid:
+        rows = _bounded(grid.rows, path, limits, deadline)
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS + 1))
+        header = _header(head, kind, path)
+        body = itertools.chain(head[header.first_data :], rows)
+        records, skipped = _body(body, header.by_col, kind)
+    return RawTable(
+        path=path,
+        file_format=file_format,
+        encoding=grid.encoding,
+        sheet=grid.sheet,
+        header_row=header.number,
+        columns=header.columns,
+        ignored_columns=header.ignored,
+        multipliers={"cost": amount_multiplier(header.columns["cost"])}
+        if "cost" in header.columns
+        else {},
+        rows=records,
+        skipped=skipped,
+    )
+
+
+def _file_format(path: Path) -> str:
+    """``xlsx``, ``csv`` or ``txt`` from the name (and a zip's signature), or refused."""
     suffix = path.suffix.lower()
     if not path.is_file():
         msg = f"No file {path}"
         raise UnreadableFileError(msg)
     if suffix in SHEET_SUFFIXES or (suffix not in TEXT_SUFFIXES and zipfile.is_zipfile(path)):
-        grid, sheet_name = _xlsx_grid(path, sheet)
-        file_format, encoding = "xlsx", None
-    elif suffix in TEXT_SUFFIXES or suffix == "":
-        grid, encoding = _text_grid(path)
-        file_format, sheet_name = ("csv" if suffix == ".csv" else "txt"), None
-    elif suffix == ".xls":
+        return "xlsx"
+    if suffix in TEXT_SUFFIXES or suffix == "":
+        return "csv" if suffix == ".csv" else "txt"
+    if suffix == ".xls":
         msg = f"{path.name}: the old .xls format is not read; save it as .xlsx (Excel 2007+) or CSV"
         raise UnreadableFileError(msg)
-    else:
-        msg = f"{path.name}: unknown file type {suffix!r}; use .xlsx, .csv or .txt (Unicode text)"
-        raise UnreadableFileError(msg)
+    msg = f"{path.name}: unknown file type {suffix!r}; use .xlsx, .csv or .txt (Unicode text)"
+    raise UnreadableFileError(msg)
 
-    h = _find_header(grid, kind)
+
+def _bounded(
+    rows: Iterator[tuple[int, list[str]]], path: Path, limits: Limits, deadline: Deadline
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows, trailing empty cells dropped, refused as soon as one breaks a limit of the
+    file: too many rows, too many cells in a row, a cell longer than a spreadsheet cell."""
+    for number, cells in rows:
+        if number % 1000 == 0:
+            deadline.check()
+        if number > limits.max_rows + HEADER_SEARCH_ROWS:
+            msg = f"{path.name} has more than {limits.max_rows:,} rows (split the file)"
+            raise LimitError(msg)
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) > limits.max_cells_per_row:
+            msg = (
+                f"{path.name}: row {number} has {len(cells):,} cells; the limit is "
+                f"{limits.max_cells_per_row} columns"
+            )
+            raise LimitError(msg)
+        for i, cell in enumerate(cells):
+            if len(cell) > limits.max_cell_chars:
+                msg = (
+                    f"{path.name}: row {number}, column {i + 1} holds {len(cell):,} characters; "
+                    f"a spreadsheet cell holds at most {limits.max_cell_chars:,}"
+                )
+                raise LimitError(msg)
+        yield number, cells
+
+
+@dataclass(frozen=True)
+class _Header:
+    number: int  # the row number a person sees
+    by_col: dict[int, str]  # column index → field
+    columns: dict[str, str]  # field → header as written
+    ignored: list[str]
+    first_data: int  # index (in the rows read so far) of the first data row
+
+
+def _header(head: list[tuple[int, list[str]]], kind: str, path: Path) -> _Header:
+    """Find the header row among the first rows (and a second header row under merged header
+    cells); refuse the file if there is none."""
+    h = _find_header(head, kind)
     if h < 0:
         wanted = " + ".join("/".join(g) for g in REQUIRED[kind])
         msg = (
@@ -366,70 +525,82 @@ def read_table(path: Path | str, kind: str, sheet: str | None = None) -> RawTabl
             f"(needs columns for {wanted}); get a template with: ntm-atlas import template {kind}"
         )
         raise UnreadableFileError(msg)
-    header_number, header = grid[h]
+    header_number, header = head[h]
     by_col = _header_fields(header, kind)
     first_data = h + 1
-    if first_data < len(grid):
-        sub = _subheader(grid[first_data][1], header, kind)
+    if first_data < len(head):
+        sub = _subheader(head[first_data][1], header, kind)
         if sub:
-            merged = dict(by_col)
-            for i, name in sub.items():
-                merged.pop(i, None)
-                if name not in merged.values():
-                    merged[i] = name
-            by_col = merged
-            header = [
-                f"{header[i] if i < len(header) else ''} {c}".strip()
-                if c and (i >= len(header) or c != header[i])
-                else (header[i] if i < len(header) else "")
-                for i, c in enumerate(
-                    grid[first_data][1] + [""] * max(0, len(header) - len(grid[first_data][1]))
-                )
-            ]
+            by_col, header = _with_subheader(by_col, header, head[first_data][1], sub)
             first_data += 1
     columns = {name: header[i] for i, name in by_col.items() if i < len(header)}
-    used = set(by_col)
-    ignored = [c for i, c in enumerate(header) if c and i not in used]
-    multipliers = {"cost": amount_multiplier(columns["cost"])} if "cost" in columns else {}
+    ignored = [c for i, c in enumerate(header) if c and i not in by_col]
+    return _Header(header_number, by_col, columns, ignored, first_data)
 
-    rows: list[RawRow] = []
+
+def _with_subheader(
+    by_col: dict[int, str], header: list[str], cells: list[str], sub: dict[int, str]
+) -> tuple[dict[int, str], list[str]]:
+    """Fields and header texts with a second header row's fields ("Tọa độ" over "X", "Y")."""
+    merged = dict(by_col)
+    for i, name in sub.items():
+        merged.pop(i, None)
+        if name not in merged.values():
+            merged[i] = name
+    padded = cells + [""] * max(0, len(header) - len(cells))
+    texts = [
+        f"{header[i] if i < len(header) else ''} {c}".strip()
+        if c and (i >= len(header) or c != header[i])
+        else (header[i] if i < len(header) else "")
+        for i, c in enumerate(padded)
+    ]
+    return merged, texts
+
+
+def _body(
+    rows: Iterable[tuple[int, list[str]]], by_col: dict[int, str], kind: str
+) -> tuple[list[RawRow], list[tuple[int, str, str]]]:
+    """The data rows as fields, and the rows set aside (blank rows are dropped): column
+    numbering, totals, signatures, headings of one value, notes below a total."""
+    records: list[RawRow] = []
     skipped: list[tuple[int, str, str]] = []
     after_total = False
     required = {f for g in REQUIRED[kind] for f in g}
-    for number, values in grid[first_data:]:
+    for number, values in rows:
         filled = [v for v in values if v]
         if not filled:
             continue
-        text = " | ".join(dict.fromkeys(filled))
-        if all(_NUMBERING.match(v) for v in filled) and len(filled) >= 3:
-            skipped.append((number, "numbering_row", text))
-            continue
-        if _is_total(values):
-            skipped.append((number, "total_row", text))
-            after_total = True
-            continue
-        if len(filled) <= 4 and _is_footer(values):  # signatures stand alone
-            skipped.append((number, "footer_row", text))
-            continue
+        reason = _set_aside(values, filled)
         cells = {name: values[i] for i, name in by_col.items() if i < len(values) and values[i]}
         cells.pop("row_no", None)
-        distinct = {v for v in filled if not _NUMBERING.match(v)}
-        if len(distinct) == 1 and "commune_code" not in cells and kind != "agencies":
-            skipped.append((number, "single_value_row", next(iter(distinct))))
+        if reason is None:
+            reason = _lone_value(filled, cells, kind)
+        if reason is None and after_total and not (required & set(cells)):
+            reason = "footer_row"
+        if reason == "total_row":
+            after_total = True
+        if reason is not None:
+            text = " | ".join(dict.fromkeys(filled))
+            if reason == "single_value_row":
+                text = next(v for v in filled if not _NUMBERING.match(v))
+            skipped.append((number, reason, text))
             continue
-        if after_total and not (required & set(cells)):
-            skipped.append((number, "footer_row", text))
-            continue
-        rows.append(RawRow(number, cells, tuple(values)))
-    return RawTable(
-        path=path,
-        file_format=file_format,
-        encoding=encoding,
-        sheet=sheet_name,
-        header_row=header_number,
-        columns=columns,
-        ignored_columns=ignored,
-        multipliers=multipliers,
-        rows=rows,
-        skipped=skipped,
-    )
+        records.append(RawRow(number, cells))
+    return records, skipped
+
+
+def _set_aside(values: list[str], filled: list[str]) -> str | None:
+    if all(_NUMBERING.match(v) for v in filled) and len(filled) >= 3:
+        return "numbering_row"
+    if _is_total(values):
+        return "total_row"
+    if len(filled) <= 4 and _is_footer(values):  # signatures stand alone
+        return "footer_row"
+    return None
+
+
+def _lone_value(filled: list[str], cells: dict[str, str], kind: str) -> str | None:
+    distinct = {v for v in filled if not _NUMBERING.match(v)}
+    if len(distinct) == 1 and "commune_code" not in cells and kind != "agencies":
+        return "single_value_row"
+    return None

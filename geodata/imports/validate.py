@@ -19,6 +19,7 @@ from typing import Any
 from geodata.imports import parsing
 from geodata.imports.columns import header_key
 from geodata.imports.context import ImportContext, vintage_in_force
+from geodata.imports.limits import DEFAULT, Deadline, Limits, clip
 from geodata.imports.messages import KIND_WORDS_VI, reason_text, severity
 from geodata.imports.reader import RawRow, RawTable
 from geodata.names import Match
@@ -335,13 +336,26 @@ def _norm(text: str | None) -> str:
 
 
 class _RowCheck:
-    def __init__(self, raw: RawRow, columns: dict[str, str]) -> None:
+    """One row's cells and the problems found in it. A cell longer than its field's limit is
+    an error of that row and column and is not read further (no name matching on it)."""
+
+    def __init__(self, raw: RawRow, columns: dict[str, str], limits: Limits = DEFAULT) -> None:
         self.raw = raw
         self.columns = columns
         self.problems: list[Problem] = []
+        self.cells = raw.cells
+        long = {f: v for f, v in raw.cells.items() if len(v) > limits.text_limit(f)}
+        self.too_long = frozenset(long)
+        if long:
+            self.cells = {f: v for f, v in raw.cells.items() if f not in long}
+            for name, text in long.items():
+                column = columns.get(name, name)
+                details = {"field": column, "length": f"{len(text):,}"}
+                self.add(name, "text_too_long", clip(text), limit=f"{limits.text_limit(name):,}")
+                self.problems[-1].details.update(details)
 
     def get(self, name: str) -> str | None:
-        value = self.raw.cells.get(name)
+        value = self.cells.get(name)
         return value if value else None
 
     def add(self, column: str, reason: str, value: str | None = None, /, **details: Any) -> None:
@@ -374,11 +388,14 @@ def validate(
     vintage: int | None = None,
     accept_suggestions: bool = False,
     overrides: dict[int, str] | None = None,
+    limits: Limits = DEFAULT,
+    deadline: Deadline | None = None,
 ) -> Report:
     """Check every row of a table read by :func:`geodata.imports.reader.read_table`.
 
     ``overrides`` maps a row number to the commune code a person chose for it (for example by
-    clicking a suggestion); ``vintage`` forces one list of units for every row.
+    clicking a suggestion); ``vintage`` forces one list of units for every row. Text longer
+    than ``limits`` allow is an error of its row; the ``deadline`` is checked as rows go.
     """
     overrides = overrides or {}
     resolver = Resolver(ctx, table.columns, vintage=vintage, accept_suggestions=accept_suggestions)
@@ -390,7 +407,9 @@ def validate(
         + [(raw.row, 1, raw) for raw in table.rows],
         key=lambda e: e[:2],
     )
-    for number, is_row, item in events:
+    for i, (number, is_row, item) in enumerate(events):
+        if deadline is not None and i % 1000 == 0:
+            deadline.check()
         if not is_row:
             reason, text = item
             details: dict[str, Any] = {}
@@ -403,7 +422,7 @@ def validate(
                 RowResult(number, "skipped", problems=[Problem("", "", text, reason, details)])
             )
             continue
-        check = _RowCheck(item, table.columns)
+        check = _RowCheck(item, table.columns, limits)
         if kind == "agencies":
             result = _agency(check, agency_keys)
         else:
@@ -430,6 +449,12 @@ def validate(
 def _finish(
     check: _RowCheck, record: dict | None, key: tuple | None, code: str | None = None
 ) -> RowResult:
+    if check.too_long:  # a field too long to read is not also "missing"
+        check.problems = [
+            p
+            for p in check.problems
+            if p.field not in check.too_long or p.reason == "text_too_long"
+        ]
     severities = {p.severity for p in check.problems}
     status = (
         "error"
@@ -479,6 +504,14 @@ def _agency(check: _RowCheck, known: dict[str, str]) -> RowResult:
     return _finish(check, record, (key,))
 
 
+@dataclass(frozen=True)
+class _When:
+    start: int | None
+    end: int | None
+    date: Any  # datetime.date | None
+    preferred: int | None  # the list of units in force for the row's period
+
+
 def _programme_row(
     check: _RowCheck,
     kind: str,
@@ -487,7 +520,29 @@ def _programme_row(
     section: tuple[int, str] | None,
     override: str | None,
 ) -> RowResult:
-    # ---- when: the period decides which list of units is in force
+    """An assignment or project row: when (the period decides the list of units in force),
+    where (the commune, in every vintage), what (the fields of its kind), its source."""
+    when = _when(check, kind)
+    district_text = _district_text(check, ctx, section)
+    res = _where(check, ctx, resolver, when, district_text, override)
+    codes = ctx.codes_in_all_vintages(res.vintage, res.code) if res.code is not None else {}
+    if kind == "assignments":
+        record, key = _assignment_fields(check, when, district_text, res, codes)
+    else:
+        record, key = _project_fields(check, ctx, when, district_text, res, codes)
+    if res.code is not None:
+        record.update(_commune_fields(check, ctx, res, codes, record))
+    record.update(
+        {
+            "source_url": check.get("source_url"),
+            "source_date": check.get("source_date"),
+            "confidence": check.get("confidence") or "high",
+        }
+    )
+    return _finish(check, record, key, res.code)
+
+
+def _when(check: _RowCheck, kind: str) -> _When:
     date = check.parse("date", parsing.parse_date)
     if kind == "assignments":
         start, end = check.parse("period", parsing.parse_period) or (None, None)
@@ -500,140 +555,169 @@ def _programme_row(
         if start is None and date is not None:
             start = end = date.year
     preferred = vintage_in_force(start, date if kind == "projects" else None)
+    return _When(start, end, date, preferred)
 
-    # ---- where
+
+def _district_text(
+    check: _RowCheck, ctx: ImportContext, section: tuple[int, str] | None
+) -> str | None:
+    """The district as written, or the one of the section heading above the row."""
     district_text = check.get("district")
     if not district_text and section is not None:
         district_text = ctx.districts[section[1]]
         check.add("district", "district_from_section", district_text, section_row=section[0])
-    if override:
-        found = ctx.find_code(
-            override,
-            (resolver.forced,) if resolver.forced else (preferred or VINTAGES[0], *VINTAGES),
-        )
-        if found is None:
-            check.add("commune_code", "code_unknown", override)
-            res = Resolution(None, None)
-        else:
-            res = Resolution(found[0], found[1])
-            check.add(
-                "commune",
-                "commune_chosen",
-                check.get("commune") or override,
-                name=ctx.unit(*found)["name"],
-            )
-    else:
+    return district_text
+
+
+def _where(
+    check: _RowCheck,
+    ctx: ImportContext,
+    resolver: Resolver,
+    when: _When,
+    district_text: str | None,
+    override: str | None,
+) -> Resolution:
+    """The row's commune: the one a person chose (``override``), or resolved from the row."""
+    if not override:
         res = resolver.resolve(
-            check.get("commune"), check.get("commune_code"), district_text, preferred
+            check.get("commune"), check.get("commune_code"), district_text, when.preferred
         )
         check.problems.extend(_copy(p) for p in res.problems)
-    codes: dict[str, Any] = {}
-    if res.code is not None:
-        codes = ctx.codes_in_all_vintages(res.vintage, res.code)
+        return res
+    order = (resolver.forced,) if resolver.forced else (when.preferred or VINTAGES[0], *VINTAGES)
+    found = ctx.find_code(override, order)
+    if found is None:
+        check.add("commune_code", "code_unknown", override)
+        return Resolution(None, None)
+    name = ctx.unit(*found)["name"]
+    check.add("commune", "commune_chosen", check.get("commune") or override, name=name)
+    return Resolution(found[0], found[1])
 
-    if kind == "assignments":
-        sponsor = check.get("sponsor")
-        if not sponsor:
-            check.add("sponsor", "sponsor_missing", "")
-        skind = check.get("sponsor_kind")
-        record = {
-            "sponsor_name": sponsor,
-            "sponsor_kind": (SponsorKind.parse(skind) if skind else None)
-            or SponsorKind.parse(sponsor)
-            or SponsorKind.OTHER,
-            "commune_as_written": check.get("commune") or check.get("commune_code"),
-            "district_name": district_text,
-            "period_start_year": start,
-            "period_end_year": end,
-            "activities_summary": check.get("activities"),
-            "notes": check.get("notes"),
-        }
-        key = (_norm(sponsor), codes.get("code_2019") or res.code, start, end)
-    else:
-        title = check.get("title")
-        if not title:
-            check.add("title", "title_missing", "")
-        kind_text = check.get("kind")
-        pkind = ProjectKind.parse(kind_text or title)
-        if kind_text and pkind is None:
-            check.add(
-                "kind",
-                "kind_unknown",
-                kind_text,
-                choices=", ".join(ProjectKind.values()),
-                choices_vi=", ".join(KIND_WORDS_VI.get(k, k) for k in ProjectKind.values()),
-            )
-        cost = None
-        if check.get("cost"):
-            parsed = check.parse("cost", parsing.parse_amount, _multiplier(check))
-            if parsed is not None:
-                cost, approx = parsed
-                if approx:
-                    check.add("cost", "amount_approximate", amount=f"{cost:,}".replace(",", "."))
-        status_text = check.get("status")
-        status = ProjectStatus.parse(status_text) if status_text else None
-        if status_text and status is None:
-            check.add("status", "status_unknown")
-            status = status_text
-        criterion = check.parse("criterion", _criteria)
-        sponsor = check.get("sponsor")
-        lonlat = _coordinates(check, ctx, res, codes)
-        record = {
-            "kind": pkind or "other",
-            "title": title,
-            "commune_as_written": check.get("commune") or check.get("commune_code"),
-            "district_name": district_text,
-            "village": check.get("village"),
-            "year": check.get("year") or (str(date.year) if date else None),
-            "ntm_criterion": criterion,
-            "sponsor_name": sponsor,
-            "cost_vnd": cost,
-            "quantity_notes": check.get("quantity"),
-            "year_start": start,
-            "year_end": end,
-            "agency": _agency_of(sponsor, ctx),
-            "status": status,
-            "location_precision": "surveyed" if lonlat else "commune",
-            "lon": lonlat[0] if lonlat else None,
-            "lat": lonlat[1] if lonlat else None,
-            "date": date.isoformat() if date else None,
-            "notes": check.get("notes"),
-        }
-        key = (
-            codes.get("code_2019") or res.code,
-            _norm(title),
-            _norm(check.get("village")),
-            start,
-            _norm(sponsor),
-            record["date"],
+
+def _assignment_fields(
+    check: _RowCheck, when: _When, district_text: str | None, res: Resolution, codes: dict
+) -> tuple[dict[str, Any], tuple]:
+    sponsor = check.get("sponsor")
+    if not sponsor:
+        check.add("sponsor", "sponsor_missing", "")
+    skind = check.get("sponsor_kind")
+    record = {
+        "sponsor_name": sponsor,
+        "sponsor_kind": (SponsorKind.parse(skind) if skind else None)
+        or SponsorKind.parse(sponsor)
+        or SponsorKind.OTHER,
+        "commune_as_written": check.get("commune") or check.get("commune_code"),
+        "district_name": district_text,
+        "period_start_year": when.start,
+        "period_end_year": when.end,
+        "activities_summary": check.get("activities"),
+        "notes": check.get("notes"),
+    }
+    key = (_norm(sponsor), codes.get("code_2019") or res.code, when.start, when.end)
+    return record, key
+
+
+def _project_fields(
+    check: _RowCheck,
+    ctx: ImportContext,
+    when: _When,
+    district_text: str | None,
+    res: Resolution,
+    codes: dict,
+) -> tuple[dict[str, Any], tuple]:
+    title = check.get("title")
+    if not title:
+        check.add("title", "title_missing", "")
+    kind_text = check.get("kind")
+    pkind = ProjectKind.parse(kind_text or title)
+    if kind_text and pkind is None:
+        check.add(
+            "kind",
+            "kind_unknown",
+            kind_text,
+            choices=", ".join(ProjectKind.values()),
+            choices_vi=", ".join(KIND_WORDS_VI.get(k, k) for k in ProjectKind.values()),
         )
-    if res.code is not None:
-        unit = ctx.unit(res.vintage, res.code)
-        district_code = unit.get("district_code")
-        record.update(
-            {
-                "vintage": res.vintage,
-                "commune_code": res.code,
-                "commune": unit["name"],
-                "district_code": district_code if isinstance(district_code, str) else None,
-                **codes,
-            }
-        )
-        if res.vintage == 2025 and codes.get("code_2019") is None and not record.get("lon"):
-            check.add(
-                "commune",
-                "vintage_2025_predecessor_unknown",
-                check.get("commune") or "",
-                name=unit["name"],
-            )
-    record.update(
-        {
-            "source_url": check.get("source_url"),
-            "source_date": check.get("source_date"),
-            "confidence": check.get("confidence") or "high",
-        }
+    cost, status = _cost(check), _status(check)
+    criterion = check.parse("criterion", _criteria)
+    sponsor = check.get("sponsor")
+    lonlat = _coordinates(check, ctx, res, codes)
+    date = when.date
+    record = {
+        "kind": pkind or "other",
+        "title": title,
+        "commune_as_written": check.get("commune") or check.get("commune_code"),
+        "district_name": district_text,
+        "village": check.get("village"),
+        "year": check.get("year") or (str(date.year) if date else None),
+        "ntm_criterion": criterion,
+        "sponsor_name": sponsor,
+        "cost_vnd": cost,
+        "quantity_notes": check.get("quantity"),
+        "year_start": when.start,
+        "year_end": when.end,
+        "agency": _agency_of(sponsor, ctx),
+        "status": status,
+        "location_precision": "surveyed" if lonlat else "commune",
+        "lon": lonlat[0] if lonlat else None,
+        "lat": lonlat[1] if lonlat else None,
+        "date": date.isoformat() if date else None,
+        "notes": check.get("notes"),
+    }
+    key = (
+        codes.get("code_2019") or res.code,
+        _norm(title),
+        _norm(check.get("village")),
+        when.start,
+        _norm(sponsor),
+        record["date"],
     )
-    return _finish(check, record, key, res.code)
+    return record, key
+
+
+def _cost(check: _RowCheck) -> int | None:
+    if not check.get("cost"):
+        return None
+    parsed = check.parse("cost", parsing.parse_amount, _multiplier(check))
+    if parsed is None:
+        return None
+    cost, approx = parsed
+    if approx:
+        check.add("cost", "amount_approximate", amount=f"{cost:,}".replace(",", "."))
+    return cost
+
+
+def _status(check: _RowCheck) -> str | None:
+    status_text = check.get("status")
+    if not status_text:
+        return None
+    status = ProjectStatus.parse(status_text)
+    if status is None:
+        check.add("status", "status_unknown")
+        return status_text
+    return status
+
+
+def _commune_fields(
+    check: _RowCheck, ctx: ImportContext, res: Resolution, codes: dict, record: dict
+) -> dict[str, Any]:
+    """The resolved commune's code, name and district, and its codes in every vintage."""
+    unit = ctx.unit(res.vintage, res.code)
+    district_code = unit.get("district_code")
+    if res.vintage == 2025 and codes.get("code_2019") is None and not record.get("lon"):
+        check.add(
+            "commune",
+            "vintage_2025_predecessor_unknown",
+            check.get("commune") or "",
+            name=unit["name"],
+        )
+    return {
+        "vintage": res.vintage,
+        "commune_code": res.code,
+        "commune": unit["name"],
+        "district_code": district_code if isinstance(district_code, str) else None,
+        **codes,
+    }
 
 
 def _multiplier(check: _RowCheck) -> int:

@@ -1,0 +1,234 @@
+"""Hostile data and hostile requests against the real server (create_app, Werkzeug) and in
+Debian's Chromium: the grids' CSV downloads write formula-like text as text; the pages run
+under the Content-Security-Policy without a violation; oversized, chunked and malformed
+requests get a short 4xx and the server keeps serving."""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import re
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from hostile_samples import HOSTILE, hostile_store
+
+from geodata.users import add_user
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "mật khẩu dài"
+READY = (
+    "() => { const gd = document.querySelector('#map .js-plotly-plot');"
+    " const m = gd && gd._fullLayout && gd._fullLayout.map"
+    " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+    " return !!(m && m.loaded() && m.areTilesLoaded()); }"
+)
+WATCH_CSP = (
+    "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+    " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
+
+
+@pytest.fixture(scope="module")
+def server(store_path, tmp_path_factory, start_server):
+    base = tmp_path_factory.mktemp("hostile-server")
+    store = hostile_store(store_path, base)
+    add_user(store, "lan", "editor", PASSWORD)
+    with start_server(store, base) as url:
+        yield url
+
+
+def _watched_page(browser):
+    page = browser.new_page(accept_downloads=True, viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(120_000)
+    page.messages = []
+    page.on("console", lambda m: page.messages.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: page.messages.append(f"pageerror: {e}"))
+    page.add_init_script(WATCH_CSP)
+    return page
+
+
+def _violations(page) -> list[str]:
+    seen = page.evaluate("() => window.__csp || []")
+    console = [m for m in page.messages if "Content Security Policy" in m or "Refused to" in m]
+    return seen + console
+
+
+def test_sponsor_table_csv_download_writes_formulas_as_text(server, browser):
+    page = _watched_page(browser)
+    try:
+        page.goto(server + "/?d=064")
+        page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")
+        page.wait_for_selector("#sponsor-grid .ag-row")
+        with page.expect_download() as download:
+            page.click("#sponsor-csv")
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    finally:
+        page.close()
+    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+    assert "'" + HOSTILE[0] in cells and "'" + HOSTILE[1] in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_dashboard_and_import_page_run_under_the_csp_without_violations(server, browser):
+    page = _watched_page(browser)
+    try:
+        response = page.goto(server + "/")
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self' 'sha256-" in csp and "unsafe-eval" not in csp
+        page.wait_for_function(READY)
+        page.evaluate(  # the OpenStreetMap basemap (its tiles fail offline, but are allowed)
+            "() => dash_clientside.set_props('basemap', {value: 'OpenStreetMap.Mapnik'})"
+        )
+        page.wait_for_function(
+            "() => document.querySelector('#basemap-note').innerText.includes('OpenStreetMap')"
+        )
+        page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")  # the grids
+        page.wait_for_selector("#sponsor-grid .ag-row")
+        time.sleep(1.0)  # late requests (glyphs, tiles)
+        assert _violations(page) == []
+        page.goto(server + "/login?next=/import")
+        page.fill("#login-user", "lan")
+        page.fill("#login-password", PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_selector("#upload-form")
+        assert _violations(page) == []
+    finally:
+        page.close()
+
+
+# ------------------------------------------------------------------------- requests
+def _raw(url: str, method: str, path: str, headers: dict, body_chunks=(), read_timeout=300):
+    """A request sent by hand (to control Content-Length and chunking); (status, body)."""
+    parts = urllib.parse.urlsplit(url)
+    con = http.client.HTTPConnection(parts.hostname, parts.port, timeout=read_timeout)
+    con.putrequest(method, path)
+    for k, v in headers.items():
+        con.putheader(k, v)
+    con.endheaders()
+    try:
+        for chunk in body_chunks:
+            con.send(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server refused and closed: what we want
+    response = con.getresponse()
+    data = response.read()
+    con.close()
+    return response.status, data
+
+
+def _alive(url):
+    assert urllib.request.urlopen(url + "/login", timeout=30).status == 200
+
+
+@pytest.mark.parametrize("path", ["/_dash-update-component", "/login", "/import/upload"])
+def test_a_declared_200_mb_body_is_refused_before_it_is_sent(server, path):
+    t = time.perf_counter()
+    status, body = _raw(
+        server,
+        "POST",
+        path,
+        {"Content-Type": "application/json", "Content-Length": str(200 * 1024 * 1024)},
+        [b"{" + b" " * 1000],  # the server must answer without waiting for the rest
+    )
+    print(f"{path}: {status} in {time.perf_counter() - t:.2f} s")
+    assert status == 413 and b"too large" in body
+    _alive(server)
+
+
+@pytest.mark.parametrize(
+    ("path", "mb"), [("/_dash-update-component", 5), ("/import/upload", 25), ("/login", 5)]
+)
+def test_a_chunked_body_over_the_limit_is_refused(server, path, mb):
+    chunk = b" " * (1024 * 1024)
+    frames = [b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(mb)] + [b"0\r\n\r\n"]
+    status, body = _raw(
+        server,
+        "POST",
+        path,
+        {"Content-Type": "application/x-www-form-urlencoded", "Transfer-Encoding": "chunked"},
+        frames,
+    )
+    assert status in (403, 413), body  # 403: refused as anonymous before the body was read
+    assert len(body) < 300
+    _alive(server)
+
+
+def _callback_request(server) -> dict:
+    """A well-formed request of the app's first callback (its output id from the app)."""
+    deps = json.loads(urllib.request.urlopen(server + "/_dash-dependencies", timeout=60).read())
+    return deps
+
+
+MALFORMED = [
+    b"",
+    b"not json",
+    b"[]",
+    b"null",
+    b'"text"',
+    b"{}",
+    b'{"output": 1}',
+    b'{"output": "nothing.here"}',
+    b'{"output": "nothing.here", "inputs": "x"}',
+    b"{" * 5000,
+    b'{"output": "' + b"x" * 10000 + b'"}',
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED, ids=range(len(MALFORMED)))
+def test_malformed_callback_requests_are_400(server, body):
+    status, data = _raw(
+        server,
+        "POST",
+        "/_dash-update-component",
+        {"Content-Type": "application/json", "Content-Length": str(len(body))},
+        [body],
+    )
+    assert status == 400 and len(data) < 300, (status, data[:200])
+
+
+def test_forged_callback_values_are_400_not_500(server):
+    deps = _callback_request(server)
+    codes = []
+    for dep in deps[:6]:
+        inputs = [
+            {"id": i["id"], "property": i["property"], "value": {"x": [1]}} for i in dep["inputs"]
+        ]
+        state = [{"id": s["id"], "property": s["property"], "value": -1} for s in dep["state"]]
+        wrong_count = {"output": dep["output"], "inputs": inputs[:-1], "state": state}
+        forged = {
+            "output": dep["output"],
+            "outputs": _outputs(dep["output"]),
+            "inputs": inputs,
+            "state": state,
+            "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"],
+        }
+        for body in (wrong_count, forged):
+            data = json.dumps(body).encode()
+            status, text = _raw(
+                server,
+                "POST",
+                "/_dash-update-component",
+                {"Content-Type": "application/json", "Content-Length": str(len(data))},
+                [data],
+            )
+            codes.append(status)
+            assert status != 500 and len(text) < 100_000
+    print("forged callback answers:", codes)
+    assert all(c in (200, 204, 400) for c in codes)
+    _alive(server)
+
+
+def _outputs(output: str):
+    parts = [p for p in re.split(r"\.\.", output.strip(".")) if p]
+    outs = []
+    for part in parts:
+        cid, _, prop = part.rpartition(".")
+        outs.append({"id": cid, "property": prop})
+    return outs if len(outs) > 1 else outs[0]
