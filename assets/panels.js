@@ -52,6 +52,9 @@
         out = withClass(out, "has-detail", !!selected);
         return [out, closed ? "false" : "true"];
       },
+      emptyReset: function (n, r) {
+        return n ? (r || 0) + 1 : window.dash_clientside.no_update;
+      },
       closeDetail: function (n) {
         return n ? [null, null] : [window.dash_clientside.no_update, window.dash_clientside.no_update];
       },

@@ -48,7 +48,7 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )
     app.clientside_callback(
-        "function (n, r) { return n ? (r || 0) + 1 : window.dash_clientside.no_update; }",
+        fn("emptyReset"),
         Output(ids.RESET, "n_clicks"),
         Input(ids.EMPTY_RESET, "n_clicks"),
         State(ids.RESET, "n_clicks"),

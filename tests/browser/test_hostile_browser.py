@@ -65,7 +65,7 @@ def test_sponsor_table_csv_download_writes_formulas_as_text(server, browser):
     try:
         page.goto(server + "/?d=064")
         page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")
-        page.wait_for_selector("#sponsor-grid .ag-row")
+        page.wait_for_selector("#sponsor-table tbody tr")
         with page.expect_download() as download:
             page.click("#sponsor-csv")
         text = Path(download.value.path()).read_text(encoding="utf-8-sig")
@@ -89,8 +89,8 @@ def test_dashboard_and_import_page_run_under_the_csp_without_violations(server, 
         page.wait_for_function(
             "() => document.querySelector('#basemap-note').innerText.includes('OpenStreetMap')"
         )
-        page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")  # the grids
-        page.wait_for_selector("#sponsor-grid .ag-row")
+        page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")  # the tables
+        page.wait_for_selector("#sponsor-table tbody tr")
         time.sleep(1.0)  # late requests (glyphs, tiles)
         assert _violations(page) == []
         page.goto(server + "/login?next=/import")
