@@ -44,7 +44,7 @@
         if (ids.indexOf("legend-toggle") >= 0 && n) {
           closed = !closed;
         } else if (!hasClass(cls, "ready")) {
-          closed = phone;
+          closed = phone || !!selected;  // a link with a selection opens on its details
         } else if (ids.indexOf("selected") >= 0 && !phone) {
           closed = !!selected;  // the details take the right side; the legend folds away
         }
