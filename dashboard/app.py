@@ -107,7 +107,7 @@ def create_app(
     # whole filled page (~170 kB). The ids and component types are all it needs.
     app.validation_layout = skeleton(serve_layout(current()))
     app.layout = lambda: serve_layout(current())
-    app.index_string = app.index_string.replace("<html>", '<html lang="vi">', 1)
+    app.index_string = page_template(app.index_string)
     callbacks.register(app, current)
     gap_view.register(app, lambda values, which: callbacks.table_rows(current(), values, which))
     panels.register(app)
@@ -247,3 +247,16 @@ def _find(component, cid: str):
             if hit is not None:
                 return hit
     return None
+
+
+def page_template(template: str) -> str:
+    """Dash's page with ``<html lang>`` (set again per language by the layout) and its script
+    holder a plain ``div``: the page's one ``<footer>`` landmark is the app's own.
+
+    >>> page_template("<html><body><footer>{%scripts%}</footer></body></html>")
+    '<html lang="vi"><body><div class="dash-scripts">{%scripts%}</div></body></html>'
+    """
+    template = template.replace("<html>", '<html lang="vi">', 1)
+    return template.replace("<footer>", '<div class="dash-scripts">', 1).replace(
+        "</footer>", "</div>", 1
+    )

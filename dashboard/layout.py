@@ -207,7 +207,7 @@ def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: A
                 className="body",
                 id=ids.BODY,
             ),
-            html.Div(T(t, "app.footer"), className="footer"),
+            html.Footer(T(t, "app.footer"), className="footer"),
         ],
         className="app",
         id="app-root",
