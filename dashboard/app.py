@@ -17,7 +17,7 @@ from functools import lru_cache
 import flask
 from dash import Dash, html
 
-from dashboard import callbacks, ids, layout
+from dashboard import callbacks, layout
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import register_import_page
@@ -167,58 +167,7 @@ def _walk(component):
 
 
 def serve_layout(context: callbacks.Context) -> html.Div:
-    """The page of a fresh visit (default view, Vietnamese); filled in, so that the first paint
-    needs no callback round trip."""
-    context = absolute(context)
-    state = st.default_state(context.years)
-    values = callbacks.state_to_values(state)
-    values[ids.BASEMAP] = "none"
-    t = context.translations.get(state["lang"])
-    data = callbacks.view_data(context, values)
-    figure = callbacks.initial_figure(context, values, data)
-    view_values = [values[cid] for cid in callbacks.VIEW_IDS]
-    outs = callbacks.update_view(context, *view_values)
-    filled = dict(zip(FILLED, outs[1:], strict=True))
-    page = layout.page(context.bundle, t, state, figure)
-    _fill(page, filled)
-    return page
-
-
-#: Outputs of :func:`callbacks.update_view` after the map patch, by component id and property.
-FILLED = (
-    (ids.LEGEND, "children"),
-    (ids.KIND_LEGEND, "children"),
-    (ids.CARDS, "children"),
-    (ids.COMPLETENESS, "children"),
-    (ids.VINTAGE_NOTE, "children"),
-    (ids.BASEMAP_NOTE, "children"),
-    (ids.CHART_SPONSOR, "figure"),
-    (ids.CHART_YEAR, "figure"),
-    (ids.GAP_GRID, "rowData"),
-    (ids.SPONSOR_GRID, "rowData"),
-    (ids.SEARCH, "options"),
-)
-
-
-def _fill(component, filled: dict) -> None:
-    """Set the first-paint values on the page's components (by id)."""
-    for (cid, prop), value in filled.items():
-        node = _find(component, cid)
-        if node is not None:
-            setattr(node, prop, value)
-
-
-def _find(component, cid: str):
-    if getattr(component, "id", None) == cid:
-        return component
-    children = getattr(component, "children", None)
-    if children is None:
-        return None
-    if not isinstance(children, (list, tuple)):
-        children = [children]
-    for child in children:
-        if hasattr(child, "to_plotly_json"):
-            hit = _find(child, cid)
-            if hit is not None:
-                return hit
-    return None
+    """The page of a fresh visit (default view, Vietnamese), built from that view's outputs, so
+    that the first paint needs no callback round trip (the URL's state follows by callback)."""
+    screen = callbacks.Screen(absolute(context), st.default_state(context.years))
+    return layout.page(context.bundle, screen.t, screen.state, callbacks.view_outputs(screen))

@@ -133,8 +133,20 @@ def search_options(bundle: Bundle, vintage: int) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------- page
-def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: Any) -> html.Div:
-    """The whole page for a state (see :func:`dashboard.state.default_state`)."""
+Shown = dict[str, Any]
+
+
+def shown(first: Shown, name: str) -> dict[str, Any]:
+    """The id and the first-paint value of a component that follows the view, by its name in
+    :data:`ids.VIEW_OUTPUTS` (``html.Div(**shown(first, "legend"))``)."""
+    cid, prop = ids.VIEW_OUTPUTS[name]
+    return {"id": cid, prop: first[name]}
+
+
+def page(bundle: Bundle, t: Translator, state: dict[str, Any], first: Shown) -> html.Div:
+    """The whole page for a state (see :mod:`dashboard.state`), filled with ``first``: the
+    view's outputs by name (:func:`dashboard.callbacks.view_outputs`), so that the first paint
+    needs no callback round trip."""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -142,16 +154,19 @@ def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: A
             header(t, state),
             html.Div(
                 [
-                    sidebar(bundle, t, state),
+                    sidebar(bundle, t, state, first),
                     html.Main(
                         [
-                            html.Div(id=ids.CARDS, className="cards", **{"aria-live": "polite"}),
-                            html.Div(id=ids.COMPLETENESS, className="completeness"),
+                            html.Div(
+                                className="cards",
+                                **{"aria-live": "polite"},
+                                **shown(first, "cards"),
+                            ),
+                            html.Div(className="completeness", **shown(first, "completeness")),
                             html.Div(
                                 [
                                     dcc.Graph(
-                                        id=ids.MAP,
-                                        figure=initial_figure,
+                                        **shown(first, "map"),
                                         config={
                                             "scrollZoom": True,
                                             "displaylogo": False,
@@ -162,10 +177,18 @@ def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: A
                                     ),
                                     html.Div(
                                         [
-                                            html.Div(id=ids.VINTAGE_NOTE, className="vintage-note"),
-                                            html.Div(id=ids.LEGEND, className="legend"),
-                                            html.Div(id=ids.KIND_LEGEND, className="legend"),
-                                            html.Div(id=ids.BASEMAP_NOTE, className="attribution"),
+                                            html.Div(
+                                                className="vintage-note",
+                                                **shown(first, "vintage_note"),
+                                            ),
+                                            html.Div(className="legend", **shown(first, "legend")),
+                                            html.Div(
+                                                className="legend", **shown(first, "kind_legend")
+                                            ),
+                                            html.Div(
+                                                className="attribution",
+                                                **shown(first, "basemap_note"),
+                                            ),
                                             export_box(t),
                                         ],
                                         className="map-legend",
@@ -175,7 +198,7 @@ def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: A
                                 role="region",
                                 **{"aria-label": t("control.map")},
                             ),
-                            tabs(t),
+                            tabs(t, first),
                         ],
                         className="main",
                     ),
@@ -237,7 +260,7 @@ def _field(t: Translator, key: str, control: Any, control_id: str) -> html.Div:
     return html.Div([html.Label(T(t, key), htmlFor=control_id), control], className="field")
 
 
-def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Nav:
+def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any], first: Shown) -> html.Nav:
     y0, y1 = cv.year_bounds(bundle)
     return html.Nav(
         [
@@ -245,8 +268,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Nav:
                 t,
                 "control.search",
                 dcc.Dropdown(
-                    id=ids.SEARCH,
-                    options=search_options(bundle, state["v"]),
+                    **shown(first, "search_options"),
                     placeholder="Xuân Lạc / Xuan Lac…",
                     clearable=True,
                     searchable=True,
@@ -279,7 +301,10 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Nav:
                 t,
                 "control.basemap",
                 dcc.Dropdown(
-                    id=ids.BASEMAP, options=basemap_options(t), value="none", clearable=False
+                    id=ids.BASEMAP,
+                    options=basemap_options(t),
+                    value=state["basemap"],
+                    clearable=False,
                 ),
                 ids.BASEMAP,
             ),
@@ -391,7 +416,7 @@ def export_box(t: Translator) -> html.Div:
     )
 
 
-def tabs(t: Translator) -> dcc.Tabs:
+def tabs(t: Translator, first: Shown) -> dcc.Tabs:
     grid_style = {"height": "340px"}
     return dcc.Tabs(
         id=ids.TABS,
@@ -403,8 +428,8 @@ def tabs(t: Translator) -> dcc.Tabs:
                 id={"type": "tab", "key": "tab.overview"},
                 children=html.Div(
                     [
-                        dcc.Graph(id=ids.CHART_SPONSOR, config={"displaylogo": False}),
-                        dcc.Graph(id=ids.CHART_YEAR, config={"displaylogo": False}),
+                        dcc.Graph(**shown(first, "chart_sponsor"), config={"displaylogo": False}),
+                        dcc.Graph(**shown(first, "chart_year"), config={"displaylogo": False}),
                     ],
                     className="charts",
                 ),
@@ -421,9 +446,8 @@ def tabs(t: Translator) -> dcc.Tabs:
                                 T(t, "gaps.note", html.P, className="note"),
                                 html.Button(T(t, "gaps.csv"), id=ids.GAP_CSV, className="button"),
                                 dag.AgGrid(
-                                    id=ids.GAP_GRID,
+                                    **shown(first, "gap_rows"),
                                     columnDefs=gap_columns(t),
-                                    rowData=[],
                                     getRowId="params.data.code",
                                     defaultColDef={
                                         "sortable": True,
@@ -448,9 +472,8 @@ def tabs(t: Translator) -> dcc.Tabs:
                                     T(t, "load.csv"), id=ids.SPONSOR_CSV, className="button"
                                 ),
                                 dag.AgGrid(
-                                    id=ids.SPONSOR_GRID,
+                                    **shown(first, "sponsor_rows"),
                                     columnDefs=sponsor_columns(t),
-                                    rowData=[],
                                     getRowId="params.data.sponsor",
                                     defaultColDef={
                                         "sortable": True,

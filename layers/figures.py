@@ -3,12 +3,13 @@
 
 Geometry is never embedded: every boundary trace and overlay refers to GeoJSON by URL, which
 the browser fetches once and caches. What changes with the filters (class numbers, hover
-text, point positions) is small, and :func:`commune_update` / :func:`points_update` return
-exactly those properties so that the dashboard can send them as a ``Patch``.
+text, point positions) is small: the ``*_changes`` functions return exactly those properties
+as a nested structure shaped like the figure (``{"data": {3: {"visible": False}}}``), and
+:func:`apply_changes` writes one onto a figure or onto a Dash ``Patch`` alike.
 
 Text that comes from the data is HTML-escaped before it reaches a hover template.
 
-The trace order is fixed (:data:`TRACE_ORDER`); the dashboard patches traces by index.
+The trace order is fixed (:data:`TRACE_ORDER`); :data:`TRACE` gives a trace's index by name.
 
 Examples
 --------
@@ -22,7 +23,8 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -153,6 +155,55 @@ def basemap_tiles(name: str) -> dict[str, Any] | None:
     }
 
 
+# ------------------------------------------------------------------------------ changes
+#: A change to a figure, shaped like the figure: ``{"data": {index: {prop: value}}, "layout":
+#: {"map": {...}}}``; a nested mapping is walked into, any other value is set.
+Changes = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A value that :func:`apply_changes` sets as a whole instead of walking into it (a
+    MapLibre style: a basemap switched off must take its source away)."""
+
+    value: Any
+
+
+def apply_changes(target: Any, changes: Mapping[Any, Any]) -> Any:
+    """Write nested ``changes`` onto a Plotly figure (or a part of one) or a Dash ``Patch``;
+    returns the target.
+
+    >>> fig = go.Figure([go.Scattermap(name="a")])
+    >>> apply_changes(fig, {"data": {0: {"visible": False, "marker": {"color": "red"}}}})
+    ... # doctest: +ELLIPSIS
+    Figure(...)
+    >>> fig.data[0].visible, fig.data[0].marker.color
+    (False, 'red')
+    """
+    for key, value in changes.items():
+        if isinstance(value, Mapping):
+            apply_changes(target[key], value)
+        else:
+            target[key] = value.value if isinstance(value, Whole) else value
+    return target
+
+
+def merge_changes(*parts: Mapping[Any, Any]) -> Changes:
+    """One nested change from several (later values win).
+
+    >>> merge_changes({"data": {0: {"z": [1]}}}, {"data": {0: {"text": ["a"]}, 1: {"z": []}}})
+    {'data': {0: {'z': [1], 'text': ['a']}, 1: {'z': []}}}
+    """
+    out: dict[Any, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+                out[key] = merge_changes(out[key], value)
+            else:
+                out[key] = dict(value) if isinstance(value, Mapping) else value
+    return out
+
+
 # ------------------------------------------------------------------------------ traces
 def commune_update(measure: str, table: pd.DataFrame, hover: Sequence[str]) -> dict[str, Any]:
     """The properties of the communes trace that follow the filters and the measure."""
@@ -220,6 +271,56 @@ def label_trace(
     )
 
 
+def communes_changes(measure: str, table: pd.DataFrame, hover: Sequence[str]) -> Changes:
+    """The change of the communes trace for new filters or a new measure."""
+    return {"data": {TRACE["communes"]: commune_update(measure, table, hover)}}
+
+
+def points_changes(projects: pd.DataFrame, hover: Sequence[str]) -> Changes:
+    """The change of the halo and points traces for a filtered projects table."""
+    pts = points_update(projects, hover)
+    return {"data": {TRACE["halo"]: pts["halo"], TRACE["points"]: pts["points"]}}
+
+
+def vintage_changes(urls: dict[str, str], commune_labels: pd.DataFrame) -> Changes:
+    """The change of the boundary traces and commune labels for another vintage."""
+    return {
+        "data": {
+            TRACE["communes"]: {"geojson": urls["communes"]},
+            TRACE["selected"]: {"geojson": urls["communes"]},
+            TRACE["commune_labels"]: {
+                "lon": commune_labels["lon"].tolist(),
+                "lat": commune_labels["lat"].tolist(),
+                "text": commune_labels["name"].tolist(),
+            },
+        }
+    }
+
+
+def selection_changes(code: str | None) -> Changes:
+    """The change of the selection outline to one commune (or none)."""
+    return {
+        "data": {TRACE["selected"]: {"locations": [code] if code else [], "z": [0] if code else []}}
+    }
+
+
+def view_fit_changes(
+    bbox: Sequence[float], *, revision: str, max_zoom: float | None = None
+) -> Changes:
+    """Centre and zoom that fit a box; a new ``uirevision`` makes this view win over where
+    the reader had panned."""
+    zoom = zoom_for_bbox(bbox, 700, 600 if max_zoom is None else 560)
+    return {
+        "layout": {
+            "map": {
+                "center": center_of_bbox(bbox),
+                "zoom": zoom if max_zoom is None else min(max_zoom, zoom),
+                "uirevision": revision,
+            }
+        }
+    }
+
+
 def points_update(projects: pd.DataFrame, hover: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Properties of the halo and points traces for a filtered projects table."""
     colours = [styles.kind_style(k).colour for k in projects["kind"]]
@@ -234,7 +335,7 @@ def points_update(projects: pd.DataFrame, hover: Sequence[str]) -> dict[str, dic
     halo = {
         "lon": [x for x, a in zip(lon, approx, strict=True) if a],
         "lat": [y for y, a in zip(lat, approx, strict=True) if a],
-        "marker.color": [c for c, a in zip(colours, approx, strict=True) if a],
+        "marker": {"color": [c for c, a in zip(colours, approx, strict=True) if a]},
     }
     points = {
         "lon": lon,
@@ -242,7 +343,7 @@ def points_update(projects: pd.DataFrame, hover: Sequence[str]) -> dict[str, dic
         "customdata": ids,
         "hovertext": list(hover),
         "text": [styles.kind_style(k).letter for k in projects["kind"]],
-        "marker.color": colours,
+        "marker": {"color": colours},
     }
     return {"halo": halo, "points": points}
 
@@ -254,7 +355,7 @@ def halo_trace(update: dict[str, Any]) -> go.Scattermap:
         mode="markers",
         marker={
             "size": styles.HALO_SIZE,
-            "color": update["marker.color"],
+            "color": update["marker"]["color"],
             "opacity": styles.HALO_OPACITY,
         },
         hoverinfo="skip",
@@ -272,7 +373,7 @@ def points_trace(update: dict[str, Any]) -> go.Scattermap:
         mode="markers+text",
         textposition="middle center",
         textfont={"size": 9, "color": "#ffffff", "family": LABEL_FONT},
-        marker={"size": styles.POINT_SIZE, "color": update["marker.color"], "opacity": 1},
+        marker={"size": styles.POINT_SIZE, "color": update["marker"]["color"], "opacity": 1},
         hovertemplate="%{hovertext}<extra></extra>",
         name="points",
     )
@@ -430,8 +531,7 @@ def map_figure(
         clickmode="event",
         hoverlabel={"align": "left"},
     )
-    for key, value in visibility_update(visible).items():
-        _set(fig, key, value)
+    apply_changes(fig, visibility_changes(visible))
     return fig
 
 
@@ -445,31 +545,41 @@ def default_visibility() -> dict[str, bool]:
     }
 
 
-def visibility_update(visible: dict[str, bool]) -> dict[str, bool]:
-    """Paths (``data.<i>.visible``, ``layout.map.layers.<i>.visible``) and values for the
-    layer switches."""
+#: Which layer switch shows each trace and each ``map.layers`` overlay.
+TRACE_SWITCH = {
+    "communes": "communes",
+    "commune_labels": "labels",
+    "district_labels": "districts",
+    "neighbour_labels": "province",
+    "halo": "projects",
+    "points": "projects",
+}
+LAYER_SWITCH = {
+    "neighbour_fill": "province",
+    "neighbour_line": "province",
+    "district_line": "districts",
+    "province_line": "province",
+}
+
+
+def visibility_changes(visible: dict[str, bool]) -> Changes:
+    """The change that shows and hides traces and overlays for the layer switches.
+
+    >>> c = visibility_changes({"labels": True})
+    >>> c["data"][TRACE["commune_labels"]], c["layout"]["map"]["layers"][LAYER["district_line"]]
+    ({'visible': True}, {'visible': True})
+    """
     v = {**default_visibility(), **visible}
-    out = {
-        f"data.{TRACE['communes']}.visible": v["communes"],
-        f"data.{TRACE['commune_labels']}.visible": v["labels"],
-        f"data.{TRACE['district_labels']}.visible": v["districts"],
-        f"data.{TRACE['neighbour_labels']}.visible": v["province"],
-        f"data.{TRACE['halo']}.visible": v["projects"],
-        f"data.{TRACE['points']}.visible": v["projects"],
-        f"layout.map.layers.{LAYER['neighbour_fill']}.visible": v["province"],
-        f"layout.map.layers.{LAYER['neighbour_line']}.visible": v["province"],
-        f"layout.map.layers.{LAYER['district_line']}.visible": v["districts"],
-        f"layout.map.layers.{LAYER['province_line']}.visible": v["province"],
+    return {
+        "data": {TRACE[name]: {"visible": v[switch]} for name, switch in TRACE_SWITCH.items()},
+        "layout": {
+            "map": {
+                "layers": {
+                    LAYER[name]: {"visible": v[switch]} for name, switch in LAYER_SWITCH.items()
+                }
+            }
+        },
     }
-    return out
-
-
-def _set(fig: go.Figure, path: str, value: Any) -> None:
-    parts = path.split(".")
-    if parts[0] == "data":
-        fig.data[int(parts[1])].visible = value
-    else:
-        fig.layout.map.layers[int(parts[3])].visible = value
 
 
 # ------------------------------------------------------------------------------ charts
