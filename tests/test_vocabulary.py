@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from components import text_of
 from dash import no_update
 from import_samples import PROJECT_HEADER, copy_store, write_csv
 
@@ -118,16 +119,6 @@ def imported(store_path, tmp_path_factory):
     return b, pid
 
 
-def _text(component) -> str:
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
-
-
 def _ctx(b: Bundle) -> cb.Context:
     return cb.Context(b, Translations.load(), {n: f"/geo/{n}.geojson" for n in b.geojson})
 
@@ -147,7 +138,7 @@ def test_clicking_an_imported_point_shows_its_record(imported):
     click = {"points": [{"curveNumber": figures.TRACE["points"], "customdata": pid}]}
     selected = cb.select(c, click, None, None, 2019, None, triggered="map")["selected"]
     assert selected == pid
-    text = _text(cb.show_selection(cb.Screen(c, {"sel": pid}))["detail"])
+    text = text_of(cb.show_selection(cb.Screen(c, {"sel": pid}))["detail"])
     assert "Cầu treo Nà Pài" in text
     assert "Đang thực hiện" in text and "status.in_progress" not in text
     # The selection stays on the project when the vintage changes.

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from components import text_of
 from dash import Patch, no_update
 from store_samples import add_cao_tri_assignment, copy_of
 
@@ -53,17 +54,6 @@ def _view(ctx: cb.Context, **changes) -> dict:
     return cb.view_outputs(_screen(ctx, **changes), triggered=set(changes))
 
 
-def _text(component) -> str:
-    """All text inside a Dash component tree."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
-
-
 def _ids_in(component, out: list) -> list:
     cid = getattr(component, "id", None)
     if cid is not None:
@@ -106,7 +96,7 @@ def test_every_callback_id_is_in_the_layout(app, ctx):
 def test_layout_is_filled_for_the_first_paint(ctx):
     page = serve_layout(ctx)
     nodes = {i: n for i, n in _walk(page)}
-    assert "/ 122" in _text(nodes[ids.CARDS].children)
+    assert "/ 122" in text_of(nodes[ids.CARDS].children)
     assert nodes[ids.GAP_GRID].rowData
     fig = nodes[ids.MAP].figure
     assert fig.data[figures.TRACE["communes"]].geojson.startswith("/geo/communes_2019")
@@ -243,7 +233,7 @@ def test_view_filter_change_sends_a_small_patch(ctx):
     assert not any("geojson" in p for p in ops)  # geometry is never re-sent on a filter change
     assert ("layout", "map", "zoom") in ops  # the map fits the chosen district
     assert len(json.dumps(list(ops.values()), default=str)) < 60_000
-    assert "7 / 22" in _text(out["cards"])
+    assert "7 / 22" in text_of(out["cards"])
     gaps = out["gap_rows"]
     assert gaps and all(r["district_name"] == "Huyện Chợ Đồn" for r in gaps)
     assert gaps[0]["difficult_text"] == "Có"
@@ -256,7 +246,7 @@ def test_view_vintage_change_points_to_new_geometry(ctx):
     geo = [v for p, v in ops.items() if p[-1] == "geojson"]
     assert geo and all("communes_2025" in g for g in geo)
     assert len(ops[("data", figures.TRACE["communes"], "z")]) == 37
-    assert "1683" in _text(out["vintage_note"])
+    assert "1683" in text_of(out["vintage_note"])
     assert len(out["search_options"]) == 37  # search options follow the vintage
 
 
@@ -273,20 +263,20 @@ def test_view_basemap_sets_style_and_attribution(ctx):
     out = _view(ctx, basemap="OpenStreetMap.Mapnik")
     style = _operations(out["map"])[("layout", "map", "style")]
     assert "basemap" in style["sources"]
-    assert "OpenStreetMap" in _text(out["basemap_note"])
+    assert "OpenStreetMap" in text_of(out["basemap_note"])
 
 
 def test_view_english_legend(ctx):
     out = _view(ctx, lang="en")
-    assert "Sponsor coverage" in _text(out["legend"])
-    assert "Bridge" in _text(out["kind_legend"])
+    assert "Sponsor coverage" in text_of(out["legend"])
+    assert "Bridge" in text_of(out["kind_legend"])
 
 
 def test_every_measure_renders(ctx):
     for measure in styles.MEASURES:
         out = _view(ctx, m=measure)
         assert styles.measure_style(measure).label_key
-        assert _text(out["legend"])
+        assert text_of(out["legend"])
         assert {p[1] for p in _operations(out["map"])} == {figures.TRACE["communes"]}
 
 
@@ -322,7 +312,7 @@ def test_select_from_map_click_search_grid_and_vintage(ctx):
 
 def test_show_selection_commune(ctx):
     out = cb.show_selection(_screen(ctx, sel="02023"))
-    text = _text(out["detail"])
+    text = text_of(out["detail"])
     assert "Xã Xuân Lạc" in text and "Sở Công Thương tỉnh Bắc Kạn" in text
     assert "Xã Nam Cường" in text  # what it became in 2025
     assert "Trạm biến áp" in text
@@ -330,11 +320,11 @@ def test_show_selection_commune(ctx):
 
 
 def test_show_selection_project_and_nothing(ctx):
-    text = _text(cb.show_selection(_screen(ctx, sel="P0008", lang="en"))["detail"])
+    text = text_of(cb.show_selection(_screen(ctx, sel="P0008", lang="en"))["detail"])
     assert "Transformer station upgrade Bản Ó" in text
     assert "Location approximate" in text
     out = cb.show_selection(_screen(ctx))
-    assert "Bấm vào" in _text(out["detail"])
+    assert "Bấm vào" in text_of(out["detail"])
     assert _operations(out["map"])[("data", figures.TRACE["selected"], "locations")] == []
 
 
