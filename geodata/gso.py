@@ -39,4 +39,3 @@ def read_units(path: Path, province: str = BAC_KAN) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
-

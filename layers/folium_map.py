@@ -360,4 +360,3 @@ def external_references(page: str) -> list[str]:
     ['<link rel="stylesheet" href="//cdn.example/x.css']
     """
     return _REMOTE.findall(page)
-
