@@ -525,15 +525,53 @@ def _period(start: object, end: object, t: Translator) -> str:
 
 def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
     """The side panel of one commune (all data text is rendered as text, never as HTML)."""
-    became = [
+    prj = d["projects"]
+    return html.Div(
+        [
+            html.H3(d["name"], className="detail-name"),
+            html.P(_commune_facts(d, t)),
+            html.P(t("detail.difficult"), className="tag") if d["difficult"] else None,
+            html.Ul(_became_items(d, t), className="became"),
+            html.H4(t("detail.sponsors")),
+            html.Ul(_sponsor_items(d["assignments"], t), className="detail-sponsors"),
+            html.H4(t("detail.projects", n=len(prj))),
+            _project_table(prj, t),
+            html.H4(t("detail.status")),
+            html.Ul(_status_items(d["status"], t)),
+            html.H4(t("detail.sources", n=len(d["sources"]))),
+            html.Ul([html.Li(_link(u)) for u in d["sources"]], className="sources"),
+        ],
+        className="detail-body",
+        **{"data-commune": d["code"]},
+    )
+
+
+def _commune_facts(d: dict[str, Any], t: Translator) -> str:
+    """Kind · district · area · code · vintage."""
+    facts = (
+        t(UnitKind.label_key_of(d["kind"])),
+        d["district_name"] if isinstance(d["district_name"], str) else None,
+        f"{_txt(round(d['area_km2'], 1) if d['area_km2'] else None)} km²",
+        f"{t('col.code')} {d['code']}",
+        t(f"vintage.{d['vintage']}"),
+    )
+    return " · ".join(x for x in facts if x)
+
+
+def _became_items(d: dict[str, Any], t: Translator) -> list[Any]:
+    """What the unit became in the later vintages (and its 2019 parts)."""
+    items = [
         html.Li(f"{t('detail.became', year=y)}: {', '.join(names) or '–'}")
         for y, names in d["became"].items()
     ]
     parts = d["parts_2019"]
     if d["vintage"] != 2019 and parts:
-        became.append(html.Li(f"{t('detail.parts_2019')}: {', '.join(parts)}"))
-    asg = d["assignments"]
-    sponsors = [
+        items.append(html.Li(f"{t('detail.parts_2019')}: {', '.join(parts)}"))
+    return items
+
+
+def _sponsor_items(asg: pd.DataFrame, t: Translator) -> list[Any]:
+    items = [
         html.Li(
             [
                 html.Strong(r.sponsor_name),
@@ -544,9 +582,17 @@ def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
             ]
         )
         for r in asg.itertuples(index=False)
-    ] or [html.Li(t("detail.no_sponsor"), className="muted")]
-    prj = d["projects"]
-    project_rows = [
+    ]
+    return items or [html.Li(t("detail.no_sponsor"), className="muted")]
+
+
+PROJECT_COLUMNS = ("col.kind", "col.title", "col.year", "col.cost", "col.status")
+
+
+def _project_table(prj: pd.DataFrame, t: Translator) -> Any:
+    if prj.empty:
+        return html.P(t("detail.no_projects"), className="muted")
+    rows = [
         html.Tr(
             [
                 html.Td(t(styles.kind_style(r.kind).label_key)),
@@ -559,7 +605,12 @@ def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
         )
         for r in prj.itertuples(index=False)
     ]
-    status = [
+    head = html.Thead(html.Tr([html.Th(t(k)) for k in PROJECT_COLUMNS]))
+    return html.Table([head, html.Tbody(rows)], className="detail-table")
+
+
+def _status_items(status: pd.DataFrame, t: Translator) -> list[Any]:
+    items = [
         html.Li(
             [
                 t(CommuneStatusKind.label_key_of(r.status_kind)),
@@ -569,59 +620,9 @@ def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
                 _link(r.source_url),
             ]
         )
-        for r in d["status"].itertuples(index=False)
-    ] or [html.Li(t("detail.no_status"), className="muted")]
-    return html.Div(
-        [
-            html.H3(d["name"], className="detail-name"),
-            html.P(
-                " · ".join(
-                    x
-                    for x in (
-                        t(UnitKind.label_key_of(d["kind"])),
-                        d["district_name"] if isinstance(d["district_name"], str) else None,
-                        f"{_txt(round(d['area_km2'], 1) if d['area_km2'] else None)} km²",
-                        f"{t('col.code')} {d['code']}",
-                        t(f"vintage.{d['vintage']}"),
-                    )
-                    if x
-                )
-            ),
-            html.P(t("detail.difficult"), className="tag") if d["difficult"] else None,
-            html.Ul(became, className="became"),
-            html.H4(t("detail.sponsors")),
-            html.Ul(sponsors, className="detail-sponsors"),
-            html.H4(t("detail.projects", n=len(prj))),
-            html.Table(
-                [
-                    html.Thead(
-                        html.Tr(
-                            [
-                                html.Th(t(k))
-                                for k in (
-                                    "col.kind",
-                                    "col.title",
-                                    "col.year",
-                                    "col.cost",
-                                    "col.status",
-                                )
-                            ]
-                        )
-                    ),
-                    html.Tbody(project_rows),
-                ],
-                className="detail-table",
-            )
-            if project_rows
-            else html.P(t("detail.no_projects"), className="muted"),
-            html.H4(t("detail.status")),
-            html.Ul(status),
-            html.H4(t("detail.sources", n=len(d["sources"]))),
-            html.Ul([html.Li(_link(u)) for u in d["sources"]], className="sources"),
-        ],
-        className="detail-body",
-        **{"data-commune": d["code"]},
-    )
+        for r in status.itertuples(index=False)
+    ]
+    return items or [html.Li(t("detail.no_status"), className="muted")]
 
 
 def project_panel(d: dict[str, Any], t: Translator) -> html.Div:
@@ -740,6 +741,14 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     named (dict-keyed, from :data:`ids.VIEW_OUTPUTS`, :data:`dashboard.state.FIELDS` and
     :data:`TRANSLATED`), never matched by position."""
     current = context if callable(context) else (lambda: context)
+    for wire in (_wire_url, _wire_view, _wire_selection, _wire_language, _wire_exports):
+        wire(app, current)
+
+
+Current = Callable[[], Context]
+
+
+def _wire_url(app: Dash, current: Current) -> None:
     url_changed = _changed(st.URL_FIELDS, url=ids.URL, reset=ids.RESET)
 
     @app.callback(
@@ -757,6 +766,8 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     def _sync(search, reset, **state):
         return sync_url(current(), search, state, triggered=url_changed())
 
+
+def _wire_view(app: Dash, current: Current) -> None:
     view_changed = _changed(VIEW_FIELDS)
 
     @app.callback(
@@ -767,6 +778,8 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     def _view(**state):
         return view_outputs(Screen(current(), state), triggered=view_changed() or None)
 
+
+def _wire_selection(app: Dash, current: Current) -> None:
     @app.callback(
         output={
             "selected": Output(ids.SELECTED, "data", allow_duplicate=True),
@@ -795,6 +808,8 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     def _show(**state):
         return show_selection(Screen(current(), state))
 
+
+def _wire_language(app: Dash, current: Current) -> None:
     @app.callback(
         output={
             "texts": Output({"type": ids.I18N, "key": ALL}, "children"),
@@ -812,6 +827,8 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     def _translate(lang, i18n_ids, tab_ids):
         return translate(current(), lang, i18n_ids, tab_ids)
 
+
+def _wire_exports(app: Dash, current: Current) -> None:
     @app.callback(
         output=Output(ids.EXPORT_DOWNLOAD, "data"),
         inputs={"n_clicks": Input(ids.EXPORT_BUTTON, "n_clicks")},
@@ -821,13 +838,7 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     def _export(n_clicks, fmt, **state):
         return export_view(current(), n_clicks, fmt, state)
 
-    app.callback(
-        Output(ids.GAP_GRID, "exportDataAsCsv"),
-        Input(ids.GAP_CSV, "n_clicks"),
-        prevent_initial_call=True,
-    )(export_csv)
-    app.callback(
-        Output(ids.SPONSOR_GRID, "exportDataAsCsv"),
-        Input(ids.SPONSOR_CSV, "n_clicks"),
-        prevent_initial_call=True,
-    )(export_csv)
+    for grid, button in ((ids.GAP_GRID, ids.GAP_CSV), (ids.SPONSOR_GRID, ids.SPONSOR_CSV)):
+        app.callback(
+            Output(grid, "exportDataAsCsv"), Input(button, "n_clicks"), prevent_initial_call=True
+        )(export_csv)
