@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import threading
 from functools import lru_cache
 
@@ -20,6 +21,7 @@ from dash import Dash, html
 from dashboard import callbacks, layout
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
+from dashboard.import_page import CSS_FILE as IMPORT_CSS
 from dashboard.import_page import register_import_page
 from geodata.bundle import Bundle, BundleHolder
 from geodata.settings import Settings
@@ -42,6 +44,7 @@ def create_app(
     app = Dash(
         __name__,
         assets_folder=str(ASSETS_DIR),
+        assets_ignore=re.escape(IMPORT_CSS),  # the Import page's own stylesheet
         title="NTM Atlas – Bắc Kạn",
         update_title=None,
         compress=True,
