@@ -18,6 +18,7 @@ from geodata import coverage as cv
 from geodata import vocabulary as vocab
 from geodata.bundle import Bundle
 from geodata.imports import ImportContext, check_file, import_report
+from geodata.imports.messages import REASONS
 from geodata.store import GeoPackageStore
 from layers import figures, styles
 
@@ -85,6 +86,7 @@ def test_every_member_has_its_words_in_both_languages():
     needed |= {c.label_key for m in styles.MEASURES.values() for c in m.classes}
     needed |= {f"layer.{k}" for k in figures.default_visibility()}
     needed |= {f"criterion.{c}" for c in cv.CRITERIA}
+    needed |= {f"reason.{code}" for code in REASONS}  # import problems, in both languages
     assert len(needed) > 80
     for lang in vocab.LANGS:
         missing = needed - set(data[lang])
