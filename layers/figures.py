@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
