@@ -18,7 +18,7 @@ from functools import lru_cache
 import flask
 from dash import Dash, html
 
-from dashboard import callbacks, layout
+from dashboard import callbacks, layout, plotly_bundle, response_cache
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import CSS_FILE as IMPORT_CSS
@@ -41,16 +41,21 @@ def create_app(
     holder = BundleHolder.fixed(bundle) if bundle is not None else BundleHolder(settings.store_path)
     translations = Translations.load()
 
+    server = flask.Flask(__name__)
+    server.config.update(response_cache.compress_config())  # scripts compressed once
     app = Dash(
         __name__,
+        server=server,
         assets_folder=str(ASSETS_DIR),
-        assets_ignore=re.escape(IMPORT_CSS),  # the Import page's own stylesheet
         title="NTM Atlas – Bắc Kạn",
         update_title=None,
         compress=True,
         serve_locally=True,
+        # our plotly.js is served by plotly_bundle; the Import page brings its own stylesheet
+        assets_ignore=f"{plotly_bundle.ASSETS_IGNORE}|{re.escape(IMPORT_CSS)}$",
     )
     prefix = app.config.requests_pathname_prefix.rstrip("/")
+    plotly_bundle.register(app, prefix)  # our plotly.js: only the traces we draw
     contexts: dict[int, callbacks.Context] = {}
 
     def current() -> callbacks.Context:
@@ -61,8 +66,6 @@ def create_app(
             contexts.clear()
             contexts[key] = _context(current_bundle, translations, prefix)
         return contexts[key]
-
-    server = app.server
 
     @server.route(GEO_ROUTE)
     def _geojson(name: str):
@@ -95,6 +98,7 @@ def create_app(
     app.validation_layout = skeleton(serve_layout(current()))
     app.layout = lambda: serve_layout(current())
     callbacks.register(app, current)
+    response_cache.cache_layout(app, current)  # the first page, once per store version
     register_import_page(app, settings)  # /login, /import (editors)
     if warm_glyphs:
         threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()

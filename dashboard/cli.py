@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -49,7 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the dashboard (builds the store first if missing)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8050)")
-    serve.add_argument("--debug", action="store_true", help="Dash debug mode")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes (default: one per core, at least 2; NTM_ATLAS_WORKERS)",
+    )
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    serve.add_argument(
+        "--debug",
+        action="store_true",
+        help="Flask's development server with Dash's debug tools (one process) instead of gunicorn",
+    )
     serve.set_defaults(run=_serve)
     register_export_commands(sub)
     register_import_commands(sub)
@@ -105,8 +116,23 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.store_path.is_file():
         print(f"No store at {settings.store_path}: building it first…")
         build_store(settings)
-    app = create_app(settings)
-    app.run(host=settings.host, port=settings.port, debug=settings.debug)
+    if settings.debug:
+        app = create_app(settings)
+        app.run(host=settings.host, port=settings.port, debug=True)
+        return 0
+    from dashboard.serving import ServeOptions, serve
+
+    default = ServeOptions.default()
+    workers = args.workers or int(os.environ.get("NTM_ATLAS_WORKERS") or default.workers)
+    if workers < 1 or args.threads < 1:
+        print("error: --workers and --threads must be at least 1", file=sys.stderr)
+        return 2
+    print(
+        f"NTM Atlas on http://{settings.host}:{settings.port}/"
+        f" (gunicorn, {workers} workers × {args.threads} threads)",
+        flush=True,
+    )
+    serve(settings, ServeOptions(workers=workers, threads=args.threads))
     return 0
 
 

@@ -1,0 +1,213 @@
+"""Driving one app in headless Chromium: a cold page load, then district changes.
+
+Everything is timed inside the page (``performance.now()``), so Playwright's own latency does
+not count: navigation → map drawn is the moment every commune polygon is in MapLibre's source
+(all choropleth traces together: the naive app splits them by class); change → responses is
+the last ``_dash-update-component`` response after the change; change → map repainted is the
+last MapLibre ``idle`` event after it, and frames are MapLibre ``render`` events.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from dataclasses import dataclass, field
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1440, "height": 900}
+
+#: Installed before any page script: counts the Dash callback requests in flight.
+INIT = """
+(() => {
+  performance.setResourceTimingBufferSize(100000);
+  const net = window.__benchNet = {inflight: 0, lastEnd: 0};
+  const orig = window.fetch.bind(window);
+  window.fetch = function (input, init) {
+    const url = typeof input === 'string' ? input : (input && input.url) || '';
+    if (!url.includes('_dash-update-component')) return orig(input, init);
+    net.inflight++;
+    return orig(input, init).then(r => {
+      r.clone().arrayBuffer().finally(() => { net.inflight--; net.lastEnd = performance.now(); });
+      return r;
+    }, e => { net.inflight--; net.lastEnd = performance.now(); throw e; });
+  };
+})();
+"""
+MAP = """
+const gd = document.querySelector('#map .js-plotly-plot');
+const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+const m = sub && sub.map;
+"""
+#: performance.now() once every commune polygon is in MapLibre's sources, else false.
+DRAWN = (
+    "(expected) => {"
+    + MAP
+    + """
+  if (!(m && m.loaded() && m.areTilesLoaded())) return false;
+  const seen = new Set();
+  const layers = m.getStyle().layers;
+  for (const tr of gd._fullData) {
+    const shown = tr.visible === true && (tr.locations || []).length;
+    if (tr.type !== 'choroplethmap' || !shown) continue;
+    const layer = layers.find(l => l.id === 'plotly-trace-layer-' + tr.uid + '-fill');
+    if (!layer) return false;
+    for (const f of m.querySourceFeatures(layer.source)) seen.add(JSON.stringify(f.properties.ct));
+  }
+  return seen.size >= expected ? performance.now() : false;
+}"""
+)
+#: Hooks MapLibre's render and idle events (again if Plotly made a new map object).
+HOOK = (
+    "() => {"
+    + MAP
+    + """
+  const b = window.__bench = window.__bench || {renders: 0, idles: [], last: 0, t0: 0};
+  if (m && !m.__benchHooked) {
+    m.__benchHooked = true;
+    m.on('render', () => { b.renders++; b.last = performance.now(); });
+    m.on('idle', () => { b.idles.push(performance.now()); b.last = performance.now(); });
+  }
+  return !!m;
+}"""
+)
+CHANGE = """
+(a) => {
+  const b = window.__bench;
+  b.renders = 0; b.idles = []; b.t0 = performance.now(); b.last = b.t0;
+  window.dash_clientside.set_props(a.id, {value: a.value});
+}
+"""
+#: True once the callbacks are answered and the map has been quiet for ``quiet`` ms.
+SETTLED = (
+    "(quiet) => {"
+    + MAP
+    + """
+  (window.__benchHookFn || (() => 0))();
+  const b = window.__bench, n = window.__benchNet, now = performance.now();
+  return n.inflight === 0 && now - Math.max(b.last, n.lastEnd, b.t0) > quiet
+    && !!m && m.loaded() && !m.isMoving() && m.areTilesLoaded();
+}"""
+)
+RESULT = """
+() => {
+  const b = window.__bench;
+  const cb = performance.getEntriesByType('resource')
+    .filter(e => e.name.includes('_dash-update-component') && e.startTime >= b.t0);
+  return {
+    responses_ms: cb.length ? Math.max(...cb.map(e => e.responseEnd)) - b.t0 : null,
+    repaint_ms: b.idles.length ? b.idles[b.idles.length - 1] - b.t0 : null,
+    frames: b.renders,
+    idles: b.idles.length,
+    requests: cb.length,
+  };
+}
+"""
+
+
+def take(url: str) -> list[list]:
+    """The server's per-request log since the last call (see :mod:`benchmarks.server`)."""
+    with urllib.request.urlopen(url + "/_bench/take", timeout=30) as r:
+        return json.loads(r.read())
+
+
+def kind_of(path: str) -> str:
+    """What a request fetched, for the bytes-by-kind columns.
+
+    >>> [kind_of(p) for p in ("/", "/_dash-layout", "/geo/x.geojson", "/a/b.js", "/x.css")]
+    ['layout', 'layout', 'geojson', 'js', 'css']
+    """
+    p = path.lstrip("/")
+    if p.startswith("geo/"):
+        return "geojson"
+    if "_dash-update-component" in p:
+        return "callbacks"
+    if p == "" or "_dash-layout" in p or "_dash-dependencies" in p:
+        return "layout"
+    if p.endswith(".js"):
+        return "js"
+    if p.endswith(".css"):
+        return "css"
+    if p.startswith("glyphs/"):
+        return "glyphs"
+    return "other"
+
+
+@dataclass
+class PageRun:
+    """One cold load and the changes made on that page."""
+
+    app: str
+    drawn_ms: float
+    load_bytes: dict[str, int]
+    load_requests: int
+    layout_server_ms: float | None
+    changes: list[dict] = field(default_factory=list)
+    request_bodies: list[str] = field(default_factory=list)
+
+
+def run_page(
+    browser,
+    app: str,
+    url: str,
+    expected: int,
+    control: str,
+    changes: list,
+    quiet_ms: int = 700,
+) -> PageRun:
+    """A cold load of ``url`` (new context, HTTP cache off) and one district change per item
+    of ``changes`` (the value to set on the district control)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(INIT)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    bodies: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            bodies.append(r.post_data or "")
+            if "_dash-update-component" in r.url and r.method == "POST"
+            else None
+        ),
+    )
+    try:
+        take(url)
+        page.goto(url + "/")
+        drawn = page.wait_for_function(DRAWN, arg=expected, polling=50, timeout=180_000)
+        drawn_ms = float(drawn.json_value())
+        page.wait_for_load_state("networkidle")
+        page.evaluate(HOOK)
+        page.evaluate("() => { window.__benchHookFn = " + HOOK + "; }")
+        page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=120_000)
+        rows = take(url)
+        by_kind: dict[str, int] = {}
+        for path, n, *_ in rows:
+            by_kind[kind_of(path)] = by_kind.get(kind_of(path), 0) + n
+        layout = [r[4] * 1000 for r in rows if r[0].endswith("_dash-layout")]
+        run = PageRun(app, drawn_ms, by_kind, len(rows), layout[0] if layout else None)
+        for value in changes:
+            bodies.clear()
+            page.evaluate(CHANGE, {"id": control, "value": value})
+            page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=120_000)
+            result = page.evaluate(RESULT)
+            rows = take(url)
+            result["bytes"] = sum(r[1] for r in rows)
+            result["bytes_sent"] = sum(r[2] for r in rows)
+            result["server_cpu_ms"] = 1000 * sum(
+                r[3] for r in rows if "_dash-update-component" in r[0]
+            )
+            result["value"] = value
+            run.changes.append(result)
+            run.request_bodies.extend(bodies)
+        return run
+    finally:
+        context.close()

@@ -1,0 +1,125 @@
+"""The page's plotly.js: a custom bundle with only the trace types the app draws.
+
+``assets/plotly/plotly-ntm.min.js`` is built from plotly.js's npm package by
+``plotly-bundle/build.mjs`` (its gzip and brotli copies beside it). It is served at a URL that
+carries a digest of its content (``/_ntm/plotly-<digest>.min.js``), precompressed (the ``.br``
+or ``.gz`` file as it is, chosen by ``Accept-Encoding``, never compressed per request) and
+cacheable for a year; the page preloads it and runs it before Dash's renderer, so
+``dcc.Graph`` finds ``window.Plotly`` and never fetches Dash's full ``plotly.min.js``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import flask
+
+from dashboard.i18n import ASSETS_DIR
+
+BUNDLE_DIR = ASSETS_DIR / "plotly"
+BUNDLE_FILE = BUNDLE_DIR / "plotly-ntm.min.js"
+ROUTE = "/_ntm/plotly-<digest>.min.js"
+#: Assets Dash must not add to the page by itself (the bundle is added by :func:`index_string`).
+ASSETS_IGNORE = r"plotly-ntm\.min\.js$"
+_CACHE = "public, max-age=31536000, immutable"
+#: Encodings in order of preference, with the suffix of their precompressed file.
+_ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+
+@dataclass(frozen=True)
+class PlotlyBundle:
+    """The bundle file, its digest and the trace types it holds."""
+
+    path: Path
+    digest: str
+    version: str
+    traces: tuple[str, ...]
+
+    def url(self, prefix: str = "") -> str:
+        return f"{prefix.rstrip('/')}/_ntm/plotly-{self.digest}.min.js"
+
+
+@cache
+def bundle(path: Path = BUNDLE_FILE) -> PlotlyBundle:
+    """The committed bundle (read once per process).
+
+    >>> b = bundle()
+    >>> "choroplethmap" in b.traces and len(b.digest)
+    12
+    """
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    meta = json.loads((path.parent / "traces.json").read_text())
+    return PlotlyBundle(path, digest, meta["plotly.js"], tuple(meta["traces"]))
+
+
+def accepted(header: str | None) -> list[str]:
+    """Content codings a client accepts (``q=0`` means refused).
+
+    >>> accepted("gzip, deflate, br, zstd")
+    ['gzip', 'deflate', 'br', 'zstd']
+    >>> accepted("br;q=0, gzip;q=0.5")
+    ['gzip']
+    """
+    out = []
+    for part in (header or "").split(","):
+        name, _, params = part.strip().partition(";")
+        q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            refused = float(q) == 0
+        except ValueError:
+            refused = False
+        if name and not refused:
+            out.append(name.strip().lower())
+    return out
+
+
+def response(b: PlotlyBundle, accept_encoding: str | None) -> flask.Response:
+    """The bundle as the best precompressed file the client accepts (or raw)."""
+    codings = accepted(accept_encoding)
+    path, coding = b.path, None
+    for name, suffix in _ENCODINGS:
+        candidate = b.path.with_name(b.path.name + suffix)
+        if name in codings and candidate.is_file():
+            path, coding = candidate, name
+            break
+    resp = flask.send_file(path, mimetype="text/javascript", etag=f"{b.digest}-{coding or 'id'}")
+    if coding:
+        resp.headers["Content-Encoding"] = coding  # flask-compress leaves it as it is
+    resp.headers["Vary"] = "Accept-Encoding"
+    resp.headers["Cache-Control"] = _CACHE
+    return resp
+
+
+def register(app, prefix: str) -> None:
+    """Serve the bundle and put it in the page: preloaded in the head, run before Dash's
+    renderer (so ``window.Plotly`` is there when the first graph mounts)."""
+    b = bundle()
+
+    @app.server.route(ROUTE)
+    def _plotly(digest: str):
+        if digest != b.digest:
+            flask.abort(404)
+        return response(b, flask.request.headers.get("Accept-Encoding"))
+
+    app.index_string = index_string(app.index_string, b.url(prefix))
+
+
+def index_string(template: str, url: str) -> str:
+    """Dash's page template with the bundle preloaded in the head and loaded before the
+    renderer.
+
+    >>> t = "<head>{%css%}</head>{%scripts%}{%renderer%}"
+    >>> print(index_string(t, "/p.js").replace("><", ">\\n<"))
+    <head>
+    <link rel="preload" href="/p.js" as="script">{%css%}</head>{%scripts%}<script src="/p.js">
+    </script>{%renderer%}
+    """
+    preload = f'<link rel="preload" href="{url}" as="script">'
+    script = f'<script src="{url}"></script>'
+    return template.replace("{%css%}", preload + "{%css%}", 1).replace(
+        "{%renderer%}", script + "{%renderer%}", 1
+    )

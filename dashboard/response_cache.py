@@ -1,0 +1,121 @@
+"""Responses that are the same for every visitor, made once.
+
+- ``/_dash-layout`` (the filled first page, on every visit's critical path) is built once per
+  store version and host and kept compressed, so a visit costs a dictionary lookup instead of
+  building the view; a replaced store (a new callback context) empties the cache.
+- Dash's component scripts (``/_dash-component-suites/…``, fingerprinted by version) are
+  compressed once by flask-compress instead of on every request.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections.abc import Callable, Hashable
+
+import flask
+
+from dashboard.plotly_bundle import accepted
+
+#: Distinct hosts (``Host`` header) whose layout is kept; more empty the cache (a bound).
+MAX_ENTRIES = 16
+
+
+def compress(data: bytes, coding: str | None) -> bytes:
+    """``data`` in a content coding (``br``, ``gzip`` or None for as is).
+
+    >>> gzip.decompress(compress(b"abc" * 100, "gzip")) == b"abc" * 100
+    True
+    """
+    if coding == "br":
+        import brotli
+
+        return brotli.compress(data, quality=9)
+    if coding == "gzip":
+        return gzip.compress(data, compresslevel=9, mtime=0)
+    return data
+
+
+def best_coding(accept_encoding: str | None) -> str | None:
+    """The coding to answer with: brotli, else gzip, else none.
+
+    >>> best_coding("gzip, deflate, br"), best_coding("gzip"), best_coding("")
+    ('br', 'gzip', None)
+    """
+    codings = accepted(accept_encoding)
+    return "br" if "br" in codings else "gzip" if "gzip" in codings else None
+
+
+class LayoutCache:
+    """Compressed layout bodies of one callback context (store version), by host and coding."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: object = None
+        self._entries: dict[Hashable, bytes] = {}
+
+    def get(self, owner: object, key: Hashable) -> bytes | None:
+        with self._lock:
+            if owner is not self._owner:
+                self._owner, self._entries = owner, {}
+            return self._entries.get(key)
+
+    def put(self, owner: object, key: Hashable, body: bytes) -> None:
+        with self._lock:
+            if owner is not self._owner:
+                return  # the store was replaced meanwhile: do not keep the old page
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = body
+
+
+def cache_layout(app, current: Callable[[], object]) -> LayoutCache:
+    """Answer Dash's ``/_dash-layout`` from a :class:`LayoutCache` keyed by ``current()`` (the
+    callback context of the store as it is now), the request's host and its coding."""
+    endpoint = app.config.routes_pathname_prefix + "_dash-layout"
+    build = app.server.view_functions[endpoint]
+    cache = LayoutCache()
+
+    def layout():
+        owner = current()
+        coding = best_coding(flask.request.headers.get("Accept-Encoding"))
+        key = (flask.request.host_url, coding)
+        body = cache.get(owner, key)
+        if body is None:
+            body = compress(build().get_data(), coding)
+            cache.put(owner, key, body)
+        response = flask.Response(body, mimetype="application/json")
+        if coding:
+            response.headers["Content-Encoding"] = coding  # flask-compress leaves it
+        response.headers["Vary"] = "Accept-Encoding"
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    app.server.view_functions[endpoint] = layout
+    return cache
+
+
+class _SuitesCache:
+    """flask-compress's cache backend, holding only Dash's fingerprinted component scripts."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, bytes] = {}
+
+    @staticmethod
+    def _keeps(key: str) -> bool:
+        return "/_dash-component-suites/" in key
+
+    def get(self, key: str) -> bytes | None:
+        return self._entries.get(key) if self._keeps(key) else None
+
+    def set(self, key: str, value: bytes) -> None:
+        if self._keeps(key):
+            self._entries[key] = value
+
+
+def compress_config() -> dict:
+    """Flask config for flask-compress: compress each component script once."""
+    return {
+        "COMPRESS_CACHE_BACKEND": _SuitesCache,
+        "COMPRESS_CACHE_KEY": lambda request: request.full_path if request.method == "GET" else "",
+    }

@@ -1,0 +1,94 @@
+"""Serving the dashboard to many readers: gunicorn with worker processes and threads.
+
+Why gunicorn rather than waitress: a change costs Python CPU (pandas, building the response),
+and one process runs Python on one core at a time (the GIL). gunicorn's worker processes use
+every core; its threads (``gthread``) keep a worker answering while another request waits on
+the network. waitress is a single process with threads, so it would serve on one core however
+many threads it had. gunicorn runs on Unix only, which is where the dashboard is deployed;
+``ntm-atlas serve --debug`` keeps Flask's development server (reloader, debugger) for work on
+the code.
+
+The app holds no per-reader state in process memory (the view lives in the page's URL and
+components, sessions in a signed cookie with a key kept beside the store, uploads on disk), so
+any worker answers any request. The app is created once in the master process and the workers
+are forked from it (``preload_app``), sharing the loaded bundle's memory until they write to it;
+each worker watches the store file on its own (:class:`geodata.bundle.BundleHolder`), so a
+replaced store (an import, a rebuild) is seen by every worker within a few seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+from geodata.settings import Settings
+
+#: Seconds a request may take before the worker is restarted (an atlas PDF export is slow).
+TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How many processes and threads answer requests."""
+
+    workers: int = 2
+    threads: int = 4
+
+    @classmethod
+    def default(cls) -> ServeOptions:
+        """One worker per core (at least two), four threads each."""
+        return cls(workers=max(2, os.cpu_count() or 1), threads=4)
+
+
+def gunicorn_config(settings: Settings, options: ServeOptions) -> dict:
+    """gunicorn settings for the dashboard.
+
+    >>> c = gunicorn_config(Settings("s.gpkg", "c"), ServeOptions(workers=3, threads=2))
+    >>> c["bind"], c["workers"], c["threads"], c["worker_class"], c["preload_app"]
+    ('127.0.0.1:8050', 3, 2, 'gthread', True)
+    """
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return {
+        "bind": f"{host}:{settings.port}",
+        "workers": options.workers,
+        "threads": options.threads,
+        "worker_class": "gthread",
+        "preload_app": True,
+        "timeout": TIMEOUT_S,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "ntm-atlas",
+        "post_worker_init": _post_worker_init,
+    }
+
+
+def _post_worker_init(_worker) -> None:
+    """In each worker: render the map-label glyphs a page always asks for, in the background
+    (a thread started in the master would not survive the fork)."""
+    from dashboard.app import _warm_glyphs
+
+    threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
+
+
+def serve(settings: Settings, options: ServeOptions) -> None:
+    """Run the dashboard under gunicorn until interrupted."""
+    from gunicorn.app.base import BaseApplication
+
+    from dashboard.app import create_app
+
+    server = create_app(settings, warm_glyphs=False).server
+    config = gunicorn_config(settings, options)
+
+    class Application(BaseApplication):
+        def load_config(self):
+            for key, value in config.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return server
+
+    Application().run()

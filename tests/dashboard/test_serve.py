@@ -1,0 +1,103 @@
+"""``ntm-atlas serve``: gunicorn workers that any request can reach, each seeing a replaced
+store; ``--debug`` keeps Flask's development server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from store_samples import add_cao_tri_assignment, copy_of
+
+from dashboard.cli import _parser
+from dashboard.serving import ServeOptions, gunicorn_config
+from geodata.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def _layouts(url: str, n: int) -> set[bytes]:
+    """Distinct ``/_dash-layout`` bodies of ``n`` concurrent requests (any worker answers)."""
+
+    def get(_):
+        with urllib.request.urlopen(url + "/_dash-layout", timeout=120) as r:
+            return r.read()
+
+    with ThreadPoolExecutor(n) as pool:
+        return set(pool.map(get, range(n)))
+
+
+def test_serve_options():
+    args = _parser().parse_args(["serve", "--workers", "3", "--threads", "2", "--port", "9"])
+    assert (args.workers, args.threads, args.port, args.debug) == (3, 2, 9, False)
+    assert _parser().parse_args(["serve", "--debug"]).debug
+    config = gunicorn_config(Settings(Path("s.gpkg"), Path("c"), host="::1"), ServeOptions(2, 4))
+    assert config["bind"] == "[::1]:8050" and config["worker_class"] == "gthread"
+
+
+def test_every_worker_answers_and_sees_a_replaced_store(store_path, tmp_path):
+    store = copy_of(store_path, tmp_path)
+    port = _port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "NTM_ATLAS_DATA": str(store),
+        "NTM_ATLAS_CACHE": str(tmp_path / "cache"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port), "--workers", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(url + "/", timeout=5).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"serve did not start:\n{log.read_text()}")
+                time.sleep(0.5)
+        assert "gunicorn" in log.read_text()
+        assert len(_children(proc.pid)) == 2  # the master forked two workers
+        before = _layouts(url, 12)
+        assert len(before) == 1  # every worker serves the same page
+
+        add_cao_tri_assignment(store)  # replaces the file, as an import does
+        deadline = time.monotonic() + 90
+        while True:
+            after = _layouts(url, 12)
+            if len(after) == 1 and after != before:
+                break  # all twelve answers, from whichever worker, show the new store
+            assert time.monotonic() < deadline, "a worker kept the old store"
+            time.sleep(1)
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
