@@ -32,6 +32,7 @@ from markupsafe import Markup, escape
 
 from dashboard.i18n import translator
 from dashboard.import_cli import result_text
+from geodata.imports.messages import field_label
 from geodata.settings import Settings
 from geodata.vocabulary import ImportKind
 
@@ -151,6 +152,8 @@ class _Pages:
   <label>{escape(_t("user", lang))}<input name="user" id="login-user" autocomplete="username" required></label>
   <label>{escape(_t("password", lang))}<input name="password" id="login-password" type="password" autocomplete="current-password" required></label>
   <button type="submit" id="login-submit">{escape(_t("login", lang))}</button>
+  <p class="small" id="login-help">{escape(_t("no_account", lang))}<br>
+    <code>{escape(_t("account_cmd", lang))}</code></p>
 </form>"""
         return _page(_t("login", lang), body, None, lang, status=401 if error else 200)
 
@@ -413,7 +416,9 @@ def _report_html(report, token: str, meta: dict, lang: str) -> str:
     )
     fmt = f"{s['format']}{', ' + s['encoding'] if s.get('encoding') else ''}"
     columns = ", ".join(
-        f"{escape(f)} ← «{escape(h)}»" for f, h in s["columns"].items() if f != "row_no"
+        f"«{escape(h)}» → {escape(field_label(f, lang))}"
+        for f, h in s["columns"].items()
+        if f != "row_no"
     )
     csrf = _csrf()
     rows_html = []

@@ -146,7 +146,7 @@ REASONS: dict[str, tuple[str, str, str]] = {
     "kind_unknown": (
         "warning",
         "Kind «{value}» is not one of {choices}; stored as «other»",
-        "Loại «{value}» không thuộc {choices}; lưu là «other»",
+        "Loại «{value}» không thuộc {choices_vi}; lưu là «khác»",
     ),
     "status_unknown": (
         "warning",
@@ -188,7 +188,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "commune": ("commune", "xã"),
     "commune_code": ("commune code", "mã xã"),
     "district": ("district", "huyện"),
-    "sponsor": ("sponsor", "cơ quan giúp đỡ"),
+    "sponsor": ("sponsor", "đơn vị giúp đỡ"),
     "period": ("period", "thời gian"),
     "period_start": ("start year", "từ năm"),
     "period_end": ("end year", "đến năm"),
@@ -205,6 +205,33 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "name": ("name", "tên"),
     "": ("row", "dòng"),
 }
+
+
+#: Project kinds as a Vietnamese reader names them (the report lists them when a kind is not
+#: understood; the dashboard's translation table has the same words).
+KIND_WORDS_VI: dict[str, str] = {
+    "bridge": "cầu",
+    "transformer": "trạm biến áp",
+    "market": "chợ",
+    "meeting_house": "nhà văn hóa",
+    "incinerator": "lò đốt rác",
+    "road": "đường giao thông",
+    "water": "nước sạch",
+    "school": "trường học",
+    "house_for_poor": "nhà cho hộ nghèo",
+    "training": "tập huấn",
+    "other": "khác",
+}
+
+
+def field_label(field: str, lang: str = "en") -> str:
+    """What a column was read as, in words (``commune`` → "xã").
+
+    >>> field_label("commune", "vi"), field_label("sponsor", "vi"), field_label("odd", "vi")
+    ('xã', 'đơn vị giúp đỡ', 'odd')
+    """
+    en, vi = FIELD_LABELS.get(field, (field, field))
+    return vi if lang == "vi" else en
 
 
 class _Default(dict):

@@ -19,7 +19,7 @@ from typing import Any
 from geodata.imports import parsing
 from geodata.imports.columns import header_key
 from geodata.imports.context import ImportContext, vintage_in_force
-from geodata.imports.messages import reason_text, severity
+from geodata.imports.messages import KIND_WORDS_VI, reason_text, severity
 from geodata.imports.reader import RawRow, RawTable
 from geodata.names import Match
 from geodata.programme import match_agency
@@ -556,7 +556,13 @@ def _programme_row(
         kind_text = check.get("kind")
         pkind = ProjectKind.parse(kind_text or title)
         if kind_text and pkind is None:
-            check.add("kind", "kind_unknown", kind_text, choices=", ".join(ProjectKind.values()))
+            check.add(
+                "kind",
+                "kind_unknown",
+                kind_text,
+                choices=", ".join(ProjectKind.values()),
+                choices_vi=", ".join(KIND_WORDS_VI.get(k, k) for k in ProjectKind.values()),
+            )
         cost = None
         if check.get("cost"):
             parsed = check.parse("cost", parsing.parse_amount, _multiplier(check))
