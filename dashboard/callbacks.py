@@ -25,6 +25,7 @@ from dashboard import state as st
 from dashboard.i18n import Translations, Translator
 from geodata import coverage as cv
 from geodata.bundle import Bundle, check_vintage
+from geodata.programme import in_language
 from geodata.view import View
 from geodata.vocabulary import (
     VINTAGES,
@@ -592,6 +593,7 @@ PROJECT_COLUMNS = ("col.kind", "col.title", "col.year", "col.cost", "col.status"
 def _project_table(prj: pd.DataFrame, t: Translator) -> Any:
     if prj.empty:
         return html.P(t("detail.no_projects"), className="muted")
+    prj = prj.assign(title=in_language(prj, "title", t.lang))  # the reader's language
     rows = [
         html.Tr(
             [
@@ -625,6 +627,12 @@ def _status_items(status: pd.DataFrame, t: Translator) -> list[Any]:
     return items or [html.Li(t("detail.no_status"), className="muted")]
 
 
+def _in_language(d: dict[str, Any], key: str, lang: str) -> Any:
+    """A record's free text in the reader's language (``<key>_en`` in English, if any)."""
+    english = d.get(f"{key}_en")
+    return english if lang == "en" and isinstance(english, str) and english else d.get(key)
+
+
 def project_panel(d: dict[str, Any], t: Translator) -> html.Div:
     approx = d.get("location_precision") in (None, "commune", "district", "approximate")
     rows = [
@@ -636,13 +644,13 @@ def project_panel(d: dict[str, Any], t: Translator) -> html.Div:
         ("col.sponsor", d.get("sponsor_name")),
         ("col.agency", d.get("agency")),
         ("col.cost", figures.format_vnd(d.get("cost_vnd"), t)),
-        ("col.quantity", d.get("quantity_notes")),
+        ("col.quantity", _in_language(d, "quantity_notes", t.lang)),
         ("col.status", t(ProjectStatus.label_key_of(d.get("status")))),
-        ("col.confidence", d.get("confidence")),
+        ("col.confidence", t(f"confidence.{d.get('confidence')}") if d.get("confidence") else None),
     ]
     return html.Div(
         [
-            html.H3(d.get("title"), className="detail-name"),
+            html.H3(_in_language(d, "title", t.lang), className="detail-name"),
             html.P(t("hover.location_approximate"), className="tag") if approx else None,
             html.Dl([x for k, v in rows for x in (html.Dt(t(k)), html.Dd(_txt(v)))]),
             html.H4(t("detail.sources", n=1)),

@@ -53,6 +53,11 @@ def register_export_commands(subparsers) -> None:
     _common(a)
     a.add_argument("--by", choices=("commune", "district", "sponsor"), default="commune")
     a.add_argument("--measure", default="coverage", help="measure of the cover map")
+    a.add_argument(
+        "--skip-empty",
+        action="store_true",
+        help="no page for a commune with nothing recorded: one summary page lists them",
+    )
     a.set_defaults(run=_export_atlas)
 
     h = sub.add_parser("html", help="a standalone interactive map (works offline)")
@@ -189,6 +194,7 @@ def _export_atlas(args: argparse.Namespace, settings: Settings) -> int:
         vintage=args.vintage,
         measure=args.measure,
         lang=args.lang,
+        skip_empty=args.skip_empty,
     )
     return _done(out, started)
 

@@ -33,6 +33,7 @@ import jinja2
 
 from dashboard.i18n import ASSETS_DIR, translator
 from dashboard.import_cli import result_text
+from geodata.imports.messages import field_label
 from geodata.settings import Settings
 from geodata.vocabulary import LANGS, VINTAGES, ImportKind
 
@@ -388,7 +389,7 @@ class _Pages:
             kind=meta["kind"],
             summary=s,
             file_format=f"{s['format']}{', ' + s['encoding'] if s.get('encoding') else ''}",
-            columns=[(f, h) for f, h in s["columns"].items() if f != "row_no"],
+            columns=[(h, field_label(f, lang)) for f, h in s["columns"].items() if f != "row_no"],
             counts=report.counts(),
             rows=[r for r in report.rows if r.problems][:MAX_REPORT_ROWS],
             suggestions=_suggestions,

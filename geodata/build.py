@@ -65,6 +65,7 @@ def build_tables(paths: dict[str, Path]) -> BuildResult:
     projects, projects_aggregate = programme.build_projects(gaz, agencies)
     projects = _place_projects(projects, communes_2019, communes_2025)
     status = programme.build_status(gaz)
+    official_counts = programme.build_official_counts(gaz)
 
     tables: dict[str, pd.DataFrame] = {
         "communes_2019": communes_2019,
@@ -88,6 +89,7 @@ def build_tables(paths: dict[str, Path]) -> BuildResult:
             "projects": projects,
             "projects_aggregate": projects_aggregate,
             "commune_status": status,
+            "official_counts": official_counts,
         }
     )
     report["counts"] = {k: len(v) for k, v in tables.items()}

@@ -55,6 +55,7 @@ PROGRAMME_TABLES = (
     "projects",
     "projects_aggregate",
     "commune_status",
+    "official_counts",
 )
 
 #: Columns that the store writes as integers but GeoPackage round-trips as floats.
@@ -62,6 +63,7 @@ _INT_COLUMNS = {
     "assignments": ("period_start_year", "period_end_year"),
     "projects": ("year_start", "year_end", "cost_vnd"),
     "commune_status": ("year",),
+    "official_counts": ("count",),
 }
 
 
@@ -317,6 +319,12 @@ _EMPTY = {
             "code_2019",
             "code_2020",
             "code_2025",
+        ]
+    ),
+    "official_counts": lambda: pd.DataFrame(
+        columns=[
+            *("period", "status_kind", "district_name", "district_code", "count"),
+            *("decision", "source_url", "source_date", "notes"),
         ]
     ),
 }

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geodata import programme
 from geodata.bundle import Bundle
 from geodata.vocabulary import (
     VINTAGES,
@@ -74,7 +75,8 @@ class Filters:
         Project statuses (:class:`~geodata.vocabulary.ProjectStatus`); ``unknown`` selects
         projects without one.
     difficult_only : bool
-        Keep only difficult communes (a Programme 135 extremely-difficult or region III record).
+        Keep only difficult communes: the official class of the period of the chosen years
+        (Programme 135 extremely difficult for 2016–2020, region III for 2021–2025).
     """
 
     districts: tuple[str, ...] = ()
@@ -155,15 +157,15 @@ def _criteria_sets(text: pd.Series) -> pd.Series:
     return text.map(parse)
 
 
-def difficult_codes(bundle: Bundle, vintage: int) -> frozenset[str]:
-    """Codes of the vintage's units that contain a difficult commune.
-
-    A commune is difficult when a status record says Programme 135 extremely difficult or
-    region III; a merged unit is difficult when any of its parts is.
+def difficult_codes(bundle: Bundle, vintage: int, filters: Filters | None = None) -> frozenset[str]:
+    """Codes of the vintage's units that hold a commune of the official difficult class of the
+    period the filters' years fall in (:func:`geodata.programme.period_of`): Programme 135
+    extremely difficult for 2016–2020, region III (861/QĐ-TTg) for 2021–2025. A merged unit is
+    difficult when any of its parts is.
     """
-    status = bundle.status
-    rows = status.loc[status["status_kind"].isin(CommuneStatusKind.difficult())]
-    return frozenset(rows[_code_col(vintage)].dropna())
+    f = filters or Filters()
+    period = programme.period_of(vintage, f.year_from, f.year_to)
+    return programme.difficult_units(bundle, period, vintage)
 
 
 def communes_in_view(bundle: Bundle, vintage: int, filters: Filters) -> pd.Series:
@@ -181,7 +183,7 @@ def communes_in_view(bundle: Bundle, vintage: int, filters: Filters) -> pd.Serie
         else:
             keep &= communes["district_code"].isin(filters.districts).to_numpy()
     if filters.difficult_only:
-        keep &= keep.index.isin(difficult_codes(bundle, vintage))
+        keep &= keep.index.isin(difficult_codes(bundle, vintage, filters))
     return keep
 
 
@@ -298,7 +300,7 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
     index = pd.Index(out["code"])
     view = communes_in_view(bundle, vintage, filters)
     out["in_view"] = view.reindex(index).fillna(False).to_numpy(dtype=bool)
-    out["difficult"] = index.isin(difficult_codes(bundle, vintage))
+    out["difficult"] = index.isin(difficult_codes(bundle, vintage, filters))
 
     asg = filter_assignments(bundle, vintage, filters)
     prj = filter_projects(bundle, vintage, filters)
@@ -599,7 +601,7 @@ def commune_details(
         "vintage": vintage,
         "became": became,
         "parts_2019": sorted(set(parts["name_2019"].dropna())),
-        "difficult": code in difficult_codes(bundle, vintage),
+        "difficult": code in difficult_codes(bundle, vintage, filters),
         "assignments": asg.reset_index(drop=True),
         "projects": prj.reset_index(drop=True),
         "status": sta.reset_index(drop=True),

@@ -11,6 +11,23 @@ BAC_KAN = "06"
 
 UNIT_COLUMNS = ["code", "name", "kind", "district_code", "district_name", "province_code"]
 
+#: Unit types the GSO lists sometimes write with a capital second word ("Thành Phố Bắc Kạn").
+_TYPE_CASE = {"Thành Phố ": "Thành phố ", "Thị Trấn ": "Thị trấn ", "Thị Xã ": "Thị xã "}
+
+
+def official_case(name: str) -> str:
+    """A unit's name with its type written as the official style has it.
+
+    >>> official_case("Thành Phố Bắc Kạn"), official_case("Thị Trấn Bằng Lũng")
+    ('Thành phố Bắc Kạn', 'Thị trấn Bằng Lũng')
+    >>> official_case("Xã Phố Mới")
+    'Xã Phố Mới'
+    """
+    for wrong, right in _TYPE_CASE.items():
+        if name.startswith(wrong):
+            return right + name[len(wrong) :]
+    return name
+
 
 def read_units(path: Path, province: str = BAC_KAN) -> pd.DataFrame:
     """Commune-level units of one province from a dvhcvn JSON list.
@@ -31,10 +48,10 @@ def read_units(path: Path, province: str = BAC_KAN) -> pd.DataFrame:
             rows.append(
                 {
                     "code": unit["level3_id"],
-                    "name": unit["name"],
+                    "name": official_case(unit["name"]),
                     "kind": unit["type"].lower(),
                     "district_code": district["level2_id"],
-                    "district_name": district["name"],
+                    "district_name": official_case(district["name"]),
                     "province_code": province,
                 }
             )

@@ -60,6 +60,8 @@ ACCEPTED_HOWS = frozenset({"code", "exact", "compact", "unaccented", "variant"})
 
 #: Minimum similarity (difflib ratio on unaccented keys without spaces) of a suggestion.
 SUGGEST_CUTOFF = 0.6
+#: Suggestions more than this below the best one's similarity are left out.
+SUGGEST_SPREAD = 0.15
 
 # --------------------------------------------------------------------------------------------
 # Normalisation
@@ -587,7 +589,8 @@ class NameIndex:
         """The units whose names are closest to the text, best first.
 
         Similarity is difflib's ratio between unaccented keys without spaces; units below
-        :data:`SUGGEST_CUTOFF` are left out. Ties are broken by similarity of the keys with
+        :data:`SUGGEST_CUTOFF`, or more than :data:`SUGGEST_SPREAD` below the best match, are
+        left out. Ties are broken by similarity of the keys with
         diacritics, then by code.
 
         Parameters
@@ -634,4 +637,7 @@ class NameIndex:
             if best[0] >= SUGGEST_CUTOFF:
                 scored.append((-best[0], -best[1], unit.code, unit))
         scored.sort(key=lambda item: item[:3])
-        return tuple(item[3] for item in scored[:n])
+        # Only plausible ones: a name far behind the best match is noise, not a suggestion.
+        best_ratio = -scored[0][0] if scored else 0.0
+        plausible = [item for item in scored if -item[0] >= best_ratio - SUGGEST_SPREAD]
+        return tuple(item[3] for item in plausible[:n])

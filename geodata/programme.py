@@ -9,12 +9,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from geodata.errors import DataValidationError
 from geodata.names import Candidate, NameIndex, compact, loose_key
 from geodata.vocabulary import IdPrefix
+
+if TYPE_CHECKING:
+    from geodata.bundle import Bundle
 
 # The seed facts cite the project's origin article by this label; this is its address.
 SEED_ARTICLE_URL = (
@@ -32,7 +36,49 @@ def read_seed(name: str) -> pd.DataFrame:
     df = df.replace({"": None})
     if "source_url" in df:
         df["source_url"] = df["source_url"].replace({"seed article": SEED_ARTICLE_URL})
+    if name != "translations":
+        df = _in_vietnamese(df, name)
     return df
+
+
+#: Free-text columns that the seed writes in English and ``seed/translations.csv`` translates.
+TRANSLATED_COLUMNS = {
+    "projects": ("title", "quantity_notes"),
+    "commune_status": ("notes",),
+    "sponsor_assignments": ("activities_summary",),
+}
+
+
+def _in_vietnamese(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The seed table with its free-text columns in Vietnamese (``seed/translations.csv``) and
+    the source's English wording kept in ``<column>_en``. A text without a translation (it is
+    already Vietnamese) is kept in both."""
+    columns = [c for c in TRANSLATED_COLUMNS.get(table, ()) if c in df]
+    if not columns:
+        return df
+    tr = read_seed("translations")
+    df = df.copy()
+    for col in columns:
+        pairs = tr.loc[(tr["table"] == table) & (tr["column"] == col)]
+        lookup = dict(zip(pairs["en"], pairs["vi"], strict=True))
+        df[f"{col}_en"] = df[col]
+        df[col] = df[col].map(lambda v, lk=lookup: lk.get(v, v) if isinstance(v, str) else v)
+    return df
+
+
+def in_language(df: pd.DataFrame, column: str, lang: str) -> pd.Series:
+    """A free-text column in a language: ``<column>_en`` in English where it is filled, the
+    column itself (Vietnamese) otherwise.
+
+    >>> df = pd.DataFrame({"title": ["Cầu", "Chợ"], "title_en": ["Bridge", None]})
+    >>> in_language(df, "title", "en").tolist(), in_language(df, "title", "vi").tolist()
+    (['Bridge', 'Chợ'], ['Cầu', 'Chợ'])
+    """
+    base = df[column] if column in df else pd.Series(None, index=df.index, dtype=object)
+    english = f"{column}_en"
+    if lang != "en" or english not in df:
+        return base
+    return df[english].where(df[english].notna() & (df[english] != ""), base)
 
 
 @dataclass(frozen=True)
@@ -283,3 +329,160 @@ def match_agency(text: str | None, names: pd.Series) -> str | None:
         if short and key.startswith(short) and (best is None or len(short) > best[0]):
             best = (len(short), name)
     return best[1] if best else None
+
+
+# ------------------------------------------------------------------ difficult communes
+#: The programme periods and the official "difficult" class of each: the Programme 135
+#: extremely difficult communes (204/QĐ-TTg, 900/QĐ-TTg) for 2016–2020, the region III communes
+#: (xã khu vực III, 861/QĐ-TTg) for 2021–2025.
+PERIODS = ("2016-2020", "2021-2025")
+DIFFICULT_CLASS = {"2016-2020": "program135_extremely_difficult", "2021-2025": "region_III"}
+#: The period each boundary vintage belongs to when no year is chosen.
+VINTAGE_PERIOD = {2019: "2016-2020", 2020: "2021-2025", 2025: "2021-2025"}
+#: Words of a status row's notes that mark it as inferred, not named by its source.
+INFERRED_MARK = "not named in the source"
+
+
+def period_of(vintage: int, year_from: int | None = None, year_to: int | None = None) -> str:
+    """The programme period whose official list says which communes are difficult.
+
+    The period that holds the last chosen year (the list in force at the end of the range), or,
+    with no year chosen, the period of the boundary vintage.
+
+    >>> period_of(2019), period_of(2020), period_of(2025)
+    ('2016-2020', '2021-2025', '2021-2025')
+    >>> period_of(2019, 2021, 2023), period_of(2020, None, 2018), period_of(2019, 2019, None)
+    ('2021-2025', '2016-2020', '2016-2020')
+    >>> period_of(2019, 2010, 2014), period_of(2019, 2026, 2030)
+    ('2016-2020', '2021-2025')
+    """
+    year = year_to if year_to is not None else year_from
+    if year is None:
+        return VINTAGE_PERIOD[int(vintage)]
+    return PERIODS[0] if int(year) <= 2020 else PERIODS[1]
+
+
+def _check_period(period: str) -> str:
+    if period not in DIFFICULT_CLASS:
+        msg = f"Unknown programme period {period!r}; choose one of {', '.join(PERIODS)}"
+        raise ValueError(msg)
+    return period
+
+
+def _native_codes(status: pd.DataFrame) -> pd.DataFrame:
+    """``vintage`` (the list the row's name was resolved in) and ``code`` (its code there)."""
+    native = pd.to_numeric(status.get("vintage"), errors="coerce") if "vintage" in status else None
+    if native is None:
+        native = pd.Series(2019, index=status.index)
+    native = native.fillna(2019).astype(int)
+    code = [
+        status.at[i, f"code_{v}"] if f"code_{v}" in status else None
+        for i, v in zip(status.index, native, strict=True)
+    ]
+    return pd.DataFrame({"vintage": native.to_numpy(), "code": code}, index=status.index)
+
+
+def difficult_rows(status: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The status rows of the period's official difficult class (one per source fact)."""
+    kind = DIFFICULT_CLASS[_check_period(period)]
+    if status.empty or "status_kind" not in status:
+        return status.iloc[0:0]
+    return status.loc[status["status_kind"] == kind]
+
+
+def difficult_units(bundle: Bundle, period: str, vintage: int) -> frozenset[str]:
+    """Codes of the vintage's units that hold a commune of the period's official difficult
+    class (:data:`DIFFICULT_CLASS`).
+
+    A row is carried through the crosswalk from the list it was named in: a unit that absorbed a
+    difficult commune is difficult, and so is every part of a difficult commune that was split.
+    """
+    rows = difficult_rows(bundle.status, period)
+    if rows.empty:
+        return frozenset()
+    native = _native_codes(rows).dropna()
+    cw = bundle.crosswalk
+    target = f"code_{int(vintage)}"
+    out: set[str] = set()
+    for v, group in native.groupby("vintage"):
+        parts = cw.loc[cw[f"code_{v}"].isin(set(group["code"])), target]
+        out |= set(parts.dropna())
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class DifficultCompleteness:
+    """How much of a period's official difficult list the data holds.
+
+    ``known``: distinct communes of the class named in the data (in the list they were named
+    in), ``inferred`` of them not named by their source but deduced (the notes say how);
+    ``total``: the official count of the class (``None`` when no official count is recorded);
+    ``decision`` and ``source_url`` of the official count (or of the rows when there is none).
+    """
+
+    period: str
+    status_kind: str
+    known: int
+    inferred: int
+    total: int | None
+    decision: str | None
+    source_url: str | None
+
+    @property
+    def complete(self) -> bool:
+        return self.total is not None and self.known >= self.total
+
+
+def difficult_completeness(
+    bundle: Bundle, period: str, districts: tuple[str, ...] = ()
+) -> DifficultCompleteness:
+    """The period's difficult list: how many communes the data names against the official
+    count, for the whole province or for some districts (3-digit codes).
+
+    With the seed data: 39 of 67 region III communes for 2021–2025 (10 inferred, Pác Nặm).
+    """
+    kind = DIFFICULT_CLASS[_check_period(period)]
+    rows = difficult_rows(bundle.status, period)
+    if districts and "district_code" in rows:
+        rows = rows.loc[rows["district_code"].isin(districts)]
+    native = _native_codes(rows)
+    notes = rows["notes_en"] if "notes_en" in rows else rows.get("notes")
+    if notes is None:
+        notes = pd.Series("", index=rows.index)
+    keyed = native.assign(inferred=notes)
+    keyed["inferred"] = keyed["inferred"].fillna("").str.contains(INFERRED_MARK, regex=False)
+    keyed = keyed.dropna(subset=["code"])
+    # A commune named by one source and inferred by another counts as named.
+    per_unit = keyed.groupby(["vintage", "code"])["inferred"].all()
+    counts = bundle.tables.get("official_counts")
+    total = decision = url = None
+    if counts is not None and not counts.empty:
+        sel = counts.loc[(counts["period"] == period) & (counts["status_kind"] == kind)]
+        if districts and "district_code" in sel:
+            sel = sel.loc[sel["district_code"].isin(districts)]
+        if not sel.empty:
+            total = int(pd.to_numeric(sel["count"]).sum())
+            decision = sel["decision"].dropna().iloc[0] if sel["decision"].notna().any() else None
+            url = sel["source_url"].dropna().iloc[0] if sel["source_url"].notna().any() else None
+    if decision is None and not rows.empty and "decision" in rows:
+        named = rows["decision"].dropna()
+        decision = named.iloc[0] if not named.empty else None
+    return DifficultCompleteness(
+        period=period,
+        status_kind=kind,
+        known=len(per_unit),
+        inferred=int(per_unit.sum()),
+        total=total,
+        decision=decision,
+        source_url=url,
+    )
+
+
+def build_official_counts(gaz: Gazetteer) -> pd.DataFrame:
+    """Official counts of a class per district (e.g. 861/QĐ-TTg's region III / II / I), with
+    the district's code; they are not per commune, so they say how complete the lists are."""
+    raw = read_seed("official_counts")
+    units = gaz.units[2020]
+    raw["district_code"] = [_district_code(units, d) for d in raw["district_name"]]
+    raw["count"] = pd.to_numeric(raw["count"]).astype("Int64")
+    return raw

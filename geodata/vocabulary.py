@@ -276,11 +276,15 @@ class CommuneStatusKind(Term):
     PROGRAM135_EXTREMELY_DIFFICULT = "program135_extremely_difficult"
     PROGRAM135_COMPLETED = "program135_completed"
     REGION_III = "region_III"
+    REGION_II = "region_II"
+    REGION_I = "region_I"
     OTHER = "other"
 
     @classmethod
     def difficult(cls) -> tuple[CommuneStatusKind, ...]:
-        """The kinds that make a commune "difficult"."""
+        """The kinds that make a commune "difficult", each in its own period (see
+        :data:`geodata.programme.DIFFICULT_CLASS`: Programme 135 for 2016–2020, region III for
+        2021–2025)."""
         return (cls.PROGRAM135_EXTREMELY_DIFFICULT, cls.REGION_III)
 
 

@@ -4,6 +4,9 @@ tables of sponsors and projects, and the page's sources; plus a contents list.
 Like :mod:`layers.sheet`, this module only draws what it is given (translated text, projected
 geometry, table rows); :mod:`dashboard.export` decides what goes on each page.
 
+Table cells and sources wrap onto more lines; :func:`fit` is only for one-line lists (the
+contents).
+
 >>> fit("Nhà văn hóa thôn Nà Làng", 12)
 'Nhà văn hóa…'
 >>> fit("Cầu", 12)
@@ -35,7 +38,9 @@ def fit(text: object, n: int) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """A small table: a title, column headings with relative widths, rows of text."""
+    """A small table: a title, column headings with relative widths, rows of text. Cells wrap
+    onto as many lines as they need; rows that do not fit the page are counted in ``overflow``
+    (a template with ``{n}``)."""
 
     title: str
     columns: tuple[str, ...]
@@ -44,11 +49,13 @@ class Table:
     empty: str = ""
     more: str = ""  # e.g. "… and 4 more", printed under the rows
     align: tuple[str, ...] = ()
+    overflow: str = "+{n}"
 
 
 @dataclass(frozen=True)
 class AtlasPage:
-    """Everything on one unit's page (text already translated)."""
+    """Everything on one unit's page (text already translated). ``legend``: sections for the
+    page's own legend (the measure's classes, the project kinds on the page with letters)."""
 
     title: str
     subtitle: str
@@ -61,68 +68,128 @@ class AtlasPage:
     footer: str
     page_label: str
     locator_title: str = ""
+    legend: tuple[sheet.LegendSection, ...] = ()
 
 
-def _draw_table(fig: Figure, table: Table, x: float, top: float, width: float, W, H, size: float):
-    """Draw a table from ``top`` (mm from the bottom) downwards; returns the new top (mm)."""
-    row_h = size * 0.3528 * 1.55
+def _line_h(size: float) -> float:
+    return size * 0.3528 * 1.32
+
+
+def _cell_lines(table: Table, width: float, size: float, values) -> list[list[str]]:
+    """Each cell of a row wrapped to its column (never cut)."""
+    total = sum(table.widths)
+    char_mm = size * 0.3528 * 0.56
+    out = []
+    for i, value in enumerate(values):
+        col_w = width * table.widths[i] / total
+        limit = max(int((col_w - 1.5) / char_mm), 4)
+        out.append(_wrap(str(value), limit, minimum=4))
+    return out
+
+
+def table_height(table: Table, width: float, size: float) -> float:
+    """The height (mm) a table takes when all its rows are drawn."""
+    lh, pad = _line_h(size), 0.9
+    h = lh * 2.0
+    if not table.rows:
+        return h + lh * 1.6
+    h += max(len(c) for c in _cell_lines(table, width, size, table.columns)) * lh + pad
+    for values in table.rows:
+        h += max(len(c) for c in _cell_lines(table, width, size, values)) * lh + pad
+    return h + (lh if table.more else 0) + lh * 0.8
+
+
+def _draw_table(
+    fig: Figure,
+    table: Table,
+    x: float,
+    top: float,
+    width: float,
+    W,
+    H,
+    size: float,
+    bottom: float = 0.0,
+):
+    """Draw a table from ``top`` (mm from the bottom) down to ``bottom`` at most; returns the
+    new top (mm). Cells wrap; the rows that do not fit are counted in one overflow line."""
+    lh, pad = _line_h(size), 0.9
     fig.text(x / W, top / H, table.title, fontsize=size + 1.5, fontweight="bold", va="top")
-    top -= row_h * 1.5
+    top -= lh * 2.0
     if not table.rows:
         fig.text(
             x / W, top / H, table.empty, fontsize=size, va="top", color=MUTED, fontstyle="italic"
         )
-        return top - row_h * 1.4
+        return top - lh * 1.6
     total = sum(table.widths)
     xs, acc = [], x
     for w in table.widths:
         xs.append(acc)
         acc += width * w / total
     align = table.align or ("left",) * len(table.columns)
-    char_mm = size * 0.3528 * 0.52
 
-    def row(values, y, bold=False, shade=False):
+    def row(values, y, bold=False, shade=False) -> float:
+        cells = _cell_lines(table, width, size, values)
+        h = max(len(c) for c in cells) * lh + pad
         if shade:
             fig.add_artist(
                 Rectangle(
-                    (x / W, (y - row_h + 0.6) / H),
+                    (x / W, (y - h + 0.5) / H),
                     width / W,
-                    row_h / H,
+                    h / H,
                     facecolor="#f3f3f3",
                     edgecolor="none",
                     zorder=0,
                 )
             )
-        for i, value in enumerate(values):
+        for i, lines in enumerate(cells):
             col_w = width * table.widths[i] / total
-            limit = max(int((col_w - 1.5) / char_mm), 3)
             right = align[i] == "right"
             fig.text(
                 (xs[i] + (col_w - 1.0 if right else 0.5)) / W,
                 y / H,
-                fit(value, limit),
+                "\n".join(lines),
                 fontsize=size,
                 va="top",
                 ha="right" if right else "left",
+                multialignment="right" if right else "left",
+                linespacing=1.15,
                 fontweight="bold" if bold else "normal",
             )
+        return h
 
-    row(table.columns, top, bold=True)
+    h = row(table.columns, top, bold=True)
     fig.add_artist(
-        Line2D(
-            [x / W, (x + width) / W], [(top - row_h + 0.6) / H] * 2, color="#999999", linewidth=0.5
-        )
+        Line2D([x / W, (x + width) / W], [(top - h + 0.5) / H] * 2, color="#999999", linewidth=0.5)
     )
-    top -= row_h
+    top -= h
     for i, values in enumerate(table.rows):
-        row(values, top, shade=i % 2 == 1)
-        top -= row_h
+        need = max(len(c) for c in _cell_lines(table, width, size, values)) * lh + pad
+        last = i == len(table.rows) - 1  # the last row needs no room for an overflow line
+        if top - need < bottom + (0 if last else lh * 1.5):
+            left = len(table.rows) - i
+            fig.text(
+                x / W,
+                top / H,
+                table.overflow.format(n=left),
+                fontsize=size,
+                va="top",
+                color=MUTED,
+                fontstyle="italic",
+            )
+            return top - lh * 1.8
+        top -= row(values, top, shade=i % 2 == 1)
     if table.more:
         fig.text(
             x / W, top / H, table.more, fontsize=size, va="top", color=MUTED, fontstyle="italic"
         )
-        top -= row_h
-    return top - row_h * 0.8
+        top -= lh
+    return top - lh * 0.8
+
+
+#: Map sizes (mm) of an atlas page: 118 mm wide, as tall as the tables leave room for.
+MAP_WIDTH = 118.0
+MAP_MIN_HEIGHT = 95.0
+MAP_MAX_HEIGHT = 190.0
 
 
 def render_atlas_page(
@@ -131,22 +198,29 @@ def render_atlas_page(
     *,
     paper: str = "A4",
 ) -> Figure:
-    """One portrait page: title; detail map (left) with locator and facts (right); tables;
-    sources; footer with the page number."""
+    """One portrait page: title; detail map (left) with locator, facts and legend (right);
+    tables (cells wrap); sources; footer with the page number. The map grows into the space
+    short tables leave, so a page is never half blank."""
     with sheet.print_rc():
         fig = sheet.new_sheet(paper, "portrait")
         W, H = fig.get_size_inches() / MM
         m = 12.0
+        size = 7.0
         fig.text(m / W, 1 - m / H, page.title, fontsize=16, fontweight="bold", va="top")
         fig.text(m / W, 1 - (m + 8.5) / H, page.subtitle, fontsize=8.5, va="top", color=MUTED)
         map_top = H - m - 15
-        map_size = 118.0
-        map_ax = fig.add_axes((m / W, (map_top - map_size) / H, map_size / W, map_size / H))
+        floor = m + 7  # above the footer
+        width = W - 2 * m
+        tables_h = sum(table_height(tb, width, size) for tb in page.tables)
+        sources_h = 5.0 + 3.0 * sum(len(_wrap(x, 150, breaks=True)) for x in page.sources[:6])
+        map_h = map_top - floor - tables_h - sources_h - 7
+        map_h = min(max(map_h, MAP_MIN_HEIGHT), MAP_MAX_HEIGHT)
+        map_ax = fig.add_axes((m / W, (map_top - map_h) / H, MAP_WIDTH / W, map_h / H))
         sheet.draw_map(map_ax, page.layers, label_scale=1.35)
-        side_x = m + map_size + 6
+        side_x = m + MAP_WIDTH + 6
         side_w = W - m - side_x
         if locator is not None:
-            loc_h = side_w
+            loc_h = side_w * 0.8
             loc_ax = fig.add_axes(((side_x) / W, (map_top - loc_h) / H, side_w / W, loc_h / H))
             sheet.draw_locator(
                 loc_ax, *locator, highlight=page.highlight, title=page.locator_title, fontsize=4.5
@@ -155,21 +229,31 @@ def render_atlas_page(
         else:
             y = map_top
         for fact in page.facts:
-            for line in _wrap(fact, int(side_w / (8 * 0.3528 * 0.5))):
+            for line in _wrap(fact, int(side_w / (7.5 * 0.3528 * 0.5))):
                 fig.text(side_x / W, y / H, line, fontsize=7.5, va="top")
                 y -= 3.6
             y -= 1.0
-        top = map_top - map_size - 7
+        side_bottom = y
+        if page.legend:
+            leg_top = y - 2
+            leg_h = max(leg_top - (map_top - map_h), 30.0)
+            leg_ax = fig.add_axes((side_x / W, (leg_top - leg_h) / H, side_w / W, leg_h / H))
+            used = sheet.draw_legend(leg_ax, page.legend, fontsize=6.5)
+            side_bottom = leg_top - _legend_height(leg_ax, leg_h, used)
+        top = min(map_top - map_h, side_bottom) - 6
+        sources_top = floor + sources_h
         for table in page.tables:
-            top = _draw_table(fig, table, m, top, W - 2 * m, W, H, 7.0)
-        # Sources of the page, then the footer.
+            top = _draw_table(fig, table, m, top, width, W, H, size, bottom=sources_top)
+        # Sources of the page (wrapped, never cut), then the footer.
+        top = max(top, sources_top)  # right under the tables (their room was kept)
         fig.text(m / W, top / H, page.sources_title, fontsize=7.5, fontweight="bold", va="top")
         top -= 4.0
         for src in page.sources:
-            if top < m + 8:
-                break
-            fig.text(m / W, top / H, fit(src, 150), fontsize=6, va="top", color=MUTED)
-            top -= 3.0
+            for line in _wrap(src, 150, minimum=20, breaks=True):
+                if top < floor:
+                    break
+                fig.text(m / W, top / H, line, fontsize=6, va="top", color=MUTED)
+                top -= 3.0
         fig.add_artist(
             Line2D([m / W, 1 - m / W], [(m + 4) / H] * 2, color="#cccccc", linewidth=0.5)
         )
@@ -178,10 +262,23 @@ def render_atlas_page(
     return fig
 
 
-def _wrap(text: str, width: int) -> list[str]:
+def _legend_height(ax, height_mm: float, _size: float) -> float:
+    """How much of the legend axes (mm from its top) the legends take."""
+    renderer = ax.figure.canvas.get_renderer()
+    lowest = 1.0
+    for artist in ax.artists:
+        bb = artist.get_window_extent(renderer).transformed(ax.transAxes.inverted())
+        lowest = min(lowest, bb.y0)
+    return (1.0 - lowest) * height_mm
+
+
+def _wrap(text: str, width: int, *, minimum: int = 20, breaks: bool = False) -> list[str]:
+    """Lines of at most ``width`` characters; long words (addresses) are broken only when
+    ``breaks`` or when a single word is longer than a line."""
     import textwrap
 
-    return textwrap.wrap(text, max(width, 20)) or [""]
+    width = max(width, minimum)
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=not breaks) or [""]
 
 
 def render_contents(
@@ -224,3 +321,51 @@ def render_contents(
             fig.text(m / W, 10 / H, footer, fontsize=6, va="bottom", color=MUTED)
         pages.append(fig)
     return pages
+
+
+def render_list_page(
+    title: str,
+    note: str,
+    groups: Sequence[tuple[str, Sequence[str]]],
+    *,
+    footer: str = "",
+    page_label: str = "",
+    paper: str = "A4",
+) -> Figure:
+    """A compact page that lists units by group in three columns (e.g. the communes with
+    nothing recorded, instead of a near-empty page each)."""
+    with sheet.print_rc():
+        fig = sheet.new_sheet(paper, "portrait")
+        W, H = fig.get_size_inches() / MM
+        m = 15.0
+        fig.text(m / W, 1 - m / H, title, fontsize=16, fontweight="bold", va="top")
+        y0 = H - m - 11
+        for line in _wrap(note, 110):
+            fig.text(m / W, y0 / H, line, fontsize=8, va="top", color=MUTED)
+            y0 -= 3.8
+        y0 -= 3
+        col_w = (W - 2 * m) / 3
+        lines: list[tuple[str, bool]] = []
+        for group, names in groups:
+            lines.append((f"{group} ({len(names)})", True))
+            lines.extend((name, False) for name in names)
+            lines.append(("", False))
+        per_col = int((y0 - m - 10) / 3.6)
+        for i, (text, bold) in enumerate(lines):
+            col, r = divmod(i, per_col)
+            if col > 2:
+                break
+            fig.text(
+                (m + col * col_w) / W,
+                (y0 - r * 3.6) / H,
+                fit(text, 40),
+                fontsize=7.5,
+                va="top",
+                fontweight="bold" if bold else "normal",
+            )
+        fig.add_artist(
+            Line2D([m / W, 1 - m / W], [(m + 4) / H] * 2, color="#cccccc", linewidth=0.5)
+        )
+        fig.text(m / W, 10 / H, footer, fontsize=6, va="bottom", color=MUTED)
+        fig.text(1 - m / W, 10 / H, page_label, fontsize=7.5, va="bottom", ha="right")
+    return fig

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from geodata.programme import in_language
 from layers import styles
 
 #: Trace indexes of the map figure.
@@ -443,10 +444,12 @@ def commune_hover(table: pd.DataFrame, measure: str, t: Translate) -> list[str]:
 def project_hover(projects: pd.DataFrame, t: Translate) -> list[str]:
     """Hover text per project (escaped); says when the location is approximate."""
     approx = styles.is_approximate(projects["location_precision"]) if len(projects) else []
+    # The title in the reader's language (the seed's English wording is in ``title_en``).
+    titles = in_language(projects, "title", getattr(t, "lang", "vi"))
     out = []
-    for row, a in zip(projects.itertuples(index=False), approx, strict=True):
+    for row, a, title in zip(projects.itertuples(index=False), approx, titles, strict=True):
         lines = [
-            f"<b>{_esc(row.title)}</b>",
+            f"<b>{_esc(title)}</b>",
             f"{_esc(t(styles.kind_style(row.kind).label_key))} · {_esc(row.commune)}",
         ]
         year = row.year if isinstance(row.year, str) and row.year else t("detail.year_unknown")

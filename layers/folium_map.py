@@ -128,6 +128,8 @@ class HtmlLayers:
     points: pd.DataFrame | None = None
     bounds: tuple[float, float, float, float] | None = None
     line_colours: dict = field(default_factory=dict)
+    #: The districts are former units (abolished in 2025): faint dashed lines, grey names.
+    former_districts: bool = False
 
 
 _CSS = """
@@ -170,6 +172,8 @@ def _legend_html(text: HtmlText) -> str:
                 mark = f'<span class="ntm-pt" style="background:{colour};opacity:.35"></span>'
             elif item.shape == "line":
                 mark = f'<span class="ntm-ln" style="border-top:2px solid {colour}"></span>'
+            elif item.shape == "dashed":
+                mark = f'<span class="ntm-ln" style="border-top:2px dashed {colour}"></span>'
             else:
                 mark = f'<span class="ntm-sw" style="background:{colour}"></span>'
             out.append(f"<div>{mark}{esc(item.label)}</div>")
@@ -196,7 +200,7 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
         location=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
         zoom_start=9,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # Leaflet's default scale adds miles: a metric one below
         prefer_canvas=False,
     )
     # Only Leaflet itself is needed, and it is inlined by :func:`standalone_html`.
@@ -206,7 +210,9 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
     if basemap is not None:
         folium.TileLayer(
             tiles=basemap.build_url(),
-            attr=esc(basemap.html_attribution),
+            # The provider's attribution is HTML (a link to its copyright page): kept as HTML so
+            # Leaflet's attribution control shows the link, not escaped tags.
+            attr=safe_attribution(basemap.html_attribution),
             name=text.basemap_layer,
             overlay=True,
             show=False,
@@ -249,11 +255,23 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
         dg = folium.FeatureGroup(name=text.districts_layer, show=True)
         folium.GeoJson(
             layers.districts[["geometry"]].to_json(),
-            style_function=lambda _f: {"fill": False, "color": lc["district"], "weight": 2},
+            style_function=(
+                (
+                    lambda _f: {
+                        "fill": False,
+                        "color": lc["district"],
+                        "weight": 1.2,
+                        "dashArray": "6 4",
+                    }
+                )
+                if layers.former_districts
+                else (lambda _f: {"fill": False, "color": lc["district"], "weight": 2})
+            ),
             interactive=False,
         ).add_to(dg)
+        css = "ntm-nb" if layers.former_districts else ""
         for lat, lon, label in _label_points(layers.districts):
-            _label_marker(lat, lon, label, "").add_to(dg)
+            _label_marker(lat, lon, label, css).add_to(dg)
         dg.add_to(m)
     if layers.province is not None and len(layers.province):
         folium.GeoJson(
@@ -292,6 +310,7 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
             fg.add_to(m)
 
     folium.LayerControl(collapsed=False).add_to(m)
+    m.get_root().script.add_child(Element(_after_map_js(m.get_name())))
     m.fit_bounds([(bounds[1], bounds[0]), (bounds[3], bounds[2])])
     root = m.get_root()
     title = (
@@ -318,6 +337,44 @@ def _points_json(pts: pd.DataFrame) -> dict:
         for p in pts.itertuples(index=False)
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _after_map_js(name: str) -> str:
+    """A metric-only scale bar, and popups kept clear of the title box: when an opening popup
+    would lie under the title, the map pans down until it does not."""
+    return f"""
+L.control.scale({{metric: true, imperial: false}}).addTo({name});
+{name}.on("popupopen", function (e) {{
+  var title = document.querySelector(".ntm-title");
+  var box = e.popup.getElement();
+  if (!title || !box) return;
+  var t = title.getBoundingClientRect(), p = box.getBoundingClientRect();
+  var overlap = t.bottom + 8 - p.top;
+  if (overlap > 0 && p.right > t.left && p.left < t.right) {{
+    {name}.panBy([0, -overlap]);
+  }}
+}});
+"""
+
+
+_ATTRIBUTION_TAGS = re.compile(r"<(?!/?a\b)[^>]*>", re.IGNORECASE)
+
+
+def safe_attribution(html: str) -> str:
+    """A tile provider's attribution as HTML with only links kept (``href`` to http(s)).
+
+    >>> safe_attribution('&copy; <a href="https://www.openstreetmap.org/copyright">OSM</a>')
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OSM</a>'
+    >>> safe_attribution('<img src=x onerror=alert(1)><a href="javascript:x">y</a>')
+    '<a>y</a>'
+    """
+    text = _ATTRIBUTION_TAGS.sub("", html)
+
+    def link(m: re.Match) -> str:
+        href = re.search(r'href\s*=\s*"(https?://[^"<>]*)"', m.group(0))
+        return f'<a href="{esc(href.group(1))}">' if href else "<a>"
+
+    return re.sub(r"<a\b[^>]*>", link, text, flags=re.IGNORECASE)
 
 
 def _label_points(gdf: gpd.GeoDataFrame):

@@ -149,6 +149,7 @@ def draw_polygons(
     zorder: float = 1,
     hatch: str | None = None,
     alpha: float | None = None,
+    linestyle="-",
 ) -> PathCollection:
     """Fill and outline polygons (already in the axes' CRS) as one collection."""
     paths = [geometry_path(g) for g in gdf.geometry]
@@ -157,6 +158,7 @@ def draw_polygons(
         facecolors=facecolor,
         edgecolors=edgecolor,
         linewidths=linewidth,
+        linestyles=linestyle,
         zorder=zorder,
         hatch=hatch,
         alpha=alpha,
@@ -268,7 +270,10 @@ def draw_points(
             linewidths=0,
             zorder=zorder - 0.5,
         )
-    ax.scatter(x, y, s=size**2, c=colours, edgecolors="white", linewidths=0.6, zorder=zorder)
+    # A dark outer ring around a white one: no commune fill has it, so a point never melts
+    # into a fill of the same hue (a blue bridge on a blue commune).
+    ax.scatter(x, y, s=(size + 1.4) ** 2, c=INK, linewidths=0, zorder=zorder - 0.1)
+    ax.scatter(x, y, s=size**2, c=colours, edgecolors="white", linewidths=0.7, zorder=zorder)
     for xi, yi, letter in zip(x, y, letters, strict=True):
         ax.text(
             xi,
@@ -366,6 +371,7 @@ class LegendItem:
     edgecolor: str = "#8c8c8c"
     linewidth: float = 0.5
     hatch: str | None = None
+    linestyle: str = "-"
     layer: str | None = None
 
 
@@ -375,20 +381,53 @@ class LegendSection:
     items: tuple[LegendItem, ...]
 
 
+class _PointHandler:
+    """Draws a :class:`_PointHandle` (matplotlib's handler protocol)."""
+
+    def legend_artist(self, legend, orig_handle, fontsize, handlebox):
+        return orig_handle.legend_artist(legend, orig_handle, fontsize, handlebox)
+
+
+class _PointHandle:
+    """A legend key for a project kind: the map's disc (dark ring, white ring, kind colour)
+    with the kind's letter, so the letter key is in every legend."""
+
+    def __init__(self, item: LegendItem) -> None:
+        self.item = item
+
+    def legend_artist(self, legend, orig_handle, fontsize, handlebox):
+        from matplotlib.patches import Circle
+        from matplotlib.text import Text
+
+        x0, y0 = handlebox.xdescent, handlebox.ydescent
+        w, h = handlebox.width, handlebox.height
+        cx, cy, r = x0 + w / 2, y0 + h / 2, min(w, h) * 0.62
+        tr = handlebox.get_transform()
+        outer = Circle((cx, cy), r + 0.9, facecolor=INK, edgecolor="none", transform=tr)
+        disc = Circle(
+            (cx, cy), r, facecolor=orig_handle.item.colour, edgecolor="white", lw=0.7, transform=tr
+        )
+        letter = Text(
+            cx,
+            cy,
+            orig_handle.item.letter,
+            color="white",
+            fontsize=fontsize * 0.72,
+            fontweight="bold",
+            ha="center",
+            va="center_baseline",
+            transform=tr,
+        )
+        for artist in (outer, disc, letter):
+            handlebox.add_artist(artist)
+        return disc
+
+
 def _handle(item: LegendItem):
     if item.shape == "line":
-        return Line2D([], [], color=item.colour, linewidth=item.linewidth)
+        return Line2D([], [], color=item.colour, linewidth=item.linewidth, linestyle=item.linestyle)
     if item.shape == "point":
-        return Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markersize=7,
-            markerfacecolor=item.colour,
-            markeredgecolor="white",
-            markeredgewidth=0.6,
-        )
+        return _PointHandle(item)
     if item.shape == "halo":
         return Line2D(
             [],
@@ -426,9 +465,11 @@ def _flow_legend(ax, sections: Sequence[LegendSection], fontsize: float) -> bool
     x, top, col_width, gap = 0.0, 1.0, 0.0, 0.04
 
     def place(section, x, top):
+        handles = [_handle(i) for i in section.items]
         leg = ax.legend(
-            [_handle(i) for i in section.items],
+            handles,
             [i.label for i in section.items],
+            handler_map={h: _PointHandler() for h in handles if isinstance(h, _PointHandle)},
             title=section.title,
             loc="upper left",
             bbox_to_anchor=(x, top),
@@ -496,6 +537,8 @@ class MapLayers:
     line_colours: dict = field(default_factory=dict)
     #: How labels stand out from the fills: "halo" or "box" (see :func:`draw_labels`).
     label_mask: str = "halo"
+    #: The districts are former units (abolished in 2025): faint dashed lines, grey names.
+    former_districts: bool = False
 
 
 def draw_map(ax, layers: MapLayers, *, label_scale: float = 1.0, furniture: bool = True) -> None:
@@ -543,11 +586,63 @@ def draw_map(ax, layers: MapLayers, *, label_scale: float = 1.0, furniture: bool
     if layers.highlight is not None and len(layers.highlight):
         draw_polygons(ax, layers.highlight, edgecolor=lc["selected"], linewidth=2.0, zorder=3)
     if layers.districts is not None and len(layers.districts):
-        draw_polygons(ax, layers.districts, edgecolor=lc["district"], linewidth=1.0, zorder=2)
+        if layers.former_districts:  # abolished in 2025: a faint dashed trace, not a unit
+            draw_polygons(
+                ax,
+                layers.districts,
+                edgecolor=lc.get("district_former", "#8f8f8f"),
+                linewidth=0.7,
+                linestyle=(0, (4, 2)),
+                zorder=2,
+            )
+        else:
+            draw_polygons(ax, layers.districts, edgecolor=lc["district"], linewidth=1.0, zorder=2)
     if layers.province is not None and len(layers.province):
         draw_polygons(ax, layers.province, edgecolor=lc["province"], linewidth=1.8, zorder=2.5)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
+    # Labels go above the points (zorder 8) and never on one another: every placed label and
+    # point takes a box, and a district or neighbour name moves to a free spot of its area (or
+    # is left out: the district is named in the title or the commune's facts).
+    taken: list = []
+    per_inch = (x1 - x0) / (ax.get_position().width * ax.figure.get_size_inches()[0])
+    if layers.points is not None and len(layers.points):
+        r = 4.5 / 72 * per_inch
+        taken += [
+            shapely.box(px - r, py - r, px + r, py + r)
+            for px, py in zip(layers.points["x"], layers.points["y"], strict=True)
+        ]
+    if layers.commune_labels is not None and len(layers.commune_labels):
+        cl = layers.commune_labels
+        size = 4.8 * label_scale
+        draw_labels(
+            ax,
+            cl["x"],
+            cl["y"],
+            cl["label"],
+            fontsize=size,
+            colour="#333",
+            mask=layers.label_mask,
+            zorder=9,
+        )
+        taken += [
+            _text_box(x, y, text, size, per_inch)
+            for x, y, text in zip(cl["x"], cl["y"], cl["label"], strict=True)
+        ]
+    if layers.districts is not None and len(layers.districts):
+        former = layers.former_districts
+        _label_inside(
+            ax,
+            layers.districts,
+            (x0, y0, x1, y1),
+            (6.0 if former else 7.5) * label_scale,
+            MUTED if former else INK,
+            "italic" if former else "normal",
+            weight="normal" if former else "bold",
+            mask=layers.label_mask,
+            avoid=taken,
+            zorder=9.5,
+        )
     if layers.neighbours is not None and len(layers.neighbours):
         _label_inside(
             ax,
@@ -557,28 +652,7 @@ def draw_map(ax, layers: MapLayers, *, label_scale: float = 1.0, furniture: bool
             MUTED,
             "italic",
             mask=layers.label_mask,
-        )
-    if layers.commune_labels is not None and len(layers.commune_labels):
-        cl = layers.commune_labels
-        draw_labels(
-            ax,
-            cl["x"],
-            cl["y"],
-            cl["label"],
-            fontsize=4.8 * label_scale,
-            colour="#333",
-            mask=layers.label_mask,
-        )
-    if layers.districts is not None and len(layers.districts):
-        _label_inside(
-            ax,
-            layers.districts,
-            (x0, y0, x1, y1),
-            7.5 * label_scale,
-            INK,
-            "normal",
-            weight="bold",
-            mask=layers.label_mask,
+            avoid=taken,
         )
     if layers.points is not None and len(layers.points):
         p = layers.points
@@ -619,9 +693,40 @@ def _visible(layers: MapLayers, ax) -> MapLayers:
     )
 
 
-def _label_inside(ax, gdf, bounds, fontsize, colour, style, weight="normal", mask="halo") -> None:
+def _text_box(x: float, y: float, text: str, fontsize: float, per_inch: float):
+    """The box (data units) a centred label of ``fontsize`` points takes."""
+    half_w = len(str(text)) * fontsize * 0.3 / 72 * per_inch
+    half_h = fontsize * 0.75 / 72 * per_inch
+    return shapely.box(x - half_w, y - half_h, x + half_w, y + half_h)
+
+
+def _spots(part, first) -> list:
+    """Candidate label points inside ``part``: ``first``, then a grid, nearest first."""
+    minx, miny, maxx, maxy = part.bounds
+    grid = [
+        shapely.Point(minx + (maxx - minx) * i / 8, miny + (maxy - miny) * j / 8)
+        for i in range(1, 8)
+        for j in range(1, 8)
+    ]
+    inside = [g for g in grid if part.contains(g)]
+    return [first, *sorted(inside, key=first.distance)]
+
+
+def _label_inside(
+    ax,
+    gdf,
+    bounds,
+    fontsize,
+    colour,
+    style,
+    weight="normal",
+    mask="halo",
+    avoid: list | None = None,
+    zorder: float = 6,
+) -> None:
     """Label each polygon at a point inside its visible part, far enough from the frame for the
-    whole label to show (skipped when there is no such room)."""
+    whole label to show and clear of the boxes in ``avoid`` (which the placed labels join);
+    skipped when there is no such room."""
     from shapely.geometry import box
 
     x0, y0, x1, y1 = bounds
@@ -629,6 +734,7 @@ def _label_inside(ax, gdf, bounds, fontsize, colour, style, weight="normal", mas
     width_in = bbox.width * ax.figure.get_size_inches()[0]
     per_inch = (x1 - x0) / width_in  # data units per inch (1:1 aspect)
     frame = box(*bounds)
+    taken = avoid if avoid is not None else []
     xs, ys, texts = [], [], []
     for geom, label in zip(gdf.geometry, gdf["label"], strict=True):
         half_w = len(str(label)) * fontsize * 0.3 / 72 * per_inch
@@ -639,7 +745,13 @@ def _label_inside(ax, gdf, bounds, fontsize, colour, style, weight="normal", mas
         part = geom.intersection(room)
         if part.is_empty or part.area < 0.002 * frame.area:
             continue
-        pt = part.representative_point()
+        for pt in _spots(part, part.representative_point()):
+            spot = _text_box(pt.x, pt.y, label, fontsize, per_inch)
+            if not any(spot.intersects(t) for t in taken):
+                break
+        else:
+            continue
+        taken.append(spot)
         xs.append(pt.x)
         ys.append(pt.y)
         texts.append(label)
@@ -654,6 +766,7 @@ def _label_inside(ax, gdf, bounds, fontsize, colour, style, weight="normal", mas
         weight=weight,
         halo_width=2.4,
         mask=mask,
+        zorder=zorder,
     )
 
 
@@ -755,7 +868,7 @@ def _render_map_sheet(layers, text, legend, paper, orientation, locator) -> Figu
     def axes(x, y, w, h):  # mm from the lower left corner
         return fig.add_axes((x / W, y / H, w / W, h / H))
 
-    fig.text(
+    title = fig.text(
         m / W,
         1 - (m + 1) / H,
         text.title,
@@ -764,6 +877,7 @@ def _render_map_sheet(layers, text, legend, paper, orientation, locator) -> Figu
         va="top",
         ha="left",
     )
+    _fit_width(title, usable * MM * fig.dpi, minimum=11 * scale)
     fig.text(
         m / W,
         1 - (m + 9.5 * scale) / H,
@@ -820,6 +934,15 @@ def _render_map_sheet(layers, text, legend, paper, orientation, locator) -> Figu
         Line2D([m / W, 1 - m / W], [(m + footer_h) / H] * 2, color="#cccccc", linewidth=0.5)
     )
     return fig
+
+
+def _fit_width(artist, width_px: float, *, minimum: float) -> None:
+    """Shrink a one-line text until it fits ``width_px`` (never below ``minimum`` points)."""
+    renderer = artist.figure.canvas.get_renderer()
+    size = artist.get_fontsize()
+    while size > minimum and artist.get_window_extent(renderer).width > width_px:
+        size = max(minimum, size * 0.94)
+        artist.set_fontsize(size)
 
 
 def save_figure(

@@ -14,10 +14,11 @@ from dashboard.export.print_layers import PrintBase, map_layers, project_points
 from dashboard.export.sheets import SheetOptions, _metadata, map_sheet_figure
 from dashboard.export.words import ATLAS_UNITS, _today, format_date
 from dashboard.export_text import check_lang, t
-from geodata import coverage
+from geodata import coverage, programme
 from geodata.bundle import Bundle, check_vintage
 from geodata.coverage import Filters
-from geodata.vocabulary import ProjectStatus, SponsorKind, short_name
+from geodata.programme import in_language
+from geodata.vocabulary import ProjectStatus, SponsorKind, UnitKind, short_name
 from layers import sheet, styles
 from layers.sheet import MapLayers
 
@@ -58,13 +59,14 @@ def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commun
 
     df = projects.copy()
     df["_y"] = pd.to_numeric(df["year_start"], errors="coerce")
-    df = df.sort_values(["_y", "kind", "title"], na_position="last")
+    df["shown_title"] = in_language(df, "title", lang).fillna("")
+    df = df.sort_values(["_y", "kind", "shown_title"], na_position="last")
     rows = []
     for r in df.head(limit).itertuples(index=False):
         row = [
             _period(r.year_start, r.year_end, lang, short=True),
             t(styles.kind_style(r.kind).label_key, lang),
-            str(r.title or ""),
+            str(r.shown_title),
             _money_millions(r.cost_vnd),
             _status(r.status, lang),
         ]
@@ -93,6 +95,7 @@ def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commun
         t("atlas.no_project", lang),
         more,
         tuple(align),
+        overflow=t("atlas.overflow", lang),
     )
 
 
@@ -101,6 +104,7 @@ def _sponsor_table(assignments: pd.DataFrame, lang: str, limit: int = 6):
 
     rows = []
     df = assignments.sort_values(["period_start_year", "sponsor_name"], na_position="last")
+    df = df.assign(activities_summary=in_language(df, "activities_summary", lang))
     for r in df.head(limit).itertuples(index=False):
         kind = (
             t(SponsorKind.label_key_of(r.sponsor_kind), lang)
@@ -128,6 +132,7 @@ def _sponsor_table(assignments: pd.DataFrame, lang: str, limit: int = 6):
         tuple(rows),
         t("atlas.no_sponsor", lang),
         more,
+        overflow=t("atlas.overflow", lang),
     )
 
 
@@ -141,6 +146,37 @@ class _AtlasContext:
     labels: pd.DataFrame
     lang: str
     footer: str
+    measure: str = styles.DEFAULT_MEASURE
+
+
+def _page_legend(ctx: _AtlasContext, points: pd.DataFrame) -> tuple:
+    """An atlas page's legend: the measure's classes and the project kinds on the page, each
+    with its letter."""
+    from layers.sheet import LegendItem, LegendSection
+
+    lang = ctx.lang
+    classes = tuple(
+        LegendItem(
+            t(e.label_key, lang),
+            e.colour,
+            hatch="////" if e.key == "out_of_view" else None,
+            edgecolor="#bdbdbd" if e.key == "out_of_view" else "#8c8c8c",
+        )
+        for e in styles.legend(ctx.measure, ctx.table)
+        if e.key != "out_of_view" or e.count
+    )
+    sections = [LegendSection(t(f"sheet.measure.{ctx.measure}", lang), classes)]
+    if points is not None and len(points):
+        present = set(points["kind"])
+        kinds = tuple(
+            LegendItem(t(k.label_key, lang), k.colour, "point", k.letter)
+            for k in styles.PROJECT_KINDS.values()
+            if k.key in present
+        )
+        if points["approximate"].any():
+            kinds += (LegendItem(t("legend.approximate", lang), "#777777", "halo"),)
+        sections.append(LegendSection(t("sheet.projects", lang), kinds))
+    return tuple(sections)
 
 
 def _commune_pages(ctx: _AtlasContext, first_page: int):
@@ -168,7 +204,8 @@ def _commune_pages(ctx: _AtlasContext, first_page: int):
             f"{t('atlas.district', lang)}: {short_name(str(row.district_name))}"
             if row.district_name and isinstance(row.district_name, str)
             else "",
-            f"{t('atlas.kind', lang)}: {row.kind} · {t('col.code', lang)} {row.code}",
+            f"{t('atlas.kind', lang)}: {t(UnitKind.label_key_of(row.kind), lang)}"
+            f" · {t('col.code', lang)} {row.code}",
             f"{t('atlas.area', lang)}: {row.area_km2:,.1f} km²" if pd.notna(row.area_km2) else "",
         ]
         for v, names in d["became"].items():
@@ -177,7 +214,9 @@ def _commune_pages(ctx: _AtlasContext, first_page: int):
         if vintage != 2019 and d["parts_2019"]:
             facts.append(f"{t('atlas.parts', lang)}: {', '.join(map(short_name, d['parts_2019']))}")
         if d["difficult"]:
-            facts.append(t("atlas.difficult", lang))
+            period = programme.period_of(vintage, ctx.filters.year_from, ctx.filters.year_to)
+            kind = programme.DIFFICULT_CLASS[period]
+            facts.append(f"{t(f'status_kind.{kind}', lang)} ({period.replace('-', '–')})")
         if pd.notna(row.ntm_year):
             facts.append(t("atlas.ntm", lang, year=int(row.ntm_year)))
         yield (
@@ -193,12 +232,16 @@ def _commune_pages(ctx: _AtlasContext, first_page: int):
                 layers=layers,
                 highlight=unit.reset_index(),
                 facts=tuple(f for f in facts if f),
-                tables=(_sponsor_table(d["assignments"], lang), _project_table(prj, lang, 20)),
+                tables=(
+                    _sponsor_table(d["assignments"], lang, 12),
+                    _project_table(prj, lang, 40),
+                ),
                 sources_title=t("atlas.sources", lang),
                 sources=tuple(d["sources"][:6]) or (t("atlas.no_source", lang),),
                 footer=ctx.footer,
                 page_label=f"{t('atlas.page', lang)} {first_page + n}",
                 locator_title=t("sheet.locator", lang),
+                legend=_page_legend(ctx, layers.points),
             ),
         )
 
@@ -234,7 +277,7 @@ def _district_pages(ctx: _AtlasContext, first_page: int):
         rows = tuple(
             (
                 short_name(r.name),
-                fit_text(r.sponsors, 80),
+                str(r.sponsors or ""),
                 str(r.n_projects),
                 "" if pd.isna(r.ntm_year) else str(int(r.ntm_year)),
             )
@@ -249,10 +292,11 @@ def _district_pages(ctx: _AtlasContext, first_page: int):
                 t("col.ntm_year", lang),
             ),
             (2.0, 5.5, 1.6, 2.4),
-            rows[:26],
+            rows,
             "",
-            t("atlas.more", lang, n=len(rows) - 26) if len(rows) > 26 else "",
+            "",
             ("left", "left", "right", "right"),
+            overflow=t("atlas.overflow", lang),
         )
         urls = sorted(set(prj["source_url"].dropna()))
         yield (
@@ -264,12 +308,13 @@ def _district_pages(ctx: _AtlasContext, first_page: int):
                 layers=layers,
                 highlight=unit,
                 facts=(),
-                tables=(communes_table, _project_table(prj, lang, 8, with_commune=True)),
+                tables=(communes_table, _project_table(prj, lang, 40, with_commune=True)),
                 sources_title=t("atlas.sources", lang),
                 sources=tuple(urls[:5]) or (t("atlas.no_source", lang),),
                 footer=ctx.footer,
                 page_label=f"{t('atlas.page', lang)} {first_page + n}",
                 locator_title=t("sheet.locator", lang),
+                legend=_page_legend(ctx, layers.points),
             ),
         )
 
@@ -308,6 +353,7 @@ def _sponsor_pages(ctx: _AtlasContext, first_page: int):
             sponsor_table.rows,
             t("atlas.no_sponsor", lang),
             sponsor_table.more,
+            overflow=t("atlas.overflow", lang),
         )
         kind = t(SponsorKind.label_key_of(s.kind), lang) if isinstance(s.kind, str) else ""
         urls = sorted(set(asg["source_url"].dropna()) | set(prj["source_url"].dropna()))
@@ -320,14 +366,34 @@ def _sponsor_pages(ctx: _AtlasContext, first_page: int):
                 layers=layers,
                 highlight=unit,
                 facts=(),
-                tables=(sponsor_table, _project_table(prj, lang, 14, with_commune=True)),
+                tables=(sponsor_table, _project_table(prj, lang, 40, with_commune=True)),
                 sources_title=t("atlas.sources", lang),
                 sources=tuple(urls[:6]) or (t("atlas.no_source", lang),),
                 footer=ctx.footer,
                 page_label=f"{t('atlas.page', lang)} {first_page + n}",
                 locator_title=t("sheet.locator", lang),
+                legend=_page_legend(ctx, layers.points),
             ),
         )
+
+
+def _empty_page(empty: pd.DataFrame, title: str, ctx: _AtlasContext, page: int):
+    """The summary page of the communes with nothing recorded, by district."""
+    from layers.atlas import render_list_page
+
+    lang = ctx.lang
+    empty = empty.iloc[_name_order(empty)]
+    groups = [
+        (short_name(str(d)) if isinstance(d, str) else "—", [short_name(str(n)) for n in g["name"]])
+        for d, g in empty.groupby("district_name", sort=False, dropna=False)
+    ]
+    return render_list_page(
+        title,
+        t("atlas.empty.note", lang),
+        groups,
+        footer=ctx.footer,
+        page_label=f"{t('atlas.page', lang)} {page}",
+    )
 
 
 def _name_order(df: pd.DataFrame) -> list[int]:
@@ -368,7 +434,7 @@ def _atlas_context(bundle, filters, vintage, measure, lang, today) -> _AtlasCont
     labels = pd.DataFrame({"x": rp.x, "y": rp.y, "label": base.communes["name"].map(short_name)})
     day = format_date(_today(today), lang)
     footer = f"NTM Atlas · {t(f'sub.vintage.{vintage}', lang)} · {t('sheet.date', lang, date=day)}"
-    return _AtlasContext(bundle, base, layers, table, filters, labels, lang, footer)
+    return _AtlasContext(bundle, base, layers, table, filters, labels, lang, footer, measure)
 
 
 def atlas_page_figure(
@@ -394,6 +460,7 @@ def atlas_page_figure(
         ctx.labels,
         ctx.lang,
         ctx.footer,
+        ctx.measure,
     )
     for _name, _group, page in _commune_pages(ctx, 1):
         return render_atlas_page(page, ctx.base.locator())
@@ -412,10 +479,14 @@ def export_atlas(
     lang: str = "vi",
     today: dt.date | None = None,
     outline: bool = True,
+    skip_empty: bool = False,
 ) -> Path:
     """Write the atlas PDF: a cover (province map), contents, then one page per commune,
-    district or sponsor in view, each with a detail map, locator, facts, tables of sponsors and
-    projects, and its sources. PDF bookmarks point at every unit page."""
+    district or sponsor in view, each with a detail map, locator, legend, facts, tables of
+    sponsors and projects, and its sources. PDF bookmarks point at every unit page.
+
+    ``skip_empty`` (communes only): the communes with no assignment and no project recorded
+    for the filters get no page of their own but one line on a summary page at the end."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     from layers.atlas import CONTENTS_ROWS, render_atlas_page, render_contents
@@ -428,8 +499,19 @@ def export_atlas(
     vintage = check_vintage(vintage)
     ctx = _atlas_context(bundle, filters, vintage, measure, lang, today)
     base = ctx.base
+    empty = pd.DataFrame()
+    if skip_empty and by == "commune":
+        view = ctx.table.loc[ctx.table["in_view"]]
+        nothing = (view["n_assignments"] == 0) & (view["n_projects"] == 0)
+        empty = view.loc[nothing]
+        ctx = replace(ctx, table=view.loc[~nothing])
 
-    n_units = atlas_units(bundle, filters, by, vintage)
+    n_units = (
+        int(ctx.table["in_view"].sum())
+        if skip_empty and by == "commune"
+        else atlas_units(bundle, filters, by, vintage)
+    )
+    n_units += 1 if len(empty) else 0
     n_contents = max(1, -(-n_units // CONTENTS_ROWS))
     first = 2 + n_contents
     pages = {"commune": _commune_pages, "district": _district_pages, "sponsor": _sponsor_pages}[by]
@@ -454,6 +536,11 @@ def export_atlas(
         for name, group, page in pages(ctx, first):
             entries.append((name, group, first + len(entries)))
             unit_figs.append(page)
+        summary = None
+        if len(empty):
+            summary_title = t("atlas.empty.title", lang, n=len(empty))
+            entries.append((summary_title, "", first + len(entries)))
+            summary = _empty_page(empty, summary_title, ctx, entries[-1][2])
         heading = (
             t("atlas.col.commune" if by == "commune" else "col.name", lang),
             t("atlas.district" if by == "commune" else "atlas.kind", lang),
@@ -465,6 +552,8 @@ def export_atlas(
             pdf.savefig(fig)
         for page in unit_figs:
             pdf.savefig(render_atlas_page(page, locator))
+        if summary is not None:
+            pdf.savefig(summary)
     if outline:
         _add_outline(tmp, entries, t("atlas.contents", lang))
     tmp.replace(out)

@@ -10,12 +10,14 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard.export.html_map import _sources_by_code
+from dashboard.export.values import in_words
 from dashboard.export.words import (
     DATA_FORMATS,
     _fmt_from_suffix,
     _today,
     completeness_note,
     describe_filters,
+    difficult_line,
     format_date,
     source_lines,
 )
@@ -34,6 +36,7 @@ ASSIGNMENT_COLUMNS = (
     "period_start_year",
     "period_end_year",
     "activities_summary",
+    "activities_summary_en",
     "source_url",
     "source_date",
     "confidence",
@@ -45,6 +48,7 @@ PROJECT_COLUMNS = (
     "project_id",
     "kind",
     "title",
+    "title_en",
     "commune",
     "village",
     "year_start",
@@ -53,6 +57,8 @@ PROJECT_COLUMNS = (
     "sponsor_name",
     "agency",
     "cost_vnd",
+    "quantity_notes",
+    "quantity_notes_en",
     "status",
     "location_precision",
     "source_url",
@@ -112,19 +118,33 @@ def data_tables(
         ("about.vintage", t(f"sub.vintage.{vintage}", lang)),
         ("about.filters", describe_filters(bundle, vintage, filters, lang)),
         ("about.records", completeness_note(records, lang)),
+        ("about.difficult", difficult_line(bundle, vintage, filters, lang)),
         ("about.made", format_date(_today(today), lang)),
-        ("about.built", str(bundle.info.get("built_at", ""))),
+        ("about.built", format_date(str(bundle.info.get("built_at", "")), lang)),
     ]
     for line in source_lines(bundle, vintage, [asg, prj, sta], lang):
         about_rows.append(("sheet.sources", line))
     about = pd.DataFrame(
         {"key": [t(k, lang) for k, _ in about_rows], "value": [v for _, v in about_rows]}
     )
+    # Codes, yes/no and free texts in the reader's language (the English twins drop out).
+    communes = gpd.GeoDataFrame(
+        in_words(pd.DataFrame(communes.drop(columns="geometry")), "communes", lang),
+        geometry=communes.geometry.to_numpy(),
+        crs=communes.crs,
+    )
+    asg = in_words(asg, "assignments", lang)
+    prj = in_words(prj, "projects", lang)
+    for df in (asg, prj):
+        if "source_date" in df:
+            df["source_date"] = [
+                format_date(v, lang) if isinstance(v, str) else v for v in df["source_date"]
+            ]
     return DataTables(communes, asg, prj, sources, about)
 
 
 def _headers(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return df.rename(columns={c: t(f"col.{c}", lang) for c in df.columns})
+    return df.rename(columns={c: t(f"col.{c}", lang) for c in df.columns if c != "geometry"})
 
 
 def export_data(
@@ -155,7 +175,7 @@ def export_data(
     out.parent.mkdir(parents=True, exist_ok=True)
     communes = pd.DataFrame(tables.communes.drop(columns="geometry"))
     if fmt == "csv":
-        communes.to_csv(out, index=False, encoding="utf-8-sig")
+        _headers(communes, lang).to_csv(out, index=False, encoding="utf-8-sig")
     elif fmt == "xlsx":
         with pd.ExcelWriter(out, engine="openpyxl") as xl:
             for key, df in (
@@ -175,7 +195,9 @@ def export_data(
     elif fmt == "geojson":
         if out.exists():
             out.unlink()
-        tables.communes.to_crs(4326).to_file(out, driver="GeoJSON", engine="pyogrio")
+        _headers(tables.communes, lang).to_crs(4326).to_file(
+            out, driver="GeoJSON", engine="pyogrio"
+        )
     else:
         if out.exists():
             out.unlink()

@@ -10,10 +10,12 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard.export.atlas import _period, _status
+from dashboard.export.print_layers import FORMER_DISTRICT
 from dashboard.export.words import (
     _today,
     completeness_note,
     describe_filters,
+    difficult_line,
     format_date,
     source_lines,
 )
@@ -21,6 +23,7 @@ from dashboard.export_text import check_lang, t
 from geodata import coverage
 from geodata.bundle import Bundle, check_vintage
 from geodata.coverage import Filters
+from geodata.programme import in_language
 from geodata.view import View
 from geodata.vocabulary import short_name
 from layers import styles
@@ -66,7 +69,7 @@ def html_map(
     class_labels = ["class.out_of_view", *(c.label_key for c in style.classes)]
     asg, prj, sta = view.assignments, view.projects, view.status
     sources = _sources_by_code([asg, prj, sta], col)
-    measure_label = t(style.label_key, lang)
+    measure_label = t(f"sheet.measure.{measure}", lang)
 
     web = bundle.tables.get(f"communes_{vintage}_web", bundle.communes(vintage))
     web = web.set_index("code").loc[table["code"]].reset_index()
@@ -98,6 +101,7 @@ def html_map(
     ).to_crs(4326)
 
     points = prj.dropna(subset=["lon", "lat"])
+    points = points.assign(title=in_language(points, "title", lang))
     pts_rows = []
     counts = points["kind"].value_counts()
     for p in points.itertuples(index=False):
@@ -175,7 +179,11 @@ def html_map(
             t("sheet.boundaries", lang),
             (
                 fm.HtmlLegendItem(t("legend.province", lang), lc["province"], "line"),
-                fm.HtmlLegendItem(t(district_key, lang), lc["district"], "line"),
+                fm.HtmlLegendItem(
+                    t(district_key, lang),
+                    FORMER_DISTRICT if vintage == 2025 else lc["district"],
+                    "dashed" if vintage == 2025 else "line",
+                ),
                 fm.HtmlLegendItem(t("legend.neighbour", lang), lc["neighbour_fill"]),
             ),
         )
@@ -186,7 +194,9 @@ def html_map(
     text = fm.HtmlText(
         title=title,
         subtitle=describe_filters(bundle, vintage, filters, lang),
-        note=completeness_note(records, lang),
+        note=completeness_note(records, lang)
+        + " "
+        + difficult_line(bundle, vintage, filters, lang),
         sources=(
             *source_lines(bundle, vintage, [asg, prj, sta], lang),
             f"{t('sheet.credit', lang)} · {t('sheet.date', lang, date=day)}",
@@ -206,7 +216,8 @@ def html_map(
         neighbours=overlay("neighbours"),
         points=pts if len(pts) else None,
         bounds=bounds,
-        line_colours=dict(lc),
+        line_colours={**lc, "district": FORMER_DISTRICT} if vintage == 2025 else dict(lc),
+        former_districts=vintage == 2025,
     )
     m = fm.build_map(layers, text, basemap=xyz.OpenStreetMap.Mapnik if basemap else None)
     return m, title

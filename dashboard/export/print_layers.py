@@ -16,6 +16,9 @@ from geodata.vocabulary import short_name
 from layers import sheet, styles
 from layers.sheet import LegendItem, LegendSection, MapLayers
 
+#: Line of the districts abolished in 2025, on the 2025 maps: faint, dashed, never a unit.
+FORMER_DISTRICT = "#8f8f8f"
+
 
 @dataclass(frozen=True)
 class PrintBase:
@@ -89,7 +92,7 @@ def measure_legend(measure: str, table: pd.DataFrame, lang: str) -> LegendSectio
                 edgecolor="#bdbdbd" if out else "#8c8c8c",
             )
         )
-    return LegendSection(t(styles.measure_style(measure).label_key, lang), tuple(items))
+    return LegendSection(t(f"sheet.measure.{measure}", lang), tuple(items))
 
 
 def layer_legend(points: pd.DataFrame, vintage: int, lang: str) -> list[LegendSection]:
@@ -121,6 +124,15 @@ def layer_legend(points: pd.DataFrame, vintage: int, lang: str) -> list[LegendSe
                 ),
                 LegendItem(
                     t(district, lang), lc["district"], "line", linewidth=1.0, layer="districts"
+                )
+                if vintage != 2025
+                else LegendItem(
+                    t(district, lang),
+                    FORMER_DISTRICT,
+                    "line",
+                    linewidth=0.7,
+                    linestyle="--",
+                    layer="districts",
                 ),
                 LegendItem(t("legend.commune", lang), lc["commune"], "line", linewidth=0.5),
                 LegendItem(
@@ -170,6 +182,7 @@ def map_layers(
         commune_labels=labels,
         extent=extent,
         commune_edge=styles.LINE_COLOURS["commune"],
-        line_colours=dict(styles.LINE_COLOURS),
+        line_colours={**styles.LINE_COLOURS, "district_former": FORMER_DISTRICT},
+        former_districts=vintage == 2025,
     )
     return layers, table, projects

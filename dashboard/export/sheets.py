@@ -15,6 +15,7 @@ from dashboard.export.words import (
     _today,
     completeness_note,
     describe_filters,
+    difficult_line,
     format_date,
     source_lines,
 )
@@ -105,17 +106,18 @@ def map_sheet_figure(
     view = View(bundle, vintage, filters)
     assignments, status = view.assignments, view.status
     records = coverage.completeness(assignments, projects, status)
-    measure_label = t(styles.measure_style(measure).label_key, lang)
-    built = str(bundle.info.get("built_at", ""))[:10]
+    measure_label = t(f"sheet.measure.{measure}", lang)
+    built = str(bundle.info.get("built_at", ""))
     date = t("sheet.date", lang, date=format_date(_today(options.today), lang))
     if built:
-        date += " · " + t("sheet.data_built", lang, date=built)
+        date += " · " + t("sheet.data_built", lang, date=format_date(built, lang))
+    note = completeness_note(records, lang) + " " + difficult_line(bundle, vintage, filters, lang)
     text = SheetText(
         title=options.title or t("sheet.title", lang, measure=measure_label),
         subtitle=describe_filters(bundle, vintage, filters, lang),
         sources=tuple(source_lines(bundle, vintage, [assignments, projects, status], lang)),
         date=date,
-        note=completeness_note(records, lang),
+        note=note + ".",
         credit=t("sheet.credit", lang),
         locator_title=t("sheet.locator", lang),
     )

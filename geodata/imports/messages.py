@@ -71,3 +71,14 @@ def reason_text(reason: str, lang: str = "en", **details: object) -> str:
 
 def severity(reason: str) -> str:
     return REASONS.get(reason, "error")
+
+
+def field_label(field: str, lang: str = "en") -> str:
+    """What a column was read as, in words (``commune`` → "xã"; ``field.<name>`` entries).
+
+    >>> field_label("commune", "vi"), field_label("sponsor", "vi"), field_label("odd", "vi")
+    ('xã', 'đơn vị giúp đỡ', 'odd')
+    """
+    key = f"field.{field or 'row'}"
+    text = translator(lang)(key)
+    return field if text == key else text

@@ -24,6 +24,7 @@ from geodata.imports.reader import RawRow, RawTable
 from geodata.names import Match
 from geodata.programme import match_agency
 from geodata.vocabulary import VINTAGES, ProjectKind, ProjectStatus, SponsorKind
+from geodata.words import translator
 
 NEAR_COMMUNE_M = 300.0  # boundaries are generalised: a point this close is kept, with a warning
 STATUSES = ("ok", "warning", "error", "skipped")
@@ -556,7 +557,13 @@ def _programme_row(
         kind_text = check.get("kind")
         pkind = ProjectKind.parse(kind_text or title)
         if kind_text and pkind is None:
-            check.add("kind", "kind_unknown", kind_text, choices=", ".join(ProjectKind.values()))
+            check.add(
+                "kind",
+                "kind_unknown",
+                kind_text,
+                choices=", ".join(ProjectKind.values()),
+                choices_vi=", ".join(translator("vi")(k.label_key).lower() for k in ProjectKind),
+            )
         cost = None
         if check.get("cost"):
             parsed = check.parse("cost", parsing.parse_amount, _multiplier(check))

@@ -163,7 +163,7 @@ def test_click_xuan_lac_shows_its_sponsor_and_projects(page, server, bundle):
     detail = page.inner_text("#detail")
     assert "Xã Xuân Lạc" in detail
     assert "Sở Công Thương" in detail
-    assert "Trạm biến áp" in detail and "Transformer station upgrade Bản Ó" in detail
+    assert "Trạm biến áp" in detail and "Nâng cấp trạm biến áp Bản Ó" in detail
     assert "sel=02023" in page.url
     _shot(page, "03-xuan-lac")
     assert page.errors == []
@@ -240,7 +240,7 @@ def test_vintage_2025_has_37_units_and_xuan_lac_projects_in_nam_cuong(page, serv
     page.wait_for_selector("#detail [data-commune='02026']")
     detail = page.inner_text("#detail")
     assert "Xã Nam Cường" in detail and "Xã Xuân Lạc" in detail
-    assert "Upgrade of Xuân Lạc market" in detail
+    assert "Nâng cấp chợ Xuân Lạc" in detail  # the project titles in Vietnamese
     page.wait_for_function(READY)
     _shot(page, "06-vintage-2025-nam-cuong")
     assert page.errors == []

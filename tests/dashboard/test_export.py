@@ -110,7 +110,8 @@ def test_2025_sheet_and_a3_portrait(bundle):
     assert Image.open(io.BytesIO(data)).size == (585, 827)
     _, pdf = export.export_map_bytes(bundle, None, "n_projects", 2025, "pdf", "vi")
     (text,) = pdf_text(pdf)
-    assert "Ranh giới từ 1/7/2025" in text and "(cũ)" in text  # former districts say so
+    assert "Ranh giới từ 1/7/2025" in text and "(huyện cũ)" in text  # former districts say so
+    assert "Ranh giới huyện cũ" in text  # the legend calls the dashed lines former districts
 
 
 def test_switched_off_layers_leave_the_sheet_and_its_legend(bundle):
@@ -217,7 +218,7 @@ def test_html_has_all_communes_and_no_remote_script_or_style(bundle, tmp_path):
 def test_html_escapes_popups_and_tooltips(bundle):
     evil = '<img src=x onerror="alert(1)"> & `${x}`'
     projects = bundle.projects.copy()
-    projects.loc[projects.index[0], "title"] = evil
+    projects.loc[projects.index[0], ["title", "title_en"]] = evil
     assignments = bundle.assignments.copy()
     assignments.loc[assignments.index[0], "sponsor_name"] = evil
     tables = {**bundle.tables, "projects": projects, "assignments": assignments}
@@ -235,12 +236,13 @@ def test_csv_round_trip(bundle, tmp_path):
     assert out.read_bytes()[:3] == b"\xef\xbb\xbf"  # BOM: spreadsheets read the diacritics
     back = pd.read_csv(out, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     want = pd.DataFrame(expected.drop(columns="geometry"))
-    assert list(back.columns) == list(want.columns)
+    assert list(back.columns) == [t(f"col.{c}", "vi") for c in want.columns]
+    back.columns = list(want.columns)
     assert len(back) == 22 and "Xã Xuân Lạc" in set(back["name"])
     want = want.astype(object).where(want.notna(), "").astype(str)
     pd.testing.assert_frame_equal(back, want, check_dtype=False)
     numbers = pd.read_csv(out, encoding="utf-8-sig")
-    assert numbers["n_projects"].sum() == expected["n_projects"].sum()
+    assert numbers[t("col.n_projects", "vi")].sum() == expected["n_projects"].sum()
 
 
 def test_xlsx_has_one_sheet_per_table_with_vietnamese_headers(bundle, tmp_path):
@@ -248,7 +250,7 @@ def test_xlsx_has_one_sheet_per_table_with_vietnamese_headers(bundle, tmp_path):
     out = export.export_data(bundle, tmp_path / "d.xlsx", CHO_DON, 2019, today=TODAY)
     sheets = pd.read_excel(out, sheet_name=None, dtype=str)
     assert list(sheets) == ["Xã", "Phân công", "Công trình", "Nguồn", "Giới thiệu"]
-    assert "Mã ĐVHC" in sheets["Xã"].columns and "Nhà tài trợ" in sheets["Phân công"].columns
+    assert "Mã ĐVHC" in sheets["Xã"].columns and "Đơn vị giúp đỡ" in sheets["Phân công"].columns
     for sheet, df in zip(
         sheets.values(),
         (
@@ -271,8 +273,11 @@ def test_geojson_and_gpkg_round_trip(bundle, tmp_path):
     tables = export.data_tables(bundle, CHO_DON, 2019, today=TODAY)
     gj = gpd.read_file(export.export_data(bundle, tmp_path / "d.geojson", CHO_DON, 2019))
     assert gj.crs.to_epsg() == 4326 and len(gj) == len(tables.communes)
-    assert list(gj["code"]) == list(tables.communes["code"])
-    assert list(gj["sponsors"].fillna("")) == list(tables.communes["sponsors"])
+    assert list(gj[t("col.code", "vi")]) == list(tables.communes["code"])
+    assert list(gj[t("col.sponsors", "vi")].fillna("")) == list(tables.communes["sponsors"])
+    assert set(gj[t("col.coverage", "vi")]) <= {
+        t(f"class.coverage.{c}", "vi") for c in ("sponsored", "difficult_none", "none")
+    }
     area = tables.communes.to_crs(32648).area.sum()
     assert gj.to_crs(32648).area.sum() == pytest.approx(area, rel=1e-6)
     path = export.export_data(bundle, tmp_path / "d.gpkg", CHO_DON, 2019)

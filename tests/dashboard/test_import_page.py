@@ -144,3 +144,26 @@ def test_pages_escape_what_users_write_and_bring_their_own_stylesheet(app, tmp_p
     assert 'href="/import/style.css"' in page and "<style>" not in page
     css = client.get("/import/style.css")
     assert css.status_code == 200 and b".msg.error" in css.data
+
+
+def test_a_first_time_user_reads_how_to_get_an_account_and_a_report_in_their_words(app, tmp_path):
+    """Issue 9, point 10: the sign-in page says how an account is made; the report speaks the
+    spreadsheet's own column names and Vietnamese kinds."""
+    from import_samples import PROJECT_HEADER
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    assert "Chưa có tài khoản?" in page and "ntm-atlas users add &lt;tên&gt; --role editor" in page
+    login(client, "lan")
+    path = write_csv(tmp_path / "so-ct.csv", [ASSIGNMENT_HEADER, *ROWS])
+    page = upload(client, path).get_data(as_text=True)
+    # «the spreadsheet's header» → what it was read as, in Vietnamese; no internal field name.
+    assert "«Xã được giúp đỡ» → xã" in page
+    assert "«Cơ quan, đơn vị giúp đỡ» → đơn vị giúp đỡ" in page
+    assert "commune ←" not in page and "sponsor ←" not in page
+    rows = [PROJECT_HEADER, [1, "Công trình lạ", "Xuân Lạc", "Chợ Đồn", "", 2020, "", "", "", ""]]
+    header = [*PROJECT_HEADER, "Loại"]
+    rows = [header, [*rows[1], "abc"]]
+    page = upload(client, write_csv(tmp_path / "ct.csv", rows), "projects").get_data(as_text=True)
+    assert "Loại «abc» không thuộc cầu, trạm biến áp, chợ" in page and "lưu là «khác»" in page
+    assert "meeting_house" not in page

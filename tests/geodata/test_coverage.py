@@ -176,10 +176,14 @@ def test_measures_per_commune(tiny):
 
 
 def test_reaggregation_to_later_vintage(tiny):
-    m = cv.commune_measures(tiny, 2020).set_index("code")
+    # C's Programme 135 record is of 2016–2020: the years say which period's list counts.
+    f = cv.Filters(year_from=2016, year_to=2020)
+    m = cv.commune_measures(tiny, 2020, f).set_index("code")
     assert list(m.index) == ["1", "2"]
     assert bool(m.loc["2", "difficult"])  # C was difficult and merged into B
     assert m.loc["2", "coverage"] == "difficult_none"
+    # The 2020 units default to 2021–2025, whose region III list does not name C.
+    assert not cv.commune_measures(tiny, 2020).set_index("code").loc["2", "difficult"]
 
 
 def test_district_filter_and_2025_parts(tiny):
