@@ -25,6 +25,7 @@ from dashboard.import_page import CSS_FILE as IMPORT_CSS
 from dashboard.import_page import register_import_page
 from geodata.bundle import Bundle, BundleHolder
 from geodata.settings import Settings
+from geodata.store import open_store
 
 GEO_ROUTE = "/geo/<name>.geojson"
 GLYPH_ROUTE = "/glyphs/<fontstack>/<int:start>-<int:end>.pbf"
@@ -38,7 +39,11 @@ def create_app(
 
     ``warm_glyphs`` renders the map-label glyph files in a background thread right away.
     """
-    holder = BundleHolder.fixed(bundle) if bundle is not None else BundleHolder(settings.store_path)
+    holder = (
+        BundleHolder.fixed(bundle)
+        if bundle is not None
+        else BundleHolder(open_store(settings.store))
+    )
     translations = Translations.load()
 
     server = flask.Flask(__name__)
@@ -66,6 +71,13 @@ def create_app(
             contexts.clear()
             contexts[key] = _context(current_bundle, translations, prefix)
         return contexts[key]
+
+    if settings.proxy_hops:  # behind a TLS proxy: take scheme, host and client from its headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        server.config["SESSION_COOKIE_SECURE"] = True
 
     @server.route(GEO_ROUTE)
     def _geojson(name: str):

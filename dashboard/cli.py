@@ -1,4 +1,7 @@
-"""The ``ntm-atlas`` command line: ``data build``, ``data check``, ``serve``."""
+"""The ``ntm-atlas`` command line: ``data build``, ``data check``, ``data copy``, ``serve``.
+
+A store is a GeoPackage path or a ``postgresql://`` URL wherever one is asked for.
+"""
 
 from __future__ import annotations
 
@@ -38,14 +41,31 @@ def _parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="build and check the data store").add_subparsers(
         metavar="ACTION"
     )
-    build = data.add_parser("build", help="build the GeoPackage store from the upstream files")
-    build.add_argument(
-        "--out", type=Path, help="store file (default: NTM_ATLAS_DATA or a user data dir)"
+    build = data.add_parser("build", help="build the store from the upstream files")
+    where = build.add_mutually_exclusive_group()
+    where.add_argument(
+        "--out",
+        type=Path,
+        help="GeoPackage file (default: NTM_ATLAS_DATABASE_URL, else NTM_ATLAS_DATA "
+        "or a user data dir)",
+    )
+    where.add_argument(
+        "--to", metavar="URL", help="a PostGIS database (postgresql://…) or a .gpkg path"
     )
     build.set_defaults(run=_data_build)
     check = data.add_parser("check", help="re-read the store and report problems (exit 1 if any)")
-    check.add_argument("--store", type=Path, help="store file (default: as for build)")
+    check.add_argument(
+        "--store", help="GeoPackage path or postgresql:// URL (default: as for build)"
+    )
     check.set_defaults(run=_data_check)
+    copy = data.add_parser(
+        "copy",
+        help="copy a whole store (layers, tables, imports, change log, accounts) between "
+        "GeoPackage and PostGIS",
+    )
+    copy.add_argument("source", metavar="FROM", help="GeoPackage path or postgresql:// URL")
+    copy.add_argument("target", metavar="TO", help="GeoPackage path or postgresql:// URL")
+    copy.set_defaults(run=_data_copy)
 
     serve = sub.add_parser("serve", help="run the dashboard (builds the store first if missing)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
@@ -69,13 +89,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _data_build(args: argparse.Namespace, settings: Settings) -> int:
     from geodata.build import build_store
+    from geodata.store import open_store
 
-    out = args.out or settings.store_path
+    target = open_store(args.to or args.out or settings.store)
     started = time.perf_counter()
-    result = build_store(settings, out)
+    result = build_store(settings, target)
     seconds = time.perf_counter() - started
     counts = result.report["counts"]
-    print(f"Built {out} in {seconds:.1f} s")
+    print(f"Built {target.url} in {seconds:.1f} s")
     for name, n in counts.items():
         print(f"  {name:24s} {n:5d}")
     print(f"  province outline IoU vs dvhcvn: {result.report['province_iou_vs_dvhcvn']}")
@@ -86,19 +107,33 @@ def _data_build(args: argparse.Namespace, settings: Settings) -> int:
 
 def _data_check(args: argparse.Namespace, settings: Settings) -> int:
     from geodata.check import check_store
-    from geodata.store import GeoPackageStore
+    from geodata.store import open_store
 
-    store = GeoPackageStore(args.store or settings.store_path)
+    store = open_store(args.store or settings.store)
     report = check_store(store)
     for name, n in report.counts.items():
         print(f"  {name:24s} {n:5d}")
     if report.ok:
-        print(f"{store.path}: no problems")
+        print(f"{store.url}: no problems")
         return 0
-    print(f"{store.path}: {len(report.problems)} problem(s)", file=sys.stderr)
+    print(f"{store.url}: {len(report.problems)} problem(s)", file=sys.stderr)
     for problem in report.problems:
         print(f"  - {problem}", file=sys.stderr)
     return 1
+
+
+def _data_copy(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.store import copy_store, open_store
+
+    source, target = open_store(args.source), open_store(args.target)
+    started = time.perf_counter()
+    counts = copy_store(source, target)
+    seconds = time.perf_counter() - started
+    print(f"Copied {source.url} → {target.url} in {seconds:.1f} s")
+    for name, n in counts.items():
+        print(f"  {name:24s} {n:5d}")
+    print(f"  {'accounts':24s} {len(target.users().all()):5d}")
+    return 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -113,9 +148,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port or settings.port,
         debug=args.debug or settings.debug,
     )
-    if not settings.store_path.is_file():
-        print(f"No store at {settings.store_path}: building it first…")
-        build_store(settings)
+    from geodata.store import open_store
+
+    store = open_store(settings.store)
+    if not store.exists():
+        print(f"No store at {store.url}: building it first…")
+        build_store(settings, store)
     if settings.debug:
         app = create_app(settings)
         app.run(host=settings.host, port=settings.port, debug=True)

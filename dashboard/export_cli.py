@@ -73,7 +73,7 @@ def register_export_commands(subparsers) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, required=True, help="file to write")
-    p.add_argument("--store", type=Path, help="store file (default: NTM_ATLAS_DATA)")
+    p.add_argument("--store", help="GeoPackage path or postgresql:// URL (default: the settings)")
     p.add_argument("--vintage", type=int, choices=VINTAGES, default=DEFAULT_VINTAGE)
     p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG.value)
     f = p.add_argument_group("filters (as in the dashboard)")
@@ -138,7 +138,7 @@ def filters_from_args(args: argparse.Namespace, bundle):
 def _bundle(args: argparse.Namespace, settings: Settings):
     from geodata.bundle import Bundle
 
-    return Bundle.load(args.store or settings.store_path)
+    return Bundle.load(args.store or settings.store)
 
 
 def _check_measure(measure: str) -> None:

@@ -52,7 +52,9 @@ def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
         p = actions.add_parser(kind, help=f"validate and import a {kind} file (.xlsx, .csv, .txt)")
         p.add_argument("file", type=Path, metavar="FILE")
         p.add_argument(
-            "--store", type=Path, help="store file (default: NTM_ATLAS_DATA or a user data dir)"
+            "--store",
+            help="GeoPackage path or postgresql:// URL (default: NTM_ATLAS_DATABASE_URL, "
+            "else NTM_ATLAS_DATA or a user data dir)",
         )
         p.add_argument("--sheet", help="sheet name or number (default: the first sheet)")
         p.add_argument(
@@ -95,16 +97,14 @@ def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
     tpl = actions.add_parser("template", help="write an .xlsx template with the expected columns")
     tpl.add_argument("template_kind", choices=KIND_CHOICES, metavar="KIND")
     tpl.add_argument("--out", type=Path, help="file to write (default: ntm-atlas-KIND.xlsx)")
-    tpl.add_argument(
-        "--store", type=Path, help="store to take commune drop-downs from (if it exists)"
-    )
+    tpl.add_argument("--store", help="store to take commune drop-downs from (if it exists)")
     tpl.set_defaults(run=_template)
     undo = actions.add_parser("undo", help="undo the latest import")
-    undo.add_argument("--store", type=Path)
+    undo.add_argument("--store", help="GeoPackage path or postgresql:// URL")
     undo.add_argument("--user")
     undo.set_defaults(run=_undo)
     log = actions.add_parser("log", help="show the change log")
-    log.add_argument("--store", type=Path)
+    log.add_argument("--store", help="GeoPackage path or postgresql:// URL")
     log.set_defaults(run=_log)
 
     users = subparsers.add_parser("users", help="dashboard accounts").add_subparsers(
@@ -115,10 +115,10 @@ def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--role", choices=("editor", "viewer"), required=True)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--replace", action="store_true", help="change an existing account")
-    add.add_argument("--store", type=Path)
+    add.add_argument("--store", help="GeoPackage path or postgresql:// URL")
     add.set_defaults(run=_users_add)
     lst = users.add_parser("list", help="list accounts")
-    lst.add_argument("--store", type=Path)
+    lst.add_argument("--store", help="GeoPackage path or postgresql:// URL")
     lst.set_defaults(run=_users_list)
 
 
@@ -126,8 +126,11 @@ def _default_lang() -> str:
     return "vi" if os.environ.get("LANG", "").lower().startswith("vi") else "en"
 
 
-def _store(args: argparse.Namespace, settings: Settings) -> Path:
-    return Path(args.store or settings.store_path)
+def _store(args: argparse.Namespace, settings: Settings):
+    """The store named by ``--store``, else by the settings (a :class:`geodata.store.Store`)."""
+    from geodata.store import open_store
+
+    return open_store(args.store or settings.store)
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
@@ -233,9 +236,8 @@ def print_report(report, lang: str = "en", out=None) -> None:
 def _template(args: argparse.Namespace, settings: Settings) -> int:
     from geodata.imports.context import ImportContext
     from geodata.imports.template import write_template
-    from geodata.store import GeoPackageStore
 
-    store = GeoPackageStore(_store(args, settings))
+    store = _store(args, settings)
     ctx = ImportContext.from_store(store) if store.exists() else None
     out = args.out or Path(f"ntm-atlas-{args.template_kind}.xlsx")
     write_template(args.template_kind, out, ctx)
@@ -275,7 +277,7 @@ def _log(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _users_add(args: argparse.Namespace, settings: Settings) -> int:
-    from geodata.users import UserError, add_user, users_path
+    from geodata.users import UserError, add_user
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -285,19 +287,18 @@ def _users_add(args: argparse.Namespace, settings: Settings) -> int:
             print("error: the passwords differ", file=sys.stderr)
             return 2
     try:
-        user = add_user(
-            users_path(_store(args, settings)), args.name, args.role, password, replace=args.replace
-        )
+        store = _store(args, settings)
+        user = add_user(store, args.name, args.role, password, replace=args.replace)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"User {user.name} ({user.role}) saved in {users_path(_store(args, settings))}")
+    print(f"User {user.name} ({user.role}) saved in {store.url}")
     return 0
 
 
 def _users_list(args: argparse.Namespace, settings: Settings) -> int:
-    from geodata.users import list_users, users_path
+    from geodata.users import list_users
 
-    for user in list_users(users_path(_store(args, settings))):
+    for user in list_users(_store(args, settings)):
         print(f"{user.name}\t{user.role}")
     return 0

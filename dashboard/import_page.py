@@ -4,15 +4,18 @@ Plain Flask routes on the Dash server (server-rendered HTML, no callbacks): the 
 without JavaScript, and every write is a POST carrying the session's CSRF token.
 
 - ``GET/POST /login``, ``POST /logout``: accounts from ``ntm-atlas users add`` (scrypt hashes
-  in ``<store>.users.sqlite``); the session is renewed on sign-in.
+  kept by the store); the session is renewed on sign-in. Sessions are signed cookies with
+  ``NTM_ATLAS_SECRET_KEY`` or the store's own secret, so every worker accepts every session.
 - ``GET /import``: upload form and change log (editors only; a viewer gets 403, a visitor is
   sent to sign in).
 - ``POST /import/upload`` → the report; ``POST /import/choose`` accepts one suggestion for a
   row and re-checks; ``POST /import/confirm`` writes (all or nothing, or only valid rows when
   asked); ``POST /import/undo`` undoes the latest import.
 
-Uploaded files wait in ``<store folder>/.ntm-atlas-uploads/<token>/`` (token bound to the user)
-until confirmed. Call :func:`register_import_page` once from ``create_app``.
+Uploaded files wait in ``<store folder>/.ntm-atlas-uploads/<token>/`` (a PostGIS store:
+``<cache>/uploads/<token>/``; token bound to the user) until confirmed. Call
+:func:`register_import_page` once from ``create_app``. The pages are Jinja2 templates
+(``dashboard/templates``, every value escaped) with their CSS in ``assets/import-page.css``.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ def register_import_page(app: Any, settings: Settings) -> None:
     """Add the sign-in and Import routes to a Dash app (or a bare Flask app)."""
     server: flask.Flask = getattr(app, "server", app)
     if not server.secret_key:
-        server.secret_key = _secret(settings.store_path)
+        server.secret_key = _secret(settings)
     server.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     server.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     pages = _Pages(settings)
@@ -90,14 +93,14 @@ def _css() -> flask.Response:
     return response
 
 
-def _secret(store_path: Path) -> bytes:
-    """A per-installation session key kept beside the store (created once, mode 600)."""
-    path = Path(store_path).with_name(Path(store_path).stem + ".secret")
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
-    return path.read_bytes()
+def _secret(settings: Settings) -> bytes:
+    """The session key every worker shares: ``NTM_ATLAS_SECRET_KEY``, else the store's own
+    (created once, kept by the store)."""
+    from geodata.store import open_store
+
+    if settings.secret_key:
+        return settings.secret_key.encode("utf-8")
+    return open_store(settings.store).secret()
 
 
 def _csrf() -> str:
@@ -122,12 +125,15 @@ def _lang() -> str:
 
 class _Pages:
     def __init__(self, settings: Settings) -> None:
-        from geodata.users import users_path
+        from geodata.store import GeoPackageStore, open_store
 
         self.settings = settings
-        self.store = Path(settings.store_path)
-        self.users = users_path(self.store)
-        self.uploads = self.store.parent / ".ntm-atlas-uploads"
+        self.store = open_store(settings.store)
+        self.users = self.store
+        if isinstance(self.store, GeoPackageStore):
+            self.uploads = self.store.path.parent / ".ntm-atlas-uploads"
+        else:
+            self.uploads = Path(settings.cache_dir) / "uploads"
 
     # ---------------------------------------------------------------- accounts
     def current_user(self):
@@ -217,13 +223,12 @@ class _Pages:
             flask.abort(404)
         from geodata.imports.context import ImportContext
         from geodata.imports.template import write_template
-        from geodata.store import GeoPackageStore
 
         folder = self._new_folder()
         path = write_template(
             kind,
             folder / f"ntm-atlas-{kind}.xlsx",
-            ImportContext.from_store(GeoPackageStore(self.store)),
+            ImportContext.from_store(self.store),
         )
         return flask.send_file(path, as_attachment=True, download_name=path.name)
 

@@ -9,11 +9,12 @@ many threads it had. gunicorn runs on Unix only, which is where the dashboard is
 the code.
 
 The app holds no per-reader state in process memory (the view lives in the page's URL and
-components, sessions in a signed cookie with a key kept beside the store, uploads on disk), so
-any worker answers any request. The app is created once in the master process and the workers
-are forked from it (``preload_app``), sharing the loaded bundle's memory until they write to it;
-each worker watches the store file on its own (:class:`geodata.bundle.BundleHolder`), so a
-replaced store (an import, a rebuild) is seen by every worker within a few seconds.
+components, sessions in a signed cookie whose key is ``NTM_ATLAS_SECRET_KEY`` or kept by the
+store, accounts in the store, uploads on disk), so any worker answers any request. The app is
+created once in the master process and the workers are forked from it (``preload_app``),
+sharing the loaded bundle's memory until they write to it; each worker polls the store's
+version on its own (:class:`geodata.bundle.BundleHolder`), so a changed store (an import, a
+rebuild) is seen by every worker within a second or two.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``ntm-atlas data build``: upstream files → one GeoPackage store.
+"""``ntm-atlas data build``: upstream files → one store (a GeoPackage, or PostGIS).
 
 :func:`build_tables` is pure given the upstream paths; :func:`build_store` fetches and writes.
 """
@@ -16,10 +16,10 @@ import shapely
 
 from geodata import boundaries as bd
 from geodata import gso, programme, sources
-from geodata.imports.apply import carry_imports, store_lock
+from geodata.imports.apply import carry_imports
 from geodata.placement import place_in_areas
 from geodata.settings import Settings
-from geodata.store import GeoPackageStore
+from geodata.store import Store, open_store
 
 COMMUNE_COLUMNS = ["code", "name", "kind", "district_code", "district_name", "area_km2"]
 PROVINCE_NAME = "Tỉnh Bắc Kạn"
@@ -96,16 +96,17 @@ def build_tables(paths: dict[str, Path]) -> BuildResult:
     return BuildResult(tables=tables, report=report)
 
 
-def build_store(settings: Settings, out: Path | None = None) -> BuildResult:
-    """Fetch the upstream files, build every table and write the store atomically."""
+def build_store(settings: Settings, out: Store | Path | str | None = None) -> BuildResult:
+    """Fetch the upstream files, build every table and write the store (``out``, else the
+    settings' store) all or nothing."""
     registry = sources.registry()
     paths = {name: sources.fetch(name, settings) for name in registry}
     result = build_tables(paths)
     meta = _metadata(registry, paths, result.report)
-    target = Path(out or settings.store_path)
-    with store_lock(target):  # imports are carried over, never dropped (geodata.imports.apply)
+    target = open_store(out if out is not None else settings.store)
+    with target.lock():  # imports are carried over, never dropped (geodata.imports.apply)
         tables = carry_imports(target, {**result.tables, "build_info": meta})
-        GeoPackageStore(target).write_all(tables)
+        target.write_all(tables)
     return result
 
 

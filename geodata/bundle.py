@@ -38,7 +38,7 @@ import pandas as pd
 
 from geodata.errors import StoreError
 from geodata.programme import canonical_sponsors, with_all_sponsors
-from geodata.store import GeoPackageStore
+from geodata.store import Store, open_store
 from geodata.vocabulary import DEFAULT_VINTAGE, VINTAGES, check_vintage
 
 __all__ = ["DEFAULT_VINTAGE", "VINTAGES", "Bundle", "BundleHolder", "check_vintage"]
@@ -90,24 +90,40 @@ class Bundle:
     label_points: Mapping[str, pd.DataFrame]
     bboxes: Mapping[str, tuple[float, float, float, float]]
     info: Mapping[str, str] = field(default_factory=dict)
+    #: The tables as read from the store, by name (what :meth:`from_tables` was given).
+    inputs: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     # ---------------------------------------------------------------------------- loading
     @classmethod
-    def load(cls, path: Path | str) -> Bundle:
-        """Read every table of the store at ``path`` (a GeoPackage built by ``data build``)."""
-        store = GeoPackageStore(path)
-        names = store.list_layers()
+    def load(cls, store: Store | Path | str) -> Bundle:
+        """Read every table of a store built by ``data build`` (a path or URL is opened with
+        :func:`geodata.store.open_store`)."""
+        store = open_store(store)
+        tables = store.read_all()
         required = [f"communes_{v}" for v in VINTAGES]
-        missing = [n for n in required if n not in names]
+        missing = [n for n in required if n not in tables]
         if missing:
-            msg = f"{path} lacks {', '.join(missing)}; rebuild it with: ntm-atlas data build"
+            msg = f"{store.url} lacks {', '.join(missing)}; rebuild it with: ntm-atlas data build"
             raise StoreError(msg)
-        tables = {name: store.read(name) for name in names}
         return cls.from_tables(tables)
 
     @classmethod
-    def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> Bundle:
-        """A bundle from tables in memory; missing programme tables become empty."""
+    def from_tables(
+        cls, tables: Mapping[str, pd.DataFrame], previous: Bundle | None = None
+    ) -> Bundle:
+        """A bundle from tables in memory; missing programme tables become empty.
+
+        With ``previous`` (the bundle these tables replace), the GeoJSON, label points and
+        bounding boxes of every layer whose table is the very object ``previous`` was built
+        from are taken over instead of computed again: an import changes no boundary.
+        """
+        inputs = MappingProxyType(dict(tables))
+
+        def unchanged(*names: str) -> bool:
+            return previous is not None and all(
+                previous.inputs.get(n) is inputs.get(n) for n in names
+            )
+
         tables = {name: _restore_types(name, df) for name, df in tables.items()}
         for name in PROGRAMME_TABLES:
             tables.setdefault(name, _EMPTY[name]())
@@ -126,11 +142,18 @@ class Bundle:
                 continue
             web = tables.get(f"communes_{vintage}_web", full)
             key = f"communes_{vintage}"
+            if unchanged(key, f"{key}_web") and key in previous.geojson:
+                geojson[key], labels[key] = previous.geojson[key], previous.label_points[key]
+                bboxes[key] = previous.bboxes[key]
+                continue
             geojson[key] = _geojson_text(web)
             labels[key] = _label_points(full)
             bboxes[key] = tuple(float(x) for x in full.total_bounds)
         for name in OVERLAYS:
-            if name in tables:
+            if name in tables and unchanged(name) and name in previous.geojson:
+                geojson[name], labels[name] = previous.geojson[name], previous.label_points[name]
+                bboxes[name] = previous.bboxes[name]
+            elif name in tables:
                 geojson[name] = _geojson_text(tables[name], _OVERLAY_TOLERANCE.get(name))
                 labels[name] = _label_points(tables[name])
                 bboxes[name] = tuple(float(x) for x in tables[name].total_bounds)
@@ -145,6 +168,7 @@ class Bundle:
             label_points=MappingProxyType(labels),
             bboxes=MappingProxyType(bboxes),
             info=MappingProxyType(info),
+            inputs=inputs,
         )
 
     # ---------------------------------------------------------------------------- access
@@ -331,12 +355,13 @@ _EMPTY = {
 
 
 class BundleHolder:
-    """The current :class:`Bundle` of a store file, for a long-running process.
+    """The current :class:`Bundle` of a store, for a long-running process (a server worker).
 
-    The bundle is loaded once; when the store file is replaced (an import or a rebuild renames a
-    new file over it), the next :meth:`get` after ``interval`` seconds loads a new bundle and
-    hands that out from then on. A bundle is never changed in place: readers that took the old
-    one keep a consistent view until they are done with it.
+    The bundle is loaded once; the holder then asks the store for its :meth:`~Store.version`
+    at most every ``interval`` seconds, and when it has grown (an import, an undo, a rebuild,
+    made by this worker or any other), the next :meth:`get` loads a new bundle and hands that out
+    from then on. A bundle is never changed in place: readers that took the old one keep a
+    consistent view until they are done with it.
 
     Examples
     --------
@@ -346,36 +371,41 @@ class BundleHolder:
     """
 
     def __init__(
-        self, path: Path | str | None, bundle: Bundle | None = None, interval: float = 2.0
+        self,
+        store: Store | Path | str | None,
+        bundle: Bundle | None = None,
+        interval: float = 1.0,
     ) -> None:
-        self.path = Path(path) if path is not None else None
+        self.store = open_store(store) if store is not None else None
         self.interval = interval
         self._lock = threading.Lock()
-        self._stamp = self._stat()
-        self._checked = 0.0
-        self._bundle = bundle if bundle is not None else Bundle.load(self.path)
+        self._checked = time.monotonic()
+        self._version: int | None = None
+        self._stamps: dict[str, int] = {}
+        self._bundle = bundle
+        if bundle is None:
+            self._bundle = self._load()
+        elif self.store is not None:
+            self._version = self.store.version()
+            self._stamps = self.store.table_versions()
 
     @classmethod
     def fixed(cls, bundle: Bundle) -> BundleHolder:
-        """A holder that always hands out this bundle (no file to watch)."""
+        """A holder that always hands out this bundle (no store to watch)."""
         holder = cls.__new__(cls)
-        holder.path, holder.interval, holder._bundle = None, float("inf"), bundle
-        holder._stamp, holder._checked = None, 0.0
+        holder.store, holder.interval, holder._bundle = None, float("inf"), bundle
+        holder._version, holder._checked, holder._stamps = None, 0.0, {}
         holder._lock = threading.Lock()
         return holder
 
-    def _stat(self) -> tuple[int, int, int] | None:
-        if self.path is None:
-            return None
-        try:
-            st = self.path.stat()
-        except OSError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+    @property
+    def version(self) -> int | None:
+        """The store version of the bundle handed out now."""
+        return self._version
 
     def get(self) -> Bundle:
         """The bundle of the store as it is now (checked at most every ``interval`` seconds)."""
-        if self.path is None:
+        if self.store is None:
             return self._bundle
         now = time.monotonic()
         if now - self._checked < self.interval:
@@ -384,11 +414,35 @@ class BundleHolder:
             if now - self._checked < self.interval:
                 return self._bundle
             self._checked = now
-            stamp = self._stat()
-            if stamp is not None and stamp != self._stamp:
-                try:
-                    self._bundle = Bundle.load(self.path)
-                    self._stamp = stamp
-                except (OSError, ValueError, StoreError):
-                    pass  # a half-visible file: keep the old bundle, try again later
+            try:
+                version = self.store.version()
+                if version != self._version and version >= 0:
+                    self._bundle = self._load()
+            except (OSError, ValueError, StoreError):
+                pass  # a store being replaced or unreachable: keep the old bundle, retry later
             return self._bundle
+
+    def _load(self) -> Bundle:
+        """A new bundle: the tables written since the last load are read again, the others and
+        everything derived from them (GeoJSON, label points) are taken over."""
+        previous = self._bundle
+        old = previous.inputs if previous is not None else {}
+        for _ in range(5):
+            version = self.store.version()
+            stamps = self.store.table_versions()
+            tables = {
+                name: old[name] if name in old and self._stamps.get(name) == stamp else None
+                for name, stamp in stamps.items()
+            }
+            for name, table in tables.items():
+                if table is None:
+                    tables[name] = self.store.read(name)
+            if self.store.table_versions() == stamps:  # no write came in between
+                break
+        missing = [f"communes_{v}" for v in VINTAGES if f"communes_{v}" not in tables]
+        if missing:
+            msg = f"{self.store.url} lacks {', '.join(missing)}; rebuild it: ntm-atlas data build"
+            raise StoreError(msg)
+        bundle = Bundle.from_tables(tables, previous=previous)
+        self._version, self._stamps = version, stamps
+        return bundle

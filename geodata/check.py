@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import shapely
 
-from geodata.store import GeoPackageStore
+from geodata.store import Store
 
 EXPECTED_COUNTS = {
     "communes_2019": 122,
@@ -30,7 +30,7 @@ class CheckReport:
         return not self.problems
 
 
-def check_store(store: GeoPackageStore) -> CheckReport:
+def check_store(store: Store) -> CheckReport:
     """Every problem found in the store (an empty list means it is sound)."""
     report = CheckReport()
     layers = store.list_layers()

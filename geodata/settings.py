@@ -22,8 +22,10 @@ class Settings:
     >>> s = Settings.from_env({"NTM_ATLAS_DATA": "/srv/atlas", "NTM_ATLAS_MIRROR": "/m"})
     >>> s.store_path.as_posix(), s.mirror.as_posix()
     ('/srv/atlas/ntm-atlas.gpkg', '/m')
-    >>> Settings.from_env({"NTM_ATLAS_DATA": "/tmp/x.gpkg"}).store_path.as_posix()
+    >>> Settings.from_env({"NTM_ATLAS_DATA": "/tmp/x.gpkg"}).store
     '/tmp/x.gpkg'
+    >>> Settings.from_env({"NTM_ATLAS_DATABASE_URL": "postgresql:///atlas"}).store
+    'postgresql:///atlas'
     """
 
     store_path: Path
@@ -32,10 +34,17 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     debug: bool = False
+    #: ``postgresql://…`` of a PostGIS store; when set it is the store (``store_path`` is not).
+    database_url: str = ""
+    #: The key that signs session cookies; empty: a secret kept by the store.
+    secret_key: str = ""
+    #: Reverse proxies in front of the server whose ``X-Forwarded-*`` headers are trusted.
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read ``NTM_ATLAS_DATA``, ``NTM_ATLAS_MIRROR``, ``NTM_ATLAS_CACHE``, ``NTM_ATLAS_HOST``,
+        """Read ``NTM_ATLAS_DATA``, ``NTM_ATLAS_DATABASE_URL``, ``NTM_ATLAS_SECRET_KEY``,
+        ``NTM_ATLAS_PROXY_HOPS``, ``NTM_ATLAS_MIRROR``, ``NTM_ATLAS_CACHE``, ``NTM_ATLAS_HOST``,
         ``NTM_ATLAS_PORT`` and ``NTM_ATLAS_DEBUG``; unset ones take platform defaults."""
         env = os.environ if environ is None else environ
         data = env.get("NTM_ATLAS_DATA")
@@ -54,11 +63,23 @@ class Settings:
             host=env.get("NTM_ATLAS_HOST", "127.0.0.1"),
             port=int(env.get("NTM_ATLAS_PORT", "8050")),
             debug=env.get("NTM_ATLAS_DEBUG", "") not in ("", "0", "false"),
+            database_url=env.get("NTM_ATLAS_DATABASE_URL", ""),
+            secret_key=env.get("NTM_ATLAS_SECRET_KEY", ""),
+            proxy_hops=int(env.get("NTM_ATLAS_PROXY_HOPS") or 0),
         )
 
-    def with_store(self, path: Path | str) -> Settings:
-        """A copy of these settings that points at another store file."""
-        return replace(self, store_path=Path(path))
+    @property
+    def store(self) -> str:
+        """Where the store is: the database URL if one is set, else the GeoPackage path (open it
+        with :func:`geodata.store.open_store`)."""
+        return self.database_url or str(self.store_path)
+
+    def with_store(self, location: Path | str) -> Settings:
+        """A copy of these settings that points at another store (a file or a database URL)."""
+        text = str(location)
+        if text.startswith(("postgresql://", "postgres://")):
+            return replace(self, database_url=text)
+        return replace(self, store_path=Path(location), database_url="")
 
 
 def _platform_dir(kind: str) -> Path:

@@ -1,7 +1,27 @@
-"""The store: one GeoPackage holding every layer and table, written whole or not at all.
+"""The store: every layer and table, written all or nothing, read by every worker.
 
-The dashboard and the exports only read it. The interface (``list_layers``, ``read``,
-``write_all``) is what a PostGIS store will implement too.
+:class:`Store` is what the rest of the project talks to; :func:`open_store` picks the backend
+from a location:
+
+- a ``.gpkg`` path (the default, one office): :class:`GeoPackageStore`, one GeoPackage file
+  replaced whole on every write, a ``fcntl`` lock on ``<store>.lock``, accounts and the session
+  secret in ``<store stem>.users.sqlite`` beside it;
+- a ``postgresql://`` URL (many users, several workers or servers):
+  :class:`geodata.postgis.PostGISStore`, PostgreSQL + PostGIS tables written in one
+  transaction, an advisory lock, accounts and the secret in the database.
+
+Both keep a monotonically increasing :meth:`Store.version` that long-running readers poll to
+reload (:class:`geodata.bundle.BundleHolder`), and hold the change log and the imported rows as
+ordinary tables (:mod:`geodata.imports.apply`), so :func:`copy_store` moves everything.
+
+Examples
+--------
+>>> open_store("/srv/atlas/ntm-atlas.gpkg")
+GeoPackageStore('/srv/atlas/ntm-atlas.gpkg')
+>>> open_store("postgresql://atlas@/atlas?host=/run/postgresql")
+PostGISStore('postgresql://atlas@/atlas?host=/run/postgresql')
+>>> open_store("postgresql://atlas:secret@db/atlas")
+PostGISStore('postgresql://atlas:***@db/atlas')
 """
 
 from __future__ import annotations
@@ -9,11 +29,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import secrets as _secrets
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import geopandas as gpd
 import pandas as pd
@@ -23,12 +46,142 @@ from geodata.errors import StoreBusyError, StoreError
 
 Table = pd.DataFrame | gpd.GeoDataFrame
 
+#: Name of the session-signing secret every worker shares.
+SESSION_SECRET = "session"
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where the layers and tables live. Writers take :meth:`lock`; readers poll
+    :meth:`version`."""
+
+    @property
+    def url(self) -> str:
+        """Where the store is, fit to print (a path, or a URL without its password)."""
+        ...
+
+    def exists(self) -> bool:
+        """True once the store has been built (it has layers)."""
+        ...
+
+    def list_layers(self) -> list[str]:
+        """Names of every layer and table."""
+        ...
+
+    def read(self, name: str) -> Table:
+        """One layer (GeoDataFrame) or table (DataFrame) by name."""
+        ...
+
+    def read_all(self) -> dict[str, Table]:
+        """Every layer and table, as one consistent snapshot."""
+        ...
+
+    def write_all(self, tables: Mapping[str, Table]) -> None:
+        """Replace every table with these, all or nothing (a build)."""
+        ...
+
+    def replace_tables(self, tables: Mapping[str, Table]) -> None:
+        """Replace these tables and keep the others, all or nothing (an import, an undo)."""
+        ...
+
+    def version(self) -> int:
+        """A number that grows with every write (0: never written, -1: no store)."""
+        ...
+
+    def table_versions(self) -> dict[str, int]:
+        """Every table's name and the :meth:`version` of the write that last replaced it (so a
+        reader reloads only what changed)."""
+        ...
+
+    def lock(self, timeout: float = 30.0) -> contextlib.AbstractContextManager[None]:
+        """Hold the store's write lock; :class:`StoreBusyError` after ``timeout`` seconds."""
+        ...
+
+    def secret(self, name: str = SESSION_SECRET) -> bytes:
+        """A random 32-byte secret kept by the store, created on first use."""
+        ...
+
+    def users(self) -> UserRows:
+        """The dashboard accounts (see :mod:`geodata.users`)."""
+        ...
+
+
+class UserRows(Protocol):
+    """Account rows as the store keeps them; the rules live in :mod:`geodata.users`."""
+
+    def get(self, name: str) -> dict | None:
+        """``{"name", "role", "password"}`` of an account, or None."""
+        ...
+
+    def put(self, name: str, role: str, password: str) -> None:
+        """Create or replace an account."""
+        ...
+
+    def all(self) -> list[dict]:
+        """Every account (``name``, ``role``), by name."""
+        ...
+
+
+def is_database_url(location: str | Path) -> bool:
+    """True for ``postgresql://`` and ``postgres://`` URLs.
+
+    >>> is_database_url("postgresql://u@h/db"), is_database_url("/x/ntm-atlas.gpkg")
+    (True, False)
+    """
+    return str(location).startswith(("postgresql://", "postgres://"))
+
+
+def open_store(location: Store | str | Path) -> Store:
+    """The store at a location: a ``postgresql://`` URL, or a GeoPackage path; a
+    :class:`Store` is returned as it is."""
+    if isinstance(location, Store):
+        return location
+    if is_database_url(location):
+        from geodata.postgis import PostGISStore
+
+        return PostGISStore(str(location))
+    return GeoPackageStore(location)
+
+
+def copy_store(source: Store, target: Store) -> dict[str, int]:
+    """Copy every table (layers, programme tables, imported rows, change log) and every
+    account from ``source`` to ``target``, replacing the target's tables; returns the row
+    counts. Lossless between GeoPackage and PostGIS in both directions."""
+    with target.lock():
+        tables = source.read_all()
+        target.write_all(tables)
+        for row in source.users().all():
+            full = source.users().get(row["name"])
+            target.users().put(full["name"], full["role"], full["password"])
+    return {name: len(df) for name, df in tables.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# GeoPackage
+# --------------------------------------------------------------------------------------------
+
+#: Tables in the GeoPackage (plain SQLite, not layers) that hold the store's version and the
+#: version at which each table was last written.
+_STATE_TABLE = "ntm_atlas_state"
+_TABLES_TABLE = "ntm_atlas_tables"
+
 
 class GeoPackageStore:
-    """A GeoPackage file of named layers (with geometry) and tables (without)."""
+    """A GeoPackage file of named layers (with geometry) and tables (without).
+
+    Every write builds a new file beside the store and renames it over the store, so a reader
+    sees the old file or the new one, never a half-written one.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"GeoPackageStore({str(self.path)!r})"
+
+    @property
+    def url(self) -> str:
+        return str(self.path)
 
     def exists(self) -> bool:
         return self.path.is_file()
@@ -36,7 +189,7 @@ class GeoPackageStore:
     def list_layers(self) -> list[str]:
         """Names of every layer and table in the store."""
         self._require()
-        return [str(name) for name, _ in pyogrio.list_layers(self.path)]
+        return [str(name) for name, _ in pyogrio.list_layers(self.path) if name not in _INTERNAL]
 
     def read(self, name: str) -> Table:
         """One layer (GeoDataFrame) or table (DataFrame) by name."""
@@ -44,10 +197,17 @@ class GeoPackageStore:
         if name not in layers:
             msg = f"{self.path} has no layer {name!r}; it has: {', '.join(sorted(layers))}"
             raise StoreError(msg)
-        df = pyogrio.read_dataframe(self.path, layer=name, use_arrow=False)
-        if "fid" in df.columns:
-            df = df.drop(columns="fid")
-        return df
+        return _read_layer(self.path, name)
+
+    def read_all(self) -> dict[str, Table]:
+        """Every layer and table, all from one version of the file (read again if a writer
+        replaced it meanwhile)."""
+        for _ in range(5):
+            before = self.version()
+            tables = {name: self.read(name) for name in self.list_layers()}
+            if self.version() == before:
+                break
+        return tables
 
     def write_all(self, tables: Mapping[str, Table]) -> None:
         """Replace the store with these tables, atomically: a reader sees the old file or the new
@@ -59,6 +219,7 @@ class GeoPackageStore:
         try:
             for name, df in tables.items():
                 _write(Path(tmp), name, df)
+            _set_version(Path(tmp), self.version() + 1 if self.exists() else 1, list(tables))
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -74,12 +235,31 @@ class GeoPackageStore:
             shutil.copyfile(self.path, tmp)
             for name, df in tables.items():
                 _write(tmp, name, df)
+            _set_version(tmp, _version_of(tmp) + 1, list(tables))
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+    def version(self) -> int:
+        """The write counter kept in the file (-1 when there is no file)."""
+        if not self.exists():
+            return -1
+        try:
+            return _version_of(self.path)
+        except sqlite3.DatabaseError:
+            return -1
+
+    def table_versions(self) -> dict[str, int]:
+        self._require()
+        with contextlib.closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as con:
+            try:
+                rows = dict(con.execute(f"SELECT name, version FROM {_TABLES_TABLE}").fetchall())
+            except sqlite3.OperationalError:  # a store written before versions were kept
+                rows = {}
+        return {name: int(rows.get(name, 0)) for name in self.list_layers()}
 
     @contextlib.contextmanager
     def lock(self, timeout: float = 30.0) -> Iterator[None]:
@@ -108,10 +288,36 @@ class GeoPackageStore:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
+    # ---------------------------------------------------------------- accounts and secrets
+    @property
+    def accounts_path(self) -> Path:
+        """``<store stem>.users.sqlite``: accounts and secrets survive a rebuild of the store."""
+        return self.path.with_name(self.path.stem + ".users.sqlite")
+
+    def secret(self, name: str = SESSION_SECRET) -> bytes:
+        with contextlib.closing(_accounts_db(self.accounts_path)) as con, con:
+            con.execute(
+                "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)",
+                (name, _secrets.token_bytes(32)),
+            )
+            return bytes(
+                con.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()[0]
+            )
+
+    def users(self) -> UserRows:
+        return _SqliteUsers(self.accounts_path)
+
     def _require(self) -> None:
         if not self.exists():
             msg = f"No store at {self.path}. Build it with: ntm-atlas data build --out {self.path}"
             raise StoreError(msg)
+
+
+def _read_layer(path: Path | str, name: str) -> Table:
+    df = pyogrio.read_dataframe(path, layer=name, use_arrow=False)
+    if "fid" in df.columns:
+        df = df.drop(columns="fid")
+    return df
 
 
 def _write(path: Path, name: str, df: Table) -> None:
@@ -119,3 +325,73 @@ def _write(path: Path, name: str, df: Table) -> None:
         df.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
     else:
         pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG")
+
+
+def _version_of(path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        try:
+            row = con.execute(f"SELECT version FROM {_STATE_TABLE}").fetchone()
+        except sqlite3.OperationalError:  # a store written before versions were kept
+            return 0
+    return int(row[0]) if row else 0
+
+
+def _set_version(path: Path, version: int, written: list[str]) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as con, con:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {_STATE_TABLE} (version INTEGER NOT NULL)")
+        con.execute(f"DELETE FROM {_STATE_TABLE}")
+        con.execute(f"INSERT INTO {_STATE_TABLE} (version) VALUES (?)", (version,))
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {_TABLES_TABLE} "
+            "(name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+        )
+        con.executemany(
+            f"INSERT INTO {_TABLES_TABLE} (name, version) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+            [(name, version) for name in written],
+        )
+
+
+_INTERNAL = (_STATE_TABLE, _TABLES_TABLE)
+
+
+def _accounts_db(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path)
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
+        "password TEXT NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP)"
+    )
+    con.execute("CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+    with contextlib.suppress(OSError):
+        path.chmod(0o600)
+    return con
+
+
+class _SqliteUsers:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def get(self, name: str) -> dict | None:
+        if not self.path.is_file():
+            return None
+        with contextlib.closing(_accounts_db(self.path)) as con:
+            row = con.execute(
+                "SELECT name, role, password FROM users WHERE name = ?", (name,)
+            ).fetchone()
+        return dict(zip(("name", "role", "password"), row, strict=True)) if row else None
+
+    def put(self, name: str, role: str, password: str) -> None:
+        with contextlib.closing(_accounts_db(self.path)) as con, con:
+            con.execute(
+                "INSERT INTO users (name, role, password) VALUES (?, ?, ?) ON CONFLICT (name) "
+                "DO UPDATE SET role = excluded.role, password = excluded.password",
+                (name, role, password),
+            )
+
+    def all(self) -> list[dict]:
+        if not self.path.is_file():
+            return []
+        with contextlib.closing(_accounts_db(self.path)) as con:
+            rows = con.execute("SELECT name, role FROM users ORDER BY name").fetchall()
+        return [{"name": n, "role": r} for n, r in rows]

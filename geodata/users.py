@@ -1,7 +1,8 @@
 """Dashboard accounts: names, roles (editor, viewer) and scrypt-hashed passwords.
 
-Accounts live in a small SQLite file beside the store (``<store>.users.sqlite``), so that a
-rebuild of the store keeps them. Passwords are never stored, only
+The store keeps the accounts (:meth:`geodata.store.Store.users`): a GeoPackage store in a small
+SQLite file beside it (``<store>.users.sqlite``), so that a rebuild keeps them; a PostGIS store
+in its ``atlas_admin.users`` table, which every worker reads. Passwords are never stored, only
 ``scrypt$n$r$p$salt$hash`` (hashlib.scrypt, 16-byte random salt); comparison is constant-time.
 """
 
@@ -10,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from geodata.errors import NtmAtlasError
+from geodata.store import Store, open_store
 
 ROLES = ("editor", "viewer")
 _N, _R, _P = 2**14, 8, 1
@@ -35,6 +36,7 @@ class User:
 
 
 def users_path(store_path: Path | str) -> Path:
+    """Where a GeoPackage store at ``store_path`` keeps its accounts."""
     store_path = Path(store_path)
     return store_path.with_name(store_path.stem + ".users.sqlite")
 
@@ -69,18 +71,8 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), digest)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path)
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
-        "password TEXT NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP)"
-    )
-    return con
-
-
 def add_user(
-    path: Path | str, name: str, role: str, password: str, *, replace: bool = False
+    store: Store | Path | str, name: str, role: str, password: str, *, replace: bool = False
 ) -> User:
     """Create (or with ``replace`` update) an account."""
     name = name.strip()
@@ -93,49 +85,27 @@ def add_user(
     if len(password) < 8:
         msg = "The password must have at least 8 characters"
         raise UserError(msg)
-    with contextlib_closing(_connect(Path(path))) as con, con:
-        exists = con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone()
-        if exists and not replace:
-            msg = f"User {name!r} already exists (use --replace to change the role or password)"
-            raise UserError(msg)
-        con.execute(
-            "INSERT OR REPLACE INTO users (name, role, password) VALUES (?, ?, ?)",
-            (name, role, hash_password(password)),
-        )
+    rows = open_store(store).users()
+    if rows.get(name) is not None and not replace:
+        msg = f"User {name!r} already exists (use --replace to change the role or password)"
+        raise UserError(msg)
+    rows.put(name, role, hash_password(password))
     return User(name, role)
 
 
-def authenticate(path: Path | str, name: str, password: str) -> User | None:
+def authenticate(store: Store | Path | str, name: str, password: str) -> User | None:
     """The user if the password is right, else None."""
-    path = Path(path)
-    if not path.is_file():
-        return None
-    with contextlib_closing(_connect(path)) as con:
-        row = con.execute("SELECT role, password FROM users WHERE name = ?", (name,)).fetchone()
+    row = open_store(store).users().get(name)
     if row is None:
         hash_password(password)  # same work whether or not the user exists
         return None
-    return User(name, row[0]) if verify_password(password, row[1]) else None
+    return User(name, row["role"]) if verify_password(password, row["password"]) else None
 
 
-def get_user(path: Path | str, name: str) -> User | None:
-    path = Path(path)
-    if not path.is_file():
-        return None
-    with contextlib_closing(_connect(path)) as con:
-        row = con.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
-    return User(name, row[0]) if row else None
+def get_user(store: Store | Path | str, name: str) -> User | None:
+    row = open_store(store).users().get(name)
+    return User(name, row["role"]) if row else None
 
 
-def list_users(path: Path | str) -> list[User]:
-    path = Path(path)
-    if not path.is_file():
-        return []
-    with contextlib_closing(_connect(path)) as con:
-        return [User(n, r) for n, r in con.execute("SELECT name, role FROM users ORDER BY name")]
-
-
-def contextlib_closing(con: sqlite3.Connection):
-    import contextlib
-
-    return contextlib.closing(con)
+def list_users(store: Store | Path | str) -> list[User]:
+    return [User(r["name"], r["role"]) for r in open_store(store).users().all()]

@@ -39,3 +39,90 @@ def built(settings: Settings):
 @pytest.fixture(scope="session")
 def store_path(built, settings: Settings) -> Path:
     return settings.store_path
+
+
+# ------------------------------------------------------------------------------------------
+# Both backends: every test that touches the store takes one of these fixtures and runs twice,
+# on a GeoPackage file and on a PostGIS database (tests/postgres.py).
+# ------------------------------------------------------------------------------------------
+
+BACKENDS = ("gpkg", "postgis")
+
+
+@pytest.fixture(scope="session")
+def pg_databases():
+    """The PostgreSQL server of the tests (NTM_ATLAS_TEST_DATABASE_URL, else a private one)."""
+    import contextlib
+
+    from postgres import Databases, private_server
+
+    url = os.environ.get("NTM_ATLAS_TEST_DATABASE_URL")
+    with contextlib.nullcontext(url) if url else private_server() as admin:
+        databases = Databases(admin)
+        yield databases
+        databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def postgis_empty(pg_databases) -> str:
+    """Name of an empty database with PostGIS (a template: CREATE EXTENSION takes seconds)."""
+    from postgres import name_of
+
+    return name_of(pg_databases.create())
+
+
+@pytest.fixture(scope="session")
+def postgis_template(pg_databases, postgis_empty: str, store_path: Path) -> str:
+    """Name of a database holding a copy of the built store (copied, never opened, by tests)."""
+    from postgres import name_of
+
+    from geodata.postgis import PostGISStore
+    from geodata.store import GeoPackageStore, copy_store
+
+    url = pg_databases.create(postgis_empty)
+    copy_store(GeoPackageStore(store_path), PostGISStore(url))
+    return name_of(url)
+
+
+def _new_store(request, tmp_path: Path, *, built: bool):
+    from geodata.postgis import PostGISStore
+    from geodata.store import GeoPackageStore
+
+    if request.param == "gpkg":
+        path = tmp_path / "store.gpkg"
+        if built:
+            import shutil
+
+            shutil.copyfile(request.getfixturevalue("store_path"), path)
+        return GeoPackageStore(path), None
+    databases = request.getfixturevalue("pg_databases")
+    template = request.getfixturevalue("postgis_template" if built else "postgis_empty")
+    url = databases.create(template)
+    return PostGISStore(url), lambda: databases.drop(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path: Path):
+    """A writable copy of the built store, on each backend."""
+    made, drop = _new_store(request, tmp_path, built=True)
+    yield made
+    if drop:
+        drop()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_store(request, tmp_path: Path):
+    """A store with nothing in it yet (no file; an empty database), on each backend."""
+    made, drop = _new_store(request, tmp_path, built=False)
+    yield made
+    if drop:
+        drop()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def built_store(request, tmp_path_factory: pytest.TempPathFactory):
+    """The built store on each backend, shared by a module's tests: read it, never write."""
+    made, drop = _new_store(request, tmp_path_factory.mktemp("built"), built=True)
+    yield made
+    if drop:
+        drop()

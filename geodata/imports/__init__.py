@@ -6,9 +6,10 @@ problem) → ``apply`` (records → the store, locked, atomic, logged, undoable)
 
 Typical use::
 
-    report = check_file("so-cong-thuong.xlsx", "projects", store_path)
+    store = open_store("ntm-atlas.gpkg")  # or "postgresql://…"
+    report = check_file("so-cong-thuong.xlsx", "projects", store)
     if report.ok:
-        result = import_report(report, store_path, file="so-cong-thuong.xlsx")
+        result = import_report(report, store, file="so-cong-thuong.xlsx")
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from geodata.imports.context import ImportContext
 from geodata.imports.reader import UnreadableFileError, read_table
 from geodata.imports.validate import Problem, Report, RowResult, validate
 from geodata.sources import sha256_of
-from geodata.store import GeoPackageStore
+from geodata.store import Store, open_store
 
 __all__ = [
     "KINDS",
@@ -54,7 +55,7 @@ __all__ = [
 def check_file(
     path: Path | str,
     kind: str,
-    store_path: Path | str | None = None,
+    store: Store | Path | str | None = None,
     *,
     ctx: ImportContext | None = None,
     sheet: str | None = None,
@@ -70,10 +71,10 @@ def check_file(
         msg = f"Unknown import kind {kind!r}; choose one of: {', '.join(KINDS)}"
         raise ValueError(msg)
     if ctx is None:
-        if store_path is None:
-            msg = "check_file needs a store_path or a context"
+        if store is None:
+            msg = "check_file needs a store or a context"
             raise ValueError(msg)
-        ctx = ImportContext.from_store(GeoPackageStore(store_path))
+        ctx = ImportContext.from_store(open_store(store))
     table = read_table(path, kind, sheet=sheet)
     report = validate(
         table,
@@ -89,7 +90,7 @@ def check_file(
 
 def import_report(
     report: Report,
-    store_path: Path | str,
+    store: Store | Path | str,
     *,
     file: Path | str,
     dataset: str | None = None,
@@ -108,7 +109,7 @@ def import_report(
         raise DataValidationError(msg)
     file = Path(file)
     return apply_import(
-        store_path,
+        open_store(store),
         report,
         dataset=dataset or file.stem,
         file_name=file.name,

@@ -25,11 +25,13 @@ Re-importing the same file changes nothing and does not touch the store; an empt
 removes anything.
 Undo restores the state before the latest import that was not undone.
 
-Writing copies the store to a temporary file beside it, replaces the affected tables there and
-renames it over the store (``os.replace``): readers see the old file or the new one, and a
-failure at any point leaves the store's bytes unchanged. Writers are serialised with an
-exclusive ``fcntl.flock`` on ``<store>.lock``; a second writer waits up to ``timeout`` seconds
-and then fails with :class:`ImportBusyError`.
+Every function takes a :class:`geodata.store.Store`. Writing goes through
+:meth:`Store.replace_tables`, all or nothing (GeoPackage: a rewritten copy renamed over the
+file; PostGIS: one transaction), so a failure at any point, even a killed process, leaves the
+store as it was. Writers are serialised by :meth:`Store.lock` (GeoPackage: ``fcntl.flock`` on
+``<store>.lock``; PostGIS: an advisory lock); a second writer waits up to ``timeout`` seconds and
+then fails with :class:`ImportBusyError`. Everything read to compute an import is read inside
+the lock, so two imports started at once end with the rows of both.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ import shapely
 from geodata.errors import StoreBusyError, StoreError
 from geodata.imports.validate import Report
 from geodata.placement import place_in_areas
-from geodata.store import GeoPackageStore
+from geodata.store import Store, open_store
 from geodata.vocabulary import IdPrefix, ImportKind
 
 LOG_TABLE = "import_log"
@@ -98,15 +100,15 @@ class ApplyResult:
 
 
 @contextlib.contextmanager
-def store_lock(store_path: Path | str, timeout: float = 30.0) -> Iterator[None]:
-    """Hold the store's write lock (:meth:`GeoPackageStore.lock`)."""
-    with GeoPackageStore(store_path).lock(timeout):
+def store_lock(store: Store | Path | str, timeout: float = 30.0) -> Iterator[None]:
+    """Hold the store's write lock (:meth:`Store.lock`)."""
+    with open_store(store).lock(timeout):
         yield
 
 
-def replace_tables(store_path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
-    """Replace some tables of the store, all or nothing (:meth:`GeoPackageStore.replace_tables`)."""
-    GeoPackageStore(store_path).replace_tables(tables)
+def replace_tables(store: Store, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Replace some tables of the store, all or nothing (:meth:`Store.replace_tables`)."""
+    store.replace_tables(tables)
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,13 +116,13 @@ def replace_tables(store_path: Path, tables: Mapping[str, pd.DataFrame]) -> None
 # --------------------------------------------------------------------------------------------
 
 
-def _read(store: GeoPackageStore, name: str, layers: list[str]) -> pd.DataFrame | None:
+def _read(store: Store, name: str, layers: list[str]) -> pd.DataFrame | None:
     return store.read(name) if name in layers else None
 
 
-def read_log(store_path: Path | str) -> pd.DataFrame:
+def read_log(store: Store | Path | str) -> pd.DataFrame:
     """The change log, oldest first (empty if nothing was ever imported)."""
-    store = GeoPackageStore(store_path)
+    store = open_store(store)
     log = _read(store, LOG_TABLE, store.list_layers())
     return log if log is not None else pd.DataFrame(columns=LOG_COLUMNS)
 
@@ -150,16 +152,16 @@ def _merged(kind: str, main: pd.DataFrame, imported: pd.DataFrame | None) -> pd.
 
 
 def carry_imports(
-    old_store: Path | str, tables: dict[str, pd.DataFrame]
+    old_store: Store | Path | str, tables: dict[str, pd.DataFrame]
 ) -> dict[str, pd.DataFrame]:
     """The freshly built ``tables`` with the imports of the store being replaced merged back in.
 
     Called by ``data build`` so that a rebuild never drops imported rows.
     """
-    store = GeoPackageStore(old_store)
-    if not store.exists():
-        return tables
+    store = open_store(old_store)
     try:
+        if not store.exists():
+            return tables
         layers = store.list_layers()
     except Exception:  # an unreadable old store has nothing to carry
         return tables
@@ -214,7 +216,7 @@ def _incoming(report: Report, kind: str, dataset: str, file_name: str) -> pd.Dat
 
 
 def apply_import(
-    store_path: Path | str,
+    store: Store | Path | str,
     report: Report,
     *,
     dataset: str,
@@ -228,15 +230,14 @@ def apply_import(
 
     The caller decides whether errors block the import; this writes what it is given.
     """
-    store_path = Path(store_path)
+    store = open_store(store)
     kind = report.kind
-    store = GeoPackageStore(store_path)
     if not store.exists():
-        msg = f"No store at {store_path}. Build it with: ntm-atlas data build --out {store_path}"
+        msg = f"No store at {store.url}. Build it with: ntm-atlas data build"
         raise StoreError(msg)
-    with store_lock(store_path, timeout):
+    with store.lock(timeout):
         layers = store.list_layers()
-        log = read_log(store_path)
+        log = read_log(store)
         imported = _read(store, f"imported_{kind}", layers)
         if imported is None:
             imported = pd.DataFrame(columns=[*TRACKING, "superseded_by"])
@@ -295,7 +296,7 @@ def apply_import(
         }
         new_log = _typed_log(pd.concat([log, pd.DataFrame([entry])], ignore_index=True))
         replace_tables(
-            store_path,
+            store,
             {
                 f"imported_{kind}": new_imported,
                 kind: _merged(kind, main, new_imported),
@@ -306,13 +307,12 @@ def apply_import(
 
 
 def undo_last(
-    store_path: Path | str, *, user: str | None = None, timeout: float = 30.0
+    store: Store | Path | str, *, user: str | None = None, timeout: float = 30.0
 ) -> dict[str, Any] | None:
     """Undo the latest import not yet undone; returns its log entry, or None if there is none."""
-    store_path = Path(store_path)
-    store = GeoPackageStore(store_path)
-    with store_lock(store_path, timeout):
-        log = read_log(store_path)
+    store = open_store(store)
+    with store.lock(timeout):
+        log = read_log(store)
         open_imports = log.loc[(log["action"] == "import") & log["undone_by"].isna()]
         if open_imports.empty:
             return None
@@ -349,7 +349,7 @@ def undo_last(
         log = _typed_log(pd.concat([log, pd.DataFrame([entry])], ignore_index=True))
         assert f"imported_{kind}" in layers
         replace_tables(
-            store_path,
+            store,
             {
                 f"imported_{kind}": imported,
                 kind: _merged(kind, main, imported),
@@ -382,7 +382,7 @@ def _as_geo(df: pd.DataFrame, crs) -> gpd.GeoDataFrame:
 
 
 def _with_points(
-    write: pd.DataFrame, main: pd.DataFrame, imported: pd.DataFrame, store: GeoPackageStore
+    write: pd.DataFrame, main: pd.DataFrame, imported: pd.DataFrame, store: Store
 ) -> gpd.GeoDataFrame:
     """Surveyed points where coordinates were given; elsewhere stand-in points inside the
     commune (2019 unit ∩ 2025 unit), after the points already placed there."""

@@ -17,7 +17,7 @@ from pyproj import Transformer
 
 from geodata.boundaries import METRIC_CRS
 from geodata.names import Candidate, NameIndex
-from geodata.store import GeoPackageStore
+from geodata.store import Store
 from geodata.vocabulary import VINTAGES
 
 #: First day each list of units was in force.
@@ -68,7 +68,7 @@ class ImportContext:
     agency_names: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_store(cls, store: GeoPackageStore) -> ImportContext:
+    def from_store(cls, store: Store) -> ImportContext:
         communes = {v: store.read(f"communes_{v}").set_index("code") for v in VINTAGES}
         crosswalk = store.read("crosswalk")
         province = store.read("province").geometry.iloc[0]

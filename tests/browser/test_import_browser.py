@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from geodata.store import GeoPackageStore
-from geodata.users import add_user, users_path
+from geodata.users import add_user
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +24,8 @@ def server(store_path, tmp_path_factory, start_server):
     base = tmp_path_factory.mktemp("import-server")
     store = base / "store.gpkg"
     shutil.copyfile(store_path, store)
-    add_user(users_path(store), "lan", "editor", PASSWORD)
-    add_user(users_path(store), "minh", "viewer", PASSWORD)
+    add_user(GeoPackageStore(store), "lan", "editor", PASSWORD)
+    add_user(GeoPackageStore(store), "minh", "viewer", PASSWORD)
     with start_server(store, base, ready_path="/login") as url:
         yield url, store
 

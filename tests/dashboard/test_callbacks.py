@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from components import text_of
 from dash import Patch, no_update
-from store_samples import add_cao_tri_assignment, copy_of
+from store_samples import add_cao_tri_assignment, location
 
 from dashboard import callbacks as cb
 from dashboard import ids, layout
@@ -386,19 +386,18 @@ def test_geojson_and_glyph_routes(app):
     assert client.get("/glyphs/x/1-2.pbf").status_code == 404
 
 
-def test_app_follows_a_replaced_store(settings, store_path, tmp_path):
-    """After an import (a new store renamed over the old one) the next page shows it."""
+def test_app_follows_a_changed_store(settings, store):
+    """After a write by another process (an import, a rebuild) the next page shows it."""
     import time
 
-    path = copy_of(store_path, tmp_path)
-    app = create_app(settings.with_store(path), warm_glyphs=False)
+    app = create_app(settings.with_store(location(store)), warm_glyphs=False)
     client = app.server.test_client()
     assert "18 \\u002f 122" in client.get("/_dash-layout").get_data(as_text=True)
-    add_cao_tri_assignment(path)
-    # The store is looked at every few seconds: wait for the new state (not for a time).
+    add_cao_tri_assignment(store)
+    # The store's version is looked at every second or so: wait for the new state, not a time.
     deadline = time.monotonic() + 60
     while "19 \\u002f 122" not in client.get("/_dash-layout").get_data(as_text=True):
-        assert time.monotonic() < deadline, "the replaced store never showed"
+        assert time.monotonic() < deadline, "the changed store never showed"
         time.sleep(0.2)
 
 

@@ -6,13 +6,13 @@ import re
 
 import flask
 import pytest
-from import_samples import ASSIGNMENT_HEADER, copy_store, digest, write_csv
+from import_samples import ASSIGNMENT_HEADER, write_csv
+from store_samples import location
 
 from dashboard.import_page import register_import_page
 from geodata.imports import read_log
 from geodata.settings import Settings
-from geodata.store import GeoPackageStore
-from geodata.users import add_user, users_path
+from geodata.users import add_user
 
 ROWS = [
     [1, "Sở Công Thương", "Xuân Lạc", "Chợ Đồn", "2015 - 2020"],
@@ -21,12 +21,13 @@ ROWS = [
 
 
 @pytest.fixture
-def app(store_path, tmp_path):
-    store = copy_store(store_path, tmp_path)
-    add_user(users_path(store), "lan", "editor", "mật khẩu dài")
-    add_user(users_path(store), "minh", "viewer", "mật khẩu dài")
+def app(store, tmp_path):
+    """The Import page over a copy of the built store, on each backend."""
+    add_user(store, "lan", "editor", "mật khẩu dài")
+    add_user(store, "minh", "viewer", "mật khẩu dài")
     app = flask.Flask("test")
-    register_import_page(app, Settings(store_path=store, cache_dir=tmp_path / "cache"))
+    settings = Settings(store_path=tmp_path / "unused.gpkg", cache_dir=tmp_path / "cache")
+    register_import_page(app, settings.with_store(location(store)))
     app.testing = True
     app.store = store
     return app
@@ -80,11 +81,11 @@ def test_editor_uploads_chooses_a_suggestion_and_confirms(app, tmp_path):
     client = app.test_client()
     login(client, "lan")
     path = write_csv(tmp_path / "so-ct.csv", [ASSIGNMENT_HEADER, *ROWS])
-    before = digest(app.store)
+    before = app.store.version()
     page = upload(client, path).get_data(as_text=True)
     assert 'data-ok="0"' in page and "Xuân Lặc" in page
     assert "&lt;" not in page and 'id="skip-invalid"' in page  # markup is markup, not escaped text
-    assert digest(app.store) == before  # checking writes nothing
+    assert app.store.version() == before  # checking writes nothing
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     report = client.get(f"/import/report.json?token={token}").get_json()
     assert (
@@ -93,7 +94,7 @@ def test_editor_uploads_chooses_a_suggestion_and_confirms(app, tmp_path):
     )
     assert 'data-row="2"' not in page  # rows without problems are counted, not listed
     confirm = client.post("/import/confirm", data={"csrf": csrf(page), "token": token})
-    assert "Có dòng bị lỗi" in confirm.get_data(as_text=True) and digest(app.store) == before
+    assert "Có dòng bị lỗi" in confirm.get_data(as_text=True) and app.store.version() == before
     chosen = client.post(
         "/import/choose", data={"csrf": csrf(page), "token": token, "row": "3", "code": "02023"}
     )
@@ -104,15 +105,15 @@ def test_editor_uploads_chooses_a_suggestion_and_confirms(app, tmp_path):
     assert 'id="import-result"' in text and "thêm 2" in text
     log = read_log(app.store)
     assert list(log["user"]) == ["lan"] and 'id="change-log"' in text and "so-ct.csv" in text
-    table = GeoPackageStore(app.store).read("assignments")
+    table = app.store.read("assignments")
     assert (table["origin"] == "import").sum() == 2
     undone = client.post("/import/undo", data={"csrf": csrf(text)})
     assert "I0001" in undone.get_data(as_text=True)
-    assert (GeoPackageStore(app.store).read("assignments")["origin"] == "import").sum() == 0
+    assert (app.store.read("assignments")["origin"] == "import").sum() == 0
 
 
 def test_another_editor_cannot_confirm_my_upload(app, tmp_path):
-    add_user(users_path(app.store), "hoa", "editor", "mật khẩu dài")
+    add_user(app.store, "hoa", "editor", "mật khẩu dài")
     mine, theirs = app.test_client(), app.test_client()
     login(mine, "lan")
     login(theirs, "hoa")
@@ -144,6 +145,23 @@ def test_pages_escape_what_users_write_and_bring_their_own_stylesheet(app, tmp_p
     assert 'href="/import/style.css"' in page and "<style>" not in page
     css = client.get("/import/style.css")
     assert css.status_code == 200 and b".msg.error" in css.data
+
+
+def test_behind_a_tls_proxy_links_are_https_and_the_cookie_is_secure(settings, store_path):
+    """NTM_ATLAS_PROXY_HOPS=1: the page's absolute URLs (MapLibre's GeoJSON) follow the
+    proxy's X-Forwarded-Proto, and the session cookie is sent over TLS only."""
+    from dataclasses import replace
+
+    from dashboard.app import create_app
+
+    app = create_app(replace(settings, proxy_hops=1), warm_glyphs=False)
+    client = app.server.test_client()
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "atlas.example.gov.vn"}
+    layout = client.get("/_dash-layout", headers=headers).get_data(as_text=True)
+    layout = layout.replace("\\u002f", "/")
+    assert "https://atlas.example.gov.vn/geo/communes_2019.geojson" in layout
+    login = client.get("/login", headers=headers)
+    assert "Secure" in login.headers["Set-Cookie"]
 
 
 def test_a_first_time_user_reads_how_to_get_an_account_and_a_report_in_their_words(app, tmp_path):

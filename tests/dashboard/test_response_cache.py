@@ -8,7 +8,7 @@ import time
 
 import brotli
 import pytest
-from store_samples import add_cao_tri_assignment, copy_of
+from store_samples import add_cao_tri_assignment, location
 
 import dashboard.app as app_module
 from dashboard.app import create_app
@@ -54,9 +54,9 @@ def test_the_layout_of_another_host_names_that_host(store_path, tmp_path):
     assert b"atlas.example.org" in a and b"atlas.example.org" not in b  # absolute URLs
 
 
-def test_a_replaced_store_gets_a_new_layout(store_path, tmp_path, counted):
-    store = copy_of(store_path, tmp_path)
-    client = create_app(Settings(store, tmp_path / "cache"), warm_glyphs=False)
+def test_a_replaced_store_gets_a_new_layout(store, tmp_path, counted):
+    settings = Settings(tmp_path / "unused.gpkg", tmp_path / "cache").with_store(location(store))
+    client = create_app(settings, warm_glyphs=False)
     client = client.server.test_client()
     before = client.get("/_dash-layout").get_data()
     built = len(counted)

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from store_samples import add_cao_tri_assignment, copy_of
+from store_samples import add_cao_tri_assignment, location
 
 from dashboard.cli import _parser
 from dashboard.serving import ServeOptions, gunicorn_config
@@ -55,16 +55,17 @@ def test_serve_options():
     assert config["bind"] == "[::1]:8050" and config["worker_class"] == "gthread"
 
 
-def test_every_worker_answers_and_sees_a_replaced_store(store_path, tmp_path):
-    store = copy_of(store_path, tmp_path)
+def test_every_worker_answers_and_sees_a_replaced_store(store, tmp_path):
     port = _port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
-        "NTM_ATLAS_DATA": str(store),
         "NTM_ATLAS_CACHE": str(tmp_path / "cache"),
         "PYTHONUNBUFFERED": "1",
     }
+    env.pop("NTM_ATLAS_DATABASE_URL", None)
+    postgis = location(store).startswith("postgresql")
+    env["NTM_ATLAS_DATABASE_URL" if postgis else "NTM_ATLAS_DATA"] = location(store)
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -89,7 +90,7 @@ def test_every_worker_answers_and_sees_a_replaced_store(store_path, tmp_path):
         before = _layouts(url, 12)
         assert len(before) == 1  # every worker serves the same page
 
-        add_cao_tri_assignment(store)  # replaces the file, as an import does
+        add_cao_tri_assignment(store)  # rewrites the store, as a rebuild does
         deadline = time.monotonic() + 90
         while True:
             after = _layouts(url, 12)

@@ -14,8 +14,9 @@ from geodata.store import GeoPackageStore
 
 
 @pytest.fixture(scope="module")
-def store(store_path):
-    return GeoPackageStore(store_path)
+def store(built_store):
+    """The built store on each backend (GeoPackage, PostGIS)."""
+    return built_store
 
 
 @pytest.mark.parametrize(

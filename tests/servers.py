@@ -1,0 +1,61 @@
+"""Running the real server for tests: ``create_app(settings).run`` in a subprocess on a free
+port, over a store given by its location (a GeoPackage path or a database URL)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+SERVER = """
+import sys
+from geodata.settings import Settings
+from dashboard.app import create_app
+settings = Settings(store_path="unused.gpkg", cache_dir=sys.argv[2]).with_store(sys.argv[1])
+create_app(settings).run(host="127.0.0.1", port=int(sys.argv[3]), debug=False)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(store: Path | str, workdir: Path, ready_path: str = "/") -> Iterator[str]:
+    """``create_app(settings).run`` over ``store`` (a GeoPackage path or a database URL) on a
+    free localhost port; yields its base URL (no trailing slash) once ``ready_path`` answers."""
+    port = free_port()
+    log_path = workdir / "server.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SERVER, str(store), str(workdir / "cache"), str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 240  # a busy machine starts a server slowly
+        while True:
+            try:
+                urllib.request.urlopen(url + ready_path, timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.terminate()
+                    pytest.fail(f"the server did not start:\n{log_path.read_text()}")
+                time.sleep(0.3)
+        try:
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
