@@ -34,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=20.0, help="load test: measured seconds")
     p.add_argument("--workers", type=int, default=2, help="load test: `serve --workers N`")
     p.add_argument("--no-load", action="store_true", help="skip the load test")
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="run NTM Atlas (browser and load test) on this PostGIS database, after copying the "
+        "store into it (the naive app keeps reading the GeoPackage)",
+    )
     p.add_argument("--label", default="run", help="name of this run in the results file")
     p.add_argument("--out", type=Path, default=RESULTS, help="folder for the results JSON")
     p.add_argument(
@@ -128,6 +134,12 @@ def run(store: Path, tmp: Path, args: argparse.Namespace) -> dict:
 
     expected, districts = _store_facts(store)
     controls = {"atlas": ids.DISTRICT, "naive": naive_app.DISTRICT_ID}
+    atlas_store = str(store)
+    if args.database:  # the same data in PostGIS, for NTM Atlas only
+        from geodata.store import copy_store, open_store
+
+        copy_store(open_store(store), open_store(args.database))
+        atlas_store = args.database
     result: dict = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
         "label": args.label,
@@ -140,6 +152,7 @@ def run(store: Path, tmp: Path, args: argparse.Namespace) -> dict:
             "quick": args.quick,
             "viewport": bb.VIEWPORT,
             "store": str(store),
+            "atlas_store": "PostGIS" if args.database else "GeoPackage",
             "communes": expected,
         },
         "machine": _machine(),
@@ -150,7 +163,7 @@ def run(store: Path, tmp: Path, args: argparse.Namespace) -> dict:
     servers = {}
     with (
         _process(
-            [sys.executable, "-m", "benchmarks.server", "real", str(store), str(p := _port())],
+            [sys.executable, "-m", "benchmarks.server", "real", atlas_store, str(p := _port())],
             f"http://127.0.0.1:{p}/",
             tmp / "atlas.log",
         ) as real_proc,
@@ -230,6 +243,8 @@ def _load(store: Path, tmp: Path, args: argparse.Namespace, bodies: list[str]) -
     if "--workers" in help_text:
         cmd += ["--workers", str(args.workers)]
     env = {"NTM_ATLAS_DATA": str(store), "NTM_ATLAS_CACHE": str(tmp / "serve-cache")}
+    if args.database:
+        env["NTM_ATLAS_DATABASE_URL"] = args.database
     url = f"http://127.0.0.1:{port}"
     with _process(cmd, url + "/", tmp / "serve.log", env) as proc:
         out = load_test(url, bodies, clients=args.clients, seconds=args.seconds, warmup=3.0)
