@@ -108,6 +108,8 @@ def create_app(
     app.layout = lambda: serve_layout(current())
     callbacks.register(app, current)
     response_cache.cache_layout(app, current)  # the first page, once per store version
+    # A filter state asked for before is answered without running the callbacks again.
+    response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
     register_import_page(app, settings)  # /login, /import (editors)
     if warm_glyphs:
         threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
