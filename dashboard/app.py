@@ -17,7 +17,7 @@ from functools import lru_cache
 import flask
 from dash import Dash, html
 
-from dashboard import callbacks, layout, plotly_bundle, response_cache
+from dashboard import callbacks, ids, layout, plotly_bundle, response_cache
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import register_import_page
