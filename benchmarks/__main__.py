@@ -34,12 +34,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=20.0, help="load test: measured seconds")
     p.add_argument("--workers", type=int, default=2, help="load test: `serve --workers N`")
     p.add_argument("--no-load", action="store_true", help="skip the load test")
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="run NTM Atlas (browser and load test) on this PostGIS database, after copying the "
+        "store into it (the naive app keeps reading the GeoPackage)",
+    )
     p.add_argument("--label", default="run", help="name of this run in the results file")
     p.add_argument("--out", type=Path, default=RESULTS, help="folder for the results JSON")
     p.add_argument(
         "--quick",
         action="store_true",
-        help="one load, two changes, a 2-second load test with 4 clients (CI: it cannot rot)",
+        help="one load and one change per app, a 1-second load test with 2 clients on the"
+        " benchmark's own server (CI: it cannot rot)",
     )
     return p
 
@@ -47,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.quick:
-        args.loads, args.changes, args.clients, args.seconds = 1, 2, 4, 2.0
+        args.loads, args.changes, args.clients, args.seconds = 1, 1, 2, 1.0
     with tempfile.TemporaryDirectory(prefix="ntm-bench-") as tmpdir:
         tmp = Path(tmpdir)
         store = args.store or _build_store(tmp)
@@ -123,11 +130,17 @@ def run(store: Path, tmp: Path, args: argparse.Namespace) -> dict:
 
     from benchmarks import browser as bb
     from benchmarks import naive_app
-    from benchmarks.load import rss_of_tree
+    from benchmarks.load import load_test, rss_of_tree
     from dashboard import ids
 
     expected, districts = _store_facts(store)
     controls = {"atlas": ids.DISTRICT, "naive": naive_app.DISTRICT_ID}
+    atlas_store = str(store)
+    if args.database:  # the same data in PostGIS, for NTM Atlas only
+        from geodata.store import copy_store, open_store
+
+        copy_store(open_store(store), open_store(args.database))
+        atlas_store = args.database
     result: dict = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
         "label": args.label,
@@ -140,6 +153,7 @@ def run(store: Path, tmp: Path, args: argparse.Namespace) -> dict:
             "quick": args.quick,
             "viewport": bb.VIEWPORT,
             "store": str(store),
+            "atlas_store": "PostGIS" if args.database else "GeoPackage",
             "communes": expected,
         },
         "machine": _machine(),
@@ -150,7 +164,7 @@ def run(store: Path, tmp: Path, args: argparse.Namespace) -> dict:
     servers = {}
     with (
         _process(
-            [sys.executable, "-m", "benchmarks.server", "real", str(store), str(p := _port())],
+            [sys.executable, "-m", "benchmarks.server", "real", atlas_store, str(p := _port())],
             f"http://127.0.0.1:{p}/",
             tmp / "atlas.log",
         ) as real_proc,
@@ -198,11 +212,16 @@ def run(store: Path, tmp: Path, args: argparse.Namespace) -> dict:
         result["rss_after_browser"] = {
             app: rss_of_tree(proc.pid) for app, (_u, proc) in servers.items()
         }
+        if args.quick and not args.no_load:
+            # CI: the load test's code on the server already running (no second server).
+            url, proc = servers["atlas"]
+            load = load_test(url, _view_requests(bodies), args.clients, args.seconds, warmup=0)
+            result["load"] = load | {"rss": rss_of_tree(proc.pid), "command": "benchmark server"}
     result["pages"] = {
         app: [vars(p) | {"request_bodies": None} for p in runs] for app, runs in pages.items()
     }
     result["summary"] = summarise(pages)
-    if not args.no_load:
+    if not args.no_load and not args.quick:
         result["load"] = _load(store, tmp, args, _view_requests(bodies))
     result["loadavg_end"] = os.getloadavg()
     return result
@@ -230,6 +249,8 @@ def _load(store: Path, tmp: Path, args: argparse.Namespace, bodies: list[str]) -
     if "--workers" in help_text:
         cmd += ["--workers", str(args.workers)]
     env = {"NTM_ATLAS_DATA": str(store), "NTM_ATLAS_CACHE": str(tmp / "serve-cache")}
+    if args.database:
+        env["NTM_ATLAS_DATABASE_URL"] = args.database
     url = f"http://127.0.0.1:{port}"
     with _process(cmd, url + "/", tmp / "serve.log", env) as proc:
         out = load_test(url, bodies, clients=args.clients, seconds=args.seconds, warmup=3.0)

@@ -103,7 +103,9 @@ RESULT = """
     .filter(e => e.name.includes('_dash-update-component') && e.startTime >= b.t0);
   return {
     responses_ms: cb.length ? Math.max(...cb.map(e => e.responseEnd)) - b.t0 : null,
-    repaint_ms: b.idles.length ? b.idles[b.idles.length - 1] - b.t0 : null,
+    // The last MapLibre idle after the change; if none fired, the last frame drawn.
+    repaint_ms: b.idles.length ? b.idles[b.idles.length - 1] - b.t0
+      : (b.renders ? b.last - b.t0 : null),
     frames: b.renders,
     idles: b.idles.length,
     requests: cb.length,

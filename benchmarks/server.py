@@ -61,7 +61,8 @@ def build(kind: str, store: str, cache_dir: str):
         from dashboard.app import create_app
         from geodata.settings import Settings
 
-        app = create_app(Settings(store_path=Path(store), cache_dir=Path(cache_dir)))
+        settings = Settings(store_path=Path("unused.gpkg"), cache_dir=Path(cache_dir))
+        app = create_app(settings.with_store(store))  # a GeoPackage path or a database URL
     elif kind == "naive":
         from benchmarks.naive_app import create_app
 

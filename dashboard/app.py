@@ -18,7 +18,7 @@ from functools import lru_cache
 import flask
 from dash import Dash, html
 
-from dashboard import callbacks, layout, plotly_bundle, response_cache
+from dashboard import callbacks, ids, layout, plotly_bundle, response_cache
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import CSS_FILE as IMPORT_CSS
@@ -111,6 +111,8 @@ def create_app(
     app.layout = lambda: serve_layout(current())
     callbacks.register(app, current)
     response_cache.cache_layout(app, current)  # the first page, once per store version
+    # A filter state asked for before is answered without running the callbacks again.
+    response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
     register_import_page(app, settings)  # /login, /import (editors)
     if warm_glyphs:
         threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()

@@ -3,6 +3,10 @@
 - ``/_dash-layout`` (the filled first page, on every visit's critical path) is built once per
   store version and host and kept compressed, so a visit costs a dictionary lookup instead of
   building the view; a replaced store (a new callback context) empties the cache.
+- A callback's answer is a function of its request (the inputs, states and which of them
+  changed: the view lives in the page, not in the server) and of the store, so answers are
+  kept per store version, by request: a filter state that any reader asked for before is
+  answered without running the callback again (per worker process; exports are not kept).
 - Dash's component scripts (``/_dash-component-suites/…``, fingerprinted by version) are
   compressed once by flask-compress instead of on every request.
 """
@@ -10,7 +14,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 import flask
@@ -19,6 +25,9 @@ from dashboard.plotly_bundle import accepted
 
 #: Distinct hosts (``Host`` header) whose layout is kept; more empty the cache (a bound).
 MAX_ENTRIES = 16
+#: Callback answers kept per process (least recently used go first) and the largest kept.
+MAX_CALLBACKS = 1024
+MAX_CALLBACK_BYTES = 256 * 1024
 
 
 def compress(data: bytes, coding: str | None) -> bytes:
@@ -92,6 +101,73 @@ def cache_layout(app, current: Callable[[], object]) -> LayoutCache:
         return response
 
     app.server.view_functions[endpoint] = layout
+    return cache
+
+
+class CallbackCache:
+    """Answers of one callback context (store version) by request, least recently used out."""
+
+    def __init__(self, size: int = MAX_CALLBACKS) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._owner: object = None
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, owner: object, key: Hashable) -> bytes | None:
+        with self._lock:
+            if owner is not self._owner:
+                self._owner, self._entries = owner, OrderedDict()
+            body = self._entries.get(key)
+            if body is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return body
+
+    def put(self, owner: object, key: Hashable, body: bytes) -> None:
+        with self._lock:
+            if owner is not self._owner:
+                return
+            self._entries[key] = body
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+def cache_callbacks(
+    app, current: Callable[[], object], skip_outputs: tuple[str, ...] = ()
+) -> CallbackCache:
+    """Answer Dash's ``/_dash-update-component`` from a :class:`CallbackCache` keyed by
+    ``current()``, the host and the request body; callbacks writing one of ``skip_outputs``
+    (component ids: downloads) always run."""
+    endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
+    dispatch = app.server.view_functions[endpoint]
+    cache = CallbackCache()
+    skip = tuple(cid.encode() for cid in skip_outputs)
+
+    def answer():
+        request = flask.request.get_data()  # Dash reads it again (kept by the request)
+        if any(s in request for s in skip):
+            return dispatch()
+        owner = current()
+        key = (flask.request.host_url, hashlib.sha256(request).digest())
+        body = cache.get(owner, key)
+        if body is not None:
+            return flask.Response(body, mimetype="application/json")
+        response = dispatch()
+        if (
+            isinstance(response, flask.Response)
+            and response.status_code == 200
+            and response.mimetype == "application/json"
+            and not response.headers.getlist("Set-Cookie")
+        ):
+            data = response.get_data()
+            if len(data) <= MAX_CALLBACK_BYTES:
+                cache.put(owner, key, data)
+        return response
+
+    app.server.view_functions[endpoint] = answer
     return cache
 
 

@@ -82,6 +82,11 @@ def serve(settings: Settings, options: ServeOptions) -> None:
     from dashboard.app import create_app
 
     server = create_app(settings, warm_glyphs=False).server
+    # Dash registers the paths of its component scripts while it renders the index page; a
+    # worker that never rendered it answers those scripts with 500 ("dash" is not a registered
+    # library). Render it once here, before the fork, so every worker starts with them.
+    with server.test_client() as client:
+        client.get("/")
     config = gunicorn_config(settings, options)
 
     class Application(BaseApplication):

@@ -62,6 +62,8 @@ def main() -> None:
         dpi=110,
     )
     save(data, "export-sheet-cho-don-en.png", 800)
+    _, data = export.export_map_bytes(bundle, None, "coverage", 2025, "png", "vi", dpi=110)
+    save(data, "export-sheet-2025.png", 1000)
     fig = export.atlas_page_figure(bundle, XUAN_LAC, 2019)
     save(sheet.figure_bytes(fig, "png", 110), "export-atlas-xuan-lac.png", 800)
     tmp.cleanup()

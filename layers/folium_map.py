@@ -132,6 +132,9 @@ class HtmlLayers:
     former_districts: bool = False
 
 
+#: Popups taller than this scroll (px), so one fits between the title and the bottom boxes.
+POPUP_MAX_HEIGHT = 300
+
 _CSS = """
 .ntm-box{background:rgba(255,255,255,.93);padding:6px 10px;border-radius:4px;
  box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.35 'Noto Sans','DejaVu Sans',Arial,sans-serif;
@@ -152,6 +155,7 @@ _CSS = """
 .ntm-popup th{text-align:left;padding:1px 6px 1px 0;color:#555;font-weight:600;vertical-align:top}
 .ntm-popup td{padding:1px 0}
 .ntm-src{margin-top:4px;font-size:11px}
+.ntm-aside{visibility:hidden}
 .ntm-label{font:600 12px 'Noto Sans','DejaVu Sans',Arial,sans-serif;color:#222;
  text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;white-space:nowrap;text-align:center}
 .ntm-label.ntm-nb{font-weight:400;font-style:italic;color:#666}
@@ -247,7 +251,7 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
         },
         highlight_function=lambda _f: {"weight": 2.5, "color": LINE_COLOURS["selected"]},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_height=POPUP_MAX_HEIGHT),
     )
     gj.add_to(m)
 
@@ -305,12 +309,15 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
                 _points_json(pts),
                 marker=folium.Marker(icon=icon),
                 tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-                popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+                popup=folium.GeoJsonPopup(
+                    fields=["popup"], labels=False, max_height=POPUP_MAX_HEIGHT
+                ),
             ).add_to(fg)
             fg.add_to(m)
 
-    folium.LayerControl(collapsed=False).add_to(m)
-    m.get_root().script.add_child(Element(_after_map_js(m.get_name())))
+    # Collapsed (an icon that opens on hover or tap): open, it covers the legend on a laptop.
+    folium.LayerControl(collapsed=True).add_to(m)
+    _script_after_map(m, _after_map_js(m.get_name()))
     m.fit_bounds([(bounds[1], bounds[0]), (bounds[3], bounds[2])])
     root = m.get_root()
     title = (
@@ -339,20 +346,45 @@ def _points_json(pts: pd.DataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _script_after_map(m: folium.Map, js: str) -> None:
+    """Run ``js`` once the map exists: a child of the map renders its script after the map's."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    element = MacroElement()
+    element._name = "NtmAfterMap"
+    element._template = Template("{% macro script(this, kwargs) %}" + js + "{% endmacro %}")
+    element.add_to(m)
+
+
 def _after_map_js(name: str) -> str:
-    """A metric-only scale bar, and popups kept clear of the title box: when an opening popup
-    would lie under the title, the map pans down until it does not."""
+    """A metric-only scale bar, and popups the boxes never hide: Leaflet's auto-pan keeps a
+    popup below the title box (its top padding is the box's height), and the sources and
+    legend boxes step aside (hidden) while a popup over them is open."""
     return f"""
 L.control.scale({{metric: true, imperial: false}}).addTo({name});
-{name}.on("popupopen", function (e) {{
+function ntmOverlap(a, b) {{
+  return a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top;
+}}
+function ntmPadding() {{
   var title = document.querySelector(".ntm-title");
+  var top = title ? title.getBoundingClientRect().bottom + 10 : 5;
+  L.Popup.prototype.options.autoPanPaddingTopLeft = L.point(5, top);
+}}
+ntmPadding();
+window.addEventListener("resize", ntmPadding);
+{name}.on("popupopen", function (e) {{
   var box = e.popup.getElement();
-  if (!title || !box) return;
-  var t = title.getBoundingClientRect(), p = box.getBoundingClientRect();
-  var overlap = t.bottom + 8 - p.top;
-  if (overlap > 0 && p.right > t.left && p.left < t.right) {{
-    {name}.panBy([0, -overlap]);
-  }}
+  if (!box) return;
+  var p = box.getBoundingClientRect();
+  document.querySelectorAll(".ntm-sources, .ntm-legend").forEach(function (el) {{
+    if (ntmOverlap(el.getBoundingClientRect(), p)) el.classList.add("ntm-aside");
+  }});
+}});
+{name}.on("popupclose", function () {{
+  document.querySelectorAll(".ntm-aside").forEach(function (el) {{
+    el.classList.remove("ntm-aside");
+  }});
 }});
 """
 

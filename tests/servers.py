@@ -31,18 +31,28 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(store: Path | str, workdir: Path, ready_path: str = "/") -> Iterator[str]:
-    """``create_app(settings).run`` over ``store`` (a GeoPackage path or a database URL) on a
-    free localhost port; yields its base URL (no trailing slash) once ``ready_path`` answers."""
+def running_server(
+    store: Path | str, workdir: Path, ready_path: str = "/", workers: int | None = None
+) -> Iterator[str]:
+    """The dashboard over ``store`` (a GeoPackage path or a database URL) on a free localhost
+    port: ``create_app(settings).run`` in one process, or with ``workers`` the production
+    server, ``ntm-atlas serve --workers N``. Yields its base URL (no trailing slash) once
+    ``ready_path`` answers."""
     port = free_port()
     log_path = workdir / "server.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-c", SERVER, str(store), str(workdir / "cache"), str(port)]
+    if workers:
+        command = [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)]
+        command += ["--workers", str(workers)]
+        env["NTM_ATLAS_CACHE"] = str(workdir / "cache")
+        if str(store).startswith("postgresql://"):
+            env["NTM_ATLAS_DATABASE_URL"] = str(store)
+        else:
+            env["NTM_ATLAS_DATA"] = str(store)
+            env.pop("NTM_ATLAS_DATABASE_URL", None)
     with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER, str(store), str(workdir / "cache"), str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 240  # a busy machine starts a server slowly
         while True:
@@ -58,4 +68,8 @@ def running_server(store: Path | str, workdir: Path, ready_path: str = "/") -> I
             yield url
         finally:
             proc.terminate()
-            proc.wait(timeout=10)
+            try:
+                proc.wait(timeout=60)  # gunicorn lets its workers finish their requests
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)

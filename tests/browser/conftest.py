@@ -31,6 +31,22 @@ def browser():
         b.close()
 
 
+#: Every browser test runs against both ways of serving: the GeoPackage under Flask's server in
+#: one process, and a PostGIS copy of it under the production server with two workers.
+SERVED = ("gpkg", "postgis-2-workers")
+
+
+@pytest.fixture(scope="module", params=SERVED)
+def served(request, store_path):
+    """``(location, workers)`` of the store a module's server runs on (see :data:`SERVED`)."""
+    if request.param == "gpkg":
+        return str(store_path), None
+    databases = request.getfixturevalue("pg_databases")
+    url = databases.create(request.getfixturevalue("postgis_template"))
+    request.addfinalizer(lambda: databases.drop(url))
+    return url, 2
+
+
 @pytest.fixture(scope="session")
 def start_server():
     """:func:`running_server`, for the test modules (``with start_server(store, dir) as url``)."""

@@ -37,8 +37,10 @@ LOCATIONS = "() => " + GD + ".data[0].locations.length"
 
 
 @pytest.fixture(scope="module")
-def server(store_path, tmp_path_factory, start_server):
-    with start_server(store_path, tmp_path_factory.mktemp("dashboard-server")) as url:
+def server(served, tmp_path_factory, start_server):
+    location, workers = served
+    workdir = tmp_path_factory.mktemp("dashboard-server")
+    with start_server(location, workdir, workers=workers) as url:
         yield url + "/"
 
 

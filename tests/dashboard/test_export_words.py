@@ -209,5 +209,6 @@ def test_html_scale_is_metric_and_the_attribution_is_a_link(bundle):
     attribution = json.loads(raw)
     assert '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>' in attribution
     assert "&lt;" not in attribution
-    assert 'on("popupopen"' in page  # the title box moves out of a popup's way
+    # Popups open below the title box (auto-pan padding = its height); other boxes step aside.
+    assert "autoPanPaddingTopLeft" in page and 'on("popupopen"' in page
     assert "Độ phủ đơn vị giúp đỡ" in page

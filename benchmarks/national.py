@@ -1,0 +1,273 @@
+"""National scale, synthetic: the province store copied into a grid over Vietnam's extent.
+
+    uv run python -m benchmarks.national --store FILE.gpkg [--copies 88] [--points 100000]
+
+The 122 communes of Bắc Kạn (with their real vertex counts), their districts, crosswalk,
+assignments and status rows are copied ``--copies`` times (88 copies: ~10,700 communes, about
+Vietnam's number) in an 8-column grid from 102.2°E to 109.8°E and 12.3°N to 23.3°N, with new
+codes; the projects are copied and jittered inside their commune to ``--points`` points. The
+result goes through the same store, bundle and app. The benchmark then loads the real app over
+the province store and over the national one in headless Chromium, interleaved, and prints
+first load, change and server memory, national against province.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Columns holding a 5-digit commune code / a 3-digit district code / a record id.
+COMMUNE_CODES = (
+    "code",
+    "commune_code",
+    "code_2019",
+    "code_2020",
+    "code_2025",
+    "overlay_2025_top",
+)
+DISTRICT_CODES = ("district_code",)
+RECORD_IDS = ("assignment_id", "status_id")
+COLUMNS = 8
+WEST, SOUTH, STEP_LON, STEP_LAT = 102.2, 12.3, 0.95, 1.0
+
+
+def commune_code(code: object, k: int) -> object:
+    """The code of a commune in copy ``k`` (Bắc Kạn's codes 01834–020xx differ in their last
+    three digits, so these stay unique).
+
+    >>> commune_code("01903", 0), commune_code("01903", 42)
+    ('00903', '42903')
+    """
+    if not isinstance(code, str) or len(code) != 5:
+        return code
+    return f"{k:02d}{code[2:]}"
+
+
+def district_code(code: object, k: int) -> object:
+    """>>> district_code("061", 3)
+    '030'
+    """
+    if not isinstance(code, str) or not code.isdigit():
+        return code
+    return f"{k * 9 + int(code) - 58:03d}"
+
+
+def _copy(df: pd.DataFrame, k: int, dx: float, dy: float) -> pd.DataFrame:
+    out = df.copy()
+    for col in COMMUNE_CODES:
+        if col in out and out[col].dtype == object:
+            out[col] = out[col].map(lambda v, k=k: commune_code(v, k))
+    for col in DISTRICT_CODES:
+        if col in out:
+            out[col] = out[col].map(lambda v, k=k: district_code(v, k))
+    for col in RECORD_IDS:
+        if col in out:
+            out[col] = out[col].astype(str) + f"-{k:02d}"
+    if "geometry" in out and hasattr(out, "translate"):
+        out = out.set_geometry(out.geometry.translate(dx, dy))
+    return out
+
+
+def national_tables(tables: dict[str, pd.DataFrame], copies: int, points: int):
+    """The synthetic national tables from the province store's tables."""
+    import geopandas as gpd
+
+    base = tables["communes_2019"].total_bounds
+    out: dict[str, pd.DataFrame] = {}
+    keep = {"agencies", "assignments_aggregate", "projects_aggregate", "build_info", "neighbours"}
+    for name, df in tables.items():
+        if name in keep or name == "projects":
+            continue
+        parts = []
+        for k in range(copies):
+            col, row = k % COLUMNS, k // COLUMNS
+            dx = WEST + col * STEP_LON - base[0]
+            dy = SOUTH + row * STEP_LAT - base[1]
+            parts.append(_copy(df, k, dx, dy))
+        merged = pd.concat(parts, ignore_index=True)
+        if isinstance(df, gpd.GeoDataFrame):
+            merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=df.crs)
+        out[name] = merged
+    for name in keep & set(tables):
+        out[name] = tables[name]
+    if "build_info" in out:
+        info = out["build_info"].copy()
+        info.loc[len(info)] = {"key": "synthetic", "value": f"national x{copies}"}
+        out["build_info"] = info
+    out["projects"] = _points(tables["projects"], base, copies, points)
+    return out
+
+
+def _points(projects, base, copies: int, n: int):
+    import geopandas as gpd
+
+    rng = np.random.default_rng(10)
+    per_copy = math.ceil(n / copies)
+    reps = math.ceil(per_copy / max(1, len(projects)))
+    parts = []
+    for k in range(copies):
+        col, row = k % COLUMNS, k // COLUMNS
+        dx = WEST + col * STEP_LON - base[0]
+        dy = SOUTH + row * STEP_LAT - base[1]
+        one = _copy(projects, k, dx, dy)
+        parts.append(pd.concat([one] * reps, ignore_index=True).iloc[:per_copy])
+    df = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=projects.crs).iloc[:n].copy()
+    jitter = rng.uniform(-0.008, 0.008, size=(len(df), 2))
+    df = df.set_geometry(
+        gpd.points_from_xy(df.geometry.x + jitter[:, 0], df.geometry.y + jitter[:, 1]),
+        crs=projects.crs,
+    )
+    df["project_id"] = [f"P{i:06d}" for i in range(len(df))]
+    return df
+
+
+def write_national_store(province: Path, out: Path, copies: int = 88, points: int = 100_000):
+    """Write the synthetic national store built from ``province``; returns its path."""
+    from geodata.store import GeoPackageStore
+
+    src = GeoPackageStore(province)
+    tables = {name: src.read(name) for name in src.list_layers()}
+    GeoPackageStore(out).write_all(national_tables(tables, copies, points))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.national", description=__doc__)
+    p.add_argument("--store", type=Path, required=True, help="the province store (built)")
+    p.add_argument("--copies", type=int, default=88)
+    p.add_argument("--points", type=int, default=100_000)
+    p.add_argument("--loads", type=int, default=2)
+    p.add_argument("--out", type=Path, help="keep the national store here")
+    args = p.parse_args(argv)
+    import json
+    import sys
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks import browser as bb
+    from benchmarks.__main__ import RESULTS, _port, _process, _stats
+    from benchmarks.load import rss_of_tree
+    from dashboard import ids
+
+    with tempfile.TemporaryDirectory(prefix="ntm-national-") as tmpdir:
+        tmp = Path(tmpdir)
+        national = args.out or tmp / "national.gpkg"
+        t0 = time.perf_counter()
+        write_national_store(args.store, national, args.copies, args.points)
+        print(f"national store: {national} in {time.perf_counter() - t0:.0f} s", flush=True)
+        import pyogrio
+
+        counts = {
+            "province": pyogrio.read_info(args.store, layer="communes_2019")["features"],
+            "national": pyogrio.read_info(national, layer="communes_2019")["features"],
+        }
+        districts = {
+            "province": sorted(
+                pyogrio.read_dataframe(args.store, layer="districts", read_geometry=False)["code"]
+            ),
+            "national": sorted(
+                pyogrio.read_dataframe(national, layer="districts", read_geometry=False)["code"]
+            ),
+        }
+        stores = {"province": args.store, "national": national}
+        runs: dict[str, list] = {"province": [], "national": []}
+        rss = {}
+        started = {}
+        ports = {name: _port() for name in stores}
+        from contextlib import ExitStack
+
+        with ExitStack() as stack:
+            for name, store in stores.items():
+                t0 = time.perf_counter()
+                proc = stack.enter_context(
+                    _process(
+                        [
+                            sys.executable,
+                            "-m",
+                            "benchmarks.server",
+                            "real",
+                            str(store),
+                            str(ports[name]),
+                        ],
+                        f"http://127.0.0.1:{ports[name]}/",
+                        tmp / f"{name}.log",
+                    )
+                )
+                started[name] = (proc, time.perf_counter() - t0)
+            with sync_playwright() as pw:
+                chromium = pw.chromium.launch(
+                    executable_path=bb.CHROMIUM, headless=True, args=bb.CHROMIUM_ARGS
+                )
+                for i in range(args.loads):
+                    for name in (
+                        ("province", "national") if i % 2 == 0 else ("national", "province")
+                    ):
+                        url = f"http://127.0.0.1:{ports[name]}"
+                        d = districts[name][i % len(districts[name])]
+                        page = bb.run_page(
+                            chromium,
+                            name,
+                            url,
+                            int(counts[name] * (0.9 if name == "national" else 1)),
+                            ids.DISTRICT,
+                            [[d], []],
+                        )
+                        runs[name].append(page)
+                        print(
+                            f"  {name}: drawn {page.drawn_ms / 1000:.1f} s, changes "
+                            + ", ".join(
+                                f"{(c['repaint_ms'] or 0) / 1000:.1f} s" for c in page.changes
+                            ),
+                            flush=True,
+                        )
+                chromium.close()
+            for name in stores:
+                rss[name] = rss_of_tree(started[name][0].pid)
+    summary = {}
+    for name, pages in runs.items():
+        changes = [c for p in pages for c in p.changes]
+        summary[name] = {
+            "communes": counts[name],
+            "server_start_s": started[name][1],
+            "drawn_s": _stats([p.drawn_ms / 1000 for p in pages]),
+            "load_kib": _stats([sum(p.load_bytes.values()) / 1024 for p in pages]),
+            "repaint_s": _stats([c["repaint_ms"] and c["repaint_ms"] / 1000 for c in changes]),
+            "responses_s": _stats(
+                [c["responses_ms"] and c["responses_ms"] / 1000 for c in changes]
+            ),
+            "change_kib": _stats([c["bytes"] / 1024 for c in changes]),
+            "server_cpu_ms": _stats([c["server_cpu_ms"] for c in changes]),
+            "rss_mib": rss[name]["rss_mib"],
+        }
+    print("\n| figure | province | national | ratio |\n|---|---:|---:|---:|")
+    for key, label in (
+        ("drawn_s", "navigation → map drawn (s)"),
+        ("load_kib", "bytes on first load (KiB)"),
+        ("responses_s", "change → responses (s)"),
+        ("repaint_s", "change → map repainted (s)"),
+        ("change_kib", "bytes per change (KiB)"),
+        ("server_cpu_ms", "server CPU per change (ms)"),
+    ):
+        a, b = summary["province"][key]["median"], summary["national"][key]["median"]
+        ratio = f"{b / a:.1f}" if a and b else "–"
+        print(f"| {label} | {a or 0:,.2f} | {b or 0:,.2f} | {ratio} |")
+    a, b = summary["province"]["rss_mib"], summary["national"]["rss_mib"]
+    print(f"| server RSS (MiB) | {a:,.0f} | {b:,.0f} | {b / a:.1f} |")
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%MZ", time.gmtime())
+    path = RESULTS / f"{stamp}-national.json"
+    path.write_text(
+        json.dumps({"summary": summary, "copies": args.copies, "points": args.points}, indent=1)
+    )
+    print(f"written: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
