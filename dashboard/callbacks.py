@@ -622,9 +622,18 @@ def zoom_patch(c: Context, vintage: int, code: str) -> Patch:
     return figures.apply_changes(Patch(), fit)
 
 
-def show_selection(screen: Screen) -> dict[str, Any]:
+def show_selection(screen: Screen, triggered: set[str] | None = None) -> dict[str, Any]:
     """The detail panel and the map's selection outline for the selected commune or project
-    (``screen.state["sel"]``), as ``{"detail", "map"}``."""
+    (``screen.state["sel"]``), as ``{"detail", "map"}``.
+
+    The panel follows the filters and the language, the outline does not: with ``triggered``
+    (the state keys that changed) the map is ``no_update`` unless the selection changed, or
+    the vintage changed under a selection. The view callback already writes the map on every
+    filter change, and each write makes MapLibre replace all its sources, so a second write
+    that changes nothing would double the cost of every filter change (issue 10). On the
+    callback's first call (``triggered`` empty) the page's figure already shows the state's
+    selection. With ``triggered`` None (a direct call) the map change is always given.
+    """
     t = screen.t
     selected = screen.state.get("sel")
     if not selected:
@@ -638,6 +647,9 @@ def show_selection(screen: Screen) -> dict[str, Any]:
         d = screen.view.commune(selected)
         body = commune_panel(d, t) if d else html.P(t("detail.not_found"))
         code = selected if d else None
+    moved = triggered is None or "sel" in triggered or ("v" in triggered and bool(selected))
+    if not moved:
+        return {"detail": body, "map": no_update}
     return {"detail": body, "map": figures.apply_changes(Patch(), figures.selection_changes(code))}
 
 
@@ -956,6 +968,8 @@ def _wire_view(app: Dash, current: Current) -> None:
 
 
 def _wire_selection(app: Dash, current: Current) -> None:
+    detail_changed = _changed(DETAIL_FIELDS)
+
     @app.callback(
         output={
             "selected": Output(ids.SELECTED, "data", allow_duplicate=True),
@@ -981,7 +995,7 @@ def _wire_selection(app: Dash, current: Current) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def _show(**state):
-        return show_selection(Screen(current(), state))
+        return show_selection(Screen(current(), state), triggered=detail_changed())
 
 
 def _wire_language(app: Dash, current: Current) -> None:

@@ -353,6 +353,62 @@ def test_show_selection_project_and_nothing(ctx):
     assert _operations(out["map"])[("data", figures.TRACE["selected"], "locations")] == []
 
 
+def _dash_request(app, years, changed: dict[tuple[str, str], object]) -> list[dict]:
+    """Post every callback that one of ``changed``'s component properties triggers, the way the
+    browser does (``/_dash-update-component``, the other values from the fresh page's state);
+    returns each callback's answer (``{}`` for "nothing to update")."""
+    from dash._utils import split_callback_id
+
+    state = st.default_state(years)
+    values: dict[tuple[str, str], object] = {(f.control, f.prop): state[f.key] for f in st.FIELDS}
+    values.update(changed)
+    triggered = {f"{cid}.{prop}" for cid, prop in changed}
+    client = app.server.test_client()
+    answers = []
+    for key, spec in app.callback_map.items():
+        fired = {f"{d['id']}.{d['property']}" for d in spec["inputs"]} & triggered
+        if not fired or "callback" not in spec:  # clientside ones never write the map
+            continue
+
+        def dep(d):
+            return {**d, "value": values.get((d["id"], d["property"]))}
+
+        body = {
+            "output": key,
+            "outputs": split_callback_id(key),
+            "inputs": [dep(d) for d in spec["inputs"]],
+            "state": [dep(d) for d in spec["state"]],
+            "changedPropIds": sorted(fired),
+        }
+        r = client.post("/_dash-update-component", json=body)
+        assert r.status_code in (200, 204), (key, r.status_code, r.get_data(as_text=True)[:300])
+        answers.append(r.get_json()["response"] if r.status_code == 200 else {})
+    return answers
+
+
+def test_a_filter_change_writes_the_map_once(app, ctx):
+    """MapLibre replaces every source on each write of the figure: a district change must reach
+    the map through one callback (the view's Patch), not also through the selection's."""
+    answers = _dash_request(app, ctx.years, {(ids.DISTRICT, "value"): ["064"]})
+    map_writes = [a for a in answers if any(k.split("@")[0] == ids.MAP for k in a)]
+    assert len(answers) >= 3  # the URL, the view, the detail panel
+    assert len(map_writes) == 1
+    assert any(ids.DETAIL in a for a in answers)  # the detail panel still follows the filters
+    # a new selection moves the outline
+    answers = _dash_request(app, ctx.years, {(ids.SELECTED, "data"): "02023"})
+    assert any(k.split("@")[0] == ids.MAP for a in answers for k in a)
+
+
+def test_the_selection_outline_moves_only_with_the_selection_or_the_vintage(ctx):
+    screen = _screen(ctx, sel="02023", d=["064"])
+    assert cb.show_selection(screen, triggered={"d"})["map"] is no_update
+    assert cb.show_selection(screen, triggered={"lang"})["map"] is no_update
+    assert cb.show_selection(screen, triggered=set())["map"] is no_update  # the first call
+    assert isinstance(cb.show_selection(screen, triggered={"sel"})["map"], Patch)
+    assert isinstance(cb.show_selection(screen, triggered={"v"})["map"], Patch)
+    assert cb.show_selection(_screen(ctx), triggered={"v"})["map"] is no_update  # none selected
+
+
 def test_safe_links_only():
     assert cb.safe_href("javascript:alert(1)") is None
     assert cb._link("javascript:alert(1)").to_plotly_json()["type"] == "Span"
