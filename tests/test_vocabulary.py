@@ -138,13 +138,13 @@ def test_clicking_an_imported_point_shows_its_record(imported):
     b, pid = imported
     c = _ctx(b)
     click = {"points": [{"curveNumber": figures.TRACE["points"], "customdata": pid}]}
-    selected = cb.select(c, click, None, None, 2019, None, triggered="map")["selected"]
+    selected = cb.select(c, click, None, 2019, None, triggered="map")["selected"]
     assert selected == pid
     text = text_of(cb.show_selection(cb.Screen(c, {"sel": pid}))["detail"])
     assert "Cầu treo Nà Pài" in text
     assert "Đang thực hiện" in text and "status.in_progress" not in text
     # The selection stays on the project when the vintage changes.
-    assert cb.select(c, None, None, None, 2025, pid, triggered="vintage")["selected"] is no_update
+    assert cb.select(c, None, None, 2025, pid, triggered="vintage")["selected"] is no_update
 
 
 def test_an_old_link_with_ongoing_still_filters(imported):
