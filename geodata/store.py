@@ -108,18 +108,37 @@ class Store(Protocol):
 
 
 class UserRows(Protocol):
-    """Account rows as the store keeps them; the rules live in :mod:`geodata.users`."""
+    """Account rows as the store keeps them, and the failed sign-ins every worker counts; the
+    rules live in :mod:`geodata.users` and :mod:`dashboard.security`."""
 
     def get(self, name: str) -> dict | None:
-        """``{"name", "role", "password"}`` of an account, or None."""
+        """``{"name", "role", "password", "session_epoch"}`` of an account, or None."""
         ...
 
     def put(self, name: str, role: str, password: str) -> None:
-        """Create or replace an account."""
+        """Create or replace an account (replacing it ends its sessions: the epoch grows)."""
         ...
 
     def all(self) -> list[dict]:
         """Every account (``name``, ``role``), by name."""
+        ...
+
+    def end_sessions(self, name: str) -> None:
+        """Bump the account's ``session_epoch``: every session made before stops working."""
+        ...
+
+    def failures(self, key: str) -> tuple[int, float]:
+        """``(count, time of the last)`` of the failed sign-ins under ``key``; ``(0, 0.0)``."""
+        ...
+
+    def add_failure(self, key: str, at: float, *, forget_before: float) -> int:
+        """Count one more failure under ``key`` at ``at`` (seconds since the epoch) and return
+        the count; failures whose last one came before ``forget_before`` start again at 1
+        (and rows that old are removed)."""
+        ...
+
+    def clear_failures(self, key: str) -> None:
+        """Forget the failures under ``key`` (a successful sign-in)."""
         ...
 
 
@@ -362,15 +381,28 @@ _INTERNAL = (_STATE_TABLE, _TABLES_TABLE)
 
 def _accounts_db(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path)
+    con = sqlite3.connect(path, timeout=30)
     con.execute(
         "CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
-        "password TEXT NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP)"
+        "password TEXT NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP, "
+        "session_epoch INTEGER NOT NULL DEFAULT 0)"
     )
+    columns = {row[1] for row in con.execute("PRAGMA table_info(users)")}
+    if "session_epoch" not in columns:  # a users file written before sessions could end
+        with contextlib.suppress(sqlite3.OperationalError):  # another worker just added it
+            con.execute("ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0")
+            con.commit()
     con.execute("CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS login_failures (key TEXT PRIMARY KEY, "
+        "failures INTEGER NOT NULL, last_failed REAL NOT NULL)"
+    )
     with contextlib.suppress(OSError):
         path.chmod(0o600)
     return con
+
+
+_USER_COLUMNS = ("name", "role", "password", "session_epoch")
 
 
 class _SqliteUsers:
@@ -382,15 +414,16 @@ class _SqliteUsers:
             return None
         with contextlib.closing(_accounts_db(self.path)) as con:
             row = con.execute(
-                "SELECT name, role, password FROM users WHERE name = ?", (name,)
+                f"SELECT {', '.join(_USER_COLUMNS)} FROM users WHERE name = ?", (name,)
             ).fetchone()
-        return dict(zip(("name", "role", "password"), row, strict=True)) if row else None
+        return dict(zip(_USER_COLUMNS, row, strict=True)) if row else None
 
     def put(self, name: str, role: str, password: str) -> None:
         with contextlib.closing(_accounts_db(self.path)) as con, con:
             con.execute(
                 "INSERT INTO users (name, role, password) VALUES (?, ?, ?) ON CONFLICT (name) "
-                "DO UPDATE SET role = excluded.role, password = excluded.password",
+                "DO UPDATE SET role = excluded.role, password = excluded.password, "
+                "session_epoch = session_epoch + 1",
                 (name, role, password),
             )
 
@@ -400,3 +433,34 @@ class _SqliteUsers:
         with contextlib.closing(_accounts_db(self.path)) as con:
             rows = con.execute("SELECT name, role FROM users ORDER BY name").fetchall()
         return [{"name": n, "role": r} for n, r in rows]
+
+    def end_sessions(self, name: str) -> None:
+        with contextlib.closing(_accounts_db(self.path)) as con, con:
+            con.execute(
+                "UPDATE users SET session_epoch = session_epoch + 1 WHERE name = ?", (name,)
+            )
+
+    def failures(self, key: str) -> tuple[int, float]:
+        if not self.path.is_file():
+            return 0, 0.0
+        with contextlib.closing(_accounts_db(self.path)) as con:
+            row = con.execute(
+                "SELECT failures, last_failed FROM login_failures WHERE key = ?", (key,)
+            ).fetchone()
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+    def add_failure(self, key: str, at: float, *, forget_before: float) -> int:
+        with contextlib.closing(_accounts_db(self.path)) as con, con:
+            con.execute("DELETE FROM login_failures WHERE last_failed < ?", (forget_before,))
+            return con.execute(
+                "INSERT INTO login_failures (key, failures, last_failed) VALUES (?, 1, ?) "
+                "ON CONFLICT (key) DO UPDATE SET failures = failures + 1, "
+                "last_failed = excluded.last_failed RETURNING failures",
+                (key, at),
+            ).fetchone()[0]
+
+    def clear_failures(self, key: str) -> None:
+        if not self.path.is_file():
+            return
+        with contextlib.closing(_accounts_db(self.path)) as con, con:
+            con.execute("DELETE FROM login_failures WHERE key = ?", (key,))
