@@ -36,7 +36,14 @@ import jinja2
 
 from dashboard.i18n import ASSETS_DIR, translator
 from dashboard.import_cli import result_text
-from dashboard.security import local_target, login_throttle, wait_text
+from dashboard.security import (
+    begin_session,
+    end_session,
+    local_target,
+    login_throttle,
+    signed_in,
+    wait_text,
+)
 from geodata.imports.messages import field_label
 from geodata.settings import Settings
 from geodata.vocabulary import LANGS, VINTAGES, ImportKind
@@ -136,10 +143,7 @@ class _Pages:
 
     # ---------------------------------------------------------------- accounts
     def current_user(self):
-        from geodata.users import get_user
-
-        name = flask.session.get("user")
-        return get_user(self.users, name) if name else None
+        return signed_in(self.users)  # None once the session ended (sign-out anywhere)
 
     def login(self):
         from geodata.users import authenticate
@@ -150,15 +154,14 @@ class _Pages:
             _check_csrf()
             name = flask.request.form.get("user", "")
             address = flask.request.remote_addr or ""
-            throttle = login_throttle()
+            throttle = login_throttle(self.users)
             wait = throttle.wait(name, address)
             user = None
             if not wait:
                 user = authenticate(self.users, name, flask.request.form.get("password", ""))
             if user:
                 throttle.succeeded(name, address)
-                flask.session.clear()  # no session fixation
-                flask.session["user"] = user.name
+                begin_session(self.users, user)  # a fresh session, under the account's epoch
                 flask.session["lang"] = lang
                 _csrf()
                 return flask.redirect(local_target(flask.request.form.get("next")))
@@ -184,7 +187,7 @@ class _Pages:
 
     def logout(self):
         _check_csrf()
-        flask.session.clear()
+        end_session(self.users)  # every session of the account ends: a copied cookie too
         return flask.redirect("/")
 
     def _editor(self, *, for_post: bool):

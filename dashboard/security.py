@@ -8,6 +8,9 @@ come from the environment (:class:`WebSecurity`):
   ``/_dash-update-component`` included; ``NTM_ATLAS_MAX_UPLOAD_MB`` (default 20) for
   ``/import/upload``. A larger body is refused with 413 before it is read (by its
   Content-Length) or as soon as it passes the limit (a chunked body has none).
+- ``NTM_ATLAS_LOGIN_DELAY_S`` (default 2): the sign-in throttle's first delay, after 5 failed
+  sign-ins of an account (or 20 from an address); each further failure doubles it, up to
+  15 min. The failures are counted in the store, so every worker and server shares them.
 - ``NTM_ATLAS_SECURE_COOKIES=1``: the session cookie is always ``Secure``; without it, it is
   ``Secure`` whenever the request came over HTTPS.
 - Behind N reverse proxies, ``NTM_ATLAS_PROXY_HOPS=N`` (``Settings.proxy_hops``; ``create_app``
@@ -77,6 +80,8 @@ class WebSecurity:
     #: The delay after the first failure over the free ones, doubled by each further failure.
     first_delay_s: float = 2.0
     max_delay_s: float = 15 * 60.0
+    #: Failures older than this (since the last one) are forgotten.
+    forget_after_s: float = 24 * 3600.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> WebSecurity:
@@ -85,6 +90,7 @@ class WebSecurity:
             max_body_bytes=int(float(env.get("NTM_ATLAS_MAX_BODY_MB", 2)) * MIB),
             max_upload_bytes=int(float(env.get("NTM_ATLAS_MAX_UPLOAD_MB", 20)) * MIB),
             secure_cookies=env.get("NTM_ATLAS_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            first_delay_s=float(env.get("NTM_ATLAS_LOGIN_DELAY_S", 2.0)),
         )
 
 
@@ -121,10 +127,28 @@ def local_target(target: str | None, default: str = "/import") -> str:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Failures:
-    count: int = 0
-    last: float = 0.0
+class MemoryFailures:
+    """Failed sign-ins in this process's memory (a bare Flask app without a store, and the
+    doctests); the app keeps them in its store (:meth:`geodata.store.UserRows.add_failure`),
+    so that every worker and every server counts the same failures and a restart forgets none."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def failures(self, key: str) -> tuple[int, float]:
+        return self._rows.get(key, (0, 0.0))
+
+    def add_failure(self, key: str, at: float, *, forget_before: float) -> int:
+        with self._lock:
+            for old in [k for k, (_, last) in self._rows.items() if last < forget_before]:
+                del self._rows[old]
+            count = self._rows.get(key, (0, 0.0))[0] + 1
+            self._rows[key] = (count, at)
+            return count
+
+    def clear_failures(self, key: str) -> None:
+        self._rows.pop(key, None)
 
 
 @dataclass
@@ -132,56 +156,96 @@ class LoginThrottle:
     """Failed sign-ins per account and per address, with a delay that doubles with each
     failure past the free ones (2 s, 4 s, 8 s … up to 15 min). While an account or an address
     must wait, no password is checked (the right one neither). A success clears the account
-    and the address. Kept in the process's memory: a restart forgets it."""
+    and the address; failures a day old are forgotten. The counts live in ``rows``: the
+    store's (shared by every worker, see :func:`login_throttle`) or this process's memory.
+
+    >>> now = [1000.0]
+    >>> throttle = LoginThrottle(clock=lambda: now[0])
+    >>> for _ in range(6):
+    ...     throttle.failed("lan", "10.0.0.1")
+    >>> throttle.wait("LAN", "10.0.0.2"), throttle.wait("minh", "10.0.0.1")
+    (4.0, 0.0)
+    """
 
     settings: WebSecurity = field(default_factory=WebSecurity)
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[tuple[str, str], _Failures] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: Callable[[], float] = time.time
+    rows: object = field(default_factory=MemoryFailures)
 
-    def _delay(self, key: tuple[str, str]) -> float:
-        f = self._failures.get(key)
-        free = (
-            self.settings.free_failures_account
-            if key[0] == "account"
-            else self.settings.free_failures_address
-        )
-        if f is None or f.count < free:
+    @staticmethod
+    def _keys(account: str, address: str) -> tuple[str, str]:
+        return "account:" + account.casefold()[:200], "address:" + address[:100]
+
+    def _delay(self, key: str, free: int) -> float:
+        count, last = self.rows.failures(key)
+        if count < free:
             return 0.0
-        delay = min(self.settings.first_delay_s * 2 ** (f.count - free), self.settings.max_delay_s)
-        return max(0.0, f.last + delay - self.clock())
+        delay = min(self.settings.first_delay_s * 2 ** (count - free), self.settings.max_delay_s)
+        return max(0.0, last + delay - self.clock())
 
     def wait(self, account: str, address: str) -> float:
         """Seconds before this account may try again from this address (0: it may now)."""
-        with self._lock:
-            keys = (("account", account.casefold()), ("address", address))
-            return max(self._delay(k) for k in keys)
+        account_key, address_key = self._keys(account, address)
+        return max(
+            self._delay(account_key, self.settings.free_failures_account),
+            self._delay(address_key, self.settings.free_failures_address),
+        )
 
     def failed(self, account: str, address: str) -> None:
-        with self._lock:
-            now = self.clock()
-            for key in (("account", account.casefold()), ("address", address)):
-                f = self._failures.setdefault(key, _Failures())
-                f.count += 1
-                f.last = now
-            if len(self._failures) > 100_000:  # forget the oldest half
-                old = sorted(self._failures.items(), key=lambda kv: kv[1].last)
-                for key, _ in old[: len(old) // 2]:
-                    del self._failures[key]
+        now = self.clock()
+        for key in self._keys(account, address):
+            self.rows.add_failure(key, now, forget_before=now - self.settings.forget_after_s)
 
     def succeeded(self, account: str, address: str) -> None:
-        with self._lock:
-            self._failures.pop(("account", account.casefold()), None)
-            self._failures.pop(("address", address), None)
+        for key in self._keys(account, address):
+            self.rows.clear_failures(key)
 
 
 THROTTLE_KEY = "ntm_login_throttle"
+SETTINGS_KEY = "ntm_web_security"
 
 
-def login_throttle() -> LoginThrottle:
-    """The app's sign-in throttle (made by :func:`secure_app`; one per app otherwise)."""
+def login_throttle(store=None) -> LoginThrottle:
+    """The sign-in throttle of the current app, counting in ``store`` (a
+    :class:`geodata.store.Store`: every worker shares the counts) or, without one, in this
+    process's memory."""
     extensions = flask.current_app.extensions
-    return extensions.setdefault(THROTTLE_KEY, LoginThrottle())
+    if store is None:
+        return extensions.setdefault(THROTTLE_KEY, LoginThrottle())
+    settings = extensions.get(SETTINGS_KEY) or WebSecurity()
+    return LoginThrottle(settings, rows=store.users())
+
+
+# --------------------------------------------------------------------------------------------
+# Sessions
+# --------------------------------------------------------------------------------------------
+
+
+def begin_session(store, user) -> None:
+    """Sign ``user`` in: a fresh session (no fixation) made under the account's current
+    session epoch (:mod:`geodata.users`)."""
+    from geodata.users import session_epoch
+
+    flask.session.clear()
+    flask.session["user"] = user.name
+    flask.session["epoch"] = session_epoch(store, user.name)
+
+
+def signed_in(store):
+    """The session's user, if the session has not ended (sign-out anywhere, or the account
+    changed, bumps the epoch the session was made under)."""
+    from geodata.users import session_user
+
+    return session_user(store, flask.session.get("user"), flask.session.get("epoch"))
+
+
+def end_session(store) -> None:
+    """Sign out: end every session of the account (a copied cookie too), then this one."""
+    from geodata.users import end_sessions
+
+    user = signed_in(store)
+    if user is not None:
+        end_sessions(store, user.name)
+    flask.session.clear()
 
 
 def wait_text(seconds: float) -> str:
@@ -215,6 +279,7 @@ def secure_app(app, settings: WebSecurity | None = None) -> None:
     server.config["SESSION_COOKIE_HTTPONLY"] = True
     server.config["SESSION_COOKIE_SECURE"] = settings.secure_cookies
     server.session_interface = _SessionInterface()
+    server.extensions[SETTINGS_KEY] = settings
     server.extensions[THROTTLE_KEY] = LoginThrottle(settings)
     server.wsgi_app = BodyLimit(server.wsgi_app, settings)
     if settings.proxy_hops > 0:

@@ -9,7 +9,8 @@ lock, each recorded in ``atlas_admin.migrations``):
   ``fid``, the row's position, so rows come back in the order they were written;
 - schema ``atlas_admin``: ``layers`` (which tables are layers, in which order, their geometry
   type), ``state`` (the version every write increments, in the same transaction),
-  ``users`` (accounts) and ``secrets`` (the session key every worker shares).
+  ``users`` (accounts, with the ``session_epoch`` that sign-out bumps), ``login_failures``
+  (the sign-in throttle every worker shares) and ``secrets`` (the session key).
 
 Writes run in one transaction under the advisory lock :data:`LOCK_KEY`: a killed writer leaves
 the database as it was, and two writers never interleave. Readers read one snapshot
@@ -20,6 +21,7 @@ same, so that readers holding an older snapshot still see the old rows.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets as _secrets
 import threading
 import time
@@ -94,12 +96,26 @@ MIGRATIONS: tuple[str, ...] = (
     f"""
     ALTER TABLE {ADMIN}.layers ADD COLUMN version bigint NOT NULL DEFAULT 0;
     """,
+    # 3: sessions that end at sign-out (a per-account epoch) and failed sign-ins every worker
+    # counts (the sign-in throttle)
+    f"""
+    ALTER TABLE {ADMIN}.users ADD COLUMN session_epoch integer NOT NULL DEFAULT 0;
+    CREATE TABLE {ADMIN}.login_failures (
+        key text PRIMARY KEY,
+        failures integer NOT NULL,
+        last_failed double precision NOT NULL
+    );
+    """,
 )
 
 _migrated: set[str] = set()
 _migrated_lock = threading.Lock()
 #: Per thread: the connection holding the write lock, by database URL.
 _HELD = threading.local()
+#: The connection each process keeps to ask for the version, by (process id, database URL): a
+#: forked worker makes its own and never touches (or closes) the one it inherited.
+_WATCH: dict[tuple[int, str], object] = {}
+_watch_lock = threading.Lock()
 
 
 def _held_connection(dsn: str):
@@ -204,11 +220,42 @@ class PostGISStore:
                 con.execute("ROLLBACK")
 
     def version(self) -> int:
+        """The write counter (-1: the database cannot be reached).
+
+        Asked on a connection this process keeps open for it (one per process and database,
+        made after a fork, never shared with the parent): a worker asks on many requests, and
+        one small query costs far less than a new connection each time."""
+        held = _held_connection(self.dsn)
         try:
-            with self._connection() as con:
-                return int(con.execute(f"SELECT version FROM {ADMIN}.state").fetchone()[0])
+            if held is not None:
+                return _version(held)
+            return self._watched(_version)
         except StoreError:
             return -1
+
+    def _watched(self, query):
+        """``query(connection)`` on the connection kept for polling; one new try if the
+        server dropped it (a restart, an administrator ending sessions)."""
+        import psycopg
+
+        key = (os.getpid(), self.dsn)
+        with _watch_lock:
+            for attempt in (1, 2):
+                con = _WATCH.get(key)
+                if con is None or con.closed:
+                    con = self._connect()
+                    self._migrate(con)
+                    _WATCH[key] = con
+                try:
+                    return query(con)
+                except psycopg.OperationalError as exc:
+                    del _WATCH[key]
+                    with contextlib.suppress(psycopg.Error):
+                        con.close()
+                    if attempt == 2:
+                        msg = f"Cannot reach the database {self.url}: {str(exc).strip()}"
+                        raise StoreError(msg) from exc
+        raise AssertionError  # not reached
 
     # ---------------------------------------------------------------- writing
     def write_all(self, tables: Mapping[str, Table]) -> None:
@@ -318,18 +365,19 @@ class _PostgresUsers:
         self.store = store
 
     def get(self, name: str) -> dict | None:
+        columns = ("name", "role", "password", "session_epoch")
         with self.store._connection() as con:
             row = con.execute(
-                f"SELECT name, role, password FROM {ADMIN}.users WHERE name = %s", (name,)
+                f"SELECT {', '.join(columns)} FROM {ADMIN}.users WHERE name = %s", (name,)
             ).fetchone()
-        return dict(zip(("name", "role", "password"), row, strict=True)) if row else None
+        return dict(zip(columns, row, strict=True)) if row else None
 
     def put(self, name: str, role: str, password: str) -> None:
         with self.store._connection() as con:
             con.execute(
-                f"INSERT INTO {ADMIN}.users (name, role, password) VALUES (%s, %s, %s) "
+                f"INSERT INTO {ADMIN}.users AS u (name, role, password) VALUES (%s, %s, %s) "
                 "ON CONFLICT (name) DO UPDATE SET role = excluded.role, "
-                "password = excluded.password",
+                "password = excluded.password, session_epoch = u.session_epoch + 1",
                 (name, role, password),
             )
 
@@ -338,10 +386,46 @@ class _PostgresUsers:
             rows = con.execute(f"SELECT name, role FROM {ADMIN}.users ORDER BY name").fetchall()
         return [{"name": n, "role": r} for n, r in rows]
 
+    def end_sessions(self, name: str) -> None:
+        with self.store._connection() as con:
+            con.execute(
+                f"UPDATE {ADMIN}.users SET session_epoch = session_epoch + 1 WHERE name = %s",
+                (name,),
+            )
+
+    def failures(self, key: str) -> tuple[int, float]:
+        with self.store._connection() as con:
+            row = con.execute(
+                f"SELECT failures, last_failed FROM {ADMIN}.login_failures WHERE key = %s",
+                (key,),
+            ).fetchone()
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+    def add_failure(self, key: str, at: float, *, forget_before: float) -> int:
+        with self.store._connection() as con, con.transaction():
+            con.execute(
+                f"DELETE FROM {ADMIN}.login_failures WHERE last_failed < %s", (forget_before,)
+            )
+            return con.execute(
+                f"INSERT INTO {ADMIN}.login_failures AS f (key, failures, last_failed) "
+                "VALUES (%s, 1, %s) ON CONFLICT (key) DO UPDATE SET "
+                "failures = f.failures + 1, last_failed = excluded.last_failed "
+                "RETURNING failures",
+                (key, at),
+            ).fetchone()[0]
+
+    def clear_failures(self, key: str) -> None:
+        with self.store._connection() as con:
+            con.execute(f"DELETE FROM {ADMIN}.login_failures WHERE key = %s", (key,))
+
 
 # --------------------------------------------------------------------------------------------
 # Tables
 # --------------------------------------------------------------------------------------------
+
+
+def _version(con) -> int:
+    return int(con.execute(f"SELECT version FROM {ADMIN}.state").fetchone()[0])
 
 
 def _bump(con) -> int:

@@ -34,7 +34,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -108,18 +108,37 @@ class Store(Protocol):
 
 
 class UserRows(Protocol):
-    """Account rows as the store keeps them; the rules live in :mod:`geodata.users`."""
+    """Account rows as the store keeps them, and the failed sign-ins every worker counts; the
+    rules live in :mod:`geodata.users` and :mod:`dashboard.security`."""
 
     def get(self, name: str) -> dict | None:
-        """``{"name", "role", "password"}`` of an account, or None."""
+        """``{"name", "role", "password", "session_epoch"}`` of an account, or None."""
         ...
 
     def put(self, name: str, role: str, password: str) -> None:
-        """Create or replace an account."""
+        """Create or replace an account (replacing it ends its sessions: the epoch grows)."""
         ...
 
     def all(self) -> list[dict]:
         """Every account (``name``, ``role``), by name."""
+        ...
+
+    def end_sessions(self, name: str) -> None:
+        """Bump the account's ``session_epoch``: every session made before stops working."""
+        ...
+
+    def failures(self, key: str) -> tuple[int, float]:
+        """``(count, time of the last)`` of the failed sign-ins under ``key``; ``(0, 0.0)``."""
+        ...
+
+    def add_failure(self, key: str, at: float, *, forget_before: float) -> int:
+        """Count one more failure under ``key`` at ``at`` (seconds since the epoch) and return
+        the count; failures whose last one came before ``forget_before`` start again at 1
+        (and rows that old are removed)."""
+        ...
+
+    def clear_failures(self, key: str) -> None:
+        """Forget the failures under ``key`` (a successful sign-in)."""
         ...
 
 
@@ -176,9 +195,25 @@ class GeoPackageStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        #: What was read from the file as it was (see :meth:`_remembered`).
+        self._memo: dict[str, tuple[tuple[int, ...], object]] = {}
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.path)!r})"
+
+    def _remembered(self, what: str, read: Callable[[], object]) -> object:
+        """``read()``, or its answer for the file as it was last time: every write renames a
+        new file over the store, so the same inode, size and modification time are the same
+        contents, and a ``stat`` answers what opening the file would (a worker checks the
+        version on many requests; GDAL takes ~60 ms to list the layers)."""
+        st = self.path.stat()
+        identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        known = self._memo.get(what)
+        if known is not None and known[0] == identity:
+            return known[1]
+        value = read()
+        self._memo[what] = (identity, value)
+        return value
 
     @property
     def url(self) -> str:
@@ -190,7 +225,11 @@ class GeoPackageStore:
     def list_layers(self) -> list[str]:
         """Names of every layer and table in the store."""
         self._require()
-        return [str(name) for name, _ in pyogrio.list_layers(self.path) if name not in _INTERNAL]
+        layers = self._remembered(
+            "layers",
+            lambda: [str(n) for n, _ in pyogrio.list_layers(self.path) if n not in _INTERNAL],
+        )
+        return list(layers)
 
     def read(self, name: str) -> Table:
         """One layer (GeoDataFrame) or table (DataFrame) by name."""
@@ -250,10 +289,10 @@ class GeoPackageStore:
 
     def version(self) -> int:
         """The write counter kept in the file (-1 when there is no file)."""
-        if not self.exists():
-            return -1
         try:
-            return _version_of(self.path)
+            return self._remembered("version", lambda: _version_of(self.path))
+        except FileNotFoundError:
+            return -1
         except sqlite3.DatabaseError:
             return -1
 
@@ -362,15 +401,28 @@ _INTERNAL = (_STATE_TABLE, _TABLES_TABLE)
 
 def _accounts_db(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path)
+    con = sqlite3.connect(path, timeout=30)
     con.execute(
         "CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
-        "password TEXT NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP)"
+        "password TEXT NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP, "
+        "session_epoch INTEGER NOT NULL DEFAULT 0)"
     )
+    columns = {row[1] for row in con.execute("PRAGMA table_info(users)")}
+    if "session_epoch" not in columns:  # a users file written before sessions could end
+        with contextlib.suppress(sqlite3.OperationalError):  # another worker just added it
+            con.execute("ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0")
+            con.commit()
     con.execute("CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS login_failures (key TEXT PRIMARY KEY, "
+        "failures INTEGER NOT NULL, last_failed REAL NOT NULL)"
+    )
     with contextlib.suppress(OSError):
         path.chmod(0o600)
     return con
+
+
+_USER_COLUMNS = ("name", "role", "password", "session_epoch")
 
 
 class _SqliteUsers:
@@ -382,15 +434,16 @@ class _SqliteUsers:
             return None
         with contextlib.closing(_accounts_db(self.path)) as con:
             row = con.execute(
-                "SELECT name, role, password FROM users WHERE name = ?", (name,)
+                f"SELECT {', '.join(_USER_COLUMNS)} FROM users WHERE name = ?", (name,)
             ).fetchone()
-        return dict(zip(("name", "role", "password"), row, strict=True)) if row else None
+        return dict(zip(_USER_COLUMNS, row, strict=True)) if row else None
 
     def put(self, name: str, role: str, password: str) -> None:
         with contextlib.closing(_accounts_db(self.path)) as con, con:
             con.execute(
                 "INSERT INTO users (name, role, password) VALUES (?, ?, ?) ON CONFLICT (name) "
-                "DO UPDATE SET role = excluded.role, password = excluded.password",
+                "DO UPDATE SET role = excluded.role, password = excluded.password, "
+                "session_epoch = session_epoch + 1",
                 (name, role, password),
             )
 
@@ -400,3 +453,34 @@ class _SqliteUsers:
         with contextlib.closing(_accounts_db(self.path)) as con:
             rows = con.execute("SELECT name, role FROM users ORDER BY name").fetchall()
         return [{"name": n, "role": r} for n, r in rows]
+
+    def end_sessions(self, name: str) -> None:
+        with contextlib.closing(_accounts_db(self.path)) as con, con:
+            con.execute(
+                "UPDATE users SET session_epoch = session_epoch + 1 WHERE name = ?", (name,)
+            )
+
+    def failures(self, key: str) -> tuple[int, float]:
+        if not self.path.is_file():
+            return 0, 0.0
+        with contextlib.closing(_accounts_db(self.path)) as con:
+            row = con.execute(
+                "SELECT failures, last_failed FROM login_failures WHERE key = ?", (key,)
+            ).fetchone()
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+    def add_failure(self, key: str, at: float, *, forget_before: float) -> int:
+        with contextlib.closing(_accounts_db(self.path)) as con, con:
+            con.execute("DELETE FROM login_failures WHERE last_failed < ?", (forget_before,))
+            return con.execute(
+                "INSERT INTO login_failures (key, failures, last_failed) VALUES (?, 1, ?) "
+                "ON CONFLICT (key) DO UPDATE SET failures = failures + 1, "
+                "last_failed = excluded.last_failed RETURNING failures",
+                (key, at),
+            ).fetchone()[0]
+
+    def clear_failures(self, key: str) -> None:
+        if not self.path.is_file():
+            return
+        with contextlib.closing(_accounts_db(self.path)) as con, con:
+            con.execute("DELETE FROM login_failures WHERE key = ?", (key,))

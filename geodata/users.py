@@ -4,6 +4,12 @@ The store keeps the accounts (:meth:`geodata.store.Store.users`): a GeoPackage s
 SQLite file beside it (``<store>.users.sqlite``), so that a rebuild keeps them; a PostGIS store
 in its ``atlas_admin.users`` table, which every worker reads. Passwords are never stored, only
 ``scrypt$n$r$p$salt$hash`` (hashlib.scrypt, 16-byte random salt); comparison is constant-time.
+
+Sessions end at sign-out: each account has a ``session_epoch`` that the store keeps; a session
+records the epoch it was made under (:func:`session_epoch`), sign-out bumps it
+(:func:`end_sessions`, so every session of the account ends, a copied cookie included), and a
+session is signed in only while the epochs agree (:func:`session_user`). Changing an account's
+role or password ends its sessions too.
 """
 
 from __future__ import annotations
@@ -109,3 +115,25 @@ def get_user(store: Store | Path | str, name: str) -> User | None:
 
 def list_users(store: Store | Path | str) -> list[User]:
     return [User(r["name"], r["role"]) for r in open_store(store).users().all()]
+
+
+def session_epoch(store: Store | Path | str, name: str) -> int | None:
+    """The account's current session epoch (None if there is no such account)."""
+    row = open_store(store).users().get(name)
+    return int(row["session_epoch"]) if row else None
+
+
+def session_user(store: Store | Path | str, name: str | None, epoch: object) -> User | None:
+    """The account a session names, if it still exists and the session was made under its
+    current epoch (else the session has ended: signed out, or the account changed)."""
+    if not name or not isinstance(name, str) or isinstance(epoch, bool):
+        return None
+    row = open_store(store).users().get(name)
+    if row is None or not isinstance(epoch, int) or int(row["session_epoch"]) != epoch:
+        return None
+    return User(name, row["role"])
+
+
+def end_sessions(store: Store | Path | str, name: str) -> None:
+    """End every session of the account (sign-out): sessions made before no longer count."""
+    open_store(store).users().end_sessions(name)

@@ -109,7 +109,12 @@ def test_accounts_and_the_session_secret_are_kept_by_the_store(empty_store):
     users.put("lan", "editor", "scrypt$x")
     users.put("lan", "viewer", "scrypt$y")  # replaced
     users.put("an", "editor", "scrypt$z")
-    assert users.get("lan") == {"name": "lan", "role": "viewer", "password": "scrypt$y"}
+    assert users.get("lan") == {
+        "name": "lan",
+        "role": "viewer",
+        "password": "scrypt$y",
+        "session_epoch": 1,  # replacing an account ends its sessions
+    }
     assert [u["name"] for u in users.all()] == ["an", "lan"]
     secret = empty_store.secret()
     assert len(secret) == 32
