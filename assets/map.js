@@ -1,7 +1,8 @@
 /* NTM Atlas: what Plotly's map API does not offer, applied to the MapLibre map it draws
    (layers/figures.py puts the settings in layout.meta):
    - fit the map to a box once per request (meta.fit), with the map's real size and room for
-     the legend, so that the province fills the map at any screen size;
+     the legend and the details, so that the province fills the map at any screen size, and
+     again if a redraw or a resize lost that view before the reader moved the map;
    - commune groups below meta.group_max_zoom, single points from it on (layer zoom ranges);
    - white halos on the commune, district and province names, which never give way to points.
    Sets gd.dataset.ntmFitted / ntmZoomRanges so that tests can wait for the state. */
@@ -27,14 +28,42 @@
     if (map.getLayoutProperty(id, name) !== value) { map.setLayoutProperty(id, name, value); }
   }
 
-  function legendWidth(gd) {
+  /* Width of the map's right side hidden by what floats over it: the legend, the details. */
+  function coveredRight(gd) {
     var wrap = gd.closest(".map-wrap");
-    if (!wrap || wrap.classList.contains("legend-closed")) { return 0; }
-    var legend = wrap.querySelector(".legend-body");
-    var box = legend && legend.getBoundingClientRect();
     var mapBox = gd.getBoundingClientRect();
-    if (!box || !box.width || box.left < mapBox.left || box.top > mapBox.bottom) { return 0; }
-    return Math.max(0, mapBox.right - box.left);
+    var covered = 0;
+    var floats = [];
+    if (wrap && !wrap.classList.contains("legend-closed")) { floats.push(wrap.querySelector(".legend-body")); }
+    if (wrap && wrap.classList.contains("has-detail")) { floats.push(wrap.querySelector(".detail")); }
+    floats.forEach(function (el) {
+      var box = el && el.getBoundingClientRect();
+      if (!box || !box.width || box.left < mapBox.left || box.top > mapBox.bottom) { return; }
+      covered = Math.max(covered, mapBox.right - box.left);
+    });
+    return covered;
+  }
+
+  /* Fit once per requested box; fit again when the map was redrawn at another view or size
+     while the reader has not moved it (a figure update resets Plotly's view to the server's
+     estimate, a phone's layout settles after the first fit). */
+  function fit(gd, map, box) {
+    var key = box.join(",");
+    var w = gd.clientWidth, h = gd.clientHeight;
+    var last = gd._ntmFit;
+    if (last && last.key === key) {
+      if (last.moved) { return; }
+      var same = last.w === w && last.h === h && Math.abs(map.getZoom() - last.zoom) < 0.01;
+      var c = map.getCenter();
+      if (same && Math.abs(c.lng - last.lng) < 1e-6 && Math.abs(c.lat - last.lat) < 1e-6) { return; }
+    }
+    var pad = Math.max(8, Math.min(30, Math.round(Math.min(w, h) * 0.04)));
+    var right = Math.min(coveredRight(gd), w / 2);
+    map.fitBounds([[box[0], box[1]], [box[2], box[3]]],
+      { padding: { top: pad, bottom: pad, left: pad, right: pad + right }, animate: false, maxZoom: 12.5 });
+    var center = map.getCenter();
+    gd._ntmFit = { key: key, w: w, h: h, zoom: map.getZoom(), lng: center.lng, lat: center.lat, moved: false };
+    gd.dataset.ntmFitted = key;
   }
 
   function apply(gd) {
@@ -76,17 +105,7 @@
       });
     });
     gd.dataset.ntmZoomRanges = zoomKey;
-    if (meta.fit) {
-      var key = meta.fit.join(",");
-      if (gd.dataset.ntmFitted !== key) {
-        var w = gd.clientWidth, h = gd.clientHeight;
-        var pad = Math.max(8, Math.min(30, Math.round(Math.min(w, h) * 0.04)));
-        var right = Math.min(legendWidth(gd), w / 3);
-        map.fitBounds([[meta.fit[0], meta.fit[1]], [meta.fit[2], meta.fit[3]]],
-          { padding: { top: pad, bottom: pad, left: pad, right: pad + right }, animate: false, maxZoom: 12.5 });
-        gd.dataset.ntmFitted = key;
-      }
-    }
+    if (meta.fit) { fit(gd, map, meta.fit); }
   }
 
   function hook() {
@@ -98,7 +117,12 @@
     }
     if (gd && gd._ntmHooked && !gd._ntmIdle) {
       var s = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-      if (s && s.map) { gd._ntmIdle = true; s.map.on("idle", function () { apply(gd); }); }
+      if (s && s.map) {
+        gd._ntmIdle = true;
+        s.map.on("idle", function () { apply(gd); });
+        // The reader's own pan or zoom is kept: no fitting again until the next requested box.
+        s.map.on("movestart", function (e) { if (e.originalEvent && gd._ntmFit) { gd._ntmFit.moved = true; } });
+      }
     }
   }
   setInterval(hook, 300);

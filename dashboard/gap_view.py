@@ -63,6 +63,20 @@ def _cell_text(value: Any) -> str:
     return "–" if value is None or value == "" else str(value)
 
 
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal (for ``content: var(--c1)`` on a phone's table cards).
+    CSS escapes are ``\\`` + hex + space, not JSON's ``\\u00e3``: letters stay as they are,
+    quotes, backslashes and control characters are escaped.
+
+    >>> print(css_string('Xã "Bản Thi" \\ A'))
+    "Xã \\22 Bản Thi\\22  \\5c  A"
+    """
+    escaped = (
+        f"\\{ord(ch):x} " if ch in '"\\' or ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in text
+    )
+    return '"' + "".join(escaped) + '"'
+
+
 def table(
     rows: list[dict[str, Any]],
     columns: tuple[Column, ...],
@@ -75,7 +89,7 @@ def table(
     (the commune code goes in the link's id), or None."""
     if not rows:
         return html.P(t("table.empty"), className="note empty-table")
-    labels = {f"--c{i}": json.dumps(t(c.header_key)) for i, c in enumerate(columns, start=1)}
+    labels = {f"--c{i}": css_string(t(c.header_key)) for i, c in enumerate(columns, start=1)}
     head = html.Tr(
         [
             html.Th(

@@ -12,9 +12,10 @@ The app holds no per-reader state in process memory (the view lives in the page'
 components, sessions in a signed cookie whose key is ``NTM_ATLAS_SECRET_KEY`` or kept by the
 store, accounts in the store, uploads on disk), so any worker answers any request. The app is
 created once in the master process and the workers are forked from it (``preload_app``),
-sharing the loaded bundle's memory until they write to it; each worker polls the store's
-version on its own (:class:`geodata.bundle.BundleHolder`), so a changed store (an import, a
-rebuild) is seen by every worker within a second or two.
+sharing the loaded bundle's memory until they write to it; each worker checks the store's
+version on its own, on a request more than 0.25 s after its last check, and reloads before it
+answers (:class:`geodata.bundle.BundleHolder`), so a changed store (an import, a rebuild) is
+seen by the next request to any worker.
 """
 
 from __future__ import annotations

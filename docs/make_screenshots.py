@@ -1,7 +1,7 @@
 """Regenerate the dashboard screenshots in docs/img/screens/ (every view at 1366×768, 1440×900
 and a 390×844 phone) and docs/screenshot.png (the README's picture).
 
-    uv run python docs/make_screenshots.py [--store FILE]
+    uv run python docs/make_screenshots.py [--store FILE] [--size phone-390x844 ...]
 
 Starts the real app on a free local port over the store (built from the mirror or the
 network when no ``--store`` is given) and drives Debian's Chromium with Playwright. Each
@@ -45,6 +45,7 @@ VIEWS = (
     ("07-english-district", "?lang=en&d=064&m=n_projects", "#legend [data-key='6+']", None),
     ("08-empty-state", "?st=completed", "#empty-state h2", None),
     ("09-filters-drawer", "", "#legend [data-key=sponsored]", "filters"),
+    ("10-legend-drawer", "", "#legend [data-key=sponsored]", "legend"),
 )
 SERVER = """
 import sys
@@ -68,7 +69,7 @@ def _save(png: bytes, path: Path) -> None:
     print(f"{path.relative_to(HERE.parent)}: {path.stat().st_size / 1024:.0f} KiB")
 
 
-def shoot(base: str) -> None:
+def shoot(base: str, sizes: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -76,16 +77,18 @@ def shoot(base: str) -> None:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
         )
-        for size, (w, h) in SIZES.items():
+        for size in sizes:
+            w, h = SIZES[size]
             ctx = browser.new_context(viewport={"width": w, "height": h})
             page = ctx.new_page()
             page.set_default_timeout(180_000)
             for name, query, wait, then in VIEWS:
-                if then == "filters" and w > 800:
-                    continue  # the drawer is a phone's
+                if then in ("filters", "legend") and w > 800:
+                    continue  # the drawers are a phone's
                 page.goto(base + "/" + query)
                 page.wait_for_function(READY)
-                page.wait_for_selector(wait)
+                # On a phone the legend starts folded into its drawer: present, not shown.
+                page.wait_for_selector(wait, state="attached")
                 if then == "gaps":
                     page.click(
                         "#tabs >> text="
@@ -96,6 +99,9 @@ def shoot(base: str) -> None:
                 if then == "filters":
                     page.click("#filters-toggle")
                     page.wait_for_selector("#filters-panel", state="visible")
+                if then == "legend":
+                    page.click("#legend-toggle")
+                    page.wait_for_selector("#legend [data-key=sponsored]", state="visible")
                 page.wait_for_function(READY)
                 _save(page.screenshot(), OUT / f"{name}-{size}.png")
                 if name == "01-map" and size == "1440x900":
@@ -107,6 +113,7 @@ def shoot(base: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path)
+    parser.add_argument("--size", action="append", choices=SIZES, help="only these (default: all)")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
     store = args.store
@@ -132,7 +139,7 @@ def main() -> None:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("the dashboard did not start") from None
                 time.sleep(0.5)
-        shoot(base)
+        shoot(base, args.size or list(SIZES))
     finally:
         proc.terminate()
         proc.wait(timeout=10)

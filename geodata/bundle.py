@@ -355,13 +355,22 @@ _EMPTY = {
 }
 
 
+#: Seconds a worker may answer from the bundle it has before it asks the store for its version
+#: again (one small query: PostGIS on a connection kept for it, GeoPackage a ``stat`` of the file).
+CHECK_INTERVAL_S = 0.25
+
+
 class BundleHolder:
     """The current :class:`Bundle` of a store, for a long-running process (a server worker).
 
-    The bundle is loaded once; the holder then asks the store for its :meth:`~Store.version`
-    at most every ``interval`` seconds, and when it has grown (an import, an undo, a rebuild,
-    made by this worker or any other), the next :meth:`get` loads a new bundle and hands that out
-    from then on. A bundle is never changed in place: readers that took the old one keep a
+    The bundle is loaded once. After that, a :meth:`get` that comes more than ``interval``
+    seconds after the last look asks the store for its :meth:`~Store.version`; if it has grown
+    (an import, an undo, a rebuild, made by this worker or any other), that call reads the
+    tables that changed and hands out the new bundle before it returns, and calls that arrive
+    meanwhile wait for it. So every :meth:`get` returns the store as it was at most
+    ``interval`` seconds before the call: a change made through one worker is seen by the next
+    request to any other worker after ``interval`` plus the time to reload, never after a
+    polling period. A bundle is never changed in place: readers that took the old one keep a
     consistent view until they are done with it.
 
     Examples
@@ -375,7 +384,7 @@ class BundleHolder:
         self,
         store: Store | Path | str | None,
         bundle: Bundle | None = None,
-        interval: float = 1.0,
+        interval: float = CHECK_INTERVAL_S,
     ) -> None:
         self.store = open_store(store) if store is not None else None
         self.interval = interval
@@ -405,22 +414,23 @@ class BundleHolder:
         return self._version
 
     def get(self) -> Bundle:
-        """The bundle of the store as it is now (checked at most every ``interval`` seconds)."""
+        """The bundle of the store as it was at most ``interval`` seconds before this call."""
         if self.store is None:
             return self._bundle
-        now = time.monotonic()
-        if now - self._checked < self.interval:
+        asked = time.monotonic()
+        if asked - self._checked < self.interval:  # the last look began less than that ago
             return self._bundle
-        with self._lock:
-            if now - self._checked < self.interval:
+        with self._lock:  # one look at a time; the others wait for its answer
+            if self._checked >= asked:  # a look that began after this call was made: new enough
                 return self._bundle
-            self._checked = now
+            began = time.monotonic()
             try:
                 version = self.store.version()
                 if version != self._version and version >= 0:
                     self._bundle = self._load()
             except (OSError, ValueError, StoreError):
                 pass  # a store being replaced or unreachable: keep the old bundle, retry later
+            self._checked = began  # only now: calls arriving during a reload wait for it
             return self._bundle
 
     def _load(self) -> Bundle:

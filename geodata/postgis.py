@@ -21,6 +21,7 @@ same, so that readers holding an older snapshot still see the old rows.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets as _secrets
 import threading
 import time
@@ -111,6 +112,10 @@ _migrated: set[str] = set()
 _migrated_lock = threading.Lock()
 #: Per thread: the connection holding the write lock, by database URL.
 _HELD = threading.local()
+#: The connection each process keeps to ask for the version, by (process id, database URL): a
+#: forked worker makes its own and never touches (or closes) the one it inherited.
+_WATCH: dict[tuple[int, str], object] = {}
+_watch_lock = threading.Lock()
 
 
 def _held_connection(dsn: str):
@@ -215,11 +220,42 @@ class PostGISStore:
                 con.execute("ROLLBACK")
 
     def version(self) -> int:
+        """The write counter (-1: the database cannot be reached).
+
+        Asked on a connection this process keeps open for it (one per process and database,
+        made after a fork, never shared with the parent): a worker asks on many requests, and
+        one small query costs far less than a new connection each time."""
+        held = _held_connection(self.dsn)
         try:
-            with self._connection() as con:
-                return int(con.execute(f"SELECT version FROM {ADMIN}.state").fetchone()[0])
+            if held is not None:
+                return _version(held)
+            return self._watched(_version)
         except StoreError:
             return -1
+
+    def _watched(self, query):
+        """``query(connection)`` on the connection kept for polling; one new try if the
+        server dropped it (a restart, an administrator ending sessions)."""
+        import psycopg
+
+        key = (os.getpid(), self.dsn)
+        with _watch_lock:
+            for attempt in (1, 2):
+                con = _WATCH.get(key)
+                if con is None or con.closed:
+                    con = self._connect()
+                    self._migrate(con)
+                    _WATCH[key] = con
+                try:
+                    return query(con)
+                except psycopg.OperationalError as exc:
+                    del _WATCH[key]
+                    with contextlib.suppress(psycopg.Error):
+                        con.close()
+                    if attempt == 2:
+                        msg = f"Cannot reach the database {self.url}: {str(exc).strip()}"
+                        raise StoreError(msg) from exc
+        raise AssertionError  # not reached
 
     # ---------------------------------------------------------------- writing
     def write_all(self, tables: Mapping[str, Table]) -> None:
@@ -386,6 +422,10 @@ class _PostgresUsers:
 # --------------------------------------------------------------------------------------------
 # Tables
 # --------------------------------------------------------------------------------------------
+
+
+def _version(con) -> int:
+    return int(con.execute(f"SELECT version FROM {ADMIN}.state").fetchone()[0])
 
 
 def _bump(con) -> int:

@@ -34,7 +34,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -195,9 +195,25 @@ class GeoPackageStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        #: What was read from the file as it was (see :meth:`_remembered`).
+        self._memo: dict[str, tuple[tuple[int, ...], object]] = {}
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.path)!r})"
+
+    def _remembered(self, what: str, read: Callable[[], object]) -> object:
+        """``read()``, or its answer for the file as it was last time: every write renames a
+        new file over the store, so the same inode, size and modification time are the same
+        contents, and a ``stat`` answers what opening the file would (a worker checks the
+        version on many requests; GDAL takes ~60 ms to list the layers)."""
+        st = self.path.stat()
+        identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        known = self._memo.get(what)
+        if known is not None and known[0] == identity:
+            return known[1]
+        value = read()
+        self._memo[what] = (identity, value)
+        return value
 
     @property
     def url(self) -> str:
@@ -209,7 +225,11 @@ class GeoPackageStore:
     def list_layers(self) -> list[str]:
         """Names of every layer and table in the store."""
         self._require()
-        return [str(name) for name, _ in pyogrio.list_layers(self.path) if name not in _INTERNAL]
+        layers = self._remembered(
+            "layers",
+            lambda: [str(n) for n, _ in pyogrio.list_layers(self.path) if n not in _INTERNAL],
+        )
+        return list(layers)
 
     def read(self, name: str) -> Table:
         """One layer (GeoDataFrame) or table (DataFrame) by name."""
@@ -275,10 +295,10 @@ class GeoPackageStore:
 
     def version(self) -> int:
         """The write counter kept in the file (-1 when there is no file)."""
-        if not self.exists():
-            return -1
         try:
-            return _version_of(self.path)
+            return self._remembered("version", lambda: _version_of(self.path))
+        except FileNotFoundError:
+            return -1
         except sqlite3.DatabaseError:
             return -1
 

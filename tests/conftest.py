@@ -120,6 +120,16 @@ def empty_store(request, tmp_path: Path):
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
+def module_store(request, tmp_path_factory: pytest.TempPathFactory):
+    """A writable copy of the built store shared by a module's tests, on each backend: for a
+    module fixture that writes once (an import) and tests that then only read."""
+    made, drop = _new_store(request, tmp_path_factory.mktemp("module-store"), built=True)
+    yield made
+    if drop:
+        drop()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
 def built_store(request, tmp_path_factory: pytest.TempPathFactory):
     """The built store on each backend, shared by a module's tests: read it, never write."""
     made, drop = _new_store(request, tmp_path_factory.mktemp("built"), built=True)

@@ -35,13 +35,20 @@ def xlsx_of_text(path: Path, rows: list[list[object]]) -> Path:
 
 
 def hostile_store(store_path: Path, tmp: Path) -> Path:
-    """A copy of the real store with imported assignments (sponsor names) and projects (title,
-    village, sponsor) whose text is each of :data:`HOSTILE`, through the real importer."""
-    from geodata.imports import ImportContext, check_file, import_report
+    """A copy of the real store (a GeoPackage in ``tmp``) with :func:`import_hostile` done."""
     from geodata.store import GeoPackageStore
 
     store = copy_store(store_path, tmp)
-    ctx = ImportContext.from_store(GeoPackageStore(store))
+    import_hostile(GeoPackageStore(store), tmp)
+    return store
+
+
+def import_hostile(store, tmp: Path) -> None:
+    """Import into ``store`` (either backend) assignments (sponsor names) and projects (title,
+    village, sponsor) whose text is each of :data:`HOSTILE`, through the real importer."""
+    from geodata.imports import ImportContext, check_file, import_report
+
+    ctx = ImportContext.from_store(store)
     pairs = list(zip(HOSTILE, COMMUNES, strict=True))
     rows = [[i + 1, text, commune, "Chợ Đồn", "2019"] for i, (text, commune) in enumerate(pairs)]
     path = write_csv(tmp / "hostile-assignments.csv", [ASSIGNMENT_HEADER, *rows])
@@ -58,7 +65,6 @@ def hostile_store(store_path: Path, tmp: Path) -> Path:
     if not report.ok:
         raise AssertionError([p for r in report.rows for p in r.problems])
     import_report(report, store, file=path)
-    return store
 
 
 def with_sheet_xml(path: Path, edit) -> Path:

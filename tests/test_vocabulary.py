@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from dash import no_update
-from import_samples import PROJECT_HEADER, copy_store, write_csv
+from import_samples import PROJECT_HEADER, write_csv
 
 from dashboard import callbacks as cb
 from dashboard import layout
@@ -17,7 +17,6 @@ from geodata import coverage as cv
 from geodata import vocabulary as vocab
 from geodata.bundle import Bundle
 from geodata.imports import ImportContext, check_file, import_report
-from geodata.store import GeoPackageStore
 from layers import figures, styles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,15 +101,15 @@ def test_unit_names_are_shortened_the_same_on_screen_and_paper():
 
 # ------------------------------------------------------------------ the two bugs
 @pytest.fixture(scope="module")
-def imported(store_path, tmp_path_factory):
-    """A copy of the store with one project imported the way a data officer does it."""
+def imported(module_store, tmp_path_factory):
+    """The store with one project imported the way a data officer does it (each backend)."""
     tmp = tmp_path_factory.mktemp("imported")
-    store = copy_store(store_path, tmp)
+    store = module_store
     header = [*PROJECT_HEADER, "Tình trạng"]
     row = [1, "Cầu treo Nà Pài", "Xuân Lạc", "Chợ Đồn", "Nà Pài", 2024, 150000000]
     row += ["", "", "Sở Công Thương", "Đang thi công"]
     path = write_csv(tmp / "cau.csv", [header, row])
-    ctx = ImportContext.from_store(GeoPackageStore(store))
+    ctx = ImportContext.from_store(store)
     report = check_file(path, "projects", ctx=ctx)
     import_report(report, store, file=path)
     b = Bundle.load(store)

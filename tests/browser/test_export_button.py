@@ -1,6 +1,7 @@
 """The dashboard's export button in a real headless Chromium: clicking it downloads the print
 sheet of the current view (issue 4: "A browser test clicks the export button and receives the
-file"). The default format is an A4 landscape PNG at 300 dpi.
+file"). The default format is an A4 landscape PNG at 300 dpi. On both ways of serving
+(conftest.SERVED): the GeoPackage under Flask's server, PostGIS under ``serve --workers 2``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ BUTTON = re.compile(r"Xuất bản đồ|Export map", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def server_url(store_path, tmp_path_factory, start_server):
-    with start_server(store_path, tmp_path_factory.mktemp("export-server")) as url:
+def server_url(served, tmp_path_factory, start_server):
+    location, workers = served
+    workdir = tmp_path_factory.mktemp("export-server")
+    with start_server(location, workdir, workers=workers) as url:
         yield url + "/"
 
 

@@ -1,9 +1,16 @@
-"""Two workers over one store, as production runs them: a session made on one is good on the
-other, and an import made through one is seen through the other.
+"""Workers over one store, as production runs them: a session made on one is good on the
+other, and an import made through one is seen through the others.
 
-Each worker is a real server process (``create_app(settings).run``) over the same store, on
-both backends. The time from the import's answer to the other worker's page showing it is
-printed (``-s``); the benchmark reports it too.
+Two production servers (``ntm-atlas serve``) over the same store, on both backends: A with two
+workers, B with one (B stands for another machine, or a sibling worker that is certainly not
+the one that made the import).
+
+Seen within 2 s (issue 11): a worker checks the store's version on the first request more than
+:data:`~geodata.bundle.CHECK_INTERVAL_S` (0.25 s) after its last check, and reloads before it
+answers. So the first request that reaches B 0.25 s after A answered the import must show it:
+that is asserted, and it is the whole of the delay the app adds. The rest is the time that
+request takes (reading the changed tables, building the page), which is CPU work and grows with
+the machine's load: it is printed (``-s``), not asserted.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from import_samples import ASSIGNMENT_HEADER, write_csv
 from servers import running_server
 from store_samples import location
 
+from geodata.bundle import CHECK_INTERVAL_S
 from geodata.users import add_user
 
 PASSWORD = "mật khẩu dài"
@@ -39,8 +47,8 @@ def two_workers(store, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     with (
-        running_server(location(store), tmp_path / "a", ready_path="/login") as a,
-        running_server(location(store), tmp_path / "b", ready_path="/login") as b,
+        running_server(location(store), tmp_path / "a", ready_path="/login", workers=2) as a,
+        running_server(location(store), tmp_path / "b", ready_path="/login", workers=1) as b,
     ):
         yield a, b
 
@@ -74,13 +82,17 @@ def test_an_import_through_one_worker_is_seen_through_the_other(two_workers, tmp
         a + "/import/confirm", data={"csrf": csrf(report.text), "token": token}, timeout=120
     )
     assert 'id="import-result"' in done.text
-    written = time.monotonic()
-    seen = None
-    while time.monotonic() - written < 60:  # a liveness cap, not the measure
-        if sponsored(b) == 19:
-            seen = time.monotonic() - written
-            break
-        time.sleep(0.05)
-    assert seen is not None, "worker B never showed the import made through worker A"
-    print(f"\nimport through worker A seen through worker B after {seen:.2f} s")
-    assert sponsored(a) == 19
+    answered = time.monotonic()
+    time.sleep(CHECK_INTERVAL_S)  # the one wait the app imposes (on a busy machine it is longer)
+    asked = time.monotonic()
+    assert sponsored(b) == 19, "B's first request after the interval did not show the import"
+    seen = time.monotonic()
+    assert sponsored(b) == 19
+    again = time.monotonic() - seen
+    print(
+        f"\nimport answered by A, shown by B after {seen - answered:.2f} s "
+        f"(waited {asked - answered:.2f} s; B's request that reloaded took {seen - asked:.2f} s, "
+        f"the next one {again:.2f} s)"
+    )
+    # Each new connection to A may reach either of its workers: all of them show the import.
+    assert [sponsored(a) for _ in range(6)] == [19] * 6

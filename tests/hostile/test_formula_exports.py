@@ -8,7 +8,7 @@ import csv
 import io
 
 import pytest
-from hostile_samples import HOSTILE, hostile_store
+from hostile_samples import HOSTILE, import_hostile
 
 from dashboard.export import export_data
 from dashboard.export.cells import FORMULA_START, csv_cell, csv_frame, is_formula_like
@@ -18,8 +18,11 @@ from geodata.coverage import Filters
 
 
 @pytest.fixture(scope="module")
-def bundle(store_path, tmp_path_factory) -> Bundle:
-    return Bundle.load(hostile_store(store_path, tmp_path_factory.mktemp("hostile")))
+def bundle(module_store, tmp_path_factory) -> Bundle:
+    """The hostile rows imported into each backend and read back (PostgreSQL's COPY must keep
+    tabs and carriage returns as they were)."""
+    import_hostile(module_store, tmp_path_factory.mktemp("hostile"))
+    return Bundle.load(module_store)
 
 
 CHO_DON = Filters(districts=("064",))

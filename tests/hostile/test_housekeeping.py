@@ -6,6 +6,7 @@ from __future__ import annotations
 import stat
 
 from import_samples import ASSIGNMENT_HEADER, copy_store, write_csv
+from store_samples import location
 
 from geodata.imports import check_file, import_report, store_lock
 from geodata.store import GeoPackageStore
@@ -52,12 +53,13 @@ def test_the_users_file_is_private(tmp_path):
     assert mode(path) == 0o600
 
 
-def test_a_busy_store_exits_3_with_a_message(store_path, tmp_path, capsys):
+def test_a_busy_store_exits_3_with_a_message(store, tmp_path, capsys):
+    """Both backends: a file lock, or PostgreSQL's advisory lock held by another connection."""
     from dashboard.cli import main
 
-    store = copy_store(store_path, tmp_path)
     path = write_csv(tmp_path / "a.csv", [ASSIGNMENT_HEADER, *ROWS])
     with store_lock(store):
-        code = main(["import", "assignments", str(path), "--store", str(store), "--wait", "0.2"])
+        args = ["import", "assignments", str(path), "--store", location(store), "--wait", "0.2"]
+        code = main(args)
     err = capsys.readouterr().err
     assert code == 3 and "another import" in err and "Traceback" not in err

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 
-from import_samples import PROJECT_HEADER, copy_store, write_csv
+from import_samples import PROJECT_HEADER, write_csv
 
 from dashboard.export import export_html_text
 from geodata.bundle import Bundle
 from geodata.coverage import Filters
 from geodata.imports import check_file, import_report
-from geodata.store import GeoPackageStore
 
 
-def test_imported_points_placed_in_their_commune_reach_the_html_map(store_path, tmp_path):
-    store = copy_store(store_path, tmp_path)
+def test_imported_points_placed_in_their_commune_reach_the_html_map(store, tmp_path):
     titles = [f"Nhà văn hóa thôn Kiểm Tra {i}" for i in range(3)]
     rows = [
         [i + 1, title, "Xuân Lạc", "Chợ Đồn", f"Bản {i}", 2019, 1_000_000, None, None, "Sở Y tế"]
@@ -23,7 +21,7 @@ def test_imported_points_placed_in_their_commune_reach_the_html_map(store_path, 
     ]
     path = write_csv(tmp_path / "p.csv", [PROJECT_HEADER, *rows])
     import_report(check_file(path, "projects", store), store, file=path)
-    projects = GeoPackageStore(store).read("projects")
+    projects = store.read("projects")
     mine = projects.loc[projects["title"].isin(titles)]
     assert len(mine) == 3 and set(mine["location_precision"]) == {"commune"}
     assert not mine.geometry.is_empty.any()  # placed, without lon/lat columns

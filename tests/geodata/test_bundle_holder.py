@@ -1,0 +1,75 @@
+"""How fast a worker's :class:`~geodata.bundle.BundleHolder` follows the store, on both backends.
+
+The holder promises that every ``get()`` returns the store as it was at most ``interval``
+seconds before the call. These tests wait that long (a wait that only grows on a busy machine,
+which only makes the promise easier to keep) and then check what was handed out; nothing here
+measures a duration.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from store_samples import add_cao_tri_assignment, reopen
+
+from geodata.bundle import CHECK_INTERVAL_S, BundleHolder
+
+
+def test_a_call_made_after_the_interval_sees_a_write_made_elsewhere(store):
+    holder = BundleHolder(reopen(store))  # another worker's view of the store
+    assert holder.interval == CHECK_INTERVAL_S <= 0.5
+    first = holder.get()
+    add_cao_tri_assignment(store)  # written through another handle, as by another worker
+    threading.Event().wait(holder.interval)
+    second = holder.get()  # this very call looks and reloads before it answers
+    assert second is not first
+    assert "01903" in set(second.assignments["commune_code"])
+    assert holder.version == store.version()
+
+
+def test_calls_arriving_during_a_reload_wait_for_it(store):
+    """Requests that reach a worker while it reloads get the new data, never the old."""
+    holder = BundleHolder(reopen(store))
+    first = holder.get()
+    add_cao_tri_assignment(store)
+    threading.Event().wait(holder.interval)
+    start = threading.Barrier(4)
+    got: list = []
+
+    def request():
+        start.wait()
+        got.append(holder.get())
+
+    threads = [threading.Thread(target=request) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 4
+    assert all(b is got[0] for b in got) and got[0] is not first
+
+
+def test_nothing_changed_means_the_same_bundle_and_no_reload(store):
+    holder = BundleHolder(reopen(store), interval=0)  # looks on every call
+    first = holder.get()
+    assert all(holder.get() is first for _ in range(5))
+
+
+@pytest.mark.parametrize("store", ["postgis"], indirect=True)
+def test_the_version_connection_survives_the_server_ending_it(store):
+    """PostGIS: the version is asked on a connection the process keeps; if the server ends it
+    (a restart, an administrator), the next question opens a new one instead of failing."""
+    import psycopg
+
+    watcher = reopen(store)
+    before = watcher.version()
+    assert before > 0
+    with psycopg.connect(store.dsn, autocommit=True) as admin:
+        ended = admin.execute(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()) AS t"
+        ).fetchone()[0]
+    assert ended >= 1  # the kept connection was there, and is gone now
+    add_cao_tri_assignment(store)
+    assert watcher.version() == before + 1
