@@ -59,8 +59,12 @@
     }
     var pad = Math.max(8, Math.min(30, Math.round(Math.min(w, h) * 0.04)));
     var right = Math.min(coveredRight(gd), w / 2);
+    // Given to Plotly as the reader's own view (an "originalEvent"): Plotly keeps it as a GUI
+    // edit, so a figure update under the same uirevision no longer resets it to the server's
+    // estimate (which made the map jump and fit again after every filter change).
     map.fitBounds([[box[0], box[1]], [box[2], box[3]]],
-      { padding: { top: pad, bottom: pad, left: pad, right: pad + right }, animate: false, maxZoom: 12.5 });
+      { padding: { top: pad, bottom: pad, left: pad, right: pad + right }, animate: false, maxZoom: 12.5 },
+      { originalEvent: { type: "ntm-fit" }, ntmFit: true });
     var center = map.getCenter();
     gd._ntmFit = { key: key, w: w, h: h, zoom: map.getZoom(), lng: center.lng, lat: center.lat, moved: false };
     gd.dataset.ntmFitted = key;
@@ -121,7 +125,9 @@
         gd._ntmIdle = true;
         s.map.on("idle", function () { apply(gd); });
         // The reader's own pan or zoom is kept: no fitting again until the next requested box.
-        s.map.on("movestart", function (e) { if (e.originalEvent && gd._ntmFit) { gd._ntmFit.moved = true; } });
+        s.map.on("movestart", function (e) {
+          if (e.originalEvent && !e.ntmFit && gd._ntmFit) { gd._ntmFit.moved = true; }
+        });
       }
     }
   }

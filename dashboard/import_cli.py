@@ -215,17 +215,19 @@ def print_report(report, lang: str = "en", out=None) -> None:
     for row in report.rows:
         for p in row.problems:
             groups[(p.severity, p.reason)].append((row.row, p))
+    counted = report.reasons  # every problem, also those the report did not keep in full
     for sev in ("error", "warning", "skipped"):
         items = [(k, v) for k, v in groups.items() if k[0] == sev]
         if not items:
             continue
-        total = sum(len(v) for _, v in items)
+        total = sum(counted.get(k, len(v)) for k, v in items)
         print(f"\n{_t('sev_' + sev, lang)} ({total}):", file=out)
-        for (_, reason), problems in sorted(items, key=lambda kv: -len(kv[1])):
+        for (_, reason), problems in sorted(items, key=lambda kv: -counted.get(kv[0], 0)):
             from geodata.imports.messages import reason_text
 
             head = reason_text(reason, lang, value="…")
-            print(f"  {head} — {len(problems)} {_t('rows', lang)}", file=out)
+            n = counted.get((sev, reason), len(problems))
+            print(f"  {head} — {n} {_t('rows', lang)}", file=out)
             for number, p in problems[:50]:
                 where = f"{_t('row', lang)} {number}" + (
                     f", {_t('col', lang)} «{p.column}»" if p.column else ""
@@ -238,8 +240,8 @@ def print_report(report, lang: str = "en", out=None) -> None:
                         for x in p.suggestions
                     )
                 print(line, file=out)
-            if len(problems) > 50:
-                print(f"    … +{len(problems) - 50}", file=out)
+            if n > min(len(problems), 50):  # not listed (or not kept by the report)
+                print(f"    … +{n - min(len(problems), 50)}", file=out)
 
 
 def _template(args: argparse.Namespace, settings: Settings) -> int:

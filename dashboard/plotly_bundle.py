@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -106,6 +107,31 @@ def register(app, prefix: str) -> None:
         return response(b, flask.request.headers.get("Accept-Encoding"))
 
     app.index_string = index_string(app.index_string, b.url(prefix))
+    default = app.interpolate_index
+
+    def interpolate_index(**parts: str) -> str:
+        parts["scripts"] = without_unused_scripts(parts["scripts"])
+        return default(**parts)
+
+    app.interpolate_index = interpolate_index
+
+
+#: Scripts Dash puts in every page that this app never needs: the DataTable library (no
+#: DataTable is drawn). Babel's polyfill stays: dcc's code needs its ``regeneratorRuntime``.
+UNUSED_SCRIPTS = re.compile(r'<script src="[^"]*/dash_table/bundle[^"]*"></script>\s*')
+
+
+def without_unused_scripts(scripts: str) -> str:
+    """Dash's script tags without :data:`UNUSED_SCRIPTS`.
+
+    >>> print(without_unused_scripts(
+    ...     '<script src="/_dash-component-suites/dash/deps/react@18.3.1.min.js"></script>\\n'
+    ...     '<script src="/_dash-component-suites/dash/dash_table/bundle.v7_1_0.js"></script>\\n'
+    ... ))
+    <script src="/_dash-component-suites/dash/deps/react@18.3.1.min.js"></script>
+    <BLANKLINE>
+    """
+    return UNUSED_SCRIPTS.sub("", scripts)
 
 
 def index_string(template: str, url: str) -> str:

@@ -20,7 +20,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from geodata.imports.columns import REQUIRED, amount_multiplier, header_key, match_header
@@ -47,9 +47,20 @@ class RawRow:
     cells: dict[str, str]
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    """A row below the header set aside: column numbering, a total, a signature, a heading."""
+
+    row: int
+    reason: str
+    text: str
+
+
 @dataclass
 class RawTable:
-    """What :func:`read_table` found in a file."""
+    """What :func:`read_table` (or :func:`open_table`) found in a file: the header, and the
+    rows below it in file order (``body``: data rows and rows set aside). From
+    :func:`open_table` the body is read as it is iterated, once."""
 
     path: Path
     file_format: str
@@ -59,8 +70,16 @@ class RawTable:
     columns: dict[str, str]  # field → header as written
     ignored_columns: list[str]
     multipliers: dict[str, int]
-    rows: list[RawRow]
-    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason, text)
+    body: Iterable[RawRow | SkippedRow] = ()
+
+    @property
+    def rows(self) -> list[RawRow]:
+        return [r for r in self.body if isinstance(r, RawRow)]
+
+    @property
+    def skipped(self) -> list[tuple[int, str, str]]:
+        """``(row, reason, text)`` of the rows set aside."""
+        return [(r.row, r.reason, r.text) for r in self.body if isinstance(r, SkippedRow)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,7 +203,7 @@ def _csv_rows(path: Path, reader, limits: Limits) -> Iterator[tuple[int, list[st
     start = 1
     try:
         for cells in reader:
-            yield start, [_cell_text(c) for c in cells]
+            yield start, cells if _plain_texts(cells) else [_cell_text(c) for c in cells]
             start = reader.line_num + 1
     except csv.Error as exc:
         msg = f"{path.name}: not a readable table near line {start} ({exc})"
@@ -307,8 +326,23 @@ def _merged_ranges(path: Path, ws) -> list[tuple[int, int, int, int]]:
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _plain_texts(cells: list[str]) -> bool:
+    """True if every cell already is what :func:`_cell_text` makes of it: printable, NFC, no
+    space at either end or twice (one check of the joined row; a space never composes)."""
+    joined = " ".join(filter(None, cells))
+    return (
+        joined.isprintable()
+        and "  " not in joined
+        and not joined.startswith(" ")
+        and not joined.endswith(" ")
+        and unicodedata.is_normalized("NFC", joined)
+    )
+
+
 def _cell_text(value: object) -> str:
     """A cell as text: numbers without a spurious ".0", dates as dd/mm/yyyy, NFC, trimmed."""
+    if type(value) is str and value.isprintable() and unicodedata.is_normalized("NFC", value):
+        return " ".join(value.split())  # most cells: nothing to normalise or replace
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -353,10 +387,13 @@ _FOOTER_KEYS = (
 )
 
 
+_TOTAL_PREFIXES = tuple(w + end for w in _TOTAL_WORDS for end in (" ", ":"))
+
+
 def _is_total(values: list[str]) -> bool:
     for value in [v for v in values if v][:3]:
         text = value.casefold().strip(" .:-*")
-        if any(text == w or text.startswith((w + " ", w + ":")) for w in _TOTAL_WORDS):
+        if text in _TOTAL_WORDS or text.startswith(_TOTAL_PREFIXES):
             return True
     return False
 
@@ -424,13 +461,34 @@ def read_table(
     deadline: Deadline | None = None,
 ) -> RawTable:
     """Read a spreadsheet of ``kind`` (assignments, projects, agencies) into rows of fields,
-    streaming row by row within ``limits`` (:mod:`geodata.imports.limits`).
+    all at once (:func:`open_table` streams them instead).
 
     Raises
     ------
     UnreadableFileError
         The file is missing, not a spreadsheet, has no recognisable header row, or breaks a
         limit of the file as a whole (:class:`~geodata.imports.limits.LimitError`).
+    """
+    with open_table(path, kind, sheet, limits=limits, deadline=deadline) as table:
+        table.body = list(table.body)
+    return table
+
+
+@contextlib.contextmanager
+def open_table(
+    path: Path | str,
+    kind: str,
+    sheet: str | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    deadline: Deadline | None = None,
+) -> Iterator[RawTable]:
+    """The header of a spreadsheet of ``kind`` and its rows as a stream: ``table.body`` reads
+    the file row by row while it is iterated (inside the ``with``), within ``limits``
+    (:mod:`geodata.imports.limits`), so no more than a row is held at a time.
+
+    Raises :class:`UnreadableFileError` as :func:`read_table` does, the header's problems on
+    entering, a limit broken further down while the body is read.
     """
     path = Path(path)
     file_format = _file_format(path)
@@ -442,21 +500,19 @@ def read_table(
         head = list(itertools.islice(rows, HEADER_SEARCH_ROWS + 1))
         header = _header(head, kind, path)
         body = itertools.chain(head[header.first_data :], rows)
-        records, skipped = _body(body, header.by_col, kind)
-    return RawTable(
-        path=path,
-        file_format=file_format,
-        encoding=grid.encoding,
-        sheet=grid.sheet,
-        header_row=header.number,
-        columns=header.columns,
-        ignored_columns=header.ignored,
-        multipliers={"cost": amount_multiplier(header.columns["cost"])}
-        if "cost" in header.columns
-        else {},
-        rows=records,
-        skipped=skipped,
-    )
+        yield RawTable(
+            path=path,
+            file_format=file_format,
+            encoding=grid.encoding,
+            sheet=grid.sheet,
+            header_row=header.number,
+            columns=header.columns,
+            ignored_columns=header.ignored,
+            multipliers={"cost": amount_multiplier(header.columns["cost"])}
+            if "cost" in header.columns
+            else {},
+            body=_body(body, header.by_col, kind),
+        )
 
 
 def _file_format(path: Path) -> str:
@@ -495,6 +551,9 @@ def _bounded(
                 f"{limits.max_cells_per_row} columns"
             )
             raise LimitError(msg)
+        if cells and max(map(len, cells)) <= limits.max_cell_chars:
+            yield number, cells
+            continue
         for i, cell in enumerate(cells):
             if len(cell) > limits.max_cell_chars:
                 msg = (
@@ -559,23 +618,23 @@ def _with_subheader(
 
 def _body(
     rows: Iterable[tuple[int, list[str]]], by_col: dict[int, str], kind: str
-) -> tuple[list[RawRow], list[tuple[int, str, str]]]:
+) -> Iterator[RawRow | SkippedRow]:
     """The data rows as fields, and the rows set aside (blank rows are dropped): column
     numbering, totals, signatures, headings of one value, notes below a total."""
-    records: list[RawRow] = []
-    skipped: list[tuple[int, str, str]] = []
     after_total = False
     required = {f for g in REQUIRED[kind] for f in g}
+    fields = list(by_col.items())
     for number, values in rows:
         filled = [v for v in values if v]
         if not filled:
             continue
         reason = _set_aside(values, filled)
-        cells = {name: values[i] for i, name in by_col.items() if i < len(values) and values[i]}
+        n = len(values)
+        cells = {name: values[i] for i, name in fields if i < n and values[i]}
         cells.pop("row_no", None)
         if reason is None:
             reason = _lone_value(filled, cells, kind)
-        if reason is None and after_total and not (required & set(cells)):
+        if reason is None and after_total and not (required & cells.keys()):
             reason = "footer_row"
         if reason == "total_row":
             after_total = True
@@ -583,10 +642,9 @@ def _body(
             text = " | ".join(dict.fromkeys(filled))
             if reason == "single_value_row":
                 text = next(v for v in filled if not _NUMBERING.match(v))
-            skipped.append((number, reason, text))
+            yield SkippedRow(number, reason, text)
             continue
-        records.append(RawRow(number, cells))
-    return records, skipped
+        yield RawRow(number, cells)
 
 
 def _set_aside(values: list[str], filled: list[str]) -> str | None:
@@ -600,7 +658,12 @@ def _set_aside(values: list[str], filled: list[str]) -> str | None:
 
 
 def _lone_value(filled: list[str], cells: dict[str, str], kind: str) -> str | None:
-    distinct = {v for v in filled if not _NUMBERING.match(v)}
-    if len(distinct) == 1 and "commune_code" not in cells and kind != "agencies":
-        return "single_value_row"
-    return None
+    if kind == "agencies" or "commune_code" in cells:
+        return None
+    lone = None
+    for v in filled:  # stop at the second distinct value that is not a numbering
+        if v != lone and not _NUMBERING.match(v):
+            if lone is not None:
+                return None
+            lone = v
+    return "single_value_row" if lone is not None else None
