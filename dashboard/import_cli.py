@@ -120,6 +120,12 @@ def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
     lst = users.add_parser("list", help="list accounts")
     lst.add_argument("--store", help="GeoPackage path or postgresql:// URL")
     lst.set_defaults(run=_users_list)
+    out = users.add_parser(
+        "sign-out", help="end every session of an account (a lost laptop, a copied cookie)"
+    )
+    out.add_argument("name")
+    out.add_argument("--store", help="GeoPackage path or postgresql:// URL")
+    out.set_defaults(run=_users_sign_out)
 
 
 #: Exit code of an import that was valid but could not be written (the store is busy with
@@ -312,4 +318,16 @@ def _users_list(args: argparse.Namespace, settings: Settings) -> int:
 
     for user in list_users(_store(args, settings)):
         print(f"{user.name}\t{user.role}")
+    return 0
+
+
+def _users_sign_out(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.users import end_sessions, get_user
+
+    store = _store(args, settings)
+    if get_user(store, args.name) is None:
+        print(f"error: no account {args.name!r} in {store.url}", file=sys.stderr)
+        return 2
+    end_sessions(store, args.name)
+    print(f"Every session of {args.name} has ended; they sign in again.")
     return 0

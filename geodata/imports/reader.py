@@ -14,6 +14,7 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import re
@@ -268,7 +269,7 @@ def _sheet(wb, sheet: str | None, path: Path):
 def _xlsx_rows(path: Path, ws) -> Iterator[tuple[int, list[str]]]:
     number = 0
     try:
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        for number, values in _sheet_values(ws):
             yield number, [_cell_text(v) for v in values]
     except UnreadableFileError:
         raise
@@ -278,6 +279,96 @@ def _xlsx_rows(path: Path, ws) -> Iterator[tuple[int, list[str]]]:
             f"({type(exc).__name__}: {exc})"
         )
         raise UnreadableFileError(msg) from exc
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _sheet_values(ws) -> Iterator[tuple[int, list]]:
+    """``(row number, values)`` of a read-only sheet, as ``ws.iter_rows(values_only=True)``
+    gives them (the same values: shared and inline strings, numbers, booleans, dates by the
+    cells' styles; missing rows empty, a row as wide as its last cell), read from the sheet's
+    XML by the same parser (``openpyxl.xml.functions.iterparse``: no entity is expanded) without
+    openpyxl's per-cell objects, which took most of the time of a large import."""
+    from openpyxl.cell.text import Text
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    from openpyxl.xml.functions import iterparse
+
+    row_tag, value_tag, inline_tag = _MAIN_NS + "row", _MAIN_NS + "v", _MAIN_NS + "is"
+    shared = ws._shared_strings
+    dates, deltas, epoch = ws.parent._date_formats, ws.parent._timedelta_formats, ws.parent.epoch
+    counter, parsed = 1, 0
+    with ws._get_source() as source:
+        for _, row in iterparse(source):
+            if row.tag != row_tag:
+                continue
+            r = row.get("r")
+            parsed = _row_number(r) if r is not None else parsed + 1
+            cells: list[tuple[int, object]] = []
+            column = 0
+            for cell in row:
+                ref = cell.get("r")
+                column = _column_of(ref) if ref else column + 1
+                kind = cell.get("t", "n")
+                if kind == "inlineStr":
+                    child = cell.find(inline_tag)
+                    value = Text.from_tree(child).content if child is not None else None
+                else:
+                    value = cell.findtext(value_tag, None) or None
+                    if value is not None:
+                        if kind == "n":
+                            value = float(value) if any(c in value for c in ".Ee") else int(value)
+                            style = int(cell.get("s") or 0)
+                            if style in dates:
+                                try:
+                                    value = from_excel(value, epoch, timedelta=style in deltas)
+                                except (OverflowError, ValueError):
+                                    value = "#VALUE!"
+                        elif kind == "s":
+                            value = shared[int(value)]
+                        elif kind == "b":
+                            value = bool(int(value))
+                        elif kind == "d":
+                            value = from_ISO8601(value)
+                cells.append((column, value))
+            row.clear()
+            while counter < parsed:  # rows the sheet leaves out are empty
+                yield counter, []
+                counter += 1
+            if counter == parsed:
+                values: list = []
+                if cells:
+                    values = [None] * cells[-1][0]
+                    for col, value in cells:
+                        if 1 <= col <= len(values):
+                            values[col - 1] = value
+                yield counter, values
+                counter += 1
+
+
+def _row_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+        if not value.is_integer():
+            raise ValueError(f"{text} is not a valid row number") from None
+        return int(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_letters(letters: str) -> int:
+    from openpyxl.utils.cell import column_index_from_string
+
+    return column_index_from_string(letters)
+
+
+def _column_of(ref: str) -> int:
+    """The column of a cell reference ("C12" → 3)."""
+    letters = ref.rstrip("0123456789")
+    if not letters or not ref[len(letters) :].isdigit():
+        raise ValueError(f"Invalid cell coordinates ({ref})")
+    return _column_letters(letters)
 
 
 def _filled(
