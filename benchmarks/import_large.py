@@ -1,14 +1,16 @@
 """Memory and speed of validating a large import (a dry run), streaming row by row.
 
-    NTM_ATLAS_MIRROR=../shared/geodata/mirror uv run python benchmarks/import_large.py \
-        [--rows 200000] [--store FILE.gpkg] [--formats csv,xlsx]
+    NTM_ATLAS_MIRROR=../shared/geodata/mirror uv run python -m benchmarks.import_large \
+        [--rows 200000] [--store FILE.gpkg] [--formats csv,xlsx] [--files DIR] [--quick]
 
 Writes a realistic projects file of ``--rows`` rows (as benchmarks/import_projects.py does:
 names in every spelling family, Vietnamese amounts, a third with coordinates) as .csv and
 .xlsx, then validates each in a fresh process (``check_file``, nothing written) and prints the
-seconds, rows per second and the peak resident memory of that process (``ru_maxrss``, which
-includes Python, the libraries and the reference data, about 250 MB before any row is read).
-Issue 12's target: 200,000 rows in at most 500 MB and at least 5,000 rows/s.
+seconds (wall and CPU: on a shared machine the CPU seconds are the fairer figure), rows per
+second and the peak resident memory of that process (``ru_maxrss``, which includes Python, the
+libraries and the reference data loaded before any row is read, printed beside it).
+Issue 12's target: 200,000 rows in at most 500 MB and at least 5,000 rows/s. ``--quick`` checks
+5,000 rows (CI runs it so that the benchmark cannot rot; no figure is asserted).
 """
 
 from __future__ import annotations
@@ -31,11 +33,11 @@ from geodata.store import GeoPackageStore
 store, path = sys.argv[1], sys.argv[2]
 ctx = ImportContext.from_store(GeoPackageStore(store))
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 report = check_file(path, "projects", ctx=ctx)
-seconds = time.perf_counter() - t
+seconds, cpu = time.perf_counter() - t, time.process_time() - c
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_kb": peak, "base_kb": base,
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_kb": peak, "base_kb": base,
                   "rows": len(report.rows), "counts": report.counts()}))
 """
 
@@ -64,7 +66,7 @@ def write_files(store: Path, n: int, folder: Path, formats: list[str]) -> dict[s
     return paths
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--store", type=Path, help="an existing store (read only)")
@@ -72,7 +74,10 @@ def main() -> None:
     parser.add_argument(
         "--files", type=Path, help="keep the generated files here (reused when present)"
     )
-    args = parser.parse_args()
+    parser.add_argument("--quick", action="store_true", help="5,000 rows (CI)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rows = 5_000
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.files or Path(tmp)
@@ -103,10 +108,13 @@ def main() -> None:
             )
             r = json.loads(out.stdout.strip().splitlines()[-1])
             size = path.stat().st_size / 2**20
+            n = r["rows"]
             print(
-                f"{fmt:5s} {size:6.1f} MB: {r['seconds']:6.1f} s = {args.rows / r['seconds']:7.0f} "
-                f"rows/s; peak RSS {r['peak_kb'] / 1024:5.0f} MB "
-                f"(reference data loaded: {r['base_kb'] / 1024:.0f} MB); {r['counts']}"
+                f"{fmt:5s} {size:6.1f} MB, {n} rows: {r['cpu']:6.1f} s CPU = "
+                f"{n / r['cpu']:6.0f} rows/s of CPU ({r['seconds']:.1f} s wall = "
+                f"{n / r['seconds']:.0f} rows/s); peak RSS {r['peak_kb'] / 1024:4.0f} MB "
+                f"(before the first row: {r['base_kb'] / 1024:.0f} MB); {r['counts']}",
+                flush=True,
             )
 
 

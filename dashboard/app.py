@@ -48,6 +48,7 @@ def create_app(
     translations = Translations.load()
 
     server = flask.Flask(__name__)
+    server.extensions["ntm_atlas.bundle_holder"] = holder  # serving.py: each worker watches it
     server.config.update(response_cache.compress_config())  # scripts compressed once
     app = Dash(
         __name__,

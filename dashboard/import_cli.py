@@ -120,6 +120,12 @@ def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
     lst = users.add_parser("list", help="list accounts")
     lst.add_argument("--store", help="GeoPackage path or postgresql:// URL")
     lst.set_defaults(run=_users_list)
+    out = users.add_parser(
+        "sign-out", help="end every session of an account (a lost laptop, a copied cookie)"
+    )
+    out.add_argument("name")
+    out.add_argument("--store", help="GeoPackage path or postgresql:// URL")
+    out.set_defaults(run=_users_sign_out)
 
 
 #: Exit code of an import that was valid but could not be written (the store is busy with
@@ -215,17 +221,19 @@ def print_report(report, lang: str = "en", out=None) -> None:
     for row in report.rows:
         for p in row.problems:
             groups[(p.severity, p.reason)].append((row.row, p))
+    counted = report.reasons  # every problem, also those the report did not keep in full
     for sev in ("error", "warning", "skipped"):
         items = [(k, v) for k, v in groups.items() if k[0] == sev]
         if not items:
             continue
-        total = sum(len(v) for _, v in items)
+        total = sum(counted.get(k, len(v)) for k, v in items)
         print(f"\n{_t('sev_' + sev, lang)} ({total}):", file=out)
-        for (_, reason), problems in sorted(items, key=lambda kv: -len(kv[1])):
+        for (_, reason), problems in sorted(items, key=lambda kv: -counted.get(kv[0], 0)):
             from geodata.imports.messages import reason_text
 
             head = reason_text(reason, lang, value="…")
-            print(f"  {head} — {len(problems)} {_t('rows', lang)}", file=out)
+            n = counted.get((sev, reason), len(problems))
+            print(f"  {head} — {n} {_t('rows', lang)}", file=out)
             for number, p in problems[:50]:
                 where = f"{_t('row', lang)} {number}" + (
                     f", {_t('col', lang)} «{p.column}»" if p.column else ""
@@ -238,8 +246,8 @@ def print_report(report, lang: str = "en", out=None) -> None:
                         for x in p.suggestions
                     )
                 print(line, file=out)
-            if len(problems) > 50:
-                print(f"    … +{len(problems) - 50}", file=out)
+            if n > min(len(problems), 50):  # not listed (or not kept by the report)
+                print(f"    … +{n - min(len(problems), 50)}", file=out)
 
 
 def _template(args: argparse.Namespace, settings: Settings) -> int:
@@ -310,4 +318,16 @@ def _users_list(args: argparse.Namespace, settings: Settings) -> int:
 
     for user in list_users(_store(args, settings)):
         print(f"{user.name}\t{user.role}")
+    return 0
+
+
+def _users_sign_out(args: argparse.Namespace, settings: Settings) -> int:
+    from geodata.users import end_sessions, get_user
+
+    store = _store(args, settings)
+    if get_user(store, args.name) is None:
+        print(f"error: no account {args.name!r} in {store.url}", file=sys.stderr)
+        return 2
+    end_sessions(store, args.name)
+    print(f"Every session of {args.name} has ended; they sign in again.")
     return 0

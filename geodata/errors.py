@@ -25,3 +25,8 @@ class StoreError(NtmAtlasError, OSError):
 
 class StoreBusyError(NtmAtlasError, OSError):
     """Another writer holds the store's lock; try again later."""
+
+
+class StoreWriteError(NtmAtlasError, OSError):
+    """A write of the store did not finish (a full disk, a file-size limit, an I/O error); the
+    store is as it was. ``strerror`` says why, for a person."""

@@ -43,7 +43,7 @@ import pandas as pd
 import pyogrio
 
 from geodata import store_files
-from geodata.errors import StoreBusyError, StoreError
+from geodata.errors import StoreBusyError, StoreError, StoreWriteError
 
 Table = pd.DataFrame | gpd.GeoDataFrame
 
@@ -263,6 +263,9 @@ class GeoPackageStore:
             _set_version(Path(tmp), self.version() + 1 if self.exists() else 1, list(tables))
             os.chmod(tmp, store_files.mode_for(self.path))
             os.replace(tmp, self.path)
+        except WRITE_ERRORS as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise _write_failed(self.path, exc) from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -283,6 +286,9 @@ class GeoPackageStore:
                 os.fsync(fh.fileno())
             os.chmod(tmp, store_files.mode_for(self.path))
             os.replace(tmp, self.path)
+        except WRITE_ERRORS as exc:
+            tmp.unlink(missing_ok=True)
+            raise _write_failed(self.path, exc) from exc
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -355,6 +361,44 @@ class GeoPackageStore:
         if not self.exists():
             msg = f"No store at {self.path}. Build it with: ntm-atlas data build --out {self.path}"
             raise StoreError(msg)
+
+
+#: What a write that runs out of room raises, depending on which layer noticed: the copy
+#: (OSError: ENOSPC, EFBIG), SQLite ("database or disk is full", "disk I/O error"), GDAL
+#: ("Failed to commit transaction").
+WRITE_ERRORS = (
+    OSError,
+    sqlite3.Error,
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+)
+
+
+def _write_failed(path: Path, exc: BaseException) -> BaseException:
+    """A :class:`StoreWriteError` for a write of the store at ``path`` that failed with
+    ``exc`` (the new copy is already removed; the store is as it was), saying how much room
+    its disk has and how much a write needs. The store's own errors pass unchanged."""
+    if isinstance(exc, StoreBusyError | StoreError):
+        return exc
+    import errno
+
+    why = getattr(exc, "strerror", None) or str(exc).strip() or type(exc).__name__
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = -1
+    size = path.stat().st_size if path.exists() else 0
+    full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or any(
+        w in why.lower() for w in ("full", "no space", "too large")
+    )
+    code = errno.ENOSPC if full or (0 <= free < size) else errno.EIO
+    room = f"{free / 2**20:,.1f} MB free" if free >= 0 else "free space unknown"
+    text = (
+        f"writing a new copy of {path.name} failed ({why}); {room} on its disk, and a write "
+        f"needs room for a copy of the store ({size / 2**20:,.1f} MB) and the new rows; "
+        "make room if the disk is full, and try again"
+    )
+    return StoreWriteError(code, text)
 
 
 def _read_layer(path: Path | str, name: str) -> Table:

@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -37,18 +38,60 @@ from typing import ClassVar, Self
 _PUNCT = re.compile(r"[^\w#]+")
 
 
+def _plain_table() -> dict[int, str | None]:
+    """Latin letters with marks (Vietnamese among them) → their letters, combining marks →
+    nothing, đ/ð → d: what :func:`plain_words` does letter by letter, as one ``translate``."""
+    table: dict[int, str | None] = {}
+    for cp in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        letter = chr(cp)
+        base = "".join(
+            c for c in unicodedata.normalize("NFD", letter) if not unicodedata.combining(c)
+        )
+        if base != letter:
+            table[cp] = base
+    table.update(dict.fromkeys(c for c in range(0x300, 0x370) if unicodedata.combining(chr(c))))
+    table[ord("đ")] = table[ord("\u00f0")] = "d"
+    return table
+
+
+_PLAIN = _plain_table()
+
+
 def plain_words(text: object) -> str:
     """Text without diacritics, punctuation, underscores or case, single-spaced.
 
     >>> plain_words("  Cơ quan, đơn vị\\ngiúp đỡ "), plain_words("in_progress"), plain_words(None)
     ('co quan don vi giup do', 'in progress', '')
+    >>> plain_words("Xã Đồng Xá – ĐỒNG XÁ"), plain_words("Ǹgà Ⅻ ß")
+    ('xa dong xa dong xa', 'nga ⅻ ss')
     """
     if text is None:
         return ""
-    decomposed = unicodedata.normalize("NFD", str(text).casefold())
+    folded = str(text).casefold()
+    quick = folded.translate(_PLAIN)  # Vietnamese text is plain ASCII after this
+    if quick.isascii():
+        return " ".join(_PUNCT.sub(" ", quick).replace("_", " ").split())
+    decomposed = unicodedata.normalize("NFD", folded)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d")
     plain = plain.replace("\u00f0", "d")
     return " ".join(_PUNCT.sub(" ", plain).replace("_", " ").split())
+
+
+@functools.cache
+def _codes(cls: type[Term]) -> dict[str, Term]:
+    """The members of a vocabulary by their value in plain words (spaces as underscores)."""
+    return {plain_words(m.value).replace(" ", "_"): m for m in reversed(cls)}
+
+
+@functools.cache
+def _needles(cls: type[Term]) -> tuple[tuple[Term, str, str | None], ...]:
+    """Per word of :attr:`Term.WORDS`: its member, the word between spaces, and for a word
+    ending in a space the start it must match."""
+    return tuple(
+        (cls(value), f" {w.strip()} ", " " + w if w.endswith(" ") else None)
+        for value, words in getattr(cls, "WORDS", {}).items()
+        for w in words
+    )
 
 
 class Term(StrEnum):
@@ -89,15 +132,13 @@ class Term(StrEnum):
         """The member a text means: its value in any case and spacing, or one of its words
         found in the text (the first member in :attr:`WORDS` order wins); None if none."""
         key = plain_words(text)
-        code = key.replace(" ", "_")
-        for member in cls:
-            if plain_words(member.value).replace(" ", "_") == code:
-                return member
+        member = _codes(cls).get(key.replace(" ", "_"))
+        if member is not None:
+            return member
         padded = f" {key} "
-        for value, words in getattr(cls, "WORDS", {}).items():
-            for w in words:
-                if f" {w.strip()} " in padded or (w.endswith(" ") and padded.startswith(" " + w)):
-                    return cls(value)
+        for member, inner, start in _needles(cls):
+            if inner in padded or (start and padded.startswith(start)):
+                return member
         return None
 
     @classmethod

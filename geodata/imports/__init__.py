@@ -29,7 +29,7 @@ from geodata.imports.columns import KINDS
 from geodata.imports.context import ImportContext
 from geodata.imports.limits import DEFAULT as DEFAULT_LIMITS
 from geodata.imports.limits import Deadline, LimitError, Limits
-from geodata.imports.reader import UnreadableFileError, read_table
+from geodata.imports.reader import UnreadableFileError, open_table
 from geodata.imports.validate import Problem, Report, RowResult, validate
 from geodata.sources import sha256_of
 from geodata.store import Store, open_store
@@ -83,17 +83,17 @@ def check_file(
             raise ValueError(msg)
         ctx = ImportContext.from_store(open_store(store))
     deadline = Deadline(limits.time_budget_s, Path(path).name)
-    table = read_table(path, kind, sheet=sheet, limits=limits, deadline=deadline)
-    report = validate(
-        table,
-        kind,
-        ctx,
-        vintage=vintage,
-        accept_suggestions=accept_suggestions,
-        overrides=overrides,
-        limits=limits,
-        deadline=deadline,
-    )
+    with open_table(path, kind, sheet=sheet, limits=limits, deadline=deadline) as table:
+        report = validate(  # row by row as the file is read
+            table,
+            kind,
+            ctx,
+            vintage=vintage,
+            accept_suggestions=accept_suggestions,
+            overrides=overrides,
+            limits=limits,
+            deadline=deadline,
+        )
     report.summary["sha256"] = sha256_of(path)
     return report
 

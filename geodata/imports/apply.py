@@ -191,11 +191,8 @@ def _next_id(log: pd.DataFrame) -> str:
 
 def _incoming(report: Report, kind: str, dataset: str, file_name: str) -> pd.DataFrame:
     rows = []
-    for result in report.rows:
-        if result.status not in ("ok", "warning") or not result.record:
-            continue
-        record = dict(result.record)
-        record["row_key"] = json.dumps(result.key, ensure_ascii=False, default=str)
+    for record, key in report.stored():  # the ok and warning rows, read back one at a time
+        record["row_key"] = json.dumps(key, ensure_ascii=False, default=str)
         rows.append(record)
     df = pd.DataFrame(rows)
     if df.empty:

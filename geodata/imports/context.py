@@ -165,10 +165,24 @@ class ImportContext:
     def _to_metric(self) -> Transformer:
         return Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 
+    @cached_property
+    def province_bounds(self) -> tuple[float, float, float, float]:
+        return tuple(self.province.bounds)
+
+    @cached_property
+    def _geometries(self) -> dict[int, dict[str, object]]:
+        """Each vintage's commune geometries by code (a dict: no pandas lookup per row)."""
+        self._prepared  # noqa: B018
+        return {
+            v: dict(zip(t.index, t.geometry.to_numpy(), strict=True))
+            for v, t in self.communes.items()
+        }
+
     def in_province(self, lon: float, lat: float, tolerance_deg: float = 0.005) -> bool:
         self._prepared  # noqa: B018
-        point = shapely.Point(lon, lat)
-        return bool(self.province.contains(point) or self.province.distance(point) <= tolerance_deg)
+        if shapely.contains_xy(self.province, lon, lat):
+            return True
+        return bool(self.province.distance(shapely.Point(lon, lat)) <= tolerance_deg)
 
     def commune_at(self, vintage: int, lon: float, lat: float) -> str | None:
         self._prepared  # noqa: B018
@@ -178,8 +192,7 @@ class ImportContext:
 
     def distance_m(self, vintage: int, code: str, lon: float, lat: float) -> float:
         """Metres from the point to the commune (0 inside)."""
-        self._prepared  # noqa: B018
-        geom = self.communes[vintage].geometry[code]
+        geom = self._geometries[vintage][code]
         if shapely.contains_xy(geom, lon, lat):
             return 0.0
         nearest = shapely.shortest_line(geom, shapely.Point(lon, lat))

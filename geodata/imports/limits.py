@@ -53,6 +53,9 @@ class Limits:
     max_xlsx_ratio: float = 100.0
     #: Reading and checking stop after this many CPU seconds (a web request must end).
     time_budget_s: float = 180.0
+    #: The report keeps this many problems of each reason in full (row, column, value,
+    #: suggestions); the rest are counted, so that a report's size does not grow with the file.
+    problems_per_reason: int = 200
 
     def text_limit(self, field: str) -> int:
         """The longest text a field may hold.

@@ -14,13 +14,14 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from geodata.imports.columns import REQUIRED, amount_multiplier, header_key, match_header
@@ -47,9 +48,20 @@ class RawRow:
     cells: dict[str, str]
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    """A row below the header set aside: column numbering, a total, a signature, a heading."""
+
+    row: int
+    reason: str
+    text: str
+
+
 @dataclass
 class RawTable:
-    """What :func:`read_table` found in a file."""
+    """What :func:`read_table` (or :func:`open_table`) found in a file: the header, and the
+    rows below it in file order (``body``: data rows and rows set aside). From
+    :func:`open_table` the body is read as it is iterated, once."""
 
     path: Path
     file_format: str
@@ -59,8 +71,16 @@ class RawTable:
     columns: dict[str, str]  # field → header as written
     ignored_columns: list[str]
     multipliers: dict[str, int]
-    rows: list[RawRow]
-    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason, text)
+    body: Iterable[RawRow | SkippedRow] = ()
+
+    @property
+    def rows(self) -> list[RawRow]:
+        return [r for r in self.body if isinstance(r, RawRow)]
+
+    @property
+    def skipped(self) -> list[tuple[int, str, str]]:
+        """``(row, reason, text)`` of the rows set aside."""
+        return [(r.row, r.reason, r.text) for r in self.body if isinstance(r, SkippedRow)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,7 +204,7 @@ def _csv_rows(path: Path, reader, limits: Limits) -> Iterator[tuple[int, list[st
     start = 1
     try:
         for cells in reader:
-            yield start, [_cell_text(c) for c in cells]
+            yield start, cells if _plain_texts(cells) else [_cell_text(c) for c in cells]
             start = reader.line_num + 1
     except csv.Error as exc:
         msg = f"{path.name}: not a readable table near line {start} ({exc})"
@@ -249,7 +269,7 @@ def _sheet(wb, sheet: str | None, path: Path):
 def _xlsx_rows(path: Path, ws) -> Iterator[tuple[int, list[str]]]:
     number = 0
     try:
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        for number, values in _sheet_values(ws):
             yield number, [_cell_text(v) for v in values]
     except UnreadableFileError:
         raise
@@ -259,6 +279,96 @@ def _xlsx_rows(path: Path, ws) -> Iterator[tuple[int, list[str]]]:
             f"({type(exc).__name__}: {exc})"
         )
         raise UnreadableFileError(msg) from exc
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _sheet_values(ws) -> Iterator[tuple[int, list]]:
+    """``(row number, values)`` of a read-only sheet, as ``ws.iter_rows(values_only=True)``
+    gives them (the same values: shared and inline strings, numbers, booleans, dates by the
+    cells' styles; missing rows empty, a row as wide as its last cell), read from the sheet's
+    XML by the same parser (``openpyxl.xml.functions.iterparse``: no entity is expanded) without
+    openpyxl's per-cell objects, which took most of the time of a large import."""
+    from openpyxl.cell.text import Text
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    from openpyxl.xml.functions import iterparse
+
+    row_tag, value_tag, inline_tag = _MAIN_NS + "row", _MAIN_NS + "v", _MAIN_NS + "is"
+    shared = ws._shared_strings
+    dates, deltas, epoch = ws.parent._date_formats, ws.parent._timedelta_formats, ws.parent.epoch
+    counter, parsed = 1, 0
+    with ws._get_source() as source:
+        for _, row in iterparse(source):
+            if row.tag != row_tag:
+                continue
+            r = row.get("r")
+            parsed = _row_number(r) if r is not None else parsed + 1
+            cells: list[tuple[int, object]] = []
+            column = 0
+            for cell in row:
+                ref = cell.get("r")
+                column = _column_of(ref) if ref else column + 1
+                kind = cell.get("t", "n")
+                if kind == "inlineStr":
+                    child = cell.find(inline_tag)
+                    value = Text.from_tree(child).content if child is not None else None
+                else:
+                    value = cell.findtext(value_tag, None) or None
+                    if value is not None:
+                        if kind == "n":
+                            value = float(value) if any(c in value for c in ".Ee") else int(value)
+                            style = int(cell.get("s") or 0)
+                            if style in dates:
+                                try:
+                                    value = from_excel(value, epoch, timedelta=style in deltas)
+                                except (OverflowError, ValueError):
+                                    value = "#VALUE!"
+                        elif kind == "s":
+                            value = shared[int(value)]
+                        elif kind == "b":
+                            value = bool(int(value))
+                        elif kind == "d":
+                            value = from_ISO8601(value)
+                cells.append((column, value))
+            row.clear()
+            while counter < parsed:  # rows the sheet leaves out are empty
+                yield counter, []
+                counter += 1
+            if counter == parsed:
+                values: list = []
+                if cells:
+                    values = [None] * cells[-1][0]
+                    for col, value in cells:
+                        if 1 <= col <= len(values):
+                            values[col - 1] = value
+                yield counter, values
+                counter += 1
+
+
+def _row_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+        if not value.is_integer():
+            raise ValueError(f"{text} is not a valid row number") from None
+        return int(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_letters(letters: str) -> int:
+    from openpyxl.utils.cell import column_index_from_string
+
+    return column_index_from_string(letters)
+
+
+def _column_of(ref: str) -> int:
+    """The column of a cell reference ("C12" → 3)."""
+    letters = ref.rstrip("0123456789")
+    if not letters or not ref[len(letters) :].isdigit():
+        raise ValueError(f"Invalid cell coordinates ({ref})")
+    return _column_letters(letters)
 
 
 def _filled(
@@ -307,8 +417,23 @@ def _merged_ranges(path: Path, ws) -> list[tuple[int, int, int, int]]:
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _plain_texts(cells: list[str]) -> bool:
+    """True if every cell already is what :func:`_cell_text` makes of it: printable, NFC, no
+    space at either end or twice (one check of the joined row; a space never composes)."""
+    joined = " ".join(filter(None, cells))
+    return (
+        joined.isprintable()
+        and "  " not in joined
+        and not joined.startswith(" ")
+        and not joined.endswith(" ")
+        and unicodedata.is_normalized("NFC", joined)
+    )
+
+
 def _cell_text(value: object) -> str:
     """A cell as text: numbers without a spurious ".0", dates as dd/mm/yyyy, NFC, trimmed."""
+    if type(value) is str and value.isprintable() and unicodedata.is_normalized("NFC", value):
+        return " ".join(value.split())  # most cells: nothing to normalise or replace
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -353,10 +478,13 @@ _FOOTER_KEYS = (
 )
 
 
+_TOTAL_PREFIXES = tuple(w + end for w in _TOTAL_WORDS for end in (" ", ":"))
+
+
 def _is_total(values: list[str]) -> bool:
     for value in [v for v in values if v][:3]:
         text = value.casefold().strip(" .:-*")
-        if any(text == w or text.startswith((w + " ", w + ":")) for w in _TOTAL_WORDS):
+        if text in _TOTAL_WORDS or text.startswith(_TOTAL_PREFIXES):
             return True
     return False
 
@@ -424,13 +552,34 @@ def read_table(
     deadline: Deadline | None = None,
 ) -> RawTable:
     """Read a spreadsheet of ``kind`` (assignments, projects, agencies) into rows of fields,
-    streaming row by row within ``limits`` (:mod:`geodata.imports.limits`).
+    all at once (:func:`open_table` streams them instead).
 
     Raises
     ------
     UnreadableFileError
         The file is missing, not a spreadsheet, has no recognisable header row, or breaks a
         limit of the file as a whole (:class:`~geodata.imports.limits.LimitError`).
+    """
+    with open_table(path, kind, sheet, limits=limits, deadline=deadline) as table:
+        table.body = list(table.body)
+    return table
+
+
+@contextlib.contextmanager
+def open_table(
+    path: Path | str,
+    kind: str,
+    sheet: str | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    deadline: Deadline | None = None,
+) -> Iterator[RawTable]:
+    """The header of a spreadsheet of ``kind`` and its rows as a stream: ``table.body`` reads
+    the file row by row while it is iterated (inside the ``with``), within ``limits``
+    (:mod:`geodata.imports.limits`), so no more than a row is held at a time.
+
+    Raises :class:`UnreadableFileError` as :func:`read_table` does, the header's problems on
+    entering, a limit broken further down while the body is read.
     """
     path = Path(path)
     file_format = _file_format(path)
@@ -442,21 +591,19 @@ def read_table(
         head = list(itertools.islice(rows, HEADER_SEARCH_ROWS + 1))
         header = _header(head, kind, path)
         body = itertools.chain(head[header.first_data :], rows)
-        records, skipped = _body(body, header.by_col, kind)
-    return RawTable(
-        path=path,
-        file_format=file_format,
-        encoding=grid.encoding,
-        sheet=grid.sheet,
-        header_row=header.number,
-        columns=header.columns,
-        ignored_columns=header.ignored,
-        multipliers={"cost": amount_multiplier(header.columns["cost"])}
-        if "cost" in header.columns
-        else {},
-        rows=records,
-        skipped=skipped,
-    )
+        yield RawTable(
+            path=path,
+            file_format=file_format,
+            encoding=grid.encoding,
+            sheet=grid.sheet,
+            header_row=header.number,
+            columns=header.columns,
+            ignored_columns=header.ignored,
+            multipliers={"cost": amount_multiplier(header.columns["cost"])}
+            if "cost" in header.columns
+            else {},
+            body=_body(body, header.by_col, kind),
+        )
 
 
 def _file_format(path: Path) -> str:
@@ -495,6 +642,9 @@ def _bounded(
                 f"{limits.max_cells_per_row} columns"
             )
             raise LimitError(msg)
+        if cells and max(map(len, cells)) <= limits.max_cell_chars:
+            yield number, cells
+            continue
         for i, cell in enumerate(cells):
             if len(cell) > limits.max_cell_chars:
                 msg = (
@@ -559,23 +709,23 @@ def _with_subheader(
 
 def _body(
     rows: Iterable[tuple[int, list[str]]], by_col: dict[int, str], kind: str
-) -> tuple[list[RawRow], list[tuple[int, str, str]]]:
+) -> Iterator[RawRow | SkippedRow]:
     """The data rows as fields, and the rows set aside (blank rows are dropped): column
     numbering, totals, signatures, headings of one value, notes below a total."""
-    records: list[RawRow] = []
-    skipped: list[tuple[int, str, str]] = []
     after_total = False
     required = {f for g in REQUIRED[kind] for f in g}
+    fields = list(by_col.items())
     for number, values in rows:
         filled = [v for v in values if v]
         if not filled:
             continue
         reason = _set_aside(values, filled)
-        cells = {name: values[i] for i, name in by_col.items() if i < len(values) and values[i]}
+        n = len(values)
+        cells = {name: values[i] for i, name in fields if i < n and values[i]}
         cells.pop("row_no", None)
         if reason is None:
             reason = _lone_value(filled, cells, kind)
-        if reason is None and after_total and not (required & set(cells)):
+        if reason is None and after_total and not (required & cells.keys()):
             reason = "footer_row"
         if reason == "total_row":
             after_total = True
@@ -583,10 +733,9 @@ def _body(
             text = " | ".join(dict.fromkeys(filled))
             if reason == "single_value_row":
                 text = next(v for v in filled if not _NUMBERING.match(v))
-            skipped.append((number, reason, text))
+            yield SkippedRow(number, reason, text)
             continue
-        records.append(RawRow(number, cells))
-    return records, skipped
+        yield RawRow(number, cells)
 
 
 def _set_aside(values: list[str], filled: list[str]) -> str | None:
@@ -600,7 +749,12 @@ def _set_aside(values: list[str], filled: list[str]) -> str | None:
 
 
 def _lone_value(filled: list[str], cells: dict[str, str], kind: str) -> str | None:
-    distinct = {v for v in filled if not _NUMBERING.match(v)}
-    if len(distinct) == 1 and "commune_code" not in cells and kind != "agencies":
-        return "single_value_row"
-    return None
+    if kind == "agencies" or "commune_code" in cells:
+        return None
+    lone = None
+    for v in filled:  # stop at the second distinct value that is not a numbering
+        if v != lone and not _NUMBERING.match(v):
+            if lone is not None:
+                return None
+            lone = v
+    return "single_value_row" if lone is not None else None

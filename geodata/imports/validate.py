@@ -10,9 +10,13 @@ Vietnamese) and, where possible, suggestions ``[{code, name, district}]``.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import pickle
 import re
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +25,7 @@ from geodata.imports.columns import header_key
 from geodata.imports.context import ImportContext, vintage_in_force
 from geodata.imports.limits import DEFAULT, Deadline, Limits, clip
 from geodata.imports.messages import reason_text, severity
-from geodata.imports.reader import RawRow, RawTable
+from geodata.imports.reader import RawRow, RawTable, SkippedRow
 from geodata.names import Match
 from geodata.programme import match_agency
 from geodata.vocabulary import VINTAGES, ProjectKind, ProjectStatus, SponsorKind
@@ -60,29 +64,99 @@ class Problem:
         }
 
 
-@dataclass
+class RecordSpool:
+    """The records of the rows to store, with their keys, pickled in batches to an unnamed
+    temporary file as the rows are checked (gone with the report), so that a file of 200,000
+    rows is checked without holding 200,000 records in memory."""
+
+    BATCH = 1000
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._offsets: list[int] = []  # where each written batch starts
+        self._batch: list[tuple[dict[str, Any], tuple | None]] = []
+        self._loaded: tuple[int, list] = (-1, [])
+        self.count = 0
+
+    def add(self, record: dict[str, Any], key: tuple | None) -> int:
+        """Keep a record; returns its number."""
+        self._batch.append((record, key))
+        self.count += 1
+        if len(self._batch) == self.BATCH:
+            self._file.seek(0, io.SEEK_END)
+            self._offsets.append(self._file.tell())
+            pickle.dump(self._batch, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._batch = []
+        return self.count - 1
+
+    def _load(self, batch: int) -> list:
+        if self._loaded[0] != batch:
+            self._file.seek(self._offsets[batch])
+            self._loaded = (batch, pickle.load(self._file))
+        return self._loaded[1]
+
+    def read(self, number: int) -> tuple[dict[str, Any], tuple | None]:
+        """Record ``number`` (a copy, with its ``row_hash``) and its key."""
+        batch, i = divmod(number, self.BATCH)
+        rows = self._batch if batch == len(self._offsets) else self._load(batch)
+        record, key = rows[i]
+        return _hashed(record), key
+
+    def __iter__(self) -> Iterator[tuple[dict[str, Any], tuple | None]]:
+        """Every ``(record, key)`` in the order the rows came (copies, with ``row_hash``)."""
+        for batch in range(len(self._offsets)):
+            yield from ((_hashed(r), k) for r, k in self._load(batch))
+        yield from ((_hashed(r), k) for r, k in self._batch)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass(slots=True)
 class RowResult:
+    """One row's status and problems. The record (the row as it would be stored) and its key
+    are kept in the report's :class:`RecordSpool` and read back when asked for."""
+
     row: int
     status: str
     commune_code: str | None = None
     problems: list[Problem] = field(default_factory=list)
-    record: dict[str, Any] | None = None
-    key: tuple | None = None
+    #: Problems of this row that were counted but not kept (past the first ones of a reason).
+    left_out: int = 0
+    spool: RecordSpool | None = field(default=None, repr=False)
+    at: int = -1
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        return self.spool.read(self.at)[0] if self.spool is not None and self.at >= 0 else None
+
+    @property
+    def key(self) -> tuple | None:
+        return self.spool.read(self.at)[1] if self.spool is not None and self.at >= 0 else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "row": self.row,
             "status": self.status,
             "commune_code": self.commune_code,
             "problems": [p.to_dict() for p in self.problems],
         }
+        if self.left_out:
+            out["problems_left_out"] = self.left_out
+        return out
 
 
 @dataclass
 class Report:
+    """Every row's status, the first problems of each reason in full (the rest counted in
+    ``reasons``) and the records to store in a :class:`RecordSpool`."""
+
     kind: str
     summary: dict[str, Any]
     rows: list[RowResult]
+    #: Problems by ``(severity, reason)``, all of them (kept or left out).
+    reasons: Counter = field(default_factory=Counter)
+    spool: RecordSpool | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -91,15 +165,31 @@ class Report:
     @property
     def records(self) -> list[dict[str, Any]]:
         """The rows to store: ok and warning rows (errors and skipped rows are left out)."""
-        return [r.record for r in self.rows if r.status in ("ok", "warning") and r.record]
+        return [record for record, _ in self.stored()]
+
+    def stored(self) -> Iterator[tuple[dict[str, Any], tuple | None]]:
+        """``(record, key)`` of every row to store, in row order, read back one at a time."""
+        return iter(self.spool) if self.spool is not None else iter(())
 
     def counts(self) -> dict[str, int]:
         c = Counter(r.status for r in self.rows)
         return {s: c.get(s, 0) for s in STATUSES}
 
+    def problems_left_out(self) -> int:
+        return sum(r.left_out for r in self.rows)
+
     def to_dict(self) -> dict[str, Any]:
+        by_reason = [
+            {"severity": sev, "reason_code": reason, "problems": n}
+            for (sev, reason), n in self.reasons.most_common()
+        ]
         return {
-            "summary": {**self.summary, **self.counts()},
+            "summary": {
+                **self.summary,
+                **self.counts(),
+                "problems_by_reason": by_reason,
+                "problems_left_out": self.problems_left_out(),
+            },
             "rows": [r.to_dict() for r in self.rows],
         }
 
@@ -340,12 +430,21 @@ class _RowCheck:
     """One row's cells and the problems found in it. A cell longer than its field's limit is
     an error of that row and column and is not read further (no name matching on it)."""
 
-    def __init__(self, raw: RawRow, columns: dict[str, str], limits: Limits = DEFAULT) -> None:
+    def __init__(
+        self,
+        raw: RawRow,
+        columns: dict[str, str],
+        limits: Limits = DEFAULT,
+        memo: dict | None = None,
+    ) -> None:
         self.raw = raw
         self.columns = columns
+        self.memo = memo if memo is not None else {}
         self.problems: list[Problem] = []
         self.cells = raw.cells
-        long = {f: v for f, v in raw.cells.items() if len(v) > limits.text_limit(f)}
+        long = {}
+        if max(map(len, raw.cells.values()), default=0) > limits.max_place_chars:
+            long = {f: v for f, v in raw.cells.items() if len(v) > limits.text_limit(f)}
         self.too_long = frozenset(long)
         if long:
             self.cells = {f: v for f, v in raw.cells.items() if f not in long}
@@ -374,11 +473,36 @@ class _RowCheck:
         text = self.get(name)
         if text is None:
             return None
-        try:
-            return parser(text, *args)
-        except parsing.ParseError as exc:
-            self.add(name, exc.reason, text, **exc.details)
+        found = self.once(parser, text, *args)
+        if isinstance(found, _Failed):
+            self.add(name, found.reason, text, **found.details)
             return None
+        return found
+
+    def once(self, fn, *args):
+        """``fn(*args)`` of a pure function, remembered for the run (a column's values repeat
+        down the file: years, amounts, kinds, statuses); a :class:`parsing.ParseError` comes
+        back as a :class:`_Failed`."""
+        key = (fn, *args)
+        found = self.memo.get(key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = fn(*args)
+            except parsing.ParseError as exc:
+                found = _Failed(exc.reason, exc.details)
+            if len(self.memo) < MEMO_SIZE:
+                self.memo[key] = found
+        return found
+
+
+MEMO_SIZE = 20_000
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    reason: str
+    details: dict[str, Any]
 
 
 def validate(
@@ -392,45 +516,57 @@ def validate(
     limits: Limits = DEFAULT,
     deadline: Deadline | None = None,
 ) -> Report:
-    """Check every row of a table read by :func:`geodata.imports.reader.read_table`.
+    """Check every row of a table read by :func:`geodata.imports.reader.open_table` (or
+    ``read_table``), one row at a time as the table's body streams.
 
     ``overrides`` maps a row number to the commune code a person chose for it (for example by
     clicking a suggestion); ``vintage`` forces one list of units for every row. Text longer
-    than ``limits`` allow is an error of its row; the ``deadline`` is checked as rows go.
+    than ``limits`` allow is an error of its row; the ``deadline`` is checked as rows go. The
+    first ``limits.problems_per_reason`` problems of each reason are kept in full, the rest
+    counted (:attr:`Report.reasons`, :attr:`RowResult.left_out`).
     """
     overrides = overrides or {}
     resolver = Resolver(ctx, table.columns, vintage=vintage, accept_suggestions=accept_suggestions)
     results: list[RowResult] = []
+    reasons: Counter = Counter()
+    spool = RecordSpool()
+    duplicates = _Duplicates(kind, spool)
     section: tuple[int, str] | None = None
     agency_keys = {header_key(n): n for n in ctx.agency_names}
-    events = sorted(
-        [(n, 0, (reason, text)) for n, reason, text in table.skipped]
-        + [(raw.row, 1, raw) for raw in table.rows],
-        key=lambda e: e[:2],
-    )
-    for i, (number, is_row, item) in enumerate(events):
+    cap = limits.problems_per_reason
+    memo: dict = {}
+    for i, item in enumerate(table.body):
         if deadline is not None and i % 1000 == 0:
             deadline.check()
-        if not is_row:
-            reason, text = item
-            details: dict[str, Any] = {}
+        if isinstance(item, SkippedRow):
+            reason, text, details = item.reason, item.text, {}
             if reason == "single_value_row" and kind != "agencies":
                 code = resolver.district(re.sub(r"^[IVXLC\d]+[.)]?\s+", "", text))[0]
                 if code:
-                    section = (number, code)
+                    section = (item.row, code)
                     reason, details = "section_row", {"name": ctx.districts[code]}
-            results.append(
-                RowResult(number, "skipped", problems=[Problem("", "", text, reason, details)])
+            row = _Checked(
+                RowResult(item.row, "skipped", problems=[Problem("", "", text, reason, details)])
             )
-            continue
-        check = _RowCheck(item, table.columns, limits)
-        if kind == "agencies":
-            result = _agency(check, agency_keys)
         else:
-            result = _programme_row(check, kind, ctx, resolver, section, overrides.get(number))
+            check = _RowCheck(item, table.columns, limits, memo)
+            if kind == "agencies":
+                row = _agency(check, agency_keys)
+            else:
+                row = _programme_row(check, kind, ctx, resolver, section, overrides.get(item.row))
+            duplicates.check(row)
+        result = row.result
+        if result.problems:
+            kept = []
+            for p in result.problems:
+                counted = reasons[p.severity, p.reason] = reasons[p.severity, p.reason] + 1
+                if counted <= cap:
+                    kept.append(p)
+            result.left_out = len(result.problems) - len(kept)
+            result.problems = kept
+        if row.record is not None and result.status in ("ok", "warning"):
+            result.spool, result.at = spool, spool.add(row.record, row.key)
         results.append(result)
-    _duplicates(results, kind)
-    results.sort(key=lambda r: r.row)
     summary = {
         "kind": kind,
         "file": table.path.name,
@@ -444,12 +580,58 @@ def validate(
         "accept_suggestions": accept_suggestions,
         "rows": len(results),
     }
-    return Report(kind, summary, results)
+    return Report(kind, summary, results, reasons, spool)
+
+
+#: What makes two rows the same row, by import kind.
+DUPLICATE_KEYS = {
+    "assignments": "sponsor, commune and period",
+    "projects": "commune, title, village, year and sponsor",
+    "agencies": "name",
+}
+
+
+@dataclass(slots=True)
+class _Checked:
+    """A row's result, with its record and key while the row is being checked."""
+
+    result: RowResult
+    record: dict[str, Any] | None = None
+    key: tuple | None = None
+
+
+class _Duplicates:
+    """Rows whose key came before: the same row again is skipped, the same key with other
+    values is an error. Keeps the hash of each key (the key itself is in the spool)."""
+
+    def __init__(self, kind: str, spool: RecordSpool) -> None:
+        self.what = DUPLICATE_KEYS[kind]
+        self.spool = spool
+        self.seen: dict[int, tuple[int, int]] = {}  # hash of the key → (row, record number)
+
+    def check(self, row: _Checked) -> None:
+        """Before the row's record is spooled (a row seen first is spooled next)."""
+        result, key = row.result, row.key
+        if key is None or result.status not in ("ok", "warning") or None in key[:1]:
+            return
+        digest = hash(key)
+        first = self.seen.get(digest)
+        if first is None:
+            self.seen[digest] = (result.row, self.spool.count)
+            return
+        earlier, earlier_key = self.spool.read(first[1])
+        if earlier_key != key:  # two keys with one hash: not a duplicate (and very rare)
+            return
+        same = row.record is not None and _hashed(row.record)["row_hash"] == earlier["row_hash"]
+        reason = "duplicate_row" if same else "duplicate_key"
+        result.problems.append(Problem("", "", "", reason, {"other": first[0], "what": self.what}))
+        result.status = "skipped" if same else "error"
+        row.record = None
 
 
 def _finish(
     check: _RowCheck, record: dict | None, key: tuple | None, code: str | None = None
-) -> RowResult:
+) -> _Checked:
     if check.too_long:  # a field too long to read is not also "missing"
         check.problems = [
             p
@@ -466,26 +648,38 @@ def _finish(
         if severities
         else "ok"
     )
-    if record is not None:
+    if record is not None:  # its row_hash is added when it is read back (_hashed)
         record["source_row"] = check.raw.row
-        record["row_hash"] = _hash({k: v for k, v in record.items() if k != "source_row"})
-    return RowResult(
-        check.raw.row,
-        status,
-        code,
-        check.problems,
+    return _Checked(
+        RowResult(check.raw.row, status, code, check.problems),
         record if status in ("ok", "warning") else None,
         key,
     )
 
 
+#: ``json.dumps(record, sort_keys=True, default=str, ensure_ascii=False)``, made once (dumps
+#: makes a new encoder on every call when given options).
+_ENCODE = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False).encode
+
+
+def _hashed(record: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a record with its ``row_hash``: the hash of everything but ``source_row``
+    (computed only for the records read back: an import, not a dry run)."""
+    out = dict(record)
+    out["row_hash"] = _hash({k: v for k, v in record.items() if k != "source_row"})
+    return out
+
+
 def _hash(record: dict) -> str:
-    return hashlib.sha1(
-        json.dumps(record, sort_keys=True, default=str, ensure_ascii=False).encode()
-    ).hexdigest()[:16]
+    """The row's content hash (stored: a re-import compares it to tell changed rows).
+
+    >>> _hash({"title": "Cầu", "cost_vnd": 81_000_000, "year_start": None})
+    '155e7e1a08382751'
+    """
+    return hashlib.sha1(_ENCODE(record).encode()).hexdigest()[:16]
 
 
-def _agency(check: _RowCheck, known: dict[str, str]) -> RowResult:
+def _agency(check: _RowCheck, known: dict[str, str]) -> _Checked:
     name = check.get("name")
     if not name:
         check.add("name", "name_missing", "")
@@ -498,7 +692,7 @@ def _agency(check: _RowCheck, known: dict[str, str]) -> RowResult:
     record = {
         "name": name,
         "abbreviation": check.get("abbreviation"),
-        "kind": SponsorKind.parse(kind or name) or SponsorKind.OTHER,
+        "kind": check.once(SponsorKind.parse, kind or name) or SponsorKind.OTHER,
         "role_in_dataset": check.get("role") or "imported",
         "source_url": check.get("source_url"),
     }
@@ -520,7 +714,7 @@ def _programme_row(
     resolver: Resolver,
     section: tuple[int, str] | None,
     override: str | None,
-) -> RowResult:
+) -> _Checked:
     """An assignment or project row: when (the period decides the list of units in force),
     where (the commune, in every vintage), what (the fields of its kind), its source."""
     when = _when(check, kind)
@@ -604,8 +798,8 @@ def _assignment_fields(
     skind = check.get("sponsor_kind")
     record = {
         "sponsor_name": sponsor,
-        "sponsor_kind": (SponsorKind.parse(skind) if skind else None)
-        or SponsorKind.parse(sponsor)
+        "sponsor_kind": (check.once(SponsorKind.parse, skind) if skind else None)
+        or check.once(SponsorKind.parse, sponsor)
         or SponsorKind.OTHER,
         "commune_as_written": check.get("commune") or check.get("commune_code"),
         "district_name": district_text,
@@ -630,7 +824,8 @@ def _project_fields(
     if not title:
         check.add("title", "title_missing", "")
     kind_text = check.get("kind")
-    pkind = ProjectKind.parse(kind_text or title)
+    # a kind column's words repeat (remembered); titles do not (so they are not remembered)
+    pkind = check.once(ProjectKind.parse, kind_text) if kind_text else ProjectKind.parse(title)
     if kind_text and pkind is None:
         check.add(
             "kind",
@@ -679,7 +874,9 @@ def _project_fields(
 def _cost(check: _RowCheck) -> int | None:
     if not check.get("cost"):
         return None
-    parsed = check.parse("cost", parsing.parse_amount, _multiplier(check))
+    parsed = check.parse(
+        "cost", parsing.parse_amount, check.once(_multiplier, check.columns.get("cost", ""))
+    )
     if parsed is None:
         return None
     cost, approx = parsed
@@ -692,7 +889,7 @@ def _status(check: _RowCheck) -> str | None:
     status_text = check.get("status")
     if not status_text:
         return None
-    status = ProjectStatus.parse(status_text)
+    status = check.once(ProjectStatus.parse, status_text)
     if status is None:
         check.add("status", "status_unknown")
         return status_text
@@ -721,10 +918,10 @@ def _commune_fields(
     }
 
 
-def _multiplier(check: _RowCheck) -> int:
+def _multiplier(header: str) -> int:
     from geodata.imports.columns import amount_multiplier
 
-    return amount_multiplier(check.columns.get("cost", ""))
+    return amount_multiplier(header)
 
 
 def _agency_of(sponsor: str | None, ctx: ImportContext) -> str | None:
@@ -796,7 +993,7 @@ def _coordinates(
 
 
 def _to_lonlat(a: float, b: float, ctx: ImportContext, check: _RowCheck, column: str, value: str):
-    minx, miny, maxx, maxy = ctx.province.bounds
+    minx, miny, maxx, maxy = ctx.province_bounds
 
     def inside(lon, lat):
         return minx - 0.3 <= lon <= maxx + 0.3 and miny - 0.3 <= lat <= maxy + 0.3
@@ -825,26 +1022,3 @@ def _to_lonlat(a: float, b: float, ctx: ImportContext, check: _RowCheck, column:
         return None
     check.add(column, "coordinate_unreadable", value)
     return None
-
-
-def _duplicates(results: list[RowResult], kind: str) -> None:
-    seen: dict[tuple, RowResult] = {}
-    what = {
-        "assignments": "sponsor, commune and period",
-        "projects": "commune, title, village, year and sponsor",
-        "agencies": "name",
-    }[kind]
-    for result in sorted(results, key=lambda r: r.row):
-        if result.key is None or result.status not in ("ok", "warning") or None in result.key[:1]:
-            continue
-        first = seen.get(result.key)
-        if first is None:
-            seen[result.key] = result
-            continue
-        same = (
-            first.record and result.record and first.record["row_hash"] == result.record["row_hash"]
-        )
-        reason = "duplicate_row" if same else "duplicate_key"
-        result.problems.append(Problem("", "", "", reason, {"other": first.row, "what": what}))
-        result.status = "skipped" if same else "error"
-        result.record = None

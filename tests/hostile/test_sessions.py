@@ -277,3 +277,15 @@ def test_across_two_workers_wrong_passwords_add_up_and_a_signed_out_cookie_is_de
             )
             status, _ = _Browser(url)._open(request)
             assert status == 302
+
+
+def test_users_sign_out_on_the_command_line_ends_the_sessions(account, tmp_path, capsys):
+    from dashboard.cli import main
+
+    client = make_app(account, tmp_path).test_client()
+    login(client)
+    assert client.get("/import").status_code == 200
+    assert main(["users", "sign-out", "lan", "--store", store_location(account)]) == 0
+    assert "lan" in capsys.readouterr().out
+    assert client.get("/import").status_code == 302
+    assert main(["users", "sign-out", "nobody", "--store", store_location(account)]) == 2

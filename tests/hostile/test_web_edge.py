@@ -188,3 +188,23 @@ def test_choose_with_a_superscript_row_is_400_and_the_upload_recovers(app, tmp_p
         "/import/choose", data={"csrf": csrf(report), "token": token, "row": "3", "code": "02023"}
     )
     assert good.status_code == 200 and 'data-ok="1"' in good.get_data(as_text=True)
+
+
+def test_a_chunked_body_over_the_limit_is_413(app):
+    """No Content-Length (a chunked upload): cut off as soon as the limit is passed."""
+    import io
+
+    client = app.test_client()
+    for path, size in (("/login", 3 * 1024 * 1024), ("/import/upload", 21 * 1024 * 1024)):
+        r = client.post(
+            path,
+            input_stream=io.BytesIO(b"x" * size),
+            headers={"Transfer-Encoding": "chunked", "Content-Type": "text/plain"},
+        )
+        assert r.status_code == 413 and b"too large" in r.data
+    small = client.post(
+        "/login",
+        input_stream=io.BytesIO(b"user=lan"),
+        headers={"Transfer-Encoding": "chunked", "Content-Type": "text/plain"},
+    )
+    assert small.status_code == 403  # read in full, then refused for its missing CSRF token
