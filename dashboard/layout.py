@@ -670,32 +670,3 @@ def tabs(t: Translator, first: Shown) -> dcc.Tabs:
             ),
         ],
     )
-
-
-def grid_csv_params(file_name: str) -> dict[str, Any]:
-    """The grids' CSV download: formula-like text gets a leading apostrophe
-    (``assets/csv_cells.js``, the rule of :mod:`dashboard.export.cells`)."""
-    return {"fileName": file_name, "processCellCallback": {"function": "csvSafeCell(params)"}}
-
-
-def gap_columns(t: Translator) -> list[dict[str, Any]]:
-    return [
-        {"field": "name", "headerName": t("col.commune"), "minWidth": 150},
-        {"field": "district_name", "headerName": t("col.district")},
-        {"field": "difficult_text", "headerName": t("col.difficult")},
-        {"field": "n_projects", "headerName": t("col.n_projects"), "type": "numericColumn"},
-        {"field": "ntm_year", "headerName": t("col.ntm_year")},
-        {"field": "code", "headerName": t("col.code")},
-    ]
-
-
-def sponsor_columns(t: Translator) -> list[dict[str, Any]]:
-    return [
-        {"field": "sponsor", "headerName": t("col.sponsor"), "minWidth": 200},
-        {"field": "kind_text", "headerName": t("col.sponsor_kind")},
-        {"field": "n_communes", "headerName": t("col.n_communes"), "type": "numericColumn"},
-        {"field": "communes", "headerName": t("col.communes"), "minWidth": 160},
-        {"field": "periods", "headerName": t("col.periods")},
-        {"field": "n_projects", "headerName": t("col.n_projects"), "type": "numericColumn"},
-        {"field": "load_text", "headerName": t("col.load")},
-    ]
