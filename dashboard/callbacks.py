@@ -832,15 +832,6 @@ def project_panel(d: dict[str, Any], t: Translator) -> html.Div:
 
 
 # ================================================================== 4. language
-#: Multi-choice dropdowns whose placeholder says "any" in the page's language.
-PLACEHOLDER_IDS = (
-    ids.DISTRICT,
-    ids.SPONSOR,
-    ids.SPONSOR_KIND,
-    ids.PROJECT_KIND,
-    ids.CRITERION,
-    ids.STATUS,
-)
 #: Option lists, placeholders and other properties that follow the language: (component id,
 #: property) → the function of a translator that builds them.
 TRANSLATED: dict[tuple[str, str], Callable[[Translator], Any]] = {
@@ -855,7 +846,7 @@ TRANSLATED: dict[tuple[str, str], Callable[[Translator], Any]] = {
     (ids.UNDATED, "options"): layout.undated_options,
     (ids.DIFFICULT, "options"): layout.difficult_options,
     (ids.EXPORT_FORMAT, "options"): layout.export_options,
-    **{(cid, "placeholder"): lambda t: t("filter.any") for cid in PLACEHOLDER_IDS},
+    **{(cid, "placeholder"): lambda t: t("filter.any") for cid in layout.FILTER_DROPDOWN_IDS},
     (ids.SEARCH, "placeholder"): lambda t: t("control.search_placeholder"),
     (ids.MAP, "config"): layout.map_config,
     **{(cid, "labels"): layout.dropdown_labels for cid in layout.DROPDOWN_IDS},
