@@ -426,6 +426,16 @@ def test_the_selection_outline_moves_only_with_the_selection_or_the_vintage(ctx)
     assert cb.show_selection(_screen(ctx), triggered={"v"})["map"] is no_update  # none selected
 
 
+def test_the_search_box_names_the_selected_commune(ctx):
+    """However the commune was chosen (map, link, URL), the search box names it; choosing the
+    already-selected commune in the box selects nothing again (no second zoom)."""
+    assert cb.show_selection(_screen(ctx, sel="02023"), triggered={"sel"})["search"] == "02023"
+    assert cb.show_selection(_screen(ctx, sel="P0008"), triggered={"sel"})["search"] is None
+    assert cb.show_selection(_screen(ctx, sel="02023"), triggered={"d"})["search"] is no_update
+    out = cb.select(ctx, None, "02023", 2019, "02023", triggered=ids.SEARCH)
+    assert out == {"selected": no_update, "map": no_update}
+
+
 def test_safe_links_only():
     assert cb.safe_href("javascript:alert(1)") is None
     assert cb._link("javascript:alert(1)").to_plotly_json()["type"] == "Span"
