@@ -81,6 +81,31 @@ def create_app(
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
         server.config["SESSION_COOKIE_SECURE"] = True
 
+    _add_map_routes(server, holder)
+
+    # Dash embeds the validation layout in every page; with a layout function it would be a
+    # whole filled page (~170 kB). The ids and component types are all it needs.
+    app.validation_layout = skeleton(serve_layout(current()))
+    app.layout = lambda: serve_layout(current())
+    app.index_string = page_template(app.index_string)
+    callbacks.register(app, current)
+    gap_view.register(app, lambda state, which: callbacks.table_rows(current(), state, which))
+    panels.register(app)
+    response_cache.cache_layout(app, current)  # the first page, once per store version
+    # A filter state asked for before is answered without running the callbacks again.
+    response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
+    register_import_page(app, settings)  # /login, /import (editors)
+    secure_app(app)  # body limits, security headers, cookie flags, 4xx for malformed requests
+    if warm_glyphs:
+        threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
+    return app
+
+
+def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:
+    """The map's static parts, cached for a year by the browser: the GeoJSON of each layer
+    (fetched once, never sent through a callback) and the label glyphs (rendered from the
+    fonts on this machine, gzipped once)."""
+
     @server.route(GEO_ROUTE)
     def _geojson(name: str):
         geojson = holder.get().geojson
@@ -106,23 +131,6 @@ def create_app(
             response.headers["Vary"] = "Accept-Encoding"
         response.headers["Cache-Control"] = _CACHE
         return response
-
-    # Dash embeds the validation layout in every page; with a layout function it would be a
-    # whole filled page (~170 kB). The ids and component types are all it needs.
-    app.validation_layout = skeleton(serve_layout(current()))
-    app.layout = lambda: serve_layout(current())
-    app.index_string = page_template(app.index_string)
-    callbacks.register(app, current)
-    gap_view.register(app, lambda state, which: callbacks.table_rows(current(), state, which))
-    panels.register(app)
-    response_cache.cache_layout(app, current)  # the first page, once per store version
-    # A filter state asked for before is answered without running the callbacks again.
-    response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
-    register_import_page(app, settings)  # /login, /import (editors)
-    secure_app(app)  # body limits, security headers, cookie flags, 4xx for malformed requests
-    if warm_glyphs:
-        threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
-    return app
 
 
 def _context(bundle: Bundle, translations: Translations, prefix: str) -> callbacks.Context:

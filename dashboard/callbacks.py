@@ -594,8 +594,8 @@ def select(
         return {**nothing, "selected": loc} if loc in codes else nothing
     if triggered == ids.SEARCH:
         code = search
-        if not code or code not in codes:
-            return nothing
+        if not code or code not in codes or code == selected:
+            return nothing  # the box names what is already selected (see show_selection)
         return {"selected": code, "map": zoom_patch(c, vintage, code)}
     if triggered == ids.VINTAGE and selected and not is_project_id(selected):
         code = code_in_vintage(c.bundle, selected, vintage)
@@ -623,8 +623,10 @@ def zoom_patch(c: Context, vintage: int, code: str) -> Patch:
 
 
 def show_selection(screen: Screen, triggered: set[str] | None = None) -> dict[str, Any]:
-    """The detail panel and the map's selection outline for the selected commune or project
-    (``screen.state["sel"]``), as ``{"detail", "map"}``.
+    """The detail panel, the map's selection outline and the search box for the selected
+    commune or project (``screen.state["sel"]``), as ``{"detail", "map", "search"}``: the
+    search box names the selected commune however it was chosen (a map click, a link, the
+    URL), and is empty for a project.
 
     The panel follows the filters and the language, the outline does not: with ``triggered``
     (the state keys that changed) the map is ``no_update`` unless the selection changed, or
@@ -647,10 +649,14 @@ def show_selection(screen: Screen, triggered: set[str] | None = None) -> dict[st
         d = screen.view.commune(selected)
         body = commune_panel(d, t) if d else html.P(t("detail.not_found"))
         code = selected if d else None
-    moved = triggered is None or "sel" in triggered or ("v" in triggered and bool(selected))
-    if not moved:
-        return {"detail": body, "map": no_update}
-    return {"detail": body, "map": figures.apply_changes(Patch(), figures.selection_changes(code))}
+    chosen = triggered is None or "sel" in triggered
+    search = (
+        (selected if selected and not is_project_id(selected) else None) if chosen else no_update
+    )
+    if not (chosen or ("v" in triggered and bool(selected))):
+        return {"detail": body, "map": no_update, "search": search}
+    outline = figures.apply_changes(Patch(), figures.selection_changes(code))
+    return {"detail": body, "map": outline, "search": search}
 
 
 def safe_href(url: object) -> str | None:
@@ -832,15 +838,6 @@ def project_panel(d: dict[str, Any], t: Translator) -> html.Div:
 
 
 # ================================================================== 4. language
-#: Multi-choice dropdowns whose placeholder says "any" in the page's language.
-PLACEHOLDER_IDS = (
-    ids.DISTRICT,
-    ids.SPONSOR,
-    ids.SPONSOR_KIND,
-    ids.PROJECT_KIND,
-    ids.CRITERION,
-    ids.STATUS,
-)
 #: Option lists, placeholders and other properties that follow the language: (component id,
 #: property) → the function of a translator that builds them.
 TRANSLATED: dict[tuple[str, str], Callable[[Translator], Any]] = {
@@ -855,7 +852,7 @@ TRANSLATED: dict[tuple[str, str], Callable[[Translator], Any]] = {
     (ids.UNDATED, "options"): layout.undated_options,
     (ids.DIFFICULT, "options"): layout.difficult_options,
     (ids.EXPORT_FORMAT, "options"): layout.export_options,
-    **{(cid, "placeholder"): lambda t: t("filter.any") for cid in PLACEHOLDER_IDS},
+    **{(cid, "placeholder"): lambda t: t("filter.any") for cid in layout.FILTER_DROPDOWN_IDS},
     (ids.SEARCH, "placeholder"): lambda t: t("control.search_placeholder"),
     (ids.MAP, "config"): layout.map_config,
     **{(cid, "labels"): layout.dropdown_labels for cid in layout.DROPDOWN_IDS},
@@ -990,6 +987,7 @@ def _wire_selection(app: Dash, current: Current) -> None:
         output={
             "detail": Output(ids.DETAIL, "children"),
             "map": Output(ids.MAP, "figure", allow_duplicate=True),
+            "search": Output(ids.SEARCH, "value", allow_duplicate=True),
         },
         inputs=_inputs(DETAIL_FIELDS),
         prevent_initial_call="initial_duplicate",

@@ -147,18 +147,14 @@ def sponsor_table(rows: list[dict[str, Any]], t: Translator) -> Any:
 def rows_csv(rows: list[dict[str, Any]], columns: tuple[Column, ...], t: Translator) -> str:
     """The rows as CSV text with translated headers; a cell that a spreadsheet would read as a
     formula is written as text (OWASP "CSV injection")."""
+    from dashboard.export.cells import csv_cell  # the package loads the print exports: lazily
+
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([t(c.header_key) for c in columns])
     for row in rows:
-        writer.writerow([_safe(row.get(c.field)) for c in columns])
+        writer.writerow([csv_cell(row.get(c.field)) for c in columns])
     return out.getvalue()
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
 
 
 def picked_code(triggered: Any, clicks: list[int | None]) -> str | None:

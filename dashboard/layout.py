@@ -83,18 +83,22 @@ def dropdown_labels(t: Translator) -> dict[str, str]:
     return {k: t(f"dropdown.{k}") for k in keys}
 
 
-#: Every dropdown of the page (their ``labels`` follow the language).
-DROPDOWN_IDS = (
-    ids.SEARCH,
-    ids.VINTAGE,
-    ids.MEASURE,
-    ids.EXPORT_FORMAT,
+#: The multi-choice filter dropdowns (their placeholder says "any" in the page's language).
+FILTER_DROPDOWN_IDS = (
     ids.DISTRICT,
     ids.SPONSOR,
     ids.SPONSOR_KIND,
     ids.PROJECT_KIND,
     ids.CRITERION,
     ids.STATUS,
+)
+#: Every dropdown of the page (their ``labels`` follow the language).
+DROPDOWN_IDS = (
+    ids.SEARCH,
+    ids.VINTAGE,
+    ids.MEASURE,
+    ids.EXPORT_FORMAT,
+    *FILTER_DROPDOWN_IDS,
     ids.BASEMAP,
 )
 
@@ -359,14 +363,7 @@ def map_area(t: Translator, first: Shown) -> html.Div:
             ),
             html.Div(
                 [
-                    html.Button(
-                        "×",
-                        id=ids.DETAIL_CLOSE,
-                        className="close",
-                        n_clicks=0,
-                        title=t("detail.close"),
-                        **{"aria-label": t("detail.close")},
-                    ),
+                    _close_button(t, ids.DETAIL_CLOSE, "detail.close"),
                     T(t, "detail.title", html.H2),
                     html.Div(id=ids.DETAIL),
                 ],
@@ -407,6 +404,13 @@ def map_config(t: Translator) -> dict[str, Any]:
     }
 
 
+def _close_button(t: Translator, cid: str, key: str) -> html.Button:
+    """A panel's "×" button, named for screen readers and on hover."""
+    return html.Button(
+        "×", id=cid, className="close", n_clicks=0, title=t(key), **{"aria-label": t(key)}
+    )
+
+
 def _field(t: Translator, key: str, control: Any, control_id: str) -> html.Div:
     return html.Div([html.Label(T(t, key), htmlFor=control_id), control], className="field")
 
@@ -421,171 +425,104 @@ def _group(t: Translator, key: str, control: Any, label_id: str) -> html.Div:
     )
 
 
+def _choices(t: Translator, key: str, cid: str, options: list, value: Any, **extra) -> html.Div:
+    """A labelled multi-choice dropdown filter ("any" when nothing is chosen)."""
+    dropdown = dcc.Dropdown(
+        labels=dropdown_labels(t),
+        id=cid,
+        options=options,
+        value=value,
+        multi=True,
+        placeholder=t("filter.any"),
+        **extra,
+    )
+    return _field(t, key, dropdown, cid)
+
+
+def _checks(t: Translator, key: str, cid: str, options: list, value: Any, label_id: str):
+    """A labelled group of check boxes."""
+    boxes = dcc.Checklist(id=cid, options=options, value=value, className="radio-list")
+    return _group(t, key, boxes, label_id)
+
+
 def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
-    y0, y1 = cv.year_bounds(bundle)
+    """The filters panel (folds away; a drawer on a phone): the filters, the reset button,
+    then the map's layer switches and basemap."""
+    head = html.Div(
+        [T(t, "filter.title", html.H2), _close_button(t, ids.FILTERS_CLOSE, "filter.close")],
+        className="panel-head",
+    )
+    reset = html.Button(T(t, "filter.reset"), id=ids.RESET, className="button", n_clicks=0)
     return html.Aside(
         [
-            html.Div(
-                [
-                    T(t, "filter.title", html.H2),
-                    html.Button(
-                        "×",
-                        id=ids.FILTERS_CLOSE,
-                        className="close",
-                        n_clicks=0,
-                        title=t("filter.close"),
-                        **{"aria-label": t("filter.close")},
-                    ),
-                ],
-                className="panel-head",
-            ),
-            _field(
-                t,
-                "filter.district",
-                dcc.Dropdown(
-                    labels=dropdown_labels(t),
-                    id=ids.DISTRICT,
-                    options=district_options(bundle),
-                    value=state["d"],
-                    multi=True,
-                    placeholder=t("filter.any"),
-                ),
-                ids.DISTRICT,
-            ),
-            _field(
-                t,
-                "filter.sponsor",
-                dcc.Dropdown(
-                    labels=dropdown_labels(t),
-                    id=ids.SPONSOR,
-                    options=sponsor_options(bundle),
-                    value=state["s"],
-                    multi=True,
-                    searchable=True,
-                    placeholder=t("filter.any"),
-                ),
-                ids.SPONSOR,
-            ),
-            _field(
-                t,
-                "filter.sponsor_kind",
-                dcc.Dropdown(
-                    labels=dropdown_labels(t),
-                    id=ids.SPONSOR_KIND,
-                    options=sponsor_kind_options(t),
-                    value=state["sk"],
-                    multi=True,
-                    placeholder=t("filter.any"),
-                ),
-                ids.SPONSOR_KIND,
-            ),
-            _field(
-                t,
-                "filter.project_kind",
-                dcc.Dropdown(
-                    labels=dropdown_labels(t),
-                    id=ids.PROJECT_KIND,
-                    options=project_kind_options(t),
-                    value=state["pk"],
-                    multi=True,
-                    placeholder=t("filter.any"),
-                ),
-                ids.PROJECT_KIND,
-            ),
-            _field(
-                t,
-                "filter.criterion",
-                dcc.Dropdown(
-                    labels=dropdown_labels(t),
-                    id=ids.CRITERION,
-                    options=criterion_options(t),
-                    value=state["c"],
-                    multi=True,
-                    placeholder=t("filter.any"),
-                ),
-                ids.CRITERION,
-            ),
-            _group(
-                t,
-                "filter.years",
-                dcc.RangeSlider(
-                    id=ids.YEARS,
-                    min=y0,
-                    max=y1,
-                    step=1,
-                    value=state["y"],
-                    marks={y: str(y) for y in range(y0, y1 + 1, 3)},
-                    tooltip={"placement": "bottom", "always_visible": False},
-                    allow_direct_input=False,
-                ),
-                "years-l",
-            ),
-            _group(
-                t,
-                "filter.undated_group",
-                dcc.Checklist(
-                    id=ids.UNDATED,
-                    options=undated_options(t),
-                    value=state["u"],
-                    className="radio-list",
-                ),
-                "undated-l",
-            ),
-            _field(
-                t,
-                "filter.status",
-                dcc.Dropdown(
-                    labels=dropdown_labels(t),
-                    id=ids.STATUS,
-                    options=status_options(t),
-                    value=state["st"],
-                    multi=True,
-                    placeholder=t("filter.any"),
-                ),
-                ids.STATUS,
-            ),
-            _group(
-                t,
-                "filter.difficult_group",
-                dcc.Checklist(
-                    id=ids.DIFFICULT,
-                    options=difficult_options(t),
-                    value=state["dif"],
-                    className="radio-list",
-                ),
-                "difficult-l",
-            ),
-            html.Button(T(t, "filter.reset"), id=ids.RESET, className="button", n_clicks=0),
+            head,
+            *filter_controls(bundle, t, state),
+            reset,
             T(t, "control.map_title", html.H2),
-            _group(
-                t,
-                "control.layers",
-                dcc.Checklist(
-                    id=ids.LAYERS,
-                    options=layer_options(t),
-                    value=state["layers"],
-                    className="radio-list",
-                ),
-                "layers-l",
-            ),
-            _field(
-                t,
-                "control.basemap",
-                dcc.Dropdown(
-                    labels=dropdown_labels(t),
-                    id=ids.BASEMAP,
-                    options=basemap_options(t),
-                    value=state.get("basemap", "none"),
-                    clearable=False,
-                    searchable=False,
-                ),
-                ids.BASEMAP,
-            ),
+            *map_controls(t, state),
         ],
         className="sidebar",
         id=ids.FILTERS_PANEL,
         **{"aria-label": t("filter.title")},
     )
+
+
+def filter_controls(bundle: Bundle, t: Translator, state: dict[str, Any]) -> list[html.Div]:
+    """One control per filter of :data:`dashboard.state.FIELDS`, with the state's values."""
+    y0, y1 = cv.year_bounds(bundle)
+    years = dcc.RangeSlider(
+        id=ids.YEARS,
+        min=y0,
+        max=y1,
+        step=1,
+        value=state["y"],
+        marks={y: str(y) for y in range(y0, y1 + 1, 3)},
+        tooltip={"placement": "bottom", "always_visible": False},
+        allow_direct_input=False,
+    )
+    return [
+        _choices(t, "filter.district", ids.DISTRICT, district_options(bundle), state["d"]),
+        _choices(
+            t,
+            "filter.sponsor",
+            ids.SPONSOR,
+            sponsor_options(bundle),
+            state["s"],
+            searchable=True,
+        ),
+        _choices(t, "filter.sponsor_kind", ids.SPONSOR_KIND, sponsor_kind_options(t), state["sk"]),
+        _choices(t, "filter.project_kind", ids.PROJECT_KIND, project_kind_options(t), state["pk"]),
+        _choices(t, "filter.criterion", ids.CRITERION, criterion_options(t), state["c"]),
+        _group(t, "filter.years", years, "years-l"),
+        _checks(
+            t, "filter.undated_group", ids.UNDATED, undated_options(t), state["u"], "undated-l"
+        ),
+        _choices(t, "filter.status", ids.STATUS, status_options(t), state["st"]),
+        _checks(
+            t,
+            "filter.difficult_group",
+            ids.DIFFICULT,
+            difficult_options(t),
+            state["dif"],
+            "difficult-l",
+        ),
+    ]
+
+
+def map_controls(t: Translator, state: dict[str, Any]) -> list[html.Div]:
+    """The layer switches and the basemap (offline by default)."""
+    basemap = dcc.Dropdown(
+        labels=dropdown_labels(t),
+        id=ids.BASEMAP,
+        options=basemap_options(t),
+        value=state.get("basemap", "none"),
+        clearable=False,
+        searchable=False,
+    )
+    return [
+        _checks(t, "control.layers", ids.LAYERS, layer_options(t), state["layers"], "layers-l"),
+        _field(t, "control.basemap", basemap, ids.BASEMAP),
+    ]
 
 
 def export_box(t: Translator) -> html.Div:
@@ -670,32 +607,3 @@ def tabs(t: Translator, first: Shown) -> dcc.Tabs:
             ),
         ],
     )
-
-
-def grid_csv_params(file_name: str) -> dict[str, Any]:
-    """The grids' CSV download: formula-like text gets a leading apostrophe
-    (``assets/csv_cells.js``, the rule of :mod:`dashboard.export.cells`)."""
-    return {"fileName": file_name, "processCellCallback": {"function": "csvSafeCell(params)"}}
-
-
-def gap_columns(t: Translator) -> list[dict[str, Any]]:
-    return [
-        {"field": "name", "headerName": t("col.commune"), "minWidth": 150},
-        {"field": "district_name", "headerName": t("col.district")},
-        {"field": "difficult_text", "headerName": t("col.difficult")},
-        {"field": "n_projects", "headerName": t("col.n_projects"), "type": "numericColumn"},
-        {"field": "ntm_year", "headerName": t("col.ntm_year")},
-        {"field": "code", "headerName": t("col.code")},
-    ]
-
-
-def sponsor_columns(t: Translator) -> list[dict[str, Any]]:
-    return [
-        {"field": "sponsor", "headerName": t("col.sponsor"), "minWidth": 200},
-        {"field": "kind_text", "headerName": t("col.sponsor_kind")},
-        {"field": "n_communes", "headerName": t("col.n_communes"), "type": "numericColumn"},
-        {"field": "communes", "headerName": t("col.communes"), "minWidth": 160},
-        {"field": "periods", "headerName": t("col.periods")},
-        {"field": "n_projects", "headerName": t("col.n_projects"), "type": "numericColumn"},
-        {"field": "load_text", "headerName": t("col.load")},
-    ]

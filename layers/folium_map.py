@@ -197,7 +197,8 @@ def _label_marker(lat: float, lon: float, text: str, css: str) -> folium.Marker:
 def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map:
     """The Folium map: neighbours, communes (coloured, tooltip, popup), districts with names,
     province, project points by kind (one layer each), an optional basemap (off), a layer
-    control, a legend, the title and the sources."""
+    control, a legend, the title and the sources. Each layer is one step below, added in the
+    order Leaflet draws them (later above)."""
     lc = {**LINE_COLOURS, **layers.line_colours}
     bounds = layers.bounds or tuple(layers.communes.total_bounds)
     m = folium.Map(
@@ -212,35 +213,67 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
     m.default_css = []
     m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"))
     if basemap is not None:
-        folium.TileLayer(
-            tiles=basemap.build_url(),
-            # The provider's attribution is HTML (a link to its copyright page): kept as HTML so
-            # Leaflet's attribution control shows the link, not escaped tags.
-            attr=safe_attribution(basemap.html_attribution),
-            name=text.basemap_layer,
-            overlay=True,
-            show=False,
-            max_zoom=18,
-        ).add_to(m)
-
+        _basemap_layer(basemap, text).add_to(m)
     if layers.neighbours is not None and len(layers.neighbours):
-        nb = folium.FeatureGroup(name=text.neighbours_layer, show=True)
+        _neighbours_layer(layers.neighbours, text, lc).add_to(m)
+    _communes_layer(layers.communes, text, lc).add_to(m)
+    if layers.districts is not None and len(layers.districts):
+        _districts_layer(layers.districts, text, lc, former=layers.former_districts).add_to(m)
+    if layers.province is not None and len(layers.province):
         folium.GeoJson(
-            layers.neighbours[["geometry"]].to_json(),
-            style_function=lambda _f: {
-                "fillColor": lc["neighbour_fill"],
-                "color": lc["neighbour_line"],
-                "weight": 1,
-                "fillOpacity": 1,
-            },
+            layers.province[["geometry"]].to_json(),
+            name=text.province_layer,
+            style_function=lambda _f: {"fill": False, "color": lc["province"], "weight": 3},
             interactive=False,
-        ).add_to(nb)
-        for lat, lon, label in _label_points(layers.neighbours):
-            _label_marker(lat, lon, label, "ntm-nb").add_to(nb)
-        nb.add_to(m)
+        ).add_to(m)
+    if layers.points is not None and len(layers.points):
+        for group, pts in layers.points.groupby("group", sort=False):
+            _points_layer(str(group), pts).add_to(m)
+    # Collapsed (an icon that opens on hover or tap): open, it covers the legend on a laptop.
+    folium.LayerControl(collapsed=True).add_to(m)
+    _script_after_map(m, _after_map_js(m.get_name()))
+    m.fit_bounds([(bounds[1], bounds[0]), (bounds[3], bounds[2])])
+    _add_page_boxes(m, text)
+    return m
 
-    communes = layers.communes.assign(tooltip=layers.communes["tooltip"].map(lambda v: esc(str(v))))
-    gj = folium.GeoJson(
+
+def _basemap_layer(basemap, text: HtmlText) -> folium.TileLayer:
+    """An xyzservices provider as an overlay that starts switched off (it needs the network)."""
+    return folium.TileLayer(
+        tiles=basemap.build_url(),
+        # The provider's attribution is HTML (a link to its copyright page): kept as HTML so
+        # Leaflet's attribution control shows the link, not escaped tags.
+        attr=safe_attribution(basemap.html_attribution),
+        name=text.basemap_layer,
+        overlay=True,
+        show=False,
+        max_zoom=18,
+    )
+
+
+def _neighbours_layer(neighbours, text: HtmlText, lc: dict[str, str]) -> folium.FeatureGroup:
+    """The neighbouring provinces, filled grey, with their names."""
+    nb = folium.FeatureGroup(name=text.neighbours_layer, show=True)
+    folium.GeoJson(
+        neighbours[["geometry"]].to_json(),
+        style_function=lambda _f: {
+            "fillColor": lc["neighbour_fill"],
+            "color": lc["neighbour_line"],
+            "weight": 1,
+            "fillOpacity": 1,
+        },
+        interactive=False,
+    ).add_to(nb)
+    for lat, lon, label in _label_points(neighbours):
+        _label_marker(lat, lon, label, "ntm-nb").add_to(nb)
+    return nb
+
+
+def _communes_layer(communes, text: HtmlText, lc: dict[str, str]) -> folium.GeoJson:
+    """The communes in their class colours (fainter outside the filters), with an escaped
+    tooltip and the popup built by :func:`popup_html`."""
+    communes = communes.assign(tooltip=communes["tooltip"].map(lambda v: esc(str(v))))
+    return folium.GeoJson(
         communes[["code", "fill", "in_view", "tooltip", "popup", "geometry"]].to_json(),
         name=text.communes_layer,
         style_function=lambda f: {
@@ -253,72 +286,58 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_height=POPUP_MAX_HEIGHT),
     )
-    gj.add_to(m)
 
-    if layers.districts is not None and len(layers.districts):
-        dg = folium.FeatureGroup(name=text.districts_layer, show=True)
+
+def _districts_layer(
+    districts, text: HtmlText, lc: dict[str, str], *, former: bool
+) -> folium.FeatureGroup:
+    """District outlines with their names; the former districts (2025) are thin dashed lines
+    with grey names."""
+    style = (
+        {"fill": False, "color": lc["district"], "weight": 1.2, "dashArray": "6 4"}
+        if former
+        else {"fill": False, "color": lc["district"], "weight": 2}
+    )
+    dg = folium.FeatureGroup(name=text.districts_layer, show=True)
+    folium.GeoJson(
+        districts[["geometry"]].to_json(), style_function=lambda _f: style, interactive=False
+    ).add_to(dg)
+    for lat, lon, label in _label_points(districts):
+        _label_marker(lat, lon, label, "ntm-nb" if former else "").add_to(dg)
+    return dg
+
+
+def _points_layer(name: str, pts: pd.DataFrame) -> folium.FeatureGroup:
+    """One kind of project: a faint ring under the approximate ones, the kind's letter icon
+    for all, tooltip and popup from each feature's (escaped) properties (no jQuery needed,
+    which folium.Popup would need)."""
+    fg = folium.FeatureGroup(name=name, show=True)
+    colour, letter = pts["colour"].iloc[0], pts["letter"].iloc[0]
+    approx = pts.loc[pts["approximate"].astype(bool)]
+    if len(approx):
         folium.GeoJson(
-            layers.districts[["geometry"]].to_json(),
-            style_function=(
-                (
-                    lambda _f: {
-                        "fill": False,
-                        "color": lc["district"],
-                        "weight": 1.2,
-                        "dashArray": "6 4",
-                    }
-                )
-                if layers.former_districts
-                else (lambda _f: {"fill": False, "color": lc["district"], "weight": 2})
+            _points_json(approx),
+            marker=folium.CircleMarker(
+                radius=12, stroke=False, fill=True, fill_color=colour, fill_opacity=0.28
             ),
             interactive=False,
-        ).add_to(dg)
-        css = "ntm-nb" if layers.former_districts else ""
-        for lat, lon, label in _label_points(layers.districts):
-            _label_marker(lat, lon, label, css).add_to(dg)
-        dg.add_to(m)
-    if layers.province is not None and len(layers.province):
-        folium.GeoJson(
-            layers.province[["geometry"]].to_json(),
-            name=text.province_layer,
-            style_function=lambda _f: {"fill": False, "color": lc["province"], "weight": 3},
-            interactive=False,
-        ).add_to(m)
+        ).add_to(fg)
+    icon = folium.DivIcon(
+        html=f'<div class="ntm-mark" style="background:{esc(colour)}">{esc(letter)}</div>',
+        icon_size=(16, 16),
+        icon_anchor=(8, 8),
+    )
+    folium.GeoJson(
+        _points_json(pts),
+        marker=folium.Marker(icon=icon),
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_height=POPUP_MAX_HEIGHT),
+    ).add_to(fg)
+    return fg
 
-    if layers.points is not None and len(layers.points):
-        # One GeoJson per kind: the same letter icon for all, tooltip and popup from each
-        # feature's (escaped) properties; no jQuery needed (folium.Popup would need it).
-        for group, pts in layers.points.groupby("group", sort=False):
-            fg = folium.FeatureGroup(name=str(group), show=True)
-            colour, letter = pts["colour"].iloc[0], pts["letter"].iloc[0]
-            approx = pts.loc[pts["approximate"].astype(bool)]
-            if len(approx):
-                folium.GeoJson(
-                    _points_json(approx),
-                    marker=folium.CircleMarker(
-                        radius=12, stroke=False, fill=True, fill_color=colour, fill_opacity=0.28
-                    ),
-                    interactive=False,
-                ).add_to(fg)
-            icon = folium.DivIcon(
-                html=f'<div class="ntm-mark" style="background:{esc(colour)}">{esc(letter)}</div>',
-                icon_size=(16, 16),
-                icon_anchor=(8, 8),
-            )
-            folium.GeoJson(
-                _points_json(pts),
-                marker=folium.Marker(icon=icon),
-                tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-                popup=folium.GeoJsonPopup(
-                    fields=["popup"], labels=False, max_height=POPUP_MAX_HEIGHT
-                ),
-            ).add_to(fg)
-            fg.add_to(m)
 
-    # Collapsed (an icon that opens on hover or tap): open, it covers the legend on a laptop.
-    folium.LayerControl(collapsed=True).add_to(m)
-    _script_after_map(m, _after_map_js(m.get_name()))
-    m.fit_bounds([(bounds[1], bounds[0]), (bounds[3], bounds[2])])
+def _add_page_boxes(m: folium.Map, text: HtmlText) -> None:
+    """The title box, the legend and the sources over the map (all text escaped)."""
     root = m.get_root()
     title = (
         f'<div class="ntm-box ntm-title"><h1>{esc(text.title)}</h1>'
@@ -331,7 +350,6 @@ def build_map(layers: HtmlLayers, text: HtmlText, *, basemap=None) -> folium.Map
     if text.sources:
         src = "<br>".join(esc(s) for s in text.sources)
         root.html.add_child(Element(f'<div class="ntm-box ntm-sources">{src}</div>'))
-    return m
 
 
 def _points_json(pts: pd.DataFrame) -> dict:

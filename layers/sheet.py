@@ -545,15 +545,33 @@ def draw_map(ax, layers: MapLayers, *, label_scale: float = 1.0, furniture: bool
     """Draw the map frame: neighbours, communes, districts (with names), province, points,
     then the scale bar and north arrow."""
     lc = {**LINE_COLOURS, **layers.line_colours}
-    ax.set_facecolor("#dfe9f2")  # beyond the neighbours: a quiet background
-    extent = layers.extent or tuple(layers.communes.total_bounds)
-    set_extent(ax, extent)
+    _frame(ax, layers.extent or tuple(layers.communes.total_bounds))
     layers = _visible(layers, ax)
+    _draw_areas(ax, layers, lc)
+    _draw_names(ax, layers, label_scale)
+    if layers.points is not None and len(layers.points):
+        p = layers.points
+        draw_points(ax, p["x"], p["y"], p["colour"], p["letter"], p["approximate"])
+    if furniture:
+        add_scalebar(ax)
+        add_north_arrow(ax)
+
+
+def _frame(ax, extent) -> None:
+    """The map frame: a quiet background beyond the neighbours, the extent, no ticks, a thin
+    ink border."""
+    ax.set_facecolor("#dfe9f2")
+    set_extent(ax, extent)
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_linewidth(0.8)
         spine.set_color(INK)
+
+
+def _draw_areas(ax, layers: MapLayers, lc: dict[str, str]) -> None:
+    """Neighbours, communes (outside the filters hatched and grey-edged), the highlight, the
+    district lines (the former ones of 2025 dashed) and the province outline."""
     if layers.neighbours is not None and len(layers.neighbours):
         draw_polygons(
             ax,
@@ -599,11 +617,15 @@ def draw_map(ax, layers: MapLayers, *, label_scale: float = 1.0, furniture: bool
             draw_polygons(ax, layers.districts, edgecolor=lc["district"], linewidth=1.0, zorder=2)
     if layers.province is not None and len(layers.province):
         draw_polygons(ax, layers.province, edgecolor=lc["province"], linewidth=1.8, zorder=2.5)
+
+
+def _draw_names(ax, layers: MapLayers, label_scale: float) -> None:
+    """Commune, district and neighbour names. Labels go above the points (zorder 8) and never
+    on one another: every placed label and point takes a box, and a district or neighbour name
+    moves to a free spot of its area (or is left out: the district is named in the title or
+    the commune's facts)."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    # Labels go above the points (zorder 8) and never on one another: every placed label and
-    # point takes a box, and a district or neighbour name moves to a free spot of its area (or
-    # is left out: the district is named in the title or the commune's facts).
     taken: list = []
     per_inch = (x1 - x0) / (ax.get_position().width * ax.figure.get_size_inches()[0])
     if layers.points is not None and len(layers.points):
@@ -654,12 +676,6 @@ def draw_map(ax, layers: MapLayers, *, label_scale: float = 1.0, furniture: bool
             mask=layers.label_mask,
             avoid=taken,
         )
-    if layers.points is not None and len(layers.points):
-        p = layers.points
-        draw_points(ax, p["x"], p["y"], p["colour"], p["letter"], p["approximate"])
-    if furniture:
-        add_scalebar(ax)
-        add_north_arrow(ax)
 
 
 def _visible(layers: MapLayers, ax) -> MapLayers:

@@ -12,8 +12,8 @@ read as a formula by Excel, LibreOffice and Google Sheets when the file is opene
 - Numbers stay numbers: only ``str`` values are touched, so a negative amount is still -5.
 
 GeoJSON and GeoPackage hold typed values for GIS programs, which evaluate no formulas; they keep
-the text exactly. The grids' CSV downloads in the browser use the same rule
-(``assets/csv_cells.js``, checked against :data:`FORMULA_START` by the tests).
+the text exactly. The gap view's CSV downloads (:mod:`dashboard.gap_view`) use
+:func:`csv_cell` too.
 """
 
 from __future__ import annotations

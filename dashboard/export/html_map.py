@@ -52,27 +52,54 @@ def html_map(
     basemap: bool = True,
     today: dt.date | None = None,
 ):
-    """The Folium map of a view (see :func:`export_html`) and its page title."""
+    """The Folium map of a view (see :func:`export_html`) and its page title: the communes
+    coloured by the measure, the project points, the overlays, the legend and the texts."""
     import xyzservices.providers as xyz
 
     from layers import folium_map as fm
 
     lang = check_lang(lang)
     filters = filters or Filters()
-    vintage = check_vintage(vintage)
-    style = styles.measure_style(measure)
-    col = f"code_{vintage}"
-    view = View(bundle, vintage, filters)
+    view = View(bundle, check_vintage(vintage), filters)
+    vintage = view.vintage
+    communes = _commune_layer(view, measure, lang)
+    pts = _point_rows(view.projects, lang)
+    districts = _overlay(bundle, "districts")
+    if districts is not None and vintage == 2025:
+        districts = districts.assign(label=districts["label"] + " " + t("sub.former", lang))
+    shown = communes.loc[communes["in_view"]]
+    lc = styles.LINE_COLOURS
+    layers = fm.HtmlLayers(
+        communes=communes,
+        districts=districts,
+        province=_overlay(bundle, "province"),
+        neighbours=_overlay(bundle, "neighbours"),
+        points=pts if len(pts) else None,
+        bounds=tuple(shown.total_bounds) if len(shown) else tuple(communes.total_bounds),
+        line_colours={**lc, "district": FORMER_DISTRICT} if vintage == 2025 else dict(lc),
+        former_districts=vintage == 2025,
+    )
+    text = _page_text(view, measure, pts, lang, today)
+    m = fm.build_map(layers, text, basemap=xyz.OpenStreetMap.Mapnik if basemap else None)
+    return m, text.title
+
+
+def _commune_layer(view: View, measure: str, lang: str) -> gpd.GeoDataFrame:
+    """The view's communes (simplified web geometry, EPSG:4326) with their fill colour, whether
+    they are in view, a tooltip and a popup with the measure, sponsors, projects and sources."""
+    from layers import folium_map as fm
+
     table = view.measures
     cls = styles.classify(measure, table)
     class_colours = styles.class_colours(measure)
-    class_labels = ["class.out_of_view", *(c.label_key for c in style.classes)]
-    asg, prj, sta = view.assignments, view.projects, view.status
-    sources = _sources_by_code([asg, prj, sta], col)
+    class_labels = [
+        "class.out_of_view",
+        *(c.label_key for c in styles.measure_style(measure).classes),
+    ]
+    sources = _sources_by_code(
+        [view.assignments, view.projects, view.status], f"code_{view.vintage}"
+    )
     measure_label = t(f"sheet.measure.{measure}", lang)
-
-    web = bundle.tables.get(f"communes_{vintage}_web", bundle.communes(vintage))
-    web = web.set_index("code").loc[table["code"]].reset_index()
     tooltips, popups = [], []
     for i, r in enumerate(table.itertuples(index=False)):
         label = t(class_labels[cls[i]], lang)
@@ -87,7 +114,10 @@ def html_map(
         if pd.notna(r.ntm_year):
             rows.append((t("col.ntm_year", lang), int(r.ntm_year)))
         popups.append(fm.popup_html(r.name, rows, sources.get(r.code, [])[:5]))
-    communes = gpd.GeoDataFrame(
+    bundle = view.bundle
+    web = bundle.tables.get(f"communes_{view.vintage}_web", bundle.communes(view.vintage))
+    web = web.set_index("code").loc[table["code"]].reset_index()
+    return gpd.GeoDataFrame(
         {
             "code": table["code"].to_numpy(),
             "name": table["name"].to_numpy(),
@@ -100,31 +130,23 @@ def html_map(
         crs=web.crs,
     ).to_crs(4326)
 
-    points = prj.dropna(subset=["lon", "lat"])
+
+def _point_rows(projects: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One row per located project (position, colour, letter, whether approximate, its layer
+    group, tooltip and popup), in the order of the project kinds."""
+    from layers import folium_map as fm
+
+    points = projects.dropna(subset=["lon", "lat"])
     points = points.assign(title=in_language(points, "title", lang))
-    pts_rows = []
     counts = points["kind"].value_counts()
+    rows = []
     for p in points.itertuples(index=False):
         k = styles.kind_style(p.kind)
         kind_label = t(k.label_key, lang)
         approx = bool(styles.is_approximate(pd.Series([p.location_precision]))[0])
         where = t("html.approximate" if approx else "html.precise", lang)
-        rows = [
-            (t("atlas.col.kind", lang), kind_label),
-            (t("atlas.col.commune", lang), p.commune or ""),
-            (t("col.village", lang), p.village if isinstance(p.village, str) else "—"),
-            (t("atlas.col.year", lang), _period(p.year_start, p.year_end, lang)),
-            (t("atlas.col.sponsor", lang), p.sponsor_name or "—"),
-            (t("col.cost_vnd", lang), _vnd(p.cost_vnd, lang)),
-            (t("atlas.col.status", lang), _status(p.status, lang)),
-            (
-                t("col.ntm_criterion", lang),
-                p.ntm_criterion if isinstance(p.ntm_criterion, str) else "—",
-            ),
-            (t("col.location_precision", lang), where),
-        ]
         links = [p.source_url] if isinstance(p.source_url, str) else []
-        pts_rows.append(
+        rows.append(
             {
                 "lon": p.lon,
                 "lat": p.lat,
@@ -133,94 +155,111 @@ def html_map(
                 "approximate": approx,
                 "group": t("html.projects", lang, kind=f"{kind_label} ({counts[p.kind]})"),
                 "tooltip": f"{p.title} ({kind_label})" + (f" — {where}" if approx else ""),
-                "popup": fm.popup_html(str(p.title), rows, links),
+                "popup": fm.popup_html(
+                    str(p.title), _point_facts(p, kind_label, where, lang), links
+                ),
                 "kind": k.key,
             }
         )
-    pts = pd.DataFrame(pts_rows)
+    pts = pd.DataFrame(rows)
     if len(pts):
         order = {k: i for i, k in enumerate(styles.PROJECT_KINDS)}
         pts = pts.sort_values("kind", key=lambda s: s.map(order), kind="stable")
+    return pts
 
-    def overlay(name):
-        gdf = bundle.tables.get(name)
-        if gdf is None:
-            return None
-        gdf = gdf.to_crs(4326)
-        return gdf.assign(label=gdf["name"].map(short_name).to_numpy()) if "name" in gdf else gdf
 
-    districts = overlay("districts")
-    if districts is not None and vintage == 2025:
-        districts = districts.assign(label=districts["label"] + " " + t("sub.former", lang))
-    view = communes.loc[communes["in_view"]]
-    bounds = tuple(view.total_bounds) if len(view) else tuple(communes.total_bounds)
+def _point_facts(p, kind_label: str, where: str, lang: str) -> list[tuple[str, object]]:
+    """The rows of a project's popup."""
+    criterion = p.ntm_criterion if isinstance(p.ntm_criterion, str) else "—"
+    return [
+        (t("atlas.col.kind", lang), kind_label),
+        (t("atlas.col.commune", lang), p.commune or ""),
+        (t("col.village", lang), p.village if isinstance(p.village, str) else "—"),
+        (t("atlas.col.year", lang), _period(p.year_start, p.year_end, lang)),
+        (t("atlas.col.sponsor", lang), p.sponsor_name or "—"),
+        (t("col.cost_vnd", lang), _vnd(p.cost_vnd, lang)),
+        (t("atlas.col.status", lang), _status(p.status, lang)),
+        (t("col.ntm_criterion", lang), criterion),
+        (t("col.location_precision", lang), where),
+    ]
 
-    legend_items = []
-    for entry in styles.legend(measure, table):
-        legend_items.append(
-            fm.HtmlLegendItem(f"{t(entry.label_key, lang)} ({entry.count})", entry.colour)
-        )
-    legend = [(measure_label, tuple(legend_items))]
+
+def _overlay(bundle: Bundle, name: str) -> gpd.GeoDataFrame | None:
+    """An outline layer (districts, province, neighbours) in EPSG:4326 with short labels."""
+    gdf = bundle.tables.get(name)
+    if gdf is None:
+        return None
+    gdf = gdf.to_crs(4326)
+    return gdf.assign(label=gdf["name"].map(short_name).to_numpy()) if "name" in gdf else gdf
+
+
+def _legend(view: View, measure: str, pts: pd.DataFrame, lang: str) -> tuple:
+    """The legend's sections: the measure's classes with counts, the project kinds shown, the
+    boundaries (the districts of 2025 are former ones, dashed)."""
+    from layers import folium_map as fm
+
+    measure_label = t(f"sheet.measure.{measure}", lang)
+    classes = tuple(
+        fm.HtmlLegendItem(f"{t(entry.label_key, lang)} ({entry.count})", entry.colour)
+        for entry in styles.legend(measure, view.measures)
+    )
+    legend = [(measure_label, classes)]
     if len(pts):
-        kinds = [k for k in styles.PROJECT_KINDS.values() if k.key in set(pts["kind"])]
+        counts = pts["kind"].value_counts()
         items = [
             fm.HtmlLegendItem(
                 f"{t(k.label_key, lang)} ({counts[k.key]})", k.colour, "point", k.letter
             )
-            for k in kinds
+            for k in styles.PROJECT_KINDS.values()
+            if k.key in counts
         ]
         if pts["approximate"].any():
             items.append(fm.HtmlLegendItem(t("legend.approximate", lang), "#777777", "halo"))
         legend.append((t("sheet.projects", lang), tuple(items)))
     lc = styles.LINE_COLOURS
-    district_key = "legend.district_former" if vintage == 2025 else "legend.district"
-    legend.append(
-        (
-            t("sheet.boundaries", lang),
-            (
-                fm.HtmlLegendItem(t("legend.province", lang), lc["province"], "line"),
-                fm.HtmlLegendItem(
-                    t(district_key, lang),
-                    FORMER_DISTRICT if vintage == 2025 else lc["district"],
-                    "dashed" if vintage == 2025 else "line",
-                ),
-                fm.HtmlLegendItem(t("legend.neighbour", lang), lc["neighbour_fill"]),
-            ),
-        )
+    former = view.vintage == 2025
+    district = fm.HtmlLegendItem(
+        t("legend.district_former" if former else "legend.district", lang),
+        FORMER_DISTRICT if former else lc["district"],
+        "dashed" if former else "line",
     )
-    records = coverage.completeness(asg, prj, sta)
+    lines = (
+        fm.HtmlLegendItem(t("legend.province", lang), lc["province"], "line"),
+        district,
+        fm.HtmlLegendItem(t("legend.neighbour", lang), lc["neighbour_fill"]),
+    )
+    legend.append((t("sheet.boundaries", lang), lines))
+    return tuple(legend)
+
+
+def _page_text(view: View, measure: str, pts: pd.DataFrame, lang: str, today: dt.date | None):
+    """Title, subtitle (the filters), completeness note, sources, layer names and legend."""
+    from layers import folium_map as fm
+
+    bundle, vintage, filters = view.bundle, view.vintage, view.filters
+    frames = [view.assignments, view.projects, view.status]
+    records = coverage.completeness(*frames)
+    measure_label = t(f"sheet.measure.{measure}", lang)
     day = format_date(_today(today), lang)
-    title = t("sheet.title", lang, measure=measure_label)
-    text = fm.HtmlText(
-        title=title,
+    districts_key = "legend.district_former" if vintage == 2025 else "html.districts"
+    return fm.HtmlText(
+        title=t("sheet.title", lang, measure=measure_label),
         subtitle=describe_filters(bundle, vintage, filters, lang),
         note=completeness_note(records, lang)
         + " "
         + difficult_line(bundle, vintage, filters, lang),
         sources=(
-            *source_lines(bundle, vintage, [asg, prj, sta], lang),
+            *source_lines(bundle, vintage, frames, lang),
             f"{t('sheet.credit', lang)} · {t('sheet.date', lang, date=day)}",
         ),
         communes_layer=f"{t('html.communes', lang)}: {measure_label}",
-        districts_layer=t("legend.district_former" if vintage == 2025 else "html.districts", lang),
+        districts_layer=t(districts_key, lang),
         province_layer=t("html.province", lang),
         neighbours_layer=t("html.neighbours", lang),
         basemap_layer=t("html.basemap", lang),
-        legend=tuple(legend),
+        legend=_legend(view, measure, pts, lang),
         lang=lang,
     )
-    layers = fm.HtmlLayers(
-        communes=communes,
-        districts=districts,
-        province=overlay("province"),
-        neighbours=overlay("neighbours"),
-        points=pts if len(pts) else None,
-        bounds=bounds,
-        line_colours={**lc, "district": FORMER_DISTRICT} if vintage == 2025 else dict(lc),
-        former_districts=vintage == 2025,
-    )
-    m = fm.build_map(layers, text, basemap=xyz.OpenStreetMap.Mapnik if basemap else None)
-    return m, title
 
 
 def export_html_text(

@@ -225,7 +225,11 @@ def apply_import(
 ) -> ApplyResult:
     """Write the ok and warning rows of a report as one import of ``dataset``.
 
-    The caller decides whether errors block the import; this writes what it is given.
+    The caller decides whether errors block the import; this writes what it is given. Under
+    the store's lock: compare the incoming rows with the data set's live rows
+    (:func:`_changes`), mark the rows they replace (:func:`_superseded`), add the new rows
+    (projects placed inside their commune), and write the three tables and the log entry in
+    one replacement.
     """
     store = open_store(store)
     kind = report.kind
@@ -233,9 +237,8 @@ def apply_import(
         msg = f"No store at {store.url}. Build it with: ntm-atlas data build"
         raise StoreError(msg)
     with store.lock(timeout):
-        layers = store.list_layers()
         log = read_log(store)
-        imported = _read(store, f"imported_{kind}", layers)
+        imported = _read(store, f"imported_{kind}", store.list_layers())
         if imported is None:
             imported = pd.DataFrame(columns=[*TRACKING, "superseded_by"])
         main = store.read(kind)
@@ -244,29 +247,12 @@ def apply_import(
             return ApplyResult(None, 0, 0, 0, 0)
         live = _live(imported)
         live = live.loc[live["dataset"] == dataset]
-        old_hash = dict(zip(live["row_key"], live["row_hash"], strict=True))
-        new_keys = set(incoming["row_key"])
-        is_new = ~incoming["row_key"].isin(old_hash.keys())
-        is_changed = ~is_new & (incoming["row_key"].map(old_hash) != incoming["row_hash"])
-        write = incoming.loc[is_new | is_changed]
-        added, changed = int(is_new.sum()), int(is_changed.sum())
-        may_remove = replace and report.ok
-        gone = [k for k in old_hash if k not in new_keys] if may_remove else []
-        removed = len(gone)
-        unchanged = len(incoming) - added - changed
-        if not (added or changed or removed):
-            return ApplyResult(None, 0, 0, 0, unchanged)
-
+        ch = _changes(incoming, live, may_remove=replace and report.ok)
+        if not (ch.added or ch.changed or ch.removed):
+            return ApplyResult(None, 0, 0, 0, ch.unchanged)
         import_id = _next_id(log)
-        superseded = live["row_key"].isin(
-            set(gone) | set(write["row_key"] if not write.empty else [])
-        )
-        imported = imported.copy()
-        if "superseded_by" not in imported:
-            imported["superseded_by"] = None
-        imported["superseded_by"] = imported["superseded_by"].astype(object)
-        imported.loc[live.index[superseded.to_numpy()], "superseded_by"] = import_id
-        write = write.assign(import_id=import_id, superseded_by=None)
+        imported = _superseded(imported, live, {*ch.gone, *ch.write["row_key"]}, import_id)
+        write = ch.write.assign(import_id=import_id, superseded_by=None)
         if kind == "projects":
             write = _with_points(write, main, imported, store)
             imported = _as_geo(imported, main.crs)
@@ -284,10 +270,10 @@ def apply_import(
             "dataset": dataset,
             "file_name": file_name,
             "sha256": sha256,
-            "added": added,
-            "changed": changed,
-            "removed": removed,
-            "unchanged": unchanged,
+            "added": ch.added,
+            "changed": ch.changed,
+            "removed": ch.removed,
+            "unchanged": ch.unchanged,
             "undoes": None,
             "undone_by": None,
         }
@@ -300,7 +286,54 @@ def apply_import(
                 LOG_TABLE: new_log,
             },
         )
-        return ApplyResult(import_id, added, changed, removed, unchanged)
+        return ApplyResult(import_id, ch.added, ch.changed, ch.removed, ch.unchanged)
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """What an import changes in one data set: the rows to write (new or changed), the keys
+    of live rows that are gone (only when the file replaces the data set), and the counts."""
+
+    write: pd.DataFrame
+    gone: tuple[str, ...]
+    added: int
+    changed: int
+    unchanged: int
+
+    @property
+    def removed(self) -> int:
+        return len(self.gone)
+
+
+def _changes(incoming: pd.DataFrame, live: pd.DataFrame, *, may_remove: bool) -> _Changes:
+    """Compare incoming rows with the data set's live rows by row key and row hash."""
+    old_hash = dict(zip(live["row_key"], live["row_hash"], strict=True))
+    is_new = ~incoming["row_key"].isin(old_hash.keys())
+    is_changed = ~is_new & (incoming["row_key"].map(old_hash) != incoming["row_hash"])
+    added, changed = int(is_new.sum()), int(is_changed.sum())
+    new_keys = set(incoming["row_key"])
+    gone = tuple(k for k in old_hash if k not in new_keys) if may_remove else ()
+    return _Changes(
+        write=incoming.loc[is_new | is_changed],
+        gone=gone,
+        added=added,
+        changed=changed,
+        unchanged=len(incoming) - added - changed,
+    )
+
+
+def _superseded(
+    imported: pd.DataFrame, live: pd.DataFrame, keys: set[str], import_id: str
+) -> pd.DataFrame:
+    """A copy of the imported rows in which the live rows with one of ``keys`` are marked as
+    superseded by ``import_id`` (they stay, for undo)."""
+    imported = imported.copy()
+    if "superseded_by" not in imported:
+        imported["superseded_by"] = None
+    imported["superseded_by"] = imported["superseded_by"].astype(object)
+    superseded = live["row_key"].isin(keys)
+    imported.loc[live.index[superseded.to_numpy()], "superseded_by"] = import_id
+    return imported
 
 
 def undo_last(

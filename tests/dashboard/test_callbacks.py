@@ -353,15 +353,15 @@ def test_show_selection_project_and_nothing(ctx):
     assert _operations(out["map"])[("data", figures.TRACE["selected"], "locations")] == []
 
 
-def _dash_request(app, years, changed: dict[tuple[str, str], object]) -> list[dict]:
-    """Post every callback that one of ``changed``'s component properties triggers, the way the
-    browser does (``/_dash-update-component``, the other values from the fresh page's state);
-    returns each callback's answer (``{}`` for "nothing to update")."""
+def _dash_request(app, years, changed: dict, values: dict | None = None) -> list[dict]:
+    """Post every callback that one of ``changed``'s component properties ((id, property) →
+    value) triggers, the way the browser does (``/_dash-update-component``; the other values
+    from ``values`` or the fresh page's state); returns each callback's answer (``{}``: nothing
+    to update)."""
     from dash._utils import split_callback_id
 
     state = st.default_state(years)
-    values: dict[tuple[str, str], object] = {(f.control, f.prop): state[f.key] for f in st.FIELDS}
-    values.update(changed)
+    values = {(f.control, f.prop): state[f.key] for f in st.FIELDS} | (values or {}) | changed
     triggered = {f"{cid}.{prop}" for cid, prop in changed}
     client = app.server.test_client()
     answers = []
@@ -399,6 +399,23 @@ def test_a_filter_change_writes_the_map_once(app, ctx):
     assert any(k.split("@")[0] == ids.MAP for a in answers for k in a)
 
 
+def test_the_gap_csv_download_is_what_the_table_shows(app, ctx):
+    """The CSV button, posted as the browser does: the filtered rows, Vietnamese headers, a BOM
+    for Excel, formula-safe cells (the rule itself: tests/hostile/test_formula_exports.py)."""
+    answers = _dash_request(
+        app, ctx.years, {(ids.GAP_CSV, "n_clicks"): 1}, values={(ids.DISTRICT, "value"): ["064"]}
+    )
+    (download,) = [a[ids.GAP_DOWNLOAD]["data"] for a in answers if ids.GAP_DOWNLOAD in a]
+    assert download["filename"] == "ntm-atlas-xa-chua-co-don-vi-giup-do.csv"
+    assert download["content"].startswith("\ufeff")
+    lines = download["content"].lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Xã,Huyện,Đặc biệt khó khăn")
+    table = _table_rows(_view(ctx, d=["064"])["gap_table"])
+    assert len(lines) == 1 + len(table) == 1 + 22 - 7  # communes in view minus those helped
+    assert all(",Huyện Chợ Đồn," in line for line in lines[1:])
+    assert [line.split(",")[0] for line in lines[1:]] == [r["col.commune"] for r in table]
+
+
 def test_the_selection_outline_moves_only_with_the_selection_or_the_vintage(ctx):
     screen = _screen(ctx, sel="02023", d=["064"])
     assert cb.show_selection(screen, triggered={"d"})["map"] is no_update
@@ -407,6 +424,16 @@ def test_the_selection_outline_moves_only_with_the_selection_or_the_vintage(ctx)
     assert isinstance(cb.show_selection(screen, triggered={"sel"})["map"], Patch)
     assert isinstance(cb.show_selection(screen, triggered={"v"})["map"], Patch)
     assert cb.show_selection(_screen(ctx), triggered={"v"})["map"] is no_update  # none selected
+
+
+def test_the_search_box_names_the_selected_commune(ctx):
+    """However the commune was chosen (map, link, URL), the search box names it; choosing the
+    already-selected commune in the box selects nothing again (no second zoom)."""
+    assert cb.show_selection(_screen(ctx, sel="02023"), triggered={"sel"})["search"] == "02023"
+    assert cb.show_selection(_screen(ctx, sel="P0008"), triggered={"sel"})["search"] is None
+    assert cb.show_selection(_screen(ctx, sel="02023"), triggered={"d"})["search"] is no_update
+    out = cb.select(ctx, None, "02023", 2019, "02023", triggered=ids.SEARCH)
+    assert out == {"selected": no_update, "map": no_update}
 
 
 def test_safe_links_only():

@@ -4,6 +4,7 @@ line that say what is counted, the empty state, the map's point groups and outli
 from __future__ import annotations
 
 import pytest
+from components import text_of
 
 from dashboard import callbacks as cb
 from dashboard import gap_view, ids
@@ -14,17 +15,6 @@ from geodata.bundle import Bundle
 from layers import figures
 
 SCT = "Sở Công Thương tỉnh Bắc Kạn"
-
-
-def _text(component) -> str:
-    """All text inside a Dash component tree."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +37,7 @@ def test_gap_table_is_a_plain_sortable_table_with_full_headers(ctx):
     rows = cb.table_rows(ctx, st.default_state(ctx.years), "gaps")
     assert rows == cb.gap_rows(_screen(ctx).view, t)
     table = gap_view.gap_table(rows, t)
-    text = _text(table)
+    text = text_of(table)
     for header in ("Xã", "Huyện", "Đặc biệt khó khăn", "Số công trình", "Năm đạt chuẩn NTM"):
         assert header in text
     body = table.children[2].children
@@ -70,25 +60,25 @@ def test_gap_csv_neutralises_formulas():
 
 def test_english_tables_have_no_vietnamese_headers(ctx):
     t = ctx.translations.get("en")
-    text = _text(gap_view.sponsor_table(cb.sponsor_rows(_screen(ctx, lang="en").view, t), t))
+    text = text_of(gap_view.sponsor_table(cb.sponsor_rows(_screen(ctx, lang="en").view, t), t))
     assert "Sponsor" in text and "Đơn vị" not in text.split("Sở")[0]
 
 
 def test_cards_and_counted_line_with_a_sponsor(ctx):
     names = _view(ctx, s=[SCT])
-    cards = _text(names["cards"])
+    cards = text_of(names["cards"])
     assert "Xã được đơn vị đã chọn giúp đỡ" in cards
     assert "đơn vị khác giúp thêm" in cards
-    counted = _text(names["counted"])
+    counted = text_of(names["counted"])
     assert SCT in counted
-    legend = _text(names["legend"])
+    legend = text_of(names["legend"])
     assert "Được đơn vị đã chọn giúp đỡ" in legend and "Chỉ có đơn vị khác giúp đỡ" in legend
     assert "Viền đen đậm" in legend
 
 
 def test_project_kind_outlines_and_counts(ctx):
     names = _view(ctx, pk=["bridge"])
-    assert "Xã có công trình khớp bộ lọc" in _text(names["cards"])
+    assert "Xã có công trình khớp bộ lọc" in text_of(names["cards"])
     ops = names["map"].to_plotly_json()["operations"]
     match = [
         op for op in ops if op["location"][:3] == ["data", figures.TRACE["match"], "locations"]
@@ -98,9 +88,9 @@ def test_project_kind_outlines_and_counts(ctx):
 
 def test_empty_state_says_why(ctx):
     names = _view(ctx, st=["completed"])  # the seed gives no status
-    text = _text(names["empty"])
+    text = text_of(names["empty"])
     assert "Không có gì khớp bộ lọc" in text and "tình trạng công trình" in text
-    assert _text(_view(ctx)["empty"]) == ""
+    assert text_of(_view(ctx)["empty"]) == ""
 
 
 def test_points_gather_by_commune(ctx):
