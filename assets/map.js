@@ -44,29 +44,27 @@
     return covered;
   }
 
-  /* Fit once per requested box; fit again when the map was redrawn at another view or size
-     while the reader has not moved it (a figure update resets Plotly's view to the server's
-     estimate, a phone's layout settles after the first fit). */
+  /* Fit once per requested box, and again when the map changed size while the reader had not
+     moved it (a phone's layout settles after the first fit). The fitted view is handed to
+     Plotly as the reader's own (a moveend with an "originalEvent"): Plotly keeps it as a GUI
+     edit, so figure updates under the same uirevision do not reset it to the server's
+     estimate. A view set since then (drag, wheel, the mode bar, Plotly.relayout) shows in
+     Plotly's layout and is the reader's: it is kept until the next requested box. */
   function fit(gd, map, box) {
     var key = box.join(",");
     var w = gd.clientWidth, h = gd.clientHeight;
     var last = gd._ntmFit;
     if (last && last.key === key) {
-      if (last.moved) { return; }
-      var same = last.w === w && last.h === h && Math.abs(map.getZoom() - last.zoom) < 0.01;
-      var c = map.getCenter();
-      if (same && Math.abs(c.lng - last.lng) < 1e-6 && Math.abs(c.lat - last.lat) < 1e-6) { return; }
+      var view = (gd.layout && gd.layout.map) || {};
+      var moved = Math.abs((view.zoom || 0) - last.zoom) > 0.01;
+      if (moved || (last.w === w && last.h === h)) { return; }
     }
     var pad = Math.max(8, Math.min(30, Math.round(Math.min(w, h) * 0.04)));
     var right = Math.min(coveredRight(gd), w / 2);
-    // Given to Plotly as the reader's own view (an "originalEvent"): Plotly keeps it as a GUI
-    // edit, so a figure update under the same uirevision no longer resets it to the server's
-    // estimate (which made the map jump and fit again after every filter change).
     map.fitBounds([[box[0], box[1]], [box[2], box[3]]],
       { padding: { top: pad, bottom: pad, left: pad, right: pad + right }, animate: false, maxZoom: 12.5 },
-      { originalEvent: { type: "ntm-fit" }, ntmFit: true });
-    var center = map.getCenter();
-    gd._ntmFit = { key: key, w: w, h: h, zoom: map.getZoom(), lng: center.lng, lat: center.lat, moved: false };
+      { originalEvent: { type: "ntm-fit" } });
+    gd._ntmFit = { key: key, w: w, h: h, zoom: map.getZoom() };
     gd.dataset.ntmFitted = key;
   }
 
@@ -124,10 +122,6 @@
       if (s && s.map) {
         gd._ntmIdle = true;
         s.map.on("idle", function () { apply(gd); });
-        // The reader's own pan or zoom is kept: no fitting again until the next requested box.
-        s.map.on("movestart", function (e) {
-          if (e.originalEvent && !e.ntmFit && gd._ntmFit) { gd._ntmFit.moved = true; }
-        });
       }
     }
   }

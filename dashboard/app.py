@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import threading
 from functools import lru_cache
 
@@ -20,6 +21,7 @@ from dash import Dash, html
 from dashboard import callbacks, gap_view, ids, layout, panels, plotly_bundle, response_cache
 from dashboard import state as st
 from dashboard.i18n import ASSETS_DIR, Translations
+from dashboard.import_page import CSS_FILE as IMPORT_CSS
 from dashboard.import_page import register_import_page
 from dashboard.security import secure_app
 from geodata.bundle import Bundle, BundleHolder
@@ -46,6 +48,7 @@ def create_app(
     translations = Translations.load()
 
     server = flask.Flask(__name__)
+    server.extensions["ntm_atlas.bundle_holder"] = holder  # serving.py: each worker watches it
     server.config.update(response_cache.compress_config())  # scripts compressed once
     app = Dash(
         __name__,
@@ -55,7 +58,8 @@ def create_app(
         update_title=None,
         compress=True,
         serve_locally=True,
-        assets_ignore=plotly_bundle.ASSETS_IGNORE,
+        # our plotly.js is served by plotly_bundle; the Import page brings its own stylesheet
+        assets_ignore=f"{plotly_bundle.ASSETS_IGNORE}|{re.escape(IMPORT_CSS)}$",
     )
     prefix = app.config.requests_pathname_prefix.rstrip("/")
     plotly_bundle.register(app, prefix)  # our plotly.js: only the traces we draw
@@ -109,7 +113,7 @@ def create_app(
     app.layout = lambda: serve_layout(current())
     app.index_string = page_template(app.index_string)
     callbacks.register(app, current)
-    gap_view.register(app, lambda values, which: callbacks.table_rows(current(), values, which))
+    gap_view.register(app, lambda state, which: callbacks.table_rows(current(), state, which))
     panels.register(app)
     response_cache.cache_layout(app, current)  # the first page, once per store version
     # A filter state asked for before is answered without running the callbacks again.
@@ -190,63 +194,10 @@ def _walk(component):
 
 
 def serve_layout(context: callbacks.Context) -> html.Div:
-    """The page of a fresh visit (default view, Vietnamese); filled in, so that the first paint
-    needs no callback round trip."""
-    context = absolute(context)
-    state = st.default_state(context.years)
-    values = callbacks.state_to_values(state)
-    values[ids.BASEMAP] = "none"
-    t = context.translations.get(state["lang"])
-    data = callbacks.view_data(context, values)
-    figure = callbacks.initial_figure(context, values, data)
-    view_values = [values[cid] for cid in callbacks.VIEW_IDS]
-    outs = callbacks.update_view(context, *view_values)
-    filled = dict(zip(FILLED, outs[1:], strict=True))
-    page = layout.page(context.bundle, t, state, figure)
-    _fill(page, filled)
-    return page
-
-
-#: Outputs of :func:`callbacks.update_view` after the map patch, by component id and property.
-FILLED = (
-    (ids.LEGEND, "children"),
-    (ids.KIND_LEGEND, "children"),
-    (ids.CARDS, "children"),
-    (ids.COMPLETENESS, "children"),
-    (ids.VINTAGE_NOTE, "children"),
-    (ids.BASEMAP_NOTE, "children"),
-    (ids.CHART_SPONSOR, "figure"),
-    (ids.CHART_YEAR, "figure"),
-    (ids.GAP_TABLE, "children"),
-    (ids.SPONSOR_TABLE, "children"),
-    (ids.SEARCH, "options"),
-    (ids.COUNTED, "children"),
-    (ids.EMPTY, "children"),
-)
-
-
-def _fill(component, filled: dict) -> None:
-    """Set the first-paint values on the page's components (by id)."""
-    for (cid, prop), value in filled.items():
-        node = _find(component, cid)
-        if node is not None:
-            setattr(node, prop, value)
-
-
-def _find(component, cid: str):
-    if getattr(component, "id", None) == cid:
-        return component
-    children = getattr(component, "children", None)
-    if children is None:
-        return None
-    if not isinstance(children, (list, tuple)):
-        children = [children]
-    for child in children:
-        if hasattr(child, "to_plotly_json"):
-            hit = _find(child, cid)
-            if hit is not None:
-                return hit
-    return None
+    """The page of a fresh visit (default view, Vietnamese), built from that view's outputs, so
+    that the first paint needs no callback round trip (the URL's state follows by callback)."""
+    screen = callbacks.Screen(absolute(context), st.default_state(context.years))
+    return layout.page(context.bundle, screen.t, screen.state, callbacks.view_outputs(screen))
 
 
 def page_template(template: str) -> str:

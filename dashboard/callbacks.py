@@ -11,8 +11,9 @@ The map figure is sent once with the page (geometry by URL); afterwards callback
 from __future__ import annotations
 
 import html as html_lib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlparse
 
@@ -25,6 +26,7 @@ from dashboard.i18n import Translations, Translator
 from geodata import coverage as cv
 from geodata.bundle import Bundle, check_vintage
 from geodata.programme import in_language
+from geodata.view import View
 from geodata.vocabulary import (
     VINTAGES,
     CommuneStatusKind,
@@ -36,29 +38,6 @@ from geodata.vocabulary import (
 )
 from layers import figures, styles
 
-#: Filter controls, in the order the callbacks receive them.
-FILTER_IDS = (
-    ids.DISTRICT,
-    ids.SPONSOR,
-    ids.SPONSOR_KIND,
-    ids.PROJECT_KIND,
-    ids.CRITERION,
-    ids.YEARS,
-    ids.UNDATED,
-    ids.STATUS,
-    ids.DIFFICULT,
-)
-VIEW_IDS = (ids.LANG, ids.VINTAGE, ids.MEASURE, ids.LAYERS, ids.BASEMAP, *FILTER_IDS)
-#: Multi-choice dropdowns whose placeholder says "any" in the page's language.
-PLACEHOLDER_IDS = (
-    ids.DISTRICT,
-    ids.SPONSOR,
-    ids.SPONSOR_KIND,
-    ids.PROJECT_KIND,
-    ids.CRITERION,
-    ids.STATUS,
-)
-
 
 @dataclass(frozen=True)
 class Context:
@@ -69,7 +48,7 @@ class Context:
     geo_urls: dict[str, str]  # communes_2019, ..., districts, province, neighbours
     glyphs_url: str | None = None
 
-    @property
+    @cached_property
     def years(self) -> tuple[int, int]:
         return cv.year_bounds(self.bundle)
 
@@ -82,251 +61,183 @@ class Context:
         }
 
 
-def _filters(c: Context, values: dict[str, Any]) -> cv.Filters:
-    return st.filters_from_values(
-        districts=values.get(ids.DISTRICT),
-        sponsors=values.get(ids.SPONSOR),
-        sponsor_kinds=values.get(ids.SPONSOR_KIND),
-        project_kinds=values.get(ids.PROJECT_KIND),
-        criteria=values.get(ids.CRITERION),
-        years=values.get(ids.YEARS),
-        undated=values.get(ids.UNDATED),
-        statuses=values.get(ids.STATUS),
-        difficult=values.get(ids.DIFFICULT),
-        year_bounds=c.years,
-    )
+@dataclass(frozen=True)
+class Screen:
+    """One view state as the dashboard shows it: the data :class:`~geodata.view.View` of its
+    vintage and filters, plus the measure, the language, the layer switches and the basemap.
 
+    Everything is computed once, on first use; the first paint and every callback read it.
+    ``state`` maps the keys of :data:`dashboard.state.FIELDS` to control values (a missing key
+    counts as its default).
+    """
 
-def state_to_values(state: dict[str, Any]) -> dict[str, Any]:
-    """Control id → value from a URL state."""
-    return {cid: state[key] for cid, _prop, key in ids.URL_CONTROLS}
+    context: Context
+    state: Mapping[str, Any]
+
+    def get(self, key: str) -> Any:
+        value = self.state.get(key)
+        return st.FIELD[key].default(self.context.years) if value is None else value
+
+    @cached_property
+    def t(self) -> Translator:
+        return self.context.translations.get(self.get("lang"))
+
+    @cached_property
+    def view(self) -> View:
+        return View(self.context.bundle, self.get("v"), st.filters(self.state, self.context.years))
+
+    @property
+    def vintage(self) -> int:
+        return self.view.vintage
+
+    @cached_property
+    def measure(self) -> str:
+        return self.get("m")
+
+    @cached_property
+    def visible(self) -> dict[str, bool]:
+        on = set(self.state.get("layers") or [])
+        return {k: k in on for k in figures.default_visibility()}
+
+    @cached_property
+    def basemap(self) -> dict[str, Any] | None:
+        return figures.basemap_tiles(self.get("basemap"))
+
+    @cached_property
+    def commune_hover(self) -> list[str]:
+        return figures.commune_hover(self.view.measures, self.measure, self.t)
+
+    @cached_property
+    def project_hover(self) -> list[str]:
+        return figures.project_hover(self.view.projects, self.t)
+
+    @cached_property
+    def labels(self) -> dict[str, pd.DataFrame]:
+        lp = self.context.bundle.label_points
+
+        def short(key: str) -> pd.DataFrame:
+            return lp[key].assign(name=lp[key]["name"].map(short_name))
+
+        return {
+            "communes": short(f"communes_{self.vintage}"),
+            "districts": short("districts"),
+            "neighbours": short("neighbours"),
+        }
+
+    def figure(self):
+        """The whole map figure (first paint; geometry by URL)."""
+        return figures.map_figure(
+            urls=self.context.urls(self.vintage),
+            measure=self.measure,
+            table=self.view.measures,
+            commune_hover_text=self.commune_hover,
+            projects=self.view.projects,
+            project_hover_text=self.project_hover,
+            labels=self.labels,
+            bbox=self.view.bbox,
+            selected=self.state.get("sel"),
+            visible=self.visible,
+            glyphs_url=self.context.glyphs_url,
+            basemap=self.basemap,
+            t=self.t,
+            code_column=f"code_{self.vintage}",
+        )
 
 
 # ================================================================== 1. URL ⇄ controls
 def sync_url(
-    c: Context,
-    search: str | None,
-    reset_clicks: int | None,
-    *values: Any,
-    triggered: set[str] | str | None = None,
-) -> list[Any]:
+    c: Context, search: str | None, state: Mapping[str, Any], triggered: set[str] | None = None
+) -> dict[str, Any]:
     """Keep the URL and the controls in step.
 
     On page load (or when the URL changes) the controls take the URL's values; when a control
     changes, the URL takes the controls' values; the reset button restores the defaults.
-    Returns ``[url.search, share.href, *control values]`` with ``no_update`` where nothing
-    changes.
+    ``state`` holds the URL fields' current values; ``triggered`` the keys that changed
+    (``"url"``, ``"reset"`` or field keys). Returns ``{"url", "share", <field key>...}`` with
+    ``no_update`` where nothing changes.
     """
-    names = [cid for cid, _p, _k in ids.URL_CONTROLS]
-    current = dict(zip(names, values, strict=True))
-    if isinstance(triggered, str):
-        triggered = {triggered}
-    if not triggered or ids.URL in triggered:
-        state = known_values(c, st.decode(search, c.years))
-        wanted = state_to_values(state)
-        out = [no_update if current[n] == wanted[n] else wanted[n] for n in names]
-        clean = st.encode(state, c.years)
+    keys = [f.key for f in st.URL_FIELDS]
+    unchanged = {k: no_update for k in keys}
+    if not triggered or "url" in triggered:
+        wanted = st.known(st.decode(search, c.years), c.bundle)
+        out = {k: no_update if state.get(k) == wanted[k] else wanted[k] for k in keys}
+        clean = st.encode(wanted, c.years)
         # Values the page does not know (a mistyped district, an old measure) leave the URL.
         fixed = clean if clean != (search or "") and (search or "") not in ("", "?") else no_update
-        return [fixed, clean or "?", *out]
-    if ids.RESET in triggered:
-        wanted = state_to_values(st.default_state(c.years))
-        out = [no_update if current[n] == wanted[n] else wanted[n] for n in names]
-        return ["", "?", *out]
-    state = {key: current[cid] for cid, _p, key in ids.URL_CONTROLS}
+        return {"url": fixed, "share": clean or "?", **out}
+    if "reset" in triggered:
+        wanted = st.default_state(c.years)
+        out = {k: no_update if state.get(k) == wanted[k] else wanted[k] for k in keys}
+        return {"url": "", "share": "?", **out}
     query = st.encode(state, c.years)
-    return [query, query or "?", *([no_update] * len(names))]
-
-
-def known_values(c: Context, state: dict[str, Any]) -> dict[str, Any]:
-    """The state with only the values the page offers (unknown districts, sponsors, kinds,
-    criteria, statuses, layers and selections are dropped)."""
-    known: dict[str, set[Any]] = {
-        "d": set(c.bundle.tables["districts"]["code"]),
-        "s": set(cv.sponsor_options(c.bundle)),
-        "sk": {k.value for k in SponsorKind},
-        "pk": set(styles.PROJECT_KINDS),
-        "c": set(cv.CRITERIA),
-        "st": {k.value for k in ProjectStatus},
-        "layers": set(figures.default_visibility()),
-        "u": {st.UNDATED_ON},
-        "dif": {st.DIFFICULT_ON},
-    }
-    out = dict(state)
-    for key, allowed in known.items():
-        out[key] = [v for v in (state.get(key) or []) if v in allowed]
-    sel = state.get("sel")
-    if sel and not (
-        any(sel in set(c.bundle.communes(v)["code"]) for v in (2019, 2020, 2025))
-        or sel in set(c.bundle.projects["project_id"])
-    ):
-        out["sel"] = None
-    return out
+    return {"url": query, "share": query or "?", **unchanged}
 
 
 # ================================================================== 2. the view
-def view_data(c: Context, values: dict[str, Any]) -> dict[str, Any]:
-    """Everything that follows the filters, as plain data (no Dash objects): used by the
-    layout for the first paint and by :func:`update_view` for every change."""
-    t = c.translations.get(values.get(ids.LANG))
-    vintage = check_vintage(values.get(ids.VINTAGE) or 2019)
-    measure = values.get(ids.MEASURE) or styles.DEFAULT_MEASURE
-    f = _filters(c, values)
-    table = cv.commune_measures(c.bundle, vintage, f)
-    projects = cv.filter_projects(c.bundle, vintage, f)
-    load = cv.sponsor_load(c.bundle, vintage, f)
-    overview = cv.overview(c.bundle, vintage, f, measures=table, load=load)
-    return {
-        "load": load,
-        "t": t,
-        "vintage": vintage,
-        "measure": measure,
-        "filters": f,
-        "table": table,
-        "projects": projects,
-        "overview": overview,
-        "commune_hover": figures.commune_hover(table, measure, t),
-        "project_hover": figures.project_hover(projects, t),
-    }
+def view_outputs(screen: Screen, triggered: set[str] | None = None) -> dict[str, Any]:
+    """Everything that follows the view state, by the names of :data:`ids.VIEW_OUTPUTS`.
 
-
-def initial_figure(c: Context, values: dict[str, Any], data: dict[str, Any] | None = None):
-    """The map figure of the first paint (geometry by URL)."""
-    data = data or view_data(c, values)
-    vintage = data["vintage"]
-    visible = {k: k in (values.get(ids.LAYERS) or []) for k in figures.default_visibility()}
-    return figures.map_figure(
-        urls=c.urls(vintage),
-        measure=data["measure"],
-        table=data["table"],
-        commune_hover_text=data["commune_hover"],
-        projects=data["projects"],
-        project_hover_text=data["project_hover"],
-        labels=_labels(c, vintage),
-        bbox=c.bundle.bbox(vintage),
-        selected=values.get(ids.SELECTED),
-        visible=visible,
-        glyphs_url=c.glyphs_url,
-        basemap=figures.basemap_tiles(values.get(ids.BASEMAP) or "none"),
-        t=data["t"],
-        code_column=f"code_{vintage}",
-    )
-
-
-def _labels(c: Context, vintage: int) -> dict[str, pd.DataFrame]:
-    lp = c.bundle.label_points
-
-    def short(key: str) -> pd.DataFrame:
-        return lp[key].assign(name=lp[key]["name"].map(short_name))
-
-    return {
-        "communes": short(f"communes_{vintage}"),
-        "districts": short("districts"),
-        "neighbours": short("neighbours"),
-    }
-
-
-#: What :func:`update_view` returns, in order (the outputs of the view callback).
-OUTPUT_NAMES = (
-    "map",
-    "legend",
-    "kind_legend",
-    "cards",
-    "completeness",
-    "vintage_note",
-    "basemap_note",
-    "chart_sponsor",
-    "chart_year",
-    "gap_table",
-    "sponsor_table",
-    "search_options",
-    "counted",
-    "empty",
-)
-
-
-def update_view(c: Context, *values: Any, triggered: set[str] | None = None) -> list[Any]:
-    """All outputs that follow the filters: a map Patch, legends, cards, completeness, the
-    vintage note, the attribution, two charts, the gap and sponsor tables, search options.
-
-    ``triggered`` (control ids that changed) lets the map Patch carry only what changed: a
-    layer switch sends visibility only, a basemap switch the style only.
+    With ``triggered`` (the state keys that changed) the map is a ``Patch`` that carries only
+    what changed: a layer switch sends visibility only, a basemap switch the style only. With
+    none (the first paint) the map is the whole figure.
     """
-    v = dict(zip(VIEW_IDS, values, strict=True))
-    data = view_data(c, v)
-    t = data["t"]
-    triggered = triggered or set(VIEW_IDS)
-    patch = Patch()
-    only_layers = triggered <= {ids.LAYERS}
-    only_basemap = triggered <= {ids.BASEMAP}
-    if not only_layers and not only_basemap:
-        urls = c.urls(data["vintage"])
-        trace = figures.TRACE
-        upd = figures.commune_update(data["measure"], data["table"], data["commune_hover"])
-        for key, value in upd.items():
-            patch["data"][trace["communes"]][key] = value
-        for key, value in figures.match_update(data["table"]).items():
-            patch["data"][trace["match"]][key] = value
-        if ids.VINTAGE in triggered:
-            patch["data"][trace["communes"]]["geojson"] = urls["communes"]
-            patch["data"][trace["selected"]]["geojson"] = urls["communes"]
-            patch["data"][trace["match"]]["geojson"] = urls["communes"]
-            labels = _labels(c, data["vintage"])["communes"]
-            patch["data"][trace["commune_labels"]]["lon"] = labels["lon"].tolist()
-            patch["data"][trace["commune_labels"]]["lat"] = labels["lat"].tolist()
-            patch["data"][trace["commune_labels"]]["text"] = labels["name"].tolist()
-        if triggered & {*FILTER_IDS, ids.VINTAGE, ids.LANG}:  # the measure moves no point
-            pts = figures.points_update(
-                data["projects"], data["project_hover"], t, f"code_{data['vintage']}"
-            )
-            casing = {"point_casing": "points", "group_casing": "groups"}
-            for name, update in pts.items():
-                for key, value in update.items():
-                    if key.startswith("marker."):
-                        patch["data"][trace[name]]["marker"][key.split(".", 1)[1]] = value
-                    else:
-                        patch["data"][trace[name]][key] = value
-                if name in casing and "marker.size" in pts[casing[name]]:
-                    sizes = pts[casing[name]]["marker.size"]
-                    patch["data"][trace[name]]["marker"]["size"] = [
-                        x + styles.POINT_CASING for x in sizes
-                    ]
-    if ids.DISTRICT in triggered and not only_layers:
-        # Fit the map to the chosen districts (or back to the province).
-        bbox = district_bbox(c.bundle, v[ids.DISTRICT]) or c.bundle.bbox(data["vintage"])
-        patch["layout"]["map"]["center"] = figures.center_of_bbox(bbox)
-        patch["layout"]["map"]["zoom"] = figures.zoom_for_bbox(bbox, 700, 600)
-        patch["layout"]["meta"]["fit"] = figures.fit_meta(bbox)["fit"]
-        # A new map uirevision makes the new view win over where the reader had panned.
-        patch["layout"]["map"]["uirevision"] = "fit:" + ",".join(sorted(v[ids.DISTRICT] or []))
-    if ids.LAYERS in triggered:
-        visible = {k: k in (v[ids.LAYERS] or []) for k in figures.default_visibility()}
-        for path, value in figures.visibility_update(visible).items():
-            parts = path.split(".")
-            if parts[0] == "data":
-                patch["data"][int(parts[1])]["visible"] = value
-            else:
-                patch["layout"]["map"]["layers"][int(parts[3])]["visible"] = value
-    if ids.BASEMAP in triggered:
-        patch["layout"]["map"]["style"] = figures.base_style(
-            c.glyphs_url, figures.basemap_tiles(v[ids.BASEMAP] or "none")
+    t = screen.t
+    view = screen.view
+    return {
+        "map": screen.figure() if triggered is None else map_patch(screen, triggered),
+        "legend": legend_children(screen.measure, view.measures, t),
+        "kind_legend": kind_legend_children(view.projects, t),
+        "cards": cards_children(view.overview, t, view.filters),
+        "completeness": completeness_children(view.overview, t),
+        "vintage_note": vintage_note(screen.vintage, t),
+        "basemap_note": basemap_note(screen.get("basemap"), t),
+        "chart_sponsor": sponsor_chart(view.overview, t),
+        "chart_year": year_chart(view.overview, t),
+        "gap_table": gap_view.gap_table(gap_rows(view, t), t),
+        "sponsor_table": gap_view.sponsor_table(sponsor_rows(view, t), t),
+        "search_options": layout.search_options(screen.context.bundle, screen.vintage)
+        if triggered is None or "v" in triggered
+        else no_update,
+        "counted": counted_children(screen.context, view, t),
+        "empty": empty_children(view, t),
+    }
+
+
+#: State keys that move the project points (the measure moves none).
+_POINT_KEYS = frozenset({"v", "lang", *(f.key for f in st.FILTER_FIELDS)})
+
+
+def map_patch(screen: Screen, triggered: set[str]) -> Patch:
+    """The map's change for the state keys that changed, as a ``Patch``."""
+    c = screen.context
+    only = triggered <= {"layers"} or triggered <= {"basemap"}
+    changes: list[figures.Changes] = []
+    if not only:
+        changes.append(
+            figures.communes_changes(screen.measure, screen.view.measures, screen.commune_hover)
         )
-    return [
-        patch,
-        legend_children(data, t),
-        kind_legend_children(data["projects"], t),
-        cards_children(data["overview"], t, data["filters"]),
-        completeness_children(data["overview"], t),
-        vintage_note(data["vintage"], t),
-        basemap_note(v[ids.BASEMAP], t),
-        sponsor_chart(data["overview"], t),
-        year_chart(data["overview"], t),
-        gap_view.gap_table(gap_rows(c, data, t), t),
-        gap_view.sponsor_table(sponsor_rows(c, data, t), t),
-        layout.search_options(c.bundle, data["vintage"]) if ids.VINTAGE in triggered else no_update,
-        counted_children(c, data, t),
-        empty_children(data, t),
-    ]
+        if "v" in triggered:
+            changes.append(
+                figures.vintage_changes(c.urls(screen.vintage), screen.labels["communes"])
+            )
+        if triggered & _POINT_KEYS:
+            changes.append(
+                figures.points_changes(
+                    screen.view.projects, screen.project_hover, screen.t, f"code_{screen.vintage}"
+                )
+            )
+        if "d" in triggered:
+            # Fit the map to the chosen districts (or back to the province).
+            districts = screen.get("d")
+            bbox = district_bbox(c.bundle, districts) or screen.view.bbox
+            fit = "fit:" + ",".join(sorted(districts))
+            changes.append(figures.view_fit_changes(bbox, revision=fit))
+    if "layers" in triggered:
+        changes.append(figures.visibility_changes(screen.visible))
+    if "basemap" in triggered:
+        style = figures.base_style(c.glyphs_url, screen.basemap)
+        changes.append({"layout": {"map": {"style": figures.Whole(style)}}})
+    return figures.apply_changes(Patch(), figures.merge_changes(*changes))
 
 
 def district_bbox(bundle: Bundle, codes: list[str] | None) -> tuple[float, ...] | None:
@@ -338,12 +249,12 @@ def district_bbox(bundle: Bundle, codes: list[str] | None) -> tuple[float, ...] 
     return tuple(float(x) for x in chosen.total_bounds) if len(chosen) else None
 
 
-def legend_children(data: dict[str, Any], t: Translator) -> list[Any]:
+def legend_children(measure: str, table: pd.DataFrame, t: Translator) -> list[Any]:
     """The measure's legend: its classes with counts, "outside the filters" when some commune
     is, and the outline row when sponsor or project filters are set."""
-    style = styles.measure_style(data["measure"])
+    style = styles.measure_style(measure)
     rows = [html.Div(t(style.label_key), className="legend-title")]
-    for entry in styles.legend(data["measure"], data["table"]):
+    for entry in styles.legend(measure, table):
         swatch = (
             html.Span(className="swatch outline")
             if entry.symbol == "outline"
@@ -360,7 +271,7 @@ def legend_children(data: dict[str, Any], t: Translator) -> list[Any]:
                 **{"data-key": entry.key},
             )
         )
-    if data["measure"] in ("coverage", "gaps"):
+    if measure in ("coverage", "gaps"):
         rows.append(html.Div(t("legend.no_record_note"), className="legend-note"))
     return rows
 
@@ -476,9 +387,9 @@ def cards_children(o: dict[str, Any], t: Translator, f: cv.Filters | None = None
     return [first, second, support, last]
 
 
-def counted_children(c: Context, data: dict[str, Any], t: Translator) -> list[Any]:
+def counted_children(c: Context, view: View, t: Translator) -> list[Any]:
     """One line that says in words what every figure on the page counts."""
-    f = data["filters"]
+    f = view.filters
     parts = []
     for name, values in cv.describe_filters(f):
         if name == "years":
@@ -494,7 +405,7 @@ def counted_children(c: Context, data: dict[str, Any], t: Translator) -> list[An
             )
     text = "; ".join(parts) if parts else t("counted.all")
     out: list[Any] = [html.Strong(t("counted.title") + ": "), text]
-    n_out = int((~data["table"]["in_view"]).sum())
+    n_out = int((~view.measures["in_view"]).sum())
     if n_out:
         out.append(" · " + t("counted.outside", n=n_out))
     return out
@@ -517,12 +428,12 @@ def _value_text(c: Context, name: str, value: Any, t: Translator) -> str:
     return str(value)
 
 
-def empty_children(data: dict[str, Any], t: Translator) -> list[Any]:
+def empty_children(view: View, t: Translator) -> list[Any]:
     """Nothing in view, or no record passing the filters: say why (the page shows it with a
     "Xóa bộ lọc" button; an empty list hides it)."""
-    f = data["filters"]
-    table = data["table"]
-    o = data["overview"]
+    f = view.filters
+    table = view.measures
+    o = view.overview
     if not table["in_view"].any():
         why = t("empty.no_communes")
     elif (f.chooses_sponsors or f.chooses_projects) and o["n_match"] == 0:
@@ -612,8 +523,8 @@ def year_chart(o: dict[str, Any], t: Translator):
     )
 
 
-def gap_rows(c: Context, data: dict[str, Any], t: Translator) -> list[dict[str, Any]]:
-    gaps = cv.gap_table(c.bundle, data["vintage"], data["filters"], measures=data["table"])
+def gap_rows(view: View, t: Translator) -> list[dict[str, Any]]:
+    gaps = view.gaps
     yes, no = t("common.yes"), t("common.no")
     return [
         {
@@ -628,16 +539,16 @@ def gap_rows(c: Context, data: dict[str, Any], t: Translator) -> list[dict[str, 
     ]
 
 
-def table_rows(c: Context, values: dict[str, Any], which: str) -> list[dict[str, Any]]:
-    """The rows of the gap table (``"gaps"``) or the sponsor table (``"sponsors"``) for the
-    view's control values (the CSV downloads)."""
-    data = view_data(c, values)
+def table_rows(c: Context, state: Mapping[str, Any], which: str) -> list[dict[str, Any]]:
+    """The rows of the gap table (``"gaps"``) or the sponsor table (``"sponsors"``) for a view
+    state (the CSV downloads)."""
+    screen = Screen(c, state)
     rows = gap_rows if which == "gaps" else sponsor_rows
-    return rows(c, data, data["t"])
+    return rows(screen.view, screen.t)
 
 
-def sponsor_rows(c: Context, data: dict[str, Any], t: Translator) -> list[dict[str, Any]]:
-    load = data["load"]
+def sponsor_rows(view: View, t: Translator) -> list[dict[str, Any]]:
+    load = view.load
     return [
         {
             "sponsor": r.sponsor,
@@ -657,40 +568,39 @@ def select(
     c: Context,
     click: dict | None,
     search: str | None,
-    cell: dict | None,
     vintage: int,
     selected: str | None,
     triggered: str | None = None,
-) -> list[Any]:
-    """The selected commune code or project id, from a map click, the search box, a gap-table
-    row or a vintage change (the selection follows the unit into the new vintage). Returns
-    ``[selected, map Patch]``; the map zooms to a commune chosen by search or table."""
+) -> dict[str, Any]:
+    """The selected commune code or project id, from a map click (a point, a commune's group
+    of points or a commune), the search box (a gap-table link fills it) or a vintage change
+    (the selection follows the unit into the new vintage). Returns ``{"selected", "map"}``
+    (a Patch: the map zooms to a commune chosen by search or by its group)."""
     vintage = check_vintage(vintage)
     communes = c.bundle.communes(vintage)
     codes = set(communes["code"])
+    nothing = {"selected": no_update, "map": no_update}
     if triggered == ids.MAP and click and click.get("points"):
         point = click["points"][0]
         if point.get("curveNumber") == figures.TRACE["points"] and point.get("customdata"):
             cd = point["customdata"]
-            return [cd[0] if isinstance(cd, list) else cd, no_update]
+            return {**nothing, "selected": cd[0] if isinstance(cd, list) else cd}
         if point.get("curveNumber") == figures.TRACE["groups"] and point.get("customdata"):
             cd = point["customdata"]
             code = cd[0] if isinstance(cd, list) else cd
             if code in codes:  # a commune's group: select it and zoom in, the points spread
-                return [code, zoom_patch(c, vintage, code)]
+                return {"selected": code, "map": zoom_patch(c, vintage, code)}
         loc = point.get("location")
-        if loc in codes:
-            return [loc, no_update]
-        return [no_update, no_update]
+        return {**nothing, "selected": loc} if loc in codes else nothing
     if triggered == ids.SEARCH:
         code = search
         if not code or code not in codes:
-            return [no_update, no_update]
-        return [code, zoom_patch(c, vintage, code)]
+            return nothing
+        return {"selected": code, "map": zoom_patch(c, vintage, code)}
     if triggered == ids.VINTAGE and selected and not is_project_id(selected):
         code = code_in_vintage(c.bundle, selected, vintage)
-        return [code if code != selected else no_update, no_update]
-    return [no_update, no_update]
+        return {**nothing, "selected": code if code != selected else no_update}
+    return nothing
 
 
 def code_in_vintage(bundle: Bundle, code: str, vintage: int) -> str | None:
@@ -708,38 +618,39 @@ def code_in_vintage(bundle: Bundle, code: str, vintage: int) -> str | None:
 def zoom_patch(c: Context, vintage: int, code: str) -> Patch:
     comm = c.bundle.communes(vintage)
     geom = comm.loc[comm["code"] == code].geometry.iloc[0]
-    patch = Patch()
-    patch["layout"]["map"]["center"] = figures.center_of_bbox(geom.bounds)
-    patch["layout"]["map"]["zoom"] = min(12.0, figures.zoom_for_bbox(geom.bounds, 700, 560))
-    patch["layout"]["map"]["uirevision"] = f"commune:{vintage}:{code}"
-    patch["layout"]["meta"]["fit"] = figures.fit_meta(geom.bounds)["fit"]
-    return patch
+    fit = figures.view_fit_changes(geom.bounds, revision=f"commune:{vintage}:{code}", max_zoom=12.0)
+    return figures.apply_changes(Patch(), fit)
 
 
-def show_selection(
-    c: Context, selected: str | None, vintage: int, lang: str, *filter_values: Any
-) -> list[Any]:
-    """The detail panel and the map's selection outline for the selected commune/project."""
-    t = c.translations.get(lang)
-    vintage = check_vintage(vintage)
-    f = _filters(c, dict(zip(FILTER_IDS, filter_values, strict=True)))
-    patch = Patch()
-    sel_trace = figures.TRACE["selected"]
+def show_selection(screen: Screen, triggered: set[str] | None = None) -> dict[str, Any]:
+    """The detail panel and the map's selection outline for the selected commune or project
+    (``screen.state["sel"]``), as ``{"detail", "map"}``.
+
+    The panel follows the filters and the language, the outline does not: with ``triggered``
+    (the state keys that changed) the map is ``no_update`` unless the selection changed, or
+    the vintage changed under a selection. The view callback already writes the map on every
+    filter change, and each write makes MapLibre replace all its sources, so a second write
+    that changes nothing would double the cost of every filter change (issue 10). On the
+    callback's first call (``triggered`` empty) the page's figure already shows the state's
+    selection. With ``triggered`` None (a direct call) the map change is always given.
+    """
+    t = screen.t
+    selected = screen.state.get("sel")
     if not selected:
-        patch["data"][sel_trace]["locations"] = []
-        patch["data"][sel_trace]["z"] = []
-        return [html.P(t("detail.hint"), className="muted"), patch]
-    if is_project_id(selected):
-        d = cv.project_details(c.bundle, selected)
+        body: Any = html.P(t("detail.hint"), className="muted")
+        code = None
+    elif is_project_id(selected):
+        d = screen.view.project(selected)
         body = project_panel(d, t) if d else html.P(t("detail.not_found"))
-        code = d.get(f"code_{vintage}") if d else None
+        code = d.get(f"code_{screen.vintage}") if d else None
     else:
-        d = cv.commune_details(c.bundle, vintage, selected, f)
+        d = screen.view.commune(selected)
         body = commune_panel(d, t) if d else html.P(t("detail.not_found"))
         code = selected if d else None
-    patch["data"][sel_trace]["locations"] = [code] if code else []
-    patch["data"][sel_trace]["z"] = [0] if code else []
-    return [body, patch]
+    moved = triggered is None or "sel" in triggered or ("v" in triggered and bool(selected))
+    if not moved:
+        return {"detail": body, "map": no_update}
+    return {"detail": body, "map": figures.apply_changes(Patch(), figures.selection_changes(code))}
 
 
 def safe_href(url: object) -> str | None:
@@ -785,15 +696,53 @@ def _period(start: object, end: object, t: Translator) -> str:
 
 def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
     """The side panel of one commune (all data text is rendered as text, never as HTML)."""
-    became = [
+    prj = d["projects"]
+    return html.Div(
+        [
+            html.H3(d["name"], className="detail-name"),
+            html.P(_commune_facts(d, t)),
+            html.P(t("detail.difficult"), className="tag") if d["difficult"] else None,
+            html.Ul(_became_items(d, t), className="became"),
+            html.H4(t("detail.sponsors")),
+            html.Ul(_sponsor_items(d["assignments"], t), className="detail-sponsors"),
+            html.H4(t("detail.projects", n=len(prj))),
+            _project_table(prj, t),
+            html.H4(t("detail.status")),
+            html.Ul(_status_items(d["status"], t)),
+            html.H4(t("detail.sources", n=len(d["sources"]))),
+            html.Ul([html.Li(_link(u)) for u in d["sources"]], className="sources"),
+        ],
+        className="detail-body",
+        **{"data-commune": d["code"]},
+    )
+
+
+def _commune_facts(d: dict[str, Any], t: Translator) -> str:
+    """Kind · district · area · code · vintage."""
+    facts = (
+        t(UnitKind.label_key_of(d["kind"])),
+        d["district_name"] if isinstance(d["district_name"], str) else None,
+        f"{_txt(round(d['area_km2'], 1) if d['area_km2'] else None)} km²",
+        f"{t('col.code')} {d['code']}",
+        t(f"vintage.{d['vintage']}"),
+    )
+    return " · ".join(x for x in facts if x)
+
+
+def _became_items(d: dict[str, Any], t: Translator) -> list[Any]:
+    """What the unit became in the later vintages (and its 2019 parts)."""
+    items = [
         html.Li(f"{t('detail.became', year=y)}: {', '.join(names) or '–'}")
         for y, names in d["became"].items()
     ]
     parts = d["parts_2019"]
     if d["vintage"] != 2019 and parts:
-        became.append(html.Li(f"{t('detail.parts_2019')}: {', '.join(parts)}"))
-    asg = d["assignments"]
-    sponsors = [
+        items.append(html.Li(f"{t('detail.parts_2019')}: {', '.join(parts)}"))
+    return items
+
+
+def _sponsor_items(asg: pd.DataFrame, t: Translator) -> list[Any]:
+    items = [
         html.Li(
             [
                 html.Strong(r.sponsor_name),
@@ -804,10 +753,18 @@ def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
             ]
         )
         for r in asg.itertuples(index=False)
-    ] or [html.Li(t("detail.no_sponsor"), className="muted")]
-    prj = d["projects"]
+    ]
+    return items or [html.Li(t("detail.no_sponsor"), className="muted")]
+
+
+PROJECT_COLUMNS = ("col.kind", "col.title", "col.year", "col.cost", "col.status")
+
+
+def _project_table(prj: pd.DataFrame, t: Translator) -> Any:
+    if prj.empty:
+        return html.P(t("detail.no_projects"), className="muted")
     prj = prj.assign(title=in_language(prj, "title", t.lang))  # the reader's language
-    project_rows = [
+    rows = [
         html.Tr(
             [
                 html.Td(t(styles.kind_style(r.kind).label_key)),
@@ -820,7 +777,12 @@ def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
         )
         for r in prj.itertuples(index=False)
     ]
-    status = [
+    head = html.Thead(html.Tr([html.Th(t(k)) for k in PROJECT_COLUMNS]))
+    return html.Table([head, html.Tbody(rows)], className="detail-table")
+
+
+def _status_items(status: pd.DataFrame, t: Translator) -> list[Any]:
+    items = [
         html.Li(
             [
                 t(CommuneStatusKind.label_key_of(r.status_kind)),
@@ -830,59 +792,9 @@ def commune_panel(d: dict[str, Any], t: Translator) -> html.Div:
                 _link(r.source_url),
             ]
         )
-        for r in d["status"].itertuples(index=False)
-    ] or [html.Li(t("detail.no_status"), className="muted")]
-    return html.Div(
-        [
-            html.H3(d["name"], className="detail-name"),
-            html.P(
-                " · ".join(
-                    x
-                    for x in (
-                        t(UnitKind.label_key_of(d["kind"])),
-                        d["district_name"] if isinstance(d["district_name"], str) else None,
-                        f"{_txt(round(d['area_km2'], 1) if d['area_km2'] else None)} km²",
-                        f"{t('col.code')} {d['code']}",
-                        t(f"vintage.{d['vintage']}"),
-                    )
-                    if x
-                )
-            ),
-            html.P(t("detail.difficult"), className="tag") if d["difficult"] else None,
-            html.Ul(became, className="became"),
-            html.H4(t("detail.sponsors")),
-            html.Ul(sponsors, className="detail-sponsors"),
-            html.H4(t("detail.projects", n=len(prj))),
-            html.Table(
-                [
-                    html.Thead(
-                        html.Tr(
-                            [
-                                html.Th(t(k))
-                                for k in (
-                                    "col.kind",
-                                    "col.title",
-                                    "col.year",
-                                    "col.cost",
-                                    "col.status",
-                                )
-                            ]
-                        )
-                    ),
-                    html.Tbody(project_rows),
-                ],
-                className="detail-table",
-            )
-            if project_rows
-            else html.P(t("detail.no_projects"), className="muted"),
-            html.H4(t("detail.status")),
-            html.Ul(status),
-            html.H4(t("detail.sources", n=len(d["sources"]))),
-            html.Ul([html.Li(_link(u)) for u in d["sources"]], className="sources"),
-        ],
-        className="detail-body",
-        **{"data-commune": d["code"]},
-    )
+        for r in status.itertuples(index=False)
+    ]
+    return items or [html.Li(t("detail.no_status"), className="muted")]
 
 
 def _in_language(d: dict[str, Any], key: str, lang: str) -> Any:
@@ -920,155 +832,200 @@ def project_panel(d: dict[str, Any], t: Translator) -> html.Div:
 
 
 # ================================================================== 4. language
-def translate(c: Context, lang: str, i18n_ids: list[dict], tab_ids: list[dict]) -> list[Any]:
-    """Every translated text node, option list, tab label and table header for a language."""
+#: Multi-choice dropdowns whose placeholder says "any" in the page's language.
+PLACEHOLDER_IDS = (
+    ids.DISTRICT,
+    ids.SPONSOR,
+    ids.SPONSOR_KIND,
+    ids.PROJECT_KIND,
+    ids.CRITERION,
+    ids.STATUS,
+)
+#: Option lists, placeholders and other properties that follow the language: (component id,
+#: property) → the function of a translator that builds them.
+TRANSLATED: dict[tuple[str, str], Callable[[Translator], Any]] = {
+    (ids.VINTAGE, "options"): layout.vintage_options,
+    (ids.MEASURE, "options"): layout.measure_options,
+    (ids.LAYERS, "options"): layout.layer_options,
+    (ids.BASEMAP, "options"): layout.basemap_options,
+    (ids.SPONSOR_KIND, "options"): layout.sponsor_kind_options,
+    (ids.PROJECT_KIND, "options"): layout.project_kind_options,
+    (ids.CRITERION, "options"): layout.criterion_options,
+    (ids.STATUS, "options"): layout.status_options,
+    (ids.UNDATED, "options"): layout.undated_options,
+    (ids.DIFFICULT, "options"): layout.difficult_options,
+    (ids.EXPORT_FORMAT, "options"): layout.export_options,
+    **{(cid, "placeholder"): lambda t: t("filter.any") for cid in PLACEHOLDER_IDS},
+    (ids.SEARCH, "placeholder"): lambda t: t("control.search_placeholder"),
+    (ids.MAP, "config"): layout.map_config,
+    **{(cid, "labels"): layout.dropdown_labels for cid in layout.DROPDOWN_IDS},
+}
+
+
+def _name(cid: str, prop: str) -> str:
+    return f"{cid}.{prop}"
+
+
+def translate(c: Context, lang: str, i18n_ids: list[dict], tab_ids: list[dict]) -> dict[str, Any]:
+    """Every translated text node, tab label, option list and placeholder for a language,
+    by name (``texts``, ``tabs``, ``lang`` and ``<component id>.<property>``)."""
     t = c.translations.get(lang)
-    return [
-        [t(i["key"]) for i in i18n_ids],
-        [t(i["key"]) for i in tab_ids],
-        layout.vintage_options(t),
-        layout.measure_options(t),
-        layout.layer_options(t),
-        layout.basemap_options(t),
-        layout.sponsor_kind_options(t),
-        layout.project_kind_options(t),
-        layout.criterion_options(t),
-        layout.status_options(t),
-        layout.undated_options(t),
-        layout.difficult_options(t),
-        layout.export_options(t),
-        t.lang,
-        *([t("filter.any")] * len(PLACEHOLDER_IDS)),
-        t("control.search_placeholder"),
-        layout.map_config(t),
-        *([layout.dropdown_labels(t)] * len(layout.DROPDOWN_IDS)),
-    ]
+    return {
+        "texts": [t(i["key"]) for i in i18n_ids],
+        "tabs": [t(i["key"]) for i in tab_ids],
+        "lang": t.lang,
+        **{_name(cid, prop): build(t) for (cid, prop), build in TRANSLATED.items()},
+    }
 
 
-def export_view(c: Context, n_clicks: int | None, fmt: str | None, *values: Any) -> Any:
+def export_view(
+    c: Context, n_clicks: int | None, fmt: str | None, state: Mapping[str, Any]
+) -> dict[str, Any]:
     """The export button: the current view (filters, measure, vintage, language, layer
-    switches) as a print sheet, a standalone HTML map or data, for ``dcc.Download``."""
+    switches) as a print sheet, a standalone HTML map or data, for ``dcc.Download``, and the
+    status line that names the file. Returns ``{"download", "status"}``."""
     from dashboard.export import export_view_download
 
     if not n_clicks:
-        return no_update
-    v = dict(zip(VIEW_IDS, values, strict=True))
-    return export_view_download(
+        return {"download": no_update, "status": no_update}
+    screen = Screen(c, state)
+    download = export_view_download(
         c.bundle,
-        _filters(c, v),
-        v[ids.MEASURE] or styles.DEFAULT_MEASURE,
-        check_vintage(v[ids.VINTAGE] or 2019),
+        screen.view.filters,
+        screen.measure,
+        screen.vintage,
         fmt or "png",
-        v[ids.LANG] or "vi",
-        visible=list(v[ids.LAYERS] or []),
+        screen.t.lang,
+        visible=list(state.get("layers") or []),
     )
+    status = screen.t("export.saved", file=download.get("filename", ""))
+    return {"download": download, "status": status}
 
 
 # ================================================================== wiring
+def _inputs(fields, kind=Input) -> dict[str, Any]:
+    return {f.key: kind(f.control, f.prop) for f in fields}
+
+
+def _changed(fields, **others: str) -> Callable[[], set[str]]:
+    """The state keys (and the names of ``others``, name=component id) whose components
+    triggered the callback."""
+    by_id = {f.control: f.key for f in fields} | {cid: name for name, cid in others.items()}
+
+    def changed() -> set[str]:
+        return {by_id.get(p.split(".")[0], p.split(".")[0]) for p in ctx.triggered_prop_ids}
+
+    return changed
+
+
+#: The fields the detail panel follows (the view follows :data:`dashboard.state.VIEW_FIELDS`).
+DETAIL_FIELDS = tuple(f for f in st.FIELDS if f.key in ("sel", "v", "lang") or f.to_filters)
+
+
 def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     """Attach every callback to the app. ``context`` may be a function that returns the
     current context (a new one once the store was replaced by an import or a rebuild); each
-    callback takes it once, so it works on one consistent bundle."""
+    callback takes it once, so it works on one consistent bundle. Every output and input is
+    named (dict-keyed, from :data:`ids.VIEW_OUTPUTS`, :data:`dashboard.state.FIELDS` and
+    :data:`TRANSLATED`), never matched by position."""
     current = context if callable(context) else (lambda: context)
-    url_outputs = [Output(cid, prop) for cid, prop, _k in ids.URL_CONTROLS]
-    url_inputs = [Input(cid, prop) for cid, prop, _k in ids.URL_CONTROLS]
+    for wire in (_wire_url, _wire_view, _wire_selection, _wire_language, _wire_exports):
+        wire(app, current)
+
+
+Current = Callable[[], Context]
+
+
+def _wire_url(app: Dash, current: Current) -> None:
+    url_changed = _changed(st.URL_FIELDS, url=ids.URL, reset=ids.RESET)
 
     @app.callback(
-        Output(ids.URL, "search"),
-        Output(ids.SHARE, "value"),
-        *url_outputs,
-        Input(ids.URL, "search"),
-        Input(ids.RESET, "n_clicks"),
-        *url_inputs,
+        output={
+            "url": Output(ids.URL, "search"),
+            "share": Output(ids.SHARE, "value"),
+            **_inputs(st.URL_FIELDS, Output),
+        },
+        inputs={
+            "search": Input(ids.URL, "search"),
+            "reset": Input(ids.RESET, "n_clicks"),
+            **_inputs(st.URL_FIELDS),
+        },
     )
-    def _sync(search, reset, *values):
-        triggered = {p.split(".")[0] for p in ctx.triggered_prop_ids}
-        return sync_url(current(), search, reset, *values, triggered=triggered)
+    def _sync(search, reset, **state):
+        return sync_url(current(), search, state, triggered=url_changed())
+
+
+def _wire_view(app: Dash, current: Current) -> None:
+    view_changed = _changed(st.VIEW_FIELDS)
 
     @app.callback(
-        Output(ids.MAP, "figure"),
-        Output(ids.LEGEND, "children"),
-        Output(ids.KIND_LEGEND, "children"),
-        Output(ids.CARDS, "children"),
-        Output(ids.COMPLETENESS, "children"),
-        Output(ids.VINTAGE_NOTE, "children"),
-        Output(ids.BASEMAP_NOTE, "children"),
-        Output(ids.CHART_SPONSOR, "figure"),
-        Output(ids.CHART_YEAR, "figure"),
-        Output(ids.GAP_TABLE, "children"),
-        Output(ids.SPONSOR_TABLE, "children"),
-        Output(ids.SEARCH, "options"),
-        Output(ids.COUNTED, "children"),
-        Output(ids.EMPTY, "children"),
-        *[Input(cid, "value") for cid in VIEW_IDS],
+        output={name: Output(cid, prop) for name, (cid, prop) in ids.VIEW_OUTPUTS.items()},
+        inputs=_inputs(st.VIEW_FIELDS),
         prevent_initial_call=True,
     )
-    def _view(*values):
-        triggered = {t["prop_id"].split(".")[0] for t in ctx.triggered} if ctx.triggered else None
-        return update_view(current(), *values, triggered=triggered)
+    def _view(**state):
+        return view_outputs(Screen(current(), state), triggered=view_changed() or None)
+
+
+def _wire_selection(app: Dash, current: Current) -> None:
+    detail_changed = _changed(DETAIL_FIELDS)
 
     @app.callback(
-        Output(ids.SELECTED, "data", allow_duplicate=True),
-        Output(ids.MAP, "figure", allow_duplicate=True),
-        Input(ids.MAP, "clickData"),
-        Input(ids.SEARCH, "value"),
-        Input(ids.VINTAGE, "value"),
-        State(ids.SELECTED, "data"),
+        output={
+            "selected": Output(ids.SELECTED, "data", allow_duplicate=True),
+            "map": Output(ids.MAP, "figure", allow_duplicate=True),
+        },
+        inputs={
+            "click": Input(ids.MAP, "clickData"),
+            "search": Input(ids.SEARCH, "value"),
+            "vintage": Input(ids.VINTAGE, "value"),
+        },
+        state={"selected": State(ids.SELECTED, "data")},
         prevent_initial_call=True,
     )
     def _select(click, search, vintage, selected):
-        return select(current(), click, search, None, vintage, selected, triggered=ctx.triggered_id)
+        return select(current(), click, search, vintage, selected, triggered=ctx.triggered_id)
 
     @app.callback(
-        Output(ids.DETAIL, "children"),
-        Output(ids.MAP, "figure", allow_duplicate=True),
-        Input(ids.SELECTED, "data"),
-        Input(ids.VINTAGE, "value"),
-        Input(ids.LANG, "value"),
-        *[Input(cid, "value") for cid in FILTER_IDS],
+        output={
+            "detail": Output(ids.DETAIL, "children"),
+            "map": Output(ids.MAP, "figure", allow_duplicate=True),
+        },
+        inputs=_inputs(DETAIL_FIELDS),
         prevent_initial_call="initial_duplicate",
     )
-    def _show(selected, vintage, lang, *filters):
-        return show_selection(current(), selected, vintage, lang, *filters)
+    def _show(**state):
+        return show_selection(Screen(current(), state), triggered=detail_changed())
 
+
+def _wire_language(app: Dash, current: Current) -> None:
     @app.callback(
-        Output({"type": ids.I18N, "key": ALL}, "children"),
-        Output({"type": "tab", "key": ALL}, "label"),
-        Output(ids.VINTAGE, "options"),
-        Output(ids.MEASURE, "options"),
-        Output(ids.LAYERS, "options"),
-        Output(ids.BASEMAP, "options"),
-        Output(ids.SPONSOR_KIND, "options"),
-        Output(ids.PROJECT_KIND, "options"),
-        Output(ids.CRITERION, "options"),
-        Output(ids.STATUS, "options"),
-        Output(ids.UNDATED, "options"),
-        Output(ids.DIFFICULT, "options"),
-        Output(ids.EXPORT_FORMAT, "options"),
-        Output("app-root", "lang"),
-        *[Output(cid, "placeholder") for cid in PLACEHOLDER_IDS],
-        Output(ids.SEARCH, "placeholder"),
-        Output(ids.MAP, "config"),
-        *[Output(cid, "labels") for cid in layout.DROPDOWN_IDS],
-        Input(ids.LANG, "value"),
-        State({"type": ids.I18N, "key": ALL}, "id"),
-        State({"type": "tab", "key": ALL}, "id"),
+        output={
+            "texts": Output({"type": ids.I18N, "key": ALL}, "children"),
+            "tabs": Output({"type": "tab", "key": ALL}, "label"),
+            "lang": Output("app-root", "lang"),
+            **{_name(cid, prop): Output(cid, prop) for cid, prop in TRANSLATED},
+        },
+        inputs={"lang": Input(ids.LANG, "value")},
+        state={
+            "i18n_ids": State({"type": ids.I18N, "key": ALL}, "id"),
+            "tab_ids": State({"type": "tab", "key": ALL}, "id"),
+        },
         prevent_initial_call=True,
     )
     def _translate(lang, i18n_ids, tab_ids):
         return translate(current(), lang, i18n_ids, tab_ids)
 
+
+def _wire_exports(app: Dash, current: Current) -> None:
     @app.callback(
-        Output(ids.EXPORT_DOWNLOAD, "data"),
-        Output(ids.EXPORT_STATUS, "children"),
-        Input(ids.EXPORT_BUTTON, "n_clicks"),
-        State(ids.EXPORT_FORMAT, "value"),
-        *[State(cid, "value") for cid in VIEW_IDS],
+        output={
+            "download": Output(ids.EXPORT_DOWNLOAD, "data"),
+            "status": Output(ids.EXPORT_STATUS, "children"),
+        },
+        inputs={"n_clicks": Input(ids.EXPORT_BUTTON, "n_clicks")},
+        state={"fmt": State(ids.EXPORT_FORMAT, "value"), **_inputs(st.VIEW_FIELDS, State)},
         prevent_initial_call=True,
     )
-    def _export(n_clicks, fmt, *values):
-        download = export_view(current(), n_clicks, fmt, *values)
-        if download is no_update:
-            return no_update, no_update
-        t = current().translations.get(values[0])
-        return download, t("export.saved", file=download.get("filename", ""))
+    def _export(n_clicks, fmt, **state):
+        return export_view(current(), n_clicks, fmt, state)

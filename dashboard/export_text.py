@@ -1,7 +1,6 @@
-"""The words printed on exports (sheets, atlas, HTML, data headers), in Vietnamese and English.
-
-They live in the project's one translation table (``assets/translations.json``, read through
-:mod:`dashboard.i18n`), so the screen and the paper use the same words.
+"""The words printed on exports (sheets, atlas, HTML, data headers), in Vietnamese and English:
+the one translator (:mod:`geodata.words`) for paper, so the screen and the paper use the same
+words (and the paper's own wording where a key has an ``export.<key>`` entry).
 
 >>> t("sheet.sources", "en")
 'Sources'
@@ -13,9 +12,8 @@ They live in the project's one translation table (``assets/translations.json``, 
 
 from __future__ import annotations
 
-from functools import cache
-
-from geodata.vocabulary import LANGS, Lang
+from geodata.vocabulary import Lang
+from geodata.words import translator
 
 
 def check_lang(lang: str) -> str:
@@ -23,21 +21,6 @@ def check_lang(lang: str) -> str:
     return Lang.check(lang).value
 
 
-@cache
-def _tables() -> dict[str, dict[str, str]]:
-    from dashboard.i18n import Translations
-
-    loaded = Translations.load()
-    return {lang: dict(loaded.tables[lang]) for lang in LANGS}
-
-
 def t(key: str, lang: str = "vi", **values: object) -> str:
-    """The words for ``key`` in ``lang`` (the key itself when unknown), formatted with values.
-
-    An ``export.<key>`` entry, where there is one, holds the paper's wording of a word the
-    screen says differently (e.g. a data-file header).
-    """
-    check_lang(lang)
-    table = _tables()[lang]
-    text = table.get(f"export.{key}") or table.get(key) or key
-    return text.format(**values) if values else text
+    """The paper's words for ``key`` in ``lang`` (the key itself when unknown)."""
+    return translator(check_lang(lang)).for_paper()(key, **values)

@@ -23,6 +23,7 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids
+from dashboard import state as st
 from dashboard.i18n import Translator, translator
 
 
@@ -169,10 +170,10 @@ def picked_code(triggered: Any, clicks: list[int | None]) -> str | None:
 
 def register(app: Dash, rows_of: Any) -> None:
     """Send a picked commune to the search box (which selects it and zooms the map to it),
-    show the gaps on the map, and download the tables as CSV. ``rows_of(values, which)``
-    returns the current rows of ``"gaps"`` or ``"sponsors"`` for the view's control values
-    (``dashboard.callbacks.table_rows``)."""
-    from dashboard.callbacks import VIEW_IDS
+    show the gaps on the map, and download the tables as CSV. ``rows_of(state, which)``
+    returns the current rows of ``"gaps"`` or ``"sponsors"`` for a view state (keyed by
+    :data:`dashboard.state.VIEW_FIELDS`; ``dashboard.callbacks.table_rows``)."""
+    view_state = {f.key: State(f.control, f.prop) for f in st.VIEW_FIELDS}
 
     @app.callback(
         Output(ids.SEARCH, "value", allow_duplicate=True),
@@ -196,16 +197,15 @@ def register(app: Dash, rows_of: Any) -> None:
         ("sponsors", ids.SPONSOR_CSV, ids.SPONSOR_DOWNLOAD, SPONSOR_COLUMNS, "don-vi-giup-do"),
     ):
 
-        def _csv(n, *values, which=which, columns=columns, name=name):
+        def _csv(n, which=which, columns=columns, name=name, **state):
             if not n:
                 return no_update
-            v = dict(zip(VIEW_IDS, values, strict=True))
-            text = rows_csv(rows_of(v, which), columns, translator(v[ids.LANG]))
+            text = rows_csv(rows_of(state, which), columns, translator(state["lang"]))
             return dcc.send_string("\ufeff" + text, f"ntm-atlas-{name}.csv")
 
         app.callback(
-            Output(download, "data"),
-            Input(button, "n_clicks"),
-            *[State(cid, "value") for cid in VIEW_IDS],
+            output=Output(download, "data"),
+            inputs={"n": Input(button, "n_clicks")},
+            state=view_state,
             prevent_initial_call=True,
         )(_csv)

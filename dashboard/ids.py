@@ -45,24 +45,6 @@ SHARE = "share"
 #: Pattern-matching id type of every translated text node: {"type": I18N, "key": "..."}.
 I18N = "i18n"
 
-#: The controls whose values live in the URL, in URL order: (id, property, URL key).
-URL_CONTROLS = (
-    (LANG, "value", "lang"),
-    (VINTAGE, "value", "v"),
-    (MEASURE, "value", "m"),
-    (LAYERS, "value", "layers"),
-    (DISTRICT, "value", "d"),
-    (SPONSOR, "value", "s"),
-    (SPONSOR_KIND, "value", "sk"),
-    (PROJECT_KIND, "value", "pk"),
-    (CRITERION, "value", "c"),
-    (YEARS, "value", "y"),
-    (UNDATED, "value", "u"),
-    (STATUS, "value", "st"),
-    (DIFFICULT, "value", "dif"),
-    (SELECTED, "data", "sel"),
-)
-
 # Map-first layout, panels, feedback and the gap view (issue 9).
 SKIP = "skip-link"
 BODY = "body"
@@ -86,3 +68,22 @@ GAP_MAP = "gap-map"
 GAP_PICK = "gap-pick"
 SPONSOR_TABLE = "sponsor-table"
 SPONSOR_DOWNLOAD = "sponsor-download"
+
+#: What follows the view state, by name: (component id, property). The view callback's
+#: outputs, the first paint (:func:`dashboard.layout.page`) and the tests use these names.
+VIEW_OUTPUTS = {
+    "map": (MAP, "figure"),
+    "legend": (LEGEND, "children"),
+    "kind_legend": (KIND_LEGEND, "children"),
+    "cards": (CARDS, "children"),
+    "completeness": (COMPLETENESS, "children"),
+    "vintage_note": (VINTAGE_NOTE, "children"),
+    "basemap_note": (BASEMAP_NOTE, "children"),
+    "chart_sponsor": (CHART_SPONSOR, "figure"),
+    "chart_year": (CHART_YEAR, "figure"),
+    "gap_table": (GAP_TABLE, "children"),
+    "sponsor_table": (SPONSOR_TABLE, "children"),
+    "search_options": (SEARCH, "options"),
+    "counted": (COUNTED, "children"),
+    "empty": (EMPTY, "children"),
+}

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (HTML templates and bilingual messages read best unwrapped)
 """The Import page: editors upload a spreadsheet, see the report, pick suggestions, confirm.
 
 Plain Flask routes on the Dash server (server-rendered HTML, no callbacks): the page works
@@ -14,7 +13,9 @@ without JavaScript, and every write is a POST carrying the session's CSRF token.
   asked); ``POST /import/undo`` undoes the latest import.
 
 Uploaded files wait in ``<store folder>/.ntm-atlas-uploads/<token>/`` (a PostGIS store:
-``<cache>/uploads/<token>/``; token bound to the user) until confirmed. Call :func:`register_import_page` once from ``create_app``.
+``<cache>/uploads/<token>/``; token bound to the user) until confirmed. Call
+:func:`register_import_page` once from ``create_app``. The pages are Jinja2 templates
+(``dashboard/templates``, every value escaped) with their CSS in ``assets/import-page.css``.
 """
 
 from __future__ import annotations
@@ -25,13 +26,15 @@ import re
 import secrets
 import shutil
 import time
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import flask
-from markupsafe import Markup, escape
+import jinja2
 
-from dashboard.i18n import translator
+from dashboard.i18n import ASSETS_DIR, translator
 from dashboard.import_cli import result_text
 from dashboard.security import (
     begin_session,
@@ -43,7 +46,7 @@ from dashboard.security import (
 )
 from geodata.imports.messages import field_label
 from geodata.settings import Settings
-from geodata.vocabulary import ImportKind
+from geodata.vocabulary import LANGS, VINTAGES, ImportKind
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_REPORT_ROWS = 2000  # rows with problems shown on the page; the JSON report has them all
@@ -79,8 +82,21 @@ def register_import_page(app: Any, settings: Settings) -> None:
         ("/import/confirm", "ntm_confirm", pages.confirm, ["POST"]),
         ("/import/undo", "ntm_undo", pages.undo, ["POST"]),
         ("/import/report.json", "ntm_report_json", pages.report_json, ["GET"]),
+        (CSS_ROUTE, "ntm_import_css", _css, ["GET"]),
     ):
         server.add_url_rule(rule, endpoint, view, methods=methods)
+
+
+#: The pages' stylesheet (``assets/import-page.css``), served by the pages themselves so that
+#: they work on a bare Flask app too; the Dash app leaves the file out of its own page.
+CSS_ROUTE = "/import/style.css"
+CSS_FILE = "import-page.css"
+
+
+def _css() -> flask.Response:
+    response = flask.send_from_directory(ASSETS_DIR, CSS_FILE, mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def _secret(settings: Settings) -> bytes:
@@ -108,7 +124,7 @@ def _check_csrf() -> None:
 
 def _lang() -> str:
     lang = flask.request.values.get("lang")
-    if lang in ("vi", "en"):
+    if lang in LANGS:
         flask.session["lang"] = lang
     return flask.session.get("lang", "vi")
 
@@ -133,8 +149,7 @@ class _Pages:
         from geodata.users import authenticate
 
         lang = _lang()
-        error = ""
-        status = 200
+        error, error_id, status = "", "login-error", 200
         if flask.request.method == "POST":
             _check_csrf()
             name = flask.request.form.get("user", "")
@@ -151,24 +166,24 @@ class _Pages:
                 _csrf()
                 return flask.redirect(local_target(flask.request.form.get("next")))
             if wait:
-                status = 429
-                error = f'<p class="msg error" id="login-wait">{escape(_t("wait_login", lang, wait=wait_text(wait)))}</p>'
+                error, error_id, status = (
+                    _t("wait_login", lang, wait=wait_text(wait)),
+                    "login-wait",
+                    429,
+                )
             else:
                 throttle.failed(name, address)
-                status = 401
-                error = f'<p class="msg error">{escape(_t("bad_login", lang))}</p>'
-        next_url = escape(local_target(flask.request.values.get("next")))
-        body = f"""
-<form method="post" action="/login" class="card narrow" id="login-form">
-  {error}
-  <input type="hidden" name="csrf" value="{_csrf()}"><input type="hidden" name="next" value="{next_url}">
-  <label>{escape(_t("user", lang))}<input name="user" id="login-user" autocomplete="username" required></label>
-  <label>{escape(_t("password", lang))}<input name="password" id="login-password" type="password" autocomplete="current-password" required></label>
-  <button type="submit" id="login-submit">{escape(_t("login", lang))}</button>
-  <p class="small" id="login-help">{escape(_t("no_account", lang))}<br>
-    <code>{escape(_t("account_cmd", lang))}</code></p>
-</form>"""
-        return _page(_t("login", lang), body, None, lang, status=status)
+                error, status = _t("bad_login", lang), 401
+        return _page(
+            "login.html",
+            _t("login", lang),
+            None,
+            lang,
+            status=status,
+            error=error,
+            error_id=error_id,
+            next_url=local_target(flask.request.values.get("next")),
+        )
 
     def logout(self):
         _check_csrf()
@@ -184,36 +199,32 @@ class _Pages:
                 flask.abort(403, description="sign in first")
             return None, flask.redirect(f"/login?next={flask.request.path}")
         if not user.can_edit:
-            body = f'<p class="msg error" id="viewer-refused">{escape(_t("viewer", lang))}</p>'
-            return None, _page(_t("title", lang), body, user, lang, status=403)
+            return None, _page("refused.html", _t("title", lang), user, lang, status=403)
         if for_post:
             _check_csrf()
         return user, None
 
     # ---------------------------------------------------------------- pages
-    def index(self, message: str = ""):
+    def index(self, message: Message | None = None):
         user, refusal = self._editor(for_post=False)
         if refusal is not None:
             return refusal
+        from geodata.imports import read_log
+
         lang = _lang()
-        kinds = "".join(f'<option value="{k}">{escape(_t(k, lang))}</option>' for k in KINDS)
-        templates = " · ".join(
-            f'<a href="/import/template/{k}">{escape(_t(k, lang))}</a>' for k in KINDS
+        log = read_log(self.store).iloc[::-1]
+        return _page(
+            "import.html",
+            _t("title", lang),
+            user,
+            lang,
+            message=message,
+            kinds=KINDS,
+            suffixes=SUFFIXES,
+            vintages=VINTAGES,
+            log=[_log_row(r) for r in log.itertuples()],
+            file_header=_t("file", lang).split(" (")[0],
         )
-        body = f"""
-{message}
-<form method="post" action="/import/upload" enctype="multipart/form-data" class="card" id="upload-form">
-  <input type="hidden" name="csrf" value="{_csrf()}">
-  <label>{escape(_t("kind", lang))} <select name="kind" id="upload-kind">{kinds}</select></label>
-  <label>{escape(_t("file", lang))} <input type="file" name="file" id="upload-file" accept="{",".join(SUFFIXES)}" required></label>
-  <label>{escape(_t("vintage", lang))} <select name="vintage"><option value="">{escape(_t("auto", lang))}</option>
-    <option>2019</option><option>2020</option><option>2025</option></select></label>
-  <label class="check"><input type="checkbox" name="accept_suggestions" value="1"> {escape(_t("accept", lang))}</label>
-  <button type="submit" id="upload-submit">{escape(_t("check", lang))}</button>
-  <p class="small">{escape(_t("template", lang))}: {templates}</p>
-</form>
-{self._log_html(lang)}"""
-        return _page(_t("title", lang), body, user, lang)
 
     def template(self, kind: str):
         _, refusal = self._editor(for_post=False)
@@ -257,7 +268,7 @@ class _Pages:
             "kind": kind,
             "file": str(path),
             "name": name,
-            "vintage": int(vintage) if vintage in ("2019", "2020", "2025") else None,
+            "vintage": int(vintage) if vintage in {str(v) for v in VINTAGES} else None,
             "accept": flask.request.form.get("accept_suggestions") == "1",
             "overrides": {},
             "created": time.time(),
@@ -378,7 +389,7 @@ class _Pages:
             overrides=overrides,
         )
 
-    def _report_page(self, token: str, meta: dict, user, lang: str, message: str = ""):
+    def _report_page(self, token: str, meta: dict, user, lang: str, message: Message | None = None):
         from geodata.imports import UnreadableFileError
 
         try:
@@ -386,34 +397,51 @@ class _Pages:
         except UnreadableFileError as exc:
             shutil.rmtree(self.uploads / token, ignore_errors=True)
             return self.index(_msg(_t("unreadable", lang, error=exc), "error"))
-        body = message + _report_html(report, token, meta, lang)
-        return _page(f"{_t('report', lang)}: {meta['name']}", body, user, lang)
+        s = report.summary
+        return _page(
+            "report.html",
+            f"{_t('report', lang)}: {meta['name']}",
+            user,
+            lang,
+            message=message,
+            report=report,
+            token=token,
+            name=meta["name"],
+            kind=meta["kind"],
+            summary=s,
+            file_format=f"{s['format']}{', ' + s['encoding'] if s.get('encoding') else ''}",
+            columns=[(h, field_label(f, lang)) for f, h in s["columns"].items() if f != "row_no"],
+            counts=report.counts(),
+            rows=[r for r in report.rows if r.problems][:MAX_REPORT_ROWS],
+            suggestions=_suggestions,
+        )
 
-    def _log_html(self, lang: str) -> str:
-        from geodata.imports import read_log
 
-        log = read_log(self.store)
-        rows = []
-        for r in log.iloc[::-1].itertuples():
-            undone = f" ↩ {escape(r.undone_by)}" if isinstance(r.undone_by, str) else ""
-            what = f"{escape(r.action)} {escape(r.undoes) if isinstance(r.undoes, str) else ''}"
-            rows.append(
-                f"<tr><td>{escape(r.import_id)}{undone}</td><td>{escape(r.at)}</td><td>{escape(r.user)}</td>"
-                f"<td>{what}</td><td>{escape(r.kind)}</td><td>{escape(r.file_name)}</td>"
-                f"<td>+{r.added} ~{r.changed} −{r.removed}</td></tr>"
-            )
-        head = "<th>ID</th>" + "".join(
-            f"<th>{escape(_t(k, lang))}</th>" for k in ("when", "who", "action", "kind")
+def _log_row(r) -> dict[str, Any]:
+    """One change-log row for the template (missing values as None)."""
+    return {
+        k: (v if isinstance(v, str | int) else None) for k, v in r._asdict().items() if k != "Index"
+    }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested unit for a problem; ``choosable`` when one click can accept it."""
+
+    code: str
+    label: str
+    choosable: bool
+
+
+def _suggestions(problem) -> list[Suggestion]:
+    out = []
+    for sg in problem.suggestions:
+        label = f"{sg['code']} {sg['name']}" + (
+            f" ({sg['district']})" if sg.get("district") else ""
         )
-        table = (
-            f'<table id="change-log"><tr>{head}<th>{escape(_t("file", lang).split(" (")[0])}</th>'
-            f"<th>{escape(_t('rows_changed', lang))}</th></tr>{''.join(rows)}</table>"
-        )
-        undo = (
-            f'<form method="post" action="/import/undo" id="undo-form"><input type="hidden" name="csrf" '
-            f'value="{_csrf()}"><button type="submit">{escape(_t("undo", lang))}</button></form>'
-        )
-        return f'<section class="card"><h2>{escape(_t("log", lang))}</h2>{table}{undo if rows else ""}</section>'
+        choosable = problem.field in ("commune", "commune_code") and len(str(sg["code"])) == 5
+        out.append(Suggestion(str(sg["code"]), label, choosable))
+    return out
 
 
 def _safe_name(name: str) -> str:
@@ -421,123 +449,50 @@ def _safe_name(name: str) -> str:
     return keep or "upload"
 
 
-def _msg(text: str, kind: str, element_id: str = "message") -> str:
-    return f'<p class="msg {kind}" id="{element_id}">{escape(text)}</p>'
+@dataclass(frozen=True)
+class Message:
+    """A line above the page's content: text, ``ok`` or ``error``, and its element id."""
+
+    text: str
+    kind: str
+    id: str = "message"
 
 
-def _report_html(report, token: str, meta: dict, lang: str) -> str:
-    s = report.summary
-    counts = report.counts()
-    summary = " · ".join(
-        f'<span class="{k}">{counts[k]} {escape(_t(k, lang))}</span>' for k in counts
+def _msg(text: object, kind: str, element_id: str = "message") -> Message:
+    return Message(str(text), kind, element_id)
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    """The page templates (``dashboard/templates``), every value escaped unless marked safe."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("dashboard", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
     )
-    fmt = f"{s['format']}{', ' + s['encoding'] if s.get('encoding') else ''}"
-    columns = ", ".join(
-        f"«{escape(h)}» → {escape(field_label(f, lang))}"
-        for f, h in s["columns"].items()
-        if f != "row_no"
-    )
-    csrf = _csrf()
-    rows_html = []
-    shown = [r for r in report.rows if r.problems][:MAX_REPORT_ROWS]
-    for row in shown:
-        problems = row.problems
-        for i, p in enumerate(problems):
-            first = i == 0
-            cells = [
-                f'<td rowspan="{len(problems)}">{row.row}</td>' if first else "",
-                f'<td rowspan="{len(problems)}" class="status">{escape(_t(row.status, lang))}</td>'
-                if first
-                else "",
-                f'<td rowspan="{len(problems)}">{escape(row.commune_code or "")}</td>'
-                if first
-                else "",
-            ]
-            if p is None:
-                cells.append("<td></td><td></td><td></td><td></td>")
-            else:
-                sugg = []
-                for sg in p.suggestions:
-                    label = f"{sg['code']} {sg['name']}" + (
-                        f" ({sg['district']})" if sg.get("district") else ""
-                    )
-                    if p.field in ("commune", "commune_code") and len(str(sg["code"])) == 5:
-                        sugg.append(
-                            f'<form method="post" action="/import/choose" class="inline">'
-                            f'<input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="token" value="{escape(token)}">'
-                            f'<input type="hidden" name="row" value="{row.row}"><input type="hidden" name="code" value="{escape(sg["code"])}">'
-                            f'<button type="submit" class="suggestion" data-row="{row.row}" data-code="{escape(sg["code"])}">{escape(label)}</button></form>'
-                        )
-                    else:
-                        sugg.append(f"<span>{escape(label)}</span>")
-                cells.append(
-                    f"<td>{escape(p.column)}</td><td>{escape(p.value)}</td>"
-                    f'<td class="{p.severity}">{escape(p.text(lang))}</td><td>{"".join(sugg)}</td>'
-                )
-            rows_html.append(f'<tr class="{row.status}" data-row="{row.row}">{"".join(cells)}</tr>')
-    head = "".join(
-        f"<th>{escape(_t(k, lang))}</th>"
-        for k in ("row", "status", "code", "column", "value", "reason", "suggestions")
-    )
-    blocked_html = ""
-    if not report.ok:
-        blocked_html = (
-            f'<p class="msg error">{escape(_t("has_errors", lang))}</p>'
-            f'<label class="check"><input type="checkbox" name="skip_invalid" value="1" id="skip-invalid"> '
-            f"{escape(_t('skip_invalid', lang))}</label>"
+
+
+def _page(
+    template: str, title: str, user, lang: str, status: int = 200, **context: Any
+) -> flask.Response:
+    """A page from a template, in the reader's language, with the session's CSRF token."""
+    html = (
+        _templates()
+        .get_template(template)
+        .render(
+            title=title,
+            user=user,
+            lang=lang,
+            other_lang="en" if lang == "vi" else "vi",
+            t=lambda key, **kw: _t(key, lang, **kw),
+            csrf=_csrf(),
+            css_url=CSS_ROUTE,
+            message=context.pop("message", None),
+            **context,
         )
-    confirm = f"""
-<form method="post" action="/import/confirm" class="card" id="confirm-form">
-  <input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="token" value="{escape(token)}">
-  {blocked_html}
-  <label class="check"><input type="checkbox" name="replace" value="1" id="replace"> {escape(_t("replace", lang))}</label>
-  <button type="submit" id="confirm-submit">{escape(_t("confirm", lang))}</button>
-  <a href="/import">{escape(_t("again", lang))}</a>
-</form>"""
-    return f"""
-<section class="card" id="report-summary" data-ok="{int(report.ok)}">
-  <p><b>{escape(meta["name"])}</b> ({escape(fmt)}) — {escape(_t(meta["kind"], lang))}; {escape(_t("header_row", lang))} {s["header_row"]}: {columns}</p>
-  <p>{summary}</p>
-</section>
-<p class="small">{escape(_t("only_problems", lang, shown=len(shown), ok=counts["ok"]))}
-  <a href="/import/report.json?token={escape(token)}" id="report-json">report.json</a></p>
-<table id="report">{Markup("<tr>" + head + "</tr>")}{"".join(rows_html)}</table>
-{confirm}"""
-
-
-_CSS = """
-body{font-family:system-ui,"Noto Sans","DejaVu Sans",sans-serif;margin:0;color:#1d2a33;background:#f5f7f8}
-header{display:flex;gap:1rem;align-items:center;padding:.6rem 1rem;background:#0b5d4b;color:#fff}
-header a,header button{color:#fff;background:none;border:0;font:inherit;cursor:pointer;text-decoration:underline}
-header .grow{flex:1} main{padding:1rem;max-width:1200px;margin:auto}
-.card{background:#fff;border:1px solid #d5dde2;border-radius:6px;padding:1rem;margin:0 0 1rem}
-.narrow{max-width:360px} label{display:block;margin:.4rem 0} label.check{display:flex;gap:.4rem}
-input,select,button{font:inherit;margin-left:.3rem} button{padding:.3rem .8rem}
-table{border-collapse:collapse;width:100%;background:#fff;margin-bottom:1rem;font-size:.9rem}
-th,td{border:1px solid #d5dde2;padding:.25rem .4rem;text-align:left;vertical-align:top}
-tr.error td{background:#fdecea} tr.warning td{background:#fff8e1} tr.skipped td{color:#6b7780}
-td.error{color:#a4161a;font-weight:600} .msg{padding:.5rem .8rem;border-radius:4px}
-.msg.error{background:#fdecea;color:#a4161a} .msg.ok{background:#e6f4ea;color:#0b5d4b}
-form.inline{display:inline} button.suggestion{margin:.1rem;border:1px solid #0b5d4b;background:#e6f4ea;border-radius:3px}
-span.error{color:#a4161a} span.warning{color:#8a6d00} .small{font-size:.85rem}
-"""
-
-
-def _page(title: str, body: str, user, lang: str, status: int = 200) -> flask.Response:
-    other = "en" if lang == "vi" else "vi"
-    who = ""
-    if user is not None:
-        who = (
-            f'<span id="signed-in">{escape(user.name)} ({escape(user.role)})</span>'
-            f'<form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{_csrf()}">'
-            f'<button type="submit">{escape(_t("logout", lang))}</button></form>'
-        )
-    html = f"""<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{escape(title)} – NTM Atlas</title><style>{_CSS}</style></head>
-<body><header><b>NTM Atlas</b><a href="/">{escape(_t("back", lang))}</a><span class="grow"></span>
-<a href="?lang={other}">{other.upper()}</a>{who}</header>
-<main><h1>{escape(title)}</h1>{body}</main></body></html>"""
+    )
     response = flask.Response(html, status=status, mimetype="text/html")
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cache-Control"] = "no-store"

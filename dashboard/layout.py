@@ -162,8 +162,20 @@ def search_options(bundle: Bundle, vintage: int) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------- page
-def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: Any) -> html.Div:
-    """The whole page for a state (see :func:`dashboard.state.default_state`).
+Shown = dict[str, Any]
+
+
+def shown(first: Shown, name: str) -> dict[str, Any]:
+    """The id and the first-paint value of a component that follows the view, by its name in
+    :data:`ids.VIEW_OUTPUTS` (``html.Div(**shown(first, "legend"))``)."""
+    cid, prop = ids.VIEW_OUTPUTS[name]
+    return {"id": cid, prop: first[name]}
+
+
+def page(bundle: Bundle, t: Translator, state: dict[str, Any], first: Shown) -> html.Div:
+    """The whole page for a state (see :mod:`dashboard.state`), filled with ``first``: the
+    view's outputs by name (:func:`dashboard.callbacks.view_outputs`), so that the first paint
+    needs no callback round trip.
 
     Map first: a compact header, a toolbar (filters switch, search, measure, export), compact
     cards, then the map filling the rest of the screen with the legend and the details over
@@ -184,21 +196,23 @@ def page(bundle: Bundle, t: Translator, state: dict[str, Any], initial_figure: A
                         [
                             html.Div(
                                 [
-                                    toolbar(bundle, t, state),
+                                    toolbar(bundle, t, state, first),
                                     html.Div(
                                         [
-                                            html.Div(id=ids.COUNTED, className="counted"),
-                                            html.Div(id=ids.CARDS, className="cards"),
+                                            html.Div(
+                                                className="counted", **shown(first, "counted")
+                                            ),
+                                            html.Div(className="cards", **shown(first, "cards")),
                                         ],
                                         className="summary",
                                         **{"aria-live": "polite"},
                                     ),
-                                    map_area(t, initial_figure),
+                                    map_area(t, first),
                                 ],
                                 className="stage",
                             ),
-                            html.Div(id=ids.COMPLETENESS, className="completeness"),
-                            tabs(t),
+                            html.Div(className="completeness", **shown(first, "completeness")),
+                            tabs(t, first),
                         ],
                         className="main",
                         id=ids.MAIN,
@@ -248,7 +262,7 @@ def header(t: Translator, state: dict[str, Any]) -> html.Header:
     )
 
 
-def toolbar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Div:
+def toolbar(bundle: Bundle, t: Translator, state: dict[str, Any], first: Shown) -> html.Div:
     """Above the map: the filters switch, the commune search, the measure, the export."""
     return html.Div(
         [
@@ -264,8 +278,7 @@ def toolbar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Div:
                     html.Label(T(t, "control.search"), htmlFor=ids.SEARCH, className="sr-only"),
                     dcc.Dropdown(
                         labels=dropdown_labels(t),
-                        id=ids.SEARCH,
-                        options=search_options(bundle, state["v"]),
+                        **shown(first, "search_options"),
                         placeholder=t("control.search_placeholder"),
                         clearable=True,
                         searchable=True,
@@ -307,14 +320,13 @@ def toolbar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Div:
     )
 
 
-def map_area(t: Translator, initial_figure: Any) -> html.Div:
+def map_area(t: Translator, first: Shown) -> html.Div:
     """The map with its overlays: the legend (top right, folds away), the details (right,
     only while something is selected) and the empty-state message."""
     return html.Div(
         [
             dcc.Graph(
-                id=ids.MAP,
-                figure=initial_figure,
+                **shown(first, "map"),
                 config=map_config(t),
                 className="map-graph",
                 responsive=True,
@@ -330,10 +342,10 @@ def map_area(t: Translator, initial_figure: Any) -> html.Div:
                     ),
                     html.Div(
                         [
-                            html.Div(id=ids.VINTAGE_NOTE, className="vintage-note"),
-                            html.Div(id=ids.LEGEND, className="legend"),
-                            html.Div(id=ids.KIND_LEGEND, className="legend"),
-                            html.Div(id=ids.BASEMAP_NOTE, className="attribution"),
+                            html.Div(className="vintage-note", **shown(first, "vintage_note")),
+                            html.Div(className="legend", **shown(first, "legend")),
+                            html.Div(className="legend", **shown(first, "kind_legend")),
+                            html.Div(className="attribution", **shown(first, "basemap_note")),
                             T(t, "detail.hint", html.P, className="hint"),
                         ],
                         id=ids.LEGEND_PANEL,
@@ -366,7 +378,7 @@ def map_area(t: Translator, initial_figure: Any) -> html.Div:
             ),
             html.Div(
                 [
-                    html.Div(id=ids.EMPTY, role="status"),
+                    html.Div(role="status", **shown(first, "empty")),
                     html.Button(
                         T(t, "empty.reset"),
                         id=ids.EMPTY_RESET,
@@ -563,7 +575,7 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
                     labels=dropdown_labels(t),
                     id=ids.BASEMAP,
                     options=basemap_options(t),
-                    value="none",
+                    value=state.get("basemap", "none"),
                     clearable=False,
                     searchable=False,
                 ),
@@ -604,7 +616,7 @@ def export_box(t: Translator) -> html.Div:
     )
 
 
-def tabs(t: Translator) -> dcc.Tabs:
+def tabs(t: Translator, first: Shown) -> dcc.Tabs:
     return dcc.Tabs(
         id=ids.TABS,
         value="overview",
@@ -615,8 +627,8 @@ def tabs(t: Translator) -> dcc.Tabs:
                 id={"type": "tab", "key": "tab.overview"},
                 children=html.Div(
                     [
-                        dcc.Graph(id=ids.CHART_SPONSOR, config={"displaylogo": False}),
-                        dcc.Graph(id=ids.CHART_YEAR, config={"displaylogo": False}),
+                        dcc.Graph(**shown(first, "chart_sponsor"), config={"displaylogo": False}),
+                        dcc.Graph(**shown(first, "chart_year"), config={"displaylogo": False}),
                     ],
                     className="charts",
                 ),
@@ -636,7 +648,7 @@ def tabs(t: Translator) -> dcc.Tabs:
                                     T(t, "gaps.on_map"), id=ids.GAP_MAP, className="button"
                                 ),
                                 dcc.Download(id=ids.GAP_DOWNLOAD),
-                                html.Div(id=ids.GAP_TABLE, className="table-wrap"),
+                                html.Div(className="table-wrap", **shown(first, "gap_table")),
                             ],
                             className="grid-box",
                         ),
@@ -648,7 +660,7 @@ def tabs(t: Translator) -> dcc.Tabs:
                                     T(t, "load.csv"), id=ids.SPONSOR_CSV, className="button"
                                 ),
                                 dcc.Download(id=ids.SPONSOR_DOWNLOAD),
-                                html.Div(id=ids.SPONSOR_TABLE, className="table-wrap"),
+                                html.Div(className="table-wrap", **shown(first, "sponsor_table")),
                             ],
                             className="grid-box",
                         ),

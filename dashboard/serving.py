@@ -13,9 +13,9 @@ components, sessions in a signed cookie whose key is ``NTM_ATLAS_SECRET_KEY`` or
 store, accounts in the store, uploads on disk), so any worker answers any request. The app is
 created once in the master process and the workers are forked from it (``preload_app``),
 sharing the loaded bundle's memory until they write to it; each worker checks the store's
-version on its own, on a request more than 0.25 s after its last check, and reloads before it
-answers (:class:`geodata.bundle.BundleHolder`), so a changed store (an import, a rebuild) is
-seen by the next request to any worker.
+version on its own, every 0.25 s in a background thread and on a request more than 0.25 s
+after its last check, and reloads before it answers (:class:`geodata.bundle.BundleHolder`), so
+a changed store (an import, a rebuild) is seen by the next request to any worker.
 """
 
 from __future__ import annotations
@@ -68,12 +68,16 @@ def gunicorn_config(settings: Settings, options: ServeOptions) -> dict:
     }
 
 
-def _post_worker_init(_worker) -> None:
-    """In each worker: render the map-label glyphs a page always asks for, in the background
-    (a thread started in the master would not survive the fork)."""
+def _post_worker_init(worker) -> None:
+    """In each worker, in the background (a thread started in the master would not survive the
+    fork): render the map-label glyphs a page always asks for, and watch the store, so that a
+    change made through another worker is loaded before a request here asks for it."""
     from dashboard.app import _warm_glyphs
 
     threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
+    holder = getattr(worker.wsgi, "extensions", {}).get("ntm_atlas.bundle_holder")
+    if holder is not None:
+        holder.watch()
 
 
 def serve(settings: Settings, options: ServeOptions) -> None:

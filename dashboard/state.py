@@ -1,6 +1,9 @@
-"""The view state: control values ⇄ URL query string ⇄ :class:`geodata.coverage.Filters`.
+"""The view state: one table of fields (:data:`FIELDS`) from which the defaults, the URL query
+string (encode and decode), the callbacks' inputs and the :class:`~geodata.coverage.Filters`
+all derive. Adding a filter is one row here (plus its words in the translation table, its
+control in :mod:`dashboard.layout` and its field in ``Filters``).
 
-Pure functions, so that the callbacks stay thin and the round trip is unit-tested.
+A state is a mapping from a field's key (its URL key) to its control's value.
 
 Examples
 --------
@@ -13,128 +16,294 @@ Examples
 '?v=2025&d=064&s=S%E1%BB%9F+C%C3%B4ng+Th%C6%B0%C6%A1ng+t%E1%BB%89nh+B%E1%BA%AFc+K%E1%BA%A1n&sel=02026'
 >>> decode(q, (2015, 2024)) == s
 True
+>>> filters(s, (2015, 2024)).districts
+('064',)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from dashboard import ids
+from geodata import coverage
+from geodata.bundle import Bundle
 from geodata.coverage import Filters
-from geodata.vocabulary import DEFAULT_LANG, DEFAULT_VINTAGE, LANGS, VINTAGES, ProjectStatus
+from geodata.vocabulary import (
+    DEFAULT_LANG,
+    DEFAULT_VINTAGE,
+    LANGS,
+    VINTAGES,
+    ProjectStatus,
+    SponsorKind,
+)
 from layers import figures, styles
 
-LIST_KEYS = ("layers", "d", "s", "sk", "pk", "c", "st", "u", "dif")
-UNDATED_ON = "on"
-DIFFICULT_ON = "on"
+Years = tuple[int, int]
+State = dict[str, Any]
+#: The value of a checked single-box checklist (undated records, difficult communes only).
+ON = "on"
 
 
-def default_state(years: tuple[int, int]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Field:
+    """One control of the view state.
+
+    ``key`` names it in the URL and in a state; ``control``/``prop`` is the Dash component
+    property that holds it. ``default`` gives the fresh page's value for the data's year range;
+    ``read`` turns the URL's values into a control value (raising ``ValueError`` for a value
+    that is not valid, which then falls back to the default) and ``write`` does the reverse;
+    ``to_filters`` gives the :class:`Filters` arguments it sets; ``known`` the values the
+    page offers for a bundle (a link's other values are dropped, :func:`known`).
+    ``in_url=False`` keeps a control out of the URL (the basemap needs the network; a shared
+    link should not).
+    """
+
+    key: str
+    control: str
+    default: Callable[[Years], Any]
+    read: Callable[[list[str], Years], Any]
+    write: Callable[[Any], list[str]]
+    to_filters: Callable[[Any, Years], dict[str, Any]] | None = None
+    known: Callable[[Bundle], Iterable[Any]] | None = None
+    prop: str = "value"
+    in_url: bool = True
+    is_list: bool = False
+
+
+def _one_of(choices: Callable[[], Any], cast: Callable[[str], Any] = str):
+    def read(values: list[str], _years: Years) -> Any:
+        value = cast(values[0])
+        if value not in choices():
+            raise ValueError(value)
+        return value
+
+    return read
+
+
+def _write_one(value: Any) -> list[str]:
+    return [] if value is None else [str(value)]
+
+
+def _many(cast: Callable[[str], Any] = str):
+    def read(values: list[str], _years: Years) -> list[Any]:
+        return [cast(v) for v in values if v]
+
+    return read
+
+
+def _write_many(value: Any) -> list[str]:
+    return [str(v) for v in (value or [])] or [""]  # "" keeps an emptied default list
+
+
+def _tuple(name: str, cast: Callable[[Any], Any] = str):
+    def to_filters(value: Any, _years: Years) -> dict[str, Any]:
+        return {name: tuple(cast(v) for v in (value or ()))}
+
+    return to_filters
+
+
+def _switch(name: str):
+    def to_filters(value: Any, _years: Years) -> dict[str, Any]:
+        return {name: ON in (value or ())}
+
+    return to_filters
+
+
+def _read_statuses(values: list[str], _years: Years) -> list[str]:
+    """Statuses by value or synonym: old links say ``ongoing`` for ``in_progress``."""
+    found = (ProjectStatus.parse(v) for v in values if v)
+    return list(dict.fromkeys(s.value for s in found if s is not None))
+
+
+def _read_years(values: list[str], years: Years) -> list[int]:
+    lo, hi = (int(x) for x in values[0].split("-", 1))
+    return [max(min(lo, hi), years[0]), min(max(lo, hi), years[1])]
+
+
+def _write_years(value: Any) -> list[str]:
+    return [f"{int(value[0])}-{int(value[1])}"]
+
+
+def _years_filter(value: Any, years: Years) -> dict[str, Any]:
+    """A year range equal to the whole slider means "no year restriction"."""
+    if not value or (int(value[0]) <= years[0] and int(value[1]) >= years[1]):
+        return {"year_from": None, "year_to": None}
+    return {"year_from": int(value[0]), "year_to": int(value[1])}
+
+
+def _visible_layers(_years: Years) -> list[str]:
+    return [k for k, on in figures.default_visibility().items() if on]
+
+
+def _list(key, control, *, read=None, to_filters=None, default=None, known=None) -> Field:
+    return Field(
+        key,
+        control,
+        default=default or (lambda _y: []),
+        read=read or _many(),
+        write=_write_many,
+        to_filters=to_filters,
+        known=known,
+        is_list=True,
+    )
+
+
+def _units_and_projects(bundle: Bundle) -> set[str]:
+    """What a selection may name: a unit of any vintage or a project."""
+    codes = {c for v in VINTAGES for c in bundle.communes(v)["code"]}
+    return codes | set(bundle.projects["project_id"])
+
+
+#: Every control of the view state, in URL order.
+FIELDS: tuple[Field, ...] = (
+    Field("lang", ids.LANG, lambda _y: DEFAULT_LANG.value, _one_of(lambda: LANGS), _write_one),
+    Field("v", ids.VINTAGE, lambda _y: DEFAULT_VINTAGE, _one_of(lambda: VINTAGES, int), _write_one),
+    Field(
+        "m",
+        ids.MEASURE,
+        lambda _y: styles.DEFAULT_MEASURE,
+        _one_of(lambda: styles.MEASURES),
+        _write_one,
+    ),
+    _list(
+        "layers",
+        ids.LAYERS,
+        default=_visible_layers,
+        known=lambda _b: figures.default_visibility(),
+    ),
+    _list(
+        "d",
+        ids.DISTRICT,
+        to_filters=_tuple("districts"),
+        known=lambda b: b.tables["districts"]["code"],
+    ),
+    _list("s", ids.SPONSOR, to_filters=_tuple("sponsors"), known=coverage.sponsor_options),
+    _list(
+        "sk",
+        ids.SPONSOR_KIND,
+        to_filters=_tuple("sponsor_kinds"),
+        known=lambda _b: SponsorKind.values(),
+    ),
+    _list(
+        "pk",
+        ids.PROJECT_KIND,
+        to_filters=_tuple("project_kinds"),
+        known=lambda _b: styles.PROJECT_KINDS,
+    ),
+    _list(
+        "c",
+        ids.CRITERION,
+        read=_many(int),
+        to_filters=_tuple("criteria", int),
+        known=lambda _b: coverage.CRITERIA,
+    ),
+    Field(
+        "y",
+        ids.YEARS,
+        default=lambda years: [years[0], years[1]],
+        read=_read_years,
+        write=_write_years,
+        to_filters=_years_filter,
+    ),
+    _list(
+        "u",
+        ids.UNDATED,
+        default=lambda _y: [ON],
+        to_filters=_switch("include_undated"),
+        known=lambda _b: (ON,),
+    ),
+    _list(
+        "st",
+        ids.STATUS,
+        read=_read_statuses,
+        to_filters=_tuple("statuses"),
+        known=lambda _b: ProjectStatus.values(),
+    ),
+    _list("dif", ids.DIFFICULT, to_filters=_switch("difficult_only"), known=lambda _b: (ON,)),
+    Field(
+        "sel",
+        ids.SELECTED,
+        lambda _y: None,
+        lambda v, _y: v[0] or None,
+        _write_one,
+        known=_units_and_projects,
+        prop="data",
+    ),
+    Field(
+        "basemap",
+        ids.BASEMAP,
+        lambda _y: "none",
+        _one_of(lambda: ("none",)),
+        _write_one,
+        in_url=False,
+    ),
+)
+FIELD = {f.key: f for f in FIELDS}
+#: The fields a link carries, the fields that filter the records, and the fields the view
+#: follows (all but the selection).
+URL_FIELDS = tuple(f for f in FIELDS if f.in_url)
+FILTER_FIELDS = tuple(f for f in FIELDS if f.to_filters is not None)
+VIEW_FIELDS = tuple(f for f in FIELDS if f.key != "sel")
+
+
+def default_state(years: Years) -> State:
     """Control values of a fresh page."""
-    return {
-        "lang": DEFAULT_LANG.value,
-        "v": DEFAULT_VINTAGE,
-        "m": styles.DEFAULT_MEASURE,
-        "layers": [k for k, on in figures.default_visibility().items() if on],
-        "d": [],
-        "s": [],
-        "sk": [],
-        "pk": [],
-        "c": [],
-        "y": [years[0], years[1]],
-        "u": [UNDATED_ON],
-        "st": [],
-        "dif": [],
-        "sel": None,
-    }
+    return {f.key: f.default(years) for f in FIELDS}
 
 
-def encode(state: dict[str, Any], years: tuple[int, int]) -> str:
-    """Query string ('?...') of the values that differ from the defaults ('' if none)."""
-    default = default_state(years)
+def encode(state: Mapping[str, Any], years: Years) -> str:
+    """Query string ('?...') of the URL values that differ from the defaults ('' if none)."""
     pairs: list[tuple[str, str]] = []
-    for key, value in state.items():
-        if key not in default or _norm(key, value, years) == _norm(key, default[key], years):
-            continue
-        if key == "y":
-            pairs.append(("y", f"{int(value[0])}-{int(value[1])}"))
-        elif key in LIST_KEYS:
-            vals = list(value or [])
-            pairs.extend((key, str(v)) for v in vals) if vals else pairs.append((key, ""))
-        elif value is not None:
-            pairs.append((key, str(value)))
+    for f in URL_FIELDS:
+        if f.key in state and _norm(f, state[f.key]) != _norm(f, f.default(years)):
+            pairs.extend((f.key, v) for v in f.write(state[f.key]))
     return "?" + urlencode(pairs) if pairs else ""
 
 
-def decode(search: str | None, years: tuple[int, int]) -> dict[str, Any]:
+def decode(search: str | None, years: Years) -> State:
     """Control values from a query string; unknown or invalid values fall back to defaults."""
     state = default_state(years)
     params = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
-    for key, values in params.items():
-        if key not in state:
+    for f in URL_FIELDS:
+        if f.key not in params:
             continue
         try:
-            if key == "lang" and values[0] in LANGS:
-                state[key] = values[0]
-            elif key == "v" and int(values[0]) in VINTAGES:
-                state[key] = int(values[0])
-            elif key == "m" and values[0] in styles.MEASURES:
-                state[key] = values[0]
-            elif key == "y":
-                lo, hi = (int(x) for x in values[0].split("-", 1))
-                lo, hi = max(min(lo, hi), years[0]), min(max(lo, hi), years[1])
-                state[key] = [lo, hi]
-            elif key == "c":
-                state[key] = [int(v) for v in values if v]
-            elif key == "st":  # old links say "ongoing" for "in_progress"
-                found = (ProjectStatus.parse(v) for v in values if v)
-                state[key] = list(dict.fromkeys(s.value for s in found if s))
-            elif key in LIST_KEYS:
-                state[key] = [v for v in values if v]
-            elif key == "sel":
-                state[key] = values[0] or None
+            state[f.key] = f.read(params[f.key], years)
         except (ValueError, IndexError):
             continue
     return state
 
 
-def _norm(key: str, value: Any, years: tuple[int, int]) -> Any:
-    if key in LIST_KEYS:
+def known(state: Mapping[str, Any], bundle: Bundle) -> State:
+    """The state with only the values the page offers for ``bundle`` (a link's unknown
+    districts, sponsors, kinds, criteria, statuses, layers and selection are dropped)."""
+    out = dict(state)
+    for f in FIELDS:
+        if f.known is None or f.key not in state:
+            continue
+        allowed = set(f.known(bundle))
+        if f.is_list:
+            out[f.key] = [v for v in (state[f.key] or []) if v in allowed]
+        elif state[f.key] is not None and state[f.key] not in allowed:
+            out[f.key] = f.default((0, 0))
+    return out
+
+
+def filters(state: Mapping[str, Any], years: Years) -> Filters:
+    """The :class:`Filters` a state asks for (a missing field counts as its default)."""
+    kwargs: dict[str, Any] = {}
+    for f in FILTER_FIELDS:
+        value = state.get(f.key, f.default(years))
+        kwargs.update(f.to_filters(value, years))  # type: ignore[misc]
+    return Filters(**kwargs)
+
+
+def _norm(f: Field, value: Any) -> Any:
+    if f.is_list:
         return sorted(str(v) for v in (value or []))
-    if key == "y":
-        return [int(value[0]), int(value[1])] if value else list(years)
+    if f.key == "y":
+        return [int(value[0]), int(value[1])] if value else None
     return value
-
-
-def filters_from_values(
-    *,
-    districts=None,
-    sponsors=None,
-    sponsor_kinds=None,
-    project_kinds=None,
-    criteria=None,
-    years=None,
-    undated=None,
-    statuses=None,
-    difficult=None,
-    year_bounds=(2015, 2025),
-) -> Filters:
-    """:class:`Filters` from the raw control values (``None`` = untouched control).
-
-    A year range equal to the full slider range means "no year restriction".
-    """
-    y0, y1 = (years or [None, None])[:2] if years else (None, None)
-    if years and int(years[0]) <= year_bounds[0] and int(years[1]) >= year_bounds[1]:
-        y0 = y1 = None
-    return Filters(
-        districts=tuple(districts or ()),
-        sponsors=tuple(sponsors or ()),
-        sponsor_kinds=tuple(sponsor_kinds or ()),
-        project_kinds=tuple(project_kinds or ()),
-        criteria=tuple(int(c) for c in (criteria or ())),
-        year_from=None if y0 is None else int(y0),
-        year_to=None if y1 is None else int(y1),
-        include_undated=UNDATED_ON in (undated if undated is not None else [UNDATED_ON]),
-        statuses=tuple(statuses or ()),
-        difficult_only=DIFFICULT_ON in (difficult or ()),
-    )

@@ -26,8 +26,10 @@ True
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -370,8 +372,9 @@ class BundleHolder:
     meanwhile wait for it. So every :meth:`get` returns the store as it was at most
     ``interval`` seconds before the call: a change made through one worker is seen by the next
     request to any other worker after ``interval`` plus the time to reload, never after a
-    polling period. A bundle is never changed in place: readers that took the old one keep a
-    consistent view until they are done with it.
+    polling period. A server worker also calls :meth:`watch`, so that the reload is usually
+    done before a request asks. A bundle is never changed in place: readers that took the old
+    one keep a consistent view until they are done with it.
 
     Examples
     --------
@@ -393,6 +396,7 @@ class BundleHolder:
         self._version: int | None = None
         self._stamps: dict[str, int] = {}
         self._bundle = bundle
+        self._watcher: threading.Thread | None = None
         if bundle is None:
             self._bundle = self._load()
         elif self.store is not None:
@@ -405,7 +409,7 @@ class BundleHolder:
         holder = cls.__new__(cls)
         holder.store, holder.interval, holder._bundle = None, float("inf"), bundle
         holder._version, holder._checked, holder._stamps = None, 0.0, {}
-        holder._lock = threading.Lock()
+        holder._lock, holder._watcher = threading.Lock(), None
         return holder
 
     @property
@@ -433,6 +437,20 @@ class BundleHolder:
             self._checked = began  # only now: calls arriving during a reload wait for it
             return self._bundle
 
+    def watch(self) -> None:
+        """Look at the store every ``interval`` seconds in a background thread of this process,
+        so that a change is loaded before the next request asks for it, not by that request.
+
+        A server worker calls this once, after the fork (a thread does not survive a fork). The
+        thread ends when the holder is no longer used.
+        """
+        if self.store is None or (self._watcher is not None and self._watcher.is_alive()):
+            return
+        self._watcher = threading.Thread(
+            target=_watch, args=(weakref.ref(self),), name="ntm-atlas-store-watch", daemon=True
+        )
+        self._watcher.start()
+
     def _load(self) -> Bundle:
         """A new bundle: the tables written since the last load are read again, the others and
         everything derived from them (GeoJSON, label points) are taken over."""
@@ -457,3 +475,15 @@ class BundleHolder:
         bundle = Bundle.from_tables(tables, previous=previous)
         self._version, self._stamps = version, stamps
         return bundle
+
+
+def _watch(ref: weakref.ref[BundleHolder]) -> None:
+    """The loop of :meth:`BundleHolder.watch`: holds the holder only while it looks."""
+    while (holder := ref()) is not None:
+        interval = holder.interval
+        try:
+            holder.get()
+        except Exception:  # a broken store must not end the watch: requests will report it
+            logging.getLogger(__name__).exception("reloading %s failed", holder.store.url)
+        del holder
+        time.sleep(interval)

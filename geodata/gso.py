@@ -56,11 +56,3 @@ def read_units(path: Path, province: str = BAC_KAN) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
-
-
-def districts_of(units: pd.DataFrame) -> pd.DataFrame:
-    """The districts (code, name) named in a unit list, in code order."""
-    out = units[["district_code", "district_name"]].drop_duplicates()
-    return out.rename(columns={"district_code": "code", "district_name": "name"}).sort_values(
-        "code", ignore_index=True
-    )

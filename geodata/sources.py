@@ -19,7 +19,6 @@ from geodata.settings import Settings
 GADM = "gadm41_VNM_3.bac_kan.json"
 GSO_2019 = "dvhcvn-historical-data.2020-01-01.data.json"
 GSO_2020 = "dvhcvn-historical-data.2020-02-01.data.json"
-GSO_2025 = "dvhcvn.2025-03-01.dvhcvn.json"
 GIS_BAC_KAN = "dvhcvn.gis.06.json"
 GIS_NEIGHBOURS = (
     "dvhcvn.gis.02.json",

@@ -3,12 +3,13 @@
 
 Geometry is never embedded: every boundary trace and overlay refers to GeoJSON by URL, which
 the browser fetches once and caches. What changes with the filters (class numbers, hover
-text, point positions) is small, and :func:`commune_update` / :func:`points_update` return
-exactly those properties so that the dashboard can send them as a ``Patch``.
+text, point positions) is small: the ``*_changes`` functions return exactly those properties
+as a nested structure shaped like the figure (``{"data": {3: {"visible": False}}}``), and
+:func:`apply_changes` writes one onto a figure or onto a Dash ``Patch`` alike.
 
 Text that comes from the data is HTML-escaped before it reaches a hover template.
 
-The trace order is fixed (:data:`TRACE_ORDER`); the dashboard patches traces by index.
+The trace order is fixed (:data:`TRACE_ORDER`); :data:`TRACE` gives a trace's index by name.
 
 Examples
 --------
@@ -22,7 +23,8 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -171,6 +173,55 @@ def basemap_tiles(name: str) -> dict[str, Any] | None:
     }
 
 
+# ------------------------------------------------------------------------------ changes
+#: A change to a figure, shaped like the figure: ``{"data": {index: {prop: value}}, "layout":
+#: {"map": {...}}}``; a nested mapping is walked into, any other value is set.
+Changes = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A value that :func:`apply_changes` sets as a whole instead of walking into it (a
+    MapLibre style: a basemap switched off must take its source away)."""
+
+    value: Any
+
+
+def apply_changes(target: Any, changes: Mapping[Any, Any]) -> Any:
+    """Write nested ``changes`` onto a Plotly figure (or a part of one) or a Dash ``Patch``;
+    returns the target.
+
+    >>> fig = go.Figure([go.Scattermap(name="a")])
+    >>> apply_changes(fig, {"data": {0: {"visible": False, "marker": {"color": "red"}}}})
+    ... # doctest: +ELLIPSIS
+    Figure(...)
+    >>> fig.data[0].visible, fig.data[0].marker.color
+    (False, 'red')
+    """
+    for key, value in changes.items():
+        if isinstance(value, Mapping):
+            apply_changes(target[key], value)
+        else:
+            target[key] = value.value if isinstance(value, Whole) else value
+    return target
+
+
+def merge_changes(*parts: Mapping[Any, Any]) -> Changes:
+    """One nested change from several (later values win).
+
+    >>> merge_changes({"data": {0: {"z": [1]}}}, {"data": {0: {"text": ["a"]}, 1: {"z": []}}})
+    {'data': {0: {'z': [1], 'text': ['a']}, 1: {'z': []}}}
+    """
+    out: dict[Any, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+                out[key] = merge_changes(out[key], value)
+            else:
+                out[key] = dict(value) if isinstance(value, Mapping) else value
+    return out
+
+
 # ------------------------------------------------------------------------------ traces
 def commune_update(measure: str, table: pd.DataFrame, hover: Sequence[str]) -> dict[str, Any]:
     """The properties of the communes trace that follow the filters and the measure."""
@@ -260,6 +311,71 @@ def label_trace(
     )
 
 
+def communes_changes(measure: str, table: pd.DataFrame, hover: Sequence[str]) -> Changes:
+    """The change of the communes trace and of the match outline for new filters or a new
+    measure."""
+    return {
+        "data": {
+            TRACE["communes"]: commune_update(measure, table, hover),
+            TRACE["match"]: match_update(table),
+        }
+    }
+
+
+def points_changes(
+    projects: pd.DataFrame,
+    hover: Sequence[str],
+    t: Translate | None = None,
+    code_column: str = "code_2019",
+) -> Changes:
+    """The change of the point, casing and commune-group traces for a filtered projects
+    table (:func:`points_update`)."""
+    pts = points_update(projects, hover, t, code_column)
+    return {"data": {TRACE[name]: update for name, update in pts.items()}}
+
+
+def vintage_changes(urls: dict[str, str], commune_labels: pd.DataFrame) -> Changes:
+    """The change of the boundary traces and commune labels for another vintage."""
+    return {
+        "data": {
+            TRACE["communes"]: {"geojson": urls["communes"]},
+            TRACE["selected"]: {"geojson": urls["communes"]},
+            TRACE["match"]: {"geojson": urls["communes"]},
+            TRACE["commune_labels"]: {
+                "lon": commune_labels["lon"].tolist(),
+                "lat": commune_labels["lat"].tolist(),
+                "text": commune_labels["name"].tolist(),
+            },
+        }
+    }
+
+
+def selection_changes(code: str | None) -> Changes:
+    """The change of the selection outline to one commune (or none)."""
+    return {
+        "data": {TRACE["selected"]: {"locations": [code] if code else [], "z": [0] if code else []}}
+    }
+
+
+def view_fit_changes(
+    bbox: Sequence[float], *, revision: str, max_zoom: float | None = None
+) -> Changes:
+    """Centre and zoom that fit a box, and the box for the browser's own fit (``meta.fit``,
+    ``assets/map.js``); a new ``uirevision`` makes this view win over where the reader had
+    panned."""
+    zoom = zoom_for_bbox(bbox, 700, 600 if max_zoom is None else 560)
+    return {
+        "layout": {
+            "map": {
+                "center": center_of_bbox(bbox),
+                "zoom": zoom if max_zoom is None else min(max_zoom, zoom),
+                "uirevision": revision,
+            },
+            "meta": {"fit": fit_meta(bbox)["fit"]},
+        }
+    }
+
+
 def points_update(
     projects: pd.DataFrame,
     hover: Sequence[str],
@@ -280,7 +396,7 @@ def points_update(
     halo = {
         "lon": [x for x, a in zip(lon, approx, strict=True) if a],
         "lat": [y for y, a in zip(lat, approx, strict=True) if a],
-        "marker.color": [c for c, a in zip(colours, approx, strict=True) if a],
+        "marker": {"color": [c for c, a in zip(colours, approx, strict=True) if a]},
     }
     points = {
         "lon": lon,
@@ -288,7 +404,7 @@ def points_update(
         "customdata": ids,
         "hovertext": list(hover),
         "text": [styles.kind_style(k).letter for k in projects["kind"]],
-        "marker.color": colours,
+        "marker": {"color": colours},
     }
     groups = commune_groups(projects, t, code_column)
     return {
@@ -296,7 +412,11 @@ def points_update(
         "points": points,
         "point_casing": {"lon": lon, "lat": lat},
         "groups": groups,
-        "group_casing": {"lon": groups["lon"], "lat": groups["lat"]},
+        "group_casing": {
+            "lon": groups["lon"],
+            "lat": groups["lat"],
+            "marker": {"size": [x + styles.POINT_CASING for x in groups["marker"]["size"]]},
+        },
     }
 
 
@@ -314,8 +434,7 @@ def commune_groups(
             "customdata": [],
             "text": [],
             "hovertext": [],
-            "marker.color": [],
-            "marker.size": [],
+            "marker": {"color": [], "size": []},
         }
     df = pd.DataFrame(
         {
@@ -342,15 +461,13 @@ def commune_groups(
         name = _esc(g["commune"].iloc[0])
         text = t("hover.group", n=n) if t else f"{n} projects"
         out["hovertext"].append(f"<b>{name}</b><br>{_esc(text)}")
-    return {**out, "marker.color": colours, "marker.size": sizes}
+    return {**out, "marker": {"color": colours, "size": sizes}}
 
 
-def casing_trace(update: dict[str, Any], *, name: str, size: Any) -> go.Scattermap:
-    """A dark disc a little larger than the markers above it: their outline."""
-    if isinstance(size, list):
-        size = [x + styles.POINT_CASING for x in size]
-    else:
-        size = size + styles.POINT_CASING
+def casing_trace(update: dict[str, Any], *, name: str) -> go.Scattermap:
+    """A dark disc a little larger than the markers above it: their outline (the size is the
+    update's, else a single point's)."""
+    size = update.get("marker", {}).get("size", styles.POINT_SIZE + styles.POINT_CASING)
     return go.Scattermap(
         lon=update["lon"],
         lat=update["lat"],
@@ -371,7 +488,7 @@ def groups_trace(update: dict[str, Any]) -> go.Scattermap:
         mode="markers+text",
         textposition="middle center",
         textfont={"size": 11, "color": "#111111", "family": LABEL_FONT},
-        marker={"size": update["marker.size"], "color": update["marker.color"], "opacity": 1},
+        marker={"size": update["marker"]["size"], "color": update["marker"]["color"], "opacity": 1},
         hovertemplate="%{hovertext}<extra></extra>",
         name="groups",
     )
@@ -384,7 +501,7 @@ def halo_trace(update: dict[str, Any]) -> go.Scattermap:
         mode="markers",
         marker={
             "size": styles.HALO_SIZE,
-            "color": update["marker.color"],
+            "color": update["marker"]["color"],
             "opacity": styles.HALO_OPACITY,
         },
         hoverinfo="skip",
@@ -402,7 +519,7 @@ def points_trace(update: dict[str, Any]) -> go.Scattermap:
         mode="markers+text",
         textposition="middle center",
         textfont={"size": 10, "color": "#ffffff", "family": LABEL_FONT},
-        marker={"size": styles.POINT_SIZE, "color": update["marker.color"], "opacity": 1},
+        marker={"size": styles.POINT_SIZE, "color": update["marker"]["color"], "opacity": 1},
         hovertemplate="%{hovertext}<extra></extra>",
         name="points",
     )
@@ -523,9 +640,9 @@ def map_figure(
         match_trace(urls["communes"], match_update(table)["locations"]),
         selected_trace(urls["communes"], selected),
         halo_trace(pts["halo"]),
-        casing_trace(pts["point_casing"], name="point_casing", size=styles.POINT_SIZE),
+        casing_trace(pts["point_casing"], name="point_casing"),
         points_trace(pts["points"]),
-        casing_trace(pts["group_casing"], name="group_casing", size=pts["groups"]["marker.size"]),
+        casing_trace(pts["group_casing"], name="group_casing"),
         groups_trace(pts["groups"]),
         label_trace(
             labels["communes"]["lon"],
@@ -569,8 +686,7 @@ def map_figure(
         clickmode="event",
         hoverlabel={"align": "left"},
     )
-    for key, value in visibility_update(visible).items():
-        _set(fig, key, value)
+    apply_changes(fig, visibility_changes(visible))
     return fig
 
 
@@ -598,34 +714,44 @@ def default_visibility() -> dict[str, bool]:
     }
 
 
-def visibility_update(visible: dict[str, bool]) -> dict[str, bool]:
-    """Paths (``data.<i>.visible``, ``layout.map.layers.<i>.visible``) and values for the
-    layer switches."""
+#: Which layer switch shows each trace and each ``map.layers`` overlay.
+TRACE_SWITCH = {
+    "communes": "communes",
+    "commune_labels": "labels",
+    "district_labels": "districts",
+    "neighbour_labels": "province",
+    "halo": "projects",
+    "point_casing": "projects",
+    "points": "projects",
+    "group_casing": "projects",
+    "groups": "projects",
+}
+LAYER_SWITCH = {
+    "neighbour_fill": "province",
+    "neighbour_line": "province",
+    "district_line": "districts",
+    "province_line": "province",
+}
+
+
+def visibility_changes(visible: dict[str, bool]) -> Changes:
+    """The change that shows and hides traces and overlays for the layer switches.
+
+    >>> c = visibility_changes({"labels": True})
+    >>> c["data"][TRACE["commune_labels"]], c["layout"]["map"]["layers"][LAYER["district_line"]]
+    ({'visible': True}, {'visible': True})
+    """
     v = {**default_visibility(), **visible}
-    out = {
-        f"data.{TRACE['communes']}.visible": v["communes"],
-        f"data.{TRACE['commune_labels']}.visible": v["labels"],
-        f"data.{TRACE['district_labels']}.visible": v["districts"],
-        f"data.{TRACE['neighbour_labels']}.visible": v["province"],
-        f"data.{TRACE['halo']}.visible": v["projects"],
-        f"data.{TRACE['point_casing']}.visible": v["projects"],
-        f"data.{TRACE['points']}.visible": v["projects"],
-        f"data.{TRACE['group_casing']}.visible": v["projects"],
-        f"data.{TRACE['groups']}.visible": v["projects"],
-        f"layout.map.layers.{LAYER['neighbour_fill']}.visible": v["province"],
-        f"layout.map.layers.{LAYER['neighbour_line']}.visible": v["province"],
-        f"layout.map.layers.{LAYER['district_line']}.visible": v["districts"],
-        f"layout.map.layers.{LAYER['province_line']}.visible": v["province"],
+    return {
+        "data": {TRACE[name]: {"visible": v[switch]} for name, switch in TRACE_SWITCH.items()},
+        "layout": {
+            "map": {
+                "layers": {
+                    LAYER[name]: {"visible": v[switch]} for name, switch in LAYER_SWITCH.items()
+                }
+            }
+        },
     }
-    return out
-
-
-def _set(fig: go.Figure, path: str, value: Any) -> None:
-    parts = path.split(".")
-    if parts[0] == "data":
-        fig.data[int(parts[1])].visible = value
-    else:
-        fig.layout.map.layers[int(parts[3])].visible = value
 
 
 # ------------------------------------------------------------------------------ charts

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -450,8 +449,3 @@ def external_references(page: str) -> list[str]:
     ['<link rel="stylesheet" href="//cdn.example/x.css']
     """
     return _REMOTE.findall(page)
-
-
-def json_properties(value) -> str:
-    """JSON text safe inside a ``<script>`` element (no ``</`` sequence)."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from components import text_of
 from dash import no_update
 from import_samples import PROJECT_HEADER, write_csv
 
@@ -17,6 +18,7 @@ from geodata import coverage as cv
 from geodata import vocabulary as vocab
 from geodata.bundle import Bundle
 from geodata.imports import ImportContext, check_file, import_report
+from geodata.imports.messages import REASONS
 from layers import figures, styles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,6 +85,7 @@ def test_every_member_has_its_words_in_both_languages():
     needed |= {c.label_key for m in styles.MEASURES.values() for c in m.classes}
     needed |= {f"layer.{k}" for k in figures.default_visibility()}
     needed |= {f"criterion.{c}" for c in cv.CRITERIA}
+    needed |= {f"reason.{code}" for code in REASONS}  # import problems, in both languages
     assert len(needed) > 80
     for lang in vocab.LANGS:
         missing = needed - set(data[lang])
@@ -117,16 +120,6 @@ def imported(module_store, tmp_path_factory):
     return b, pid
 
 
-def _text(component) -> str:
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
-
-
 def _ctx(b: Bundle) -> cb.Context:
     return cb.Context(b, Translations.load(), {n: f"/geo/{n}.geojson" for n in b.geojson})
 
@@ -144,14 +137,13 @@ def test_clicking_an_imported_point_shows_its_record(imported):
     b, pid = imported
     c = _ctx(b)
     click = {"points": [{"curveNumber": figures.TRACE["points"], "customdata": pid}]}
-    selected = cb.select(c, click, None, None, 2019, None, triggered="map")[0]
+    selected = cb.select(c, click, None, 2019, None, triggered="map")["selected"]
     assert selected == pid
-    body, _ = cb.show_selection(c, pid, 2019, "vi", *[None] * len(cb.FILTER_IDS))
-    text = _text(body)
+    text = text_of(cb.show_selection(cb.Screen(c, {"sel": pid}))["detail"])
     assert "Cầu treo Nà Pài" in text
     assert "Đang thực hiện" in text and "status.in_progress" not in text
     # The selection stays on the project when the vintage changes.
-    assert cb.select(c, None, None, None, 2025, pid, triggered="vintage")[0] is no_update
+    assert cb.select(c, None, None, 2025, pid, triggered="vintage")["selected"] is no_update
 
 
 def test_an_old_link_with_ongoing_still_filters(imported):

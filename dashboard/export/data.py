@@ -26,6 +26,7 @@ from dashboard.export_text import check_lang, t
 from geodata import coverage
 from geodata.bundle import Bundle, check_vintage
 from geodata.coverage import Filters
+from geodata.view import View
 
 #: Columns of the exported assignments and projects tables.
 ASSIGNMENT_COLUMNS = (
@@ -97,10 +98,8 @@ def data_tables(
     filters = filters or Filters()
     vintage = check_vintage(vintage)
     col = f"code_{vintage}"
-    m = coverage.commune_measures(bundle, vintage, filters)
-    asg = coverage.filter_assignments(bundle, vintage, filters)
-    prj = coverage.filter_projects(bundle, vintage, filters)
-    sta = coverage.filter_status(bundle, vintage, filters)
+    view = View(bundle, vintage, filters)
+    m, asg, prj, sta = view.measures, view.assignments, view.projects, view.status
     src = _sources_by_code([asg, prj, sta], col)
     m = m.loc[m["in_view"]].drop(columns=["in_view"]).reset_index(drop=True)
     m["sources"] = [" ; ".join(src.get(c, [])) for c in m["code"]]

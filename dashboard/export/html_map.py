@@ -24,6 +24,7 @@ from geodata import coverage
 from geodata.bundle import Bundle, check_vintage
 from geodata.coverage import Filters
 from geodata.programme import in_language
+from geodata.view import View
 from geodata.vocabulary import short_name
 from layers import styles
 
@@ -61,13 +62,12 @@ def html_map(
     vintage = check_vintage(vintage)
     style = styles.measure_style(measure)
     col = f"code_{vintage}"
-    table = coverage.commune_measures(bundle, vintage, filters)
+    view = View(bundle, vintage, filters)
+    table = view.measures
     cls = styles.classify(measure, table)
     class_colours = styles.class_colours(measure)
     class_labels = ["class.out_of_view", *(c.label_key for c in style.classes)]
-    asg = coverage.filter_assignments(bundle, vintage, filters)
-    prj = coverage.filter_projects(bundle, vintage, filters)
-    sta = coverage.filter_status(bundle, vintage, filters)
+    asg, prj, sta = view.assignments, view.projects, view.status
     sources = _sources_by_code([asg, prj, sta], col)
     measure_label = t(f"sheet.measure.{measure}", lang)
 

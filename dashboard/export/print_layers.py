@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.export_text import t
-from geodata import coverage
 from geodata.bundle import Bundle, check_vintage
 from geodata.coverage import Filters
+from geodata.view import View
 from geodata.vocabulary import short_name
 from layers import sheet, styles
 from layers.sheet import LegendItem, LegendSection, MapLayers
@@ -158,11 +158,12 @@ def map_layers(
     """The print layers for a measure and filters, with the measures table and the filtered
     projects. Communes are labelled when at most 40 are in view (or as asked)."""
     vintage = base.vintage
-    table = coverage.commune_measures(bundle, vintage, filters)
+    view = View(bundle, vintage, filters)
+    table = view.measures
     cls = styles.classify(measure, table)
     colours = np.asarray(styles.class_colours(measure), dtype=object)[cls]
     communes = base.communes.assign(fill=list(colours), in_view=table["in_view"].to_numpy(bool))
-    projects = coverage.filter_projects(bundle, vintage, filters)
+    projects = view.projects
     points = project_points(projects)
     view = communes.loc[communes["in_view"]]
     extent = tuple(view.total_bounds) if len(view) else tuple(communes.total_bounds)

@@ -23,6 +23,7 @@ from dashboard.export_text import check_lang, t
 from geodata import coverage
 from geodata.bundle import Bundle, check_vintage
 from geodata.coverage import Filters
+from geodata.view import View
 from geodata.vocabulary import short_name
 from layers import sheet, styles
 from layers.sheet import MapLayers, SheetText
@@ -102,8 +103,8 @@ def map_sheet_figure(
     styles.measure_style(measure)
     base = PrintBase.of(bundle, vintage, lang)
     layers, _table, projects = map_layers(bundle, base, measure, filters)
-    assignments = coverage.filter_assignments(bundle, vintage, filters)
-    status = coverage.filter_status(bundle, vintage, filters)
+    view = View(bundle, vintage, filters)
+    assignments, status = view.assignments, view.status
     records = coverage.completeness(assignments, projects, status)
     measure_label = t(f"sheet.measure.{measure}", lang)
     built = str(bundle.info.get("built_at", ""))

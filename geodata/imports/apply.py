@@ -245,14 +245,11 @@ def apply_import(
         live = _live(imported)
         live = live.loc[live["dataset"] == dataset]
         old_hash = dict(zip(live["row_key"], live["row_hash"], strict=True))
-        new_keys = set(incoming["row_key"]) if not incoming.empty else set()
-        if not incoming.empty:
-            is_new = ~incoming["row_key"].isin(old_hash.keys())
-            is_changed = ~is_new & (incoming["row_key"].map(old_hash) != incoming["row_hash"])
-            write = incoming.loc[is_new | is_changed]
-            added, changed = int(is_new.sum()), int(is_changed.sum())
-        else:
-            write, added, changed = incoming, 0, 0
+        new_keys = set(incoming["row_key"])
+        is_new = ~incoming["row_key"].isin(old_hash.keys())
+        is_changed = ~is_new & (incoming["row_key"].map(old_hash) != incoming["row_hash"])
+        write = incoming.loc[is_new | is_changed]
+        added, changed = int(is_new.sum()), int(is_changed.sum())
         may_remove = replace and report.ok
         gone = [k for k in old_hash if k not in new_keys] if may_remove else []
         removed = len(gone)

@@ -24,11 +24,12 @@ from geodata.imports import parsing
 from geodata.imports.columns import header_key
 from geodata.imports.context import ImportContext, vintage_in_force
 from geodata.imports.limits import DEFAULT, Deadline, Limits, clip
-from geodata.imports.messages import KIND_WORDS_VI, reason_text, severity
+from geodata.imports.messages import reason_text, severity
 from geodata.imports.reader import RawRow, RawTable, SkippedRow
 from geodata.names import Match
 from geodata.programme import match_agency
 from geodata.vocabulary import VINTAGES, ProjectKind, ProjectStatus, SponsorKind
+from geodata.words import translator
 
 NEAR_COMMUNE_M = 300.0  # boundaries are generalised: a point this close is kept, with a warning
 STATUSES = ("ok", "warning", "error", "skipped")
@@ -831,7 +832,7 @@ def _project_fields(
             "kind_unknown",
             kind_text,
             choices=", ".join(ProjectKind.values()),
-            choices_vi=", ".join(KIND_WORDS_VI.get(k, k) for k in ProjectKind.values()),
+            choices_vi=", ".join(translator("vi")(k.label_key).lower() for k in ProjectKind),
         )
     cost, status = _cost(check), _status(check)
     criterion = check.parse("criterion", _criteria)

@@ -8,13 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
+from components import text_of
 from dash import Patch, no_update
 from store_samples import add_cao_tri_assignment, location
 
 from dashboard import callbacks as cb
 from dashboard import ids, layout
 from dashboard import state as st
-from dashboard.app import FILLED, create_app, serve_layout
+from dashboard.app import create_app, serve_layout
 from dashboard.i18n import LANGS, Translations
 from geodata.bundle import Bundle
 from layers import figures, styles
@@ -43,23 +44,14 @@ def ctx(bundle) -> cb.Context:
     )
 
 
-def _values(ctx: cb.Context, **overrides) -> list:
-    state = st.default_state(ctx.years)
-    v = cb.state_to_values(state)
-    v[ids.BASEMAP] = "none"
-    v.update(overrides)
-    return [v[cid] for cid in cb.VIEW_IDS]
+def _screen(ctx: cb.Context, **changes) -> cb.Screen:
+    """The screen of the default state with some fields changed (by state key)."""
+    return cb.Screen(ctx, {**st.default_state(ctx.years), **changes})
 
 
-def _text(component) -> str:
-    """All text inside a Dash component tree."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
+def _view(ctx: cb.Context, **changes) -> dict:
+    """The view outputs, by name, after the fields ``changes`` names changed."""
+    return cb.view_outputs(_screen(ctx, **changes), triggered=set(changes))
 
 
 def _ids_in(component, out: list) -> list:
@@ -104,19 +96,24 @@ def test_every_callback_id_is_in_the_layout(app, ctx):
 def test_layout_is_filled_for_the_first_paint(ctx):
     page = serve_layout(ctx)
     nodes = {i: n for i, n in _walk(page)}
-    assert "/ 122" in _text(nodes[ids.CARDS].children)
+    assert "/ 122" in text_of(nodes[ids.CARDS].children)
     # the gap table is a plain table, filled for the first paint, difficult communes first
-    table = nodes[ids.GAP_TABLE].children.to_plotly_json()
-    assert table["type"] == "Table"
-    assert "Mã đơn vị hành chính" in _text(nodes[ids.GAP_TABLE].children)
-    assert "Mọi bản ghi" in _text(nodes[ids.COUNTED].children) or "mọi bản ghi" in _text(
-        nodes[ids.COUNTED].children
-    )
+    assert nodes[ids.GAP_TABLE].children.to_plotly_json()["type"] == "Table"
+    assert "Mã đơn vị hành chính" in text_of(nodes[ids.GAP_TABLE].children)
+    assert "mọi bản ghi" in text_of(nodes[ids.COUNTED].children).lower()
     fig = nodes[ids.MAP].figure
     assert fig.data[figures.TRACE["communes"]].geojson.startswith("/geo/communes_2019")
     assert len(fig.data[figures.TRACE["communes"]].locations) == 122
     assert fig.layout.meta["fit"]  # the browser fits the map to the province
-    assert len(FILLED) == 13
+    # Every component that follows the view is filled from the same outputs, by name.
+    first = cb.view_outputs(cb.Screen(ctx, st.default_state(ctx.years)))
+    for name, (cid, prop) in ids.VIEW_OUTPUTS.items():
+        if name != "map":
+            shown, wanted = (
+                json.dumps(x, default=_plotly_default, sort_keys=True)
+                for x in (getattr(nodes[cid], prop), first[name])
+            )
+            assert shown == wanted, name
 
 
 def _walk(component):
@@ -196,102 +193,120 @@ def test_state_round_trip(ctx):
 
 
 def test_sync_url_from_url_sets_controls(ctx):
-    names = [cid for cid, _p, _k in ids.URL_CONTROLS]
-    current = cb.state_to_values(st.default_state(ctx.years))
-    out = cb.sync_url(
-        ctx,
-        "?v=2025&d=064&sel=02026",
-        0,
-        *[current[n] for n in names],
-        triggered={ids.URL, ids.SELECTED},
-    )
-    got = dict(zip(names, out[2:], strict=True))
-    assert out[0] is no_update
-    assert (
-        got[ids.VINTAGE] == 2025 and got[ids.DISTRICT] == ["064"] and got[ids.SELECTED] == "02026"
-    )
-    assert got[ids.LANG] is no_update  # unchanged controls are not re-sent
+    current = st.default_state(ctx.years)
+    out = cb.sync_url(ctx, "?v=2025&d=064&sel=02026", current, triggered={"url", "sel"})
+    assert out["url"] is no_update
+    assert out["v"] == 2025 and out["d"] == ["064"] and out["sel"] == "02026"
+    assert out["lang"] is no_update  # unchanged controls are not re-sent
 
 
 def test_sync_url_from_controls_writes_url(ctx):
-    names = [cid for cid, _p, _k in ids.URL_CONTROLS]
-    current = cb.state_to_values(st.default_state(ctx.years))
-    current[ids.MEASURE] = "n_sponsors"
-    out = cb.sync_url(ctx, "", 0, *[current[n] for n in names], triggered={ids.MEASURE})
-    assert out[0] == "?m=n_sponsors" and out[1] == "?m=n_sponsors"
-    assert all(v is no_update for v in out[2:])
-    reset = cb.sync_url(
-        ctx, "?m=n_sponsors", 1, *[current[n] for n in names], triggered={ids.RESET}
-    )
-    assert reset[0] == ""
-    assert dict(zip(names, reset[2:], strict=True))[ids.MEASURE] == "coverage"
+    current = {**st.default_state(ctx.years), "m": "n_sponsors"}
+    out = cb.sync_url(ctx, "", current, triggered={"m"})
+    assert out["url"] == "?m=n_sponsors" and out["share"] == "?m=n_sponsors"
+    assert all(out[f.key] is no_update for f in st.URL_FIELDS)
+    reset = cb.sync_url(ctx, "?m=n_sponsors", current, triggered={"reset"})
+    assert reset["url"] == ""
+    assert reset["m"] == "coverage"
+
+
+def test_url_fields_derive_from_one_table(ctx):
+    """Defaults, encode, decode and the filters all come from state.FIELDS."""
+    years = ctx.years
+    assert set(st.default_state(years)) == {f.key for f in st.FIELDS}
+    assert "basemap" not in st.encode({**st.default_state(years), "basemap": "x"}, years)
+    f = st.filters(st.decode("?st=ongoing&dif=on&c=4&y=2019-2020", years), years)
+    assert f.statuses == ("in_progress",) and f.difficult_only and f.criteria == (4,)
+    assert (f.year_from, f.year_to) == (2019, 2020)
+    assert st.filters(st.default_state(years), years).is_default
 
 
 # ------------------------------------------------------------------------------ view
-def test_update_view_filter_change_sends_a_small_patch(ctx):
-    out = cb.update_view(ctx, *_values(ctx, **{ids.DISTRICT: ["064"]}), triggered={ids.DISTRICT})
-    patch = out[0]
-    assert isinstance(patch, Patch)
-    ops = patch.to_plotly_json()["operations"]
-    paths = {tuple(op["location"]) for op in ops}
-    assert ("data", 0, "z") in paths
-    assert not any("geojson" in p for p in paths)  # geometry is never re-sent on a filter change
-    assert ("layout", "map", "zoom") in paths  # the map fits the chosen district
-    assert len(json.dumps(ops)) < 60_000
-    cards = _text(out[3])
-    assert "7 / 22" in cards
-    gaps = out[9].children[2].children  # the gap table's body rows
-    assert gaps and all(r.children[1].children == "Huyện Chợ Đồn" for r in gaps)
-    assert gaps[0].children[2].children == "Có"
+def _operations(patch: Patch) -> dict[tuple, object]:
+    return {
+        tuple(op["location"]): op["params"]["value"] for op in patch.to_plotly_json()["operations"]
+    }
 
 
-def test_update_view_vintage_change_points_to_new_geometry(ctx):
-    out = cb.update_view(ctx, *_values(ctx, **{ids.VINTAGE: 2025}), triggered={ids.VINTAGE})
-    ops = out[0].to_plotly_json()["operations"]
-    geo = [op["params"]["value"] for op in ops if op["location"][-1] == "geojson"]
+def test_view_filter_change_sends_a_small_patch(ctx):
+    out = _view(ctx, d=["064"])
+    assert set(out) == set(ids.VIEW_OUTPUTS)
+    assert isinstance(out["map"], Patch)
+    ops = _operations(out["map"])
+    assert ("data", figures.TRACE["communes"], "z") in ops
+    assert not any("geojson" in p for p in ops)  # geometry is never re-sent on a filter change
+    assert ("layout", "map", "zoom") in ops  # the map fits the chosen district
+    assert len(json.dumps(list(ops.values()), default=str)) < 60_000
+    assert "7 / 22" in text_of(out["cards"])
+    gaps = _table_rows(out["gap_table"])
+    assert gaps and all(r["col.district"] == "Huyện Chợ Đồn" for r in gaps)
+    assert gaps[0]["col.difficult"] == "Có"
+    assert out["search_options"] is no_update  # the communes of the vintage did not change
+
+
+def _table_rows(table) -> list[dict[str, str]]:
+    """The body rows of a gap-view table, each by its columns' translation keys."""
+    from dashboard.gap_view import GAP_COLUMNS, SPONSOR_COLUMNS
+
+    body = table.children[2].children
+    width = len(body[0].children) if body else 0
+    columns = GAP_COLUMNS if width == len(GAP_COLUMNS) else SPONSOR_COLUMNS
+    return [
+        {
+            c.header_key: text_of(cell.children)
+            for c, cell in zip(columns, row.children, strict=True)
+        }
+        for row in body
+    ]
+
+
+def test_view_vintage_change_points_to_new_geometry(ctx):
+    out = _view(ctx, v=2025)
+    ops = _operations(out["map"])
+    geo = [v for p, v in ops.items() if p[-1] == "geojson"]
     assert geo and all("communes_2025" in g for g in geo)
-    z = next(op["params"]["value"] for op in ops if tuple(op["location"]) == ("data", 0, "z"))
-    assert len(z) == 37
-    assert "37" in str(out[5]) or "1683" in str(out[5])
-    assert len(out[11]) == 37  # search options follow the vintage
+    assert len(ops[("data", figures.TRACE["communes"], "z")]) == 37
+    assert "1683" in text_of(out["vintage_note"])
+    assert len(out["search_options"]) == 37  # search options follow the vintage
 
 
-def test_update_view_layers_only_sends_visibility(ctx):
-    layers = ["communes", "labels"]
-    out = cb.update_view(ctx, *_values(ctx, **{ids.LAYERS: layers}), triggered={ids.LAYERS})
-    ops = out[0].to_plotly_json()["operations"]
-    assert ops and all(op["location"][-1] == "visible" for op in ops)
-    vis = {tuple(op["location"]): op["params"]["value"] for op in ops}
-    assert vis[("data", figures.TRACE["points"], "visible")] is False
-    assert vis[("data", figures.TRACE["commune_labels"], "visible")] is True
+def test_view_layers_only_sends_visibility(ctx):
+    out = _view(ctx, layers=["communes", "labels"])
+    ops = _operations(out["map"])
+    assert ops and all(p[-1] == "visible" for p in ops)
+    assert ops[("data", figures.TRACE["points"], "visible")] is False
+    assert ops[("data", figures.TRACE["commune_labels"], "visible")] is True
+    assert ops[("layout", "map", "layers", figures.LAYER["district_line"], "visible")] is False
 
 
-def test_update_view_basemap_sets_style_and_attribution(ctx):
-    out = cb.update_view(
-        ctx, *_values(ctx, **{ids.BASEMAP: "OpenStreetMap.Mapnik"}), triggered={ids.BASEMAP}
-    )
-    ops = out[0].to_plotly_json()["operations"]
-    style = next(op["params"]["value"] for op in ops if op["location"][-1] == "style")
+def test_view_basemap_sets_style_and_attribution(ctx):
+    out = _view(ctx, basemap="OpenStreetMap.Mapnik")
+    style = _operations(out["map"])[("layout", "map", "style")]
     assert "basemap" in style["sources"]
-    assert "OpenStreetMap" in _text(out[6])
+    assert "OpenStreetMap" in text_of(out["basemap_note"])
 
 
-def test_update_view_english_legend(ctx):
-    out = cb.update_view(ctx, *_values(ctx, **{ids.LANG: "en"}), triggered={ids.LANG})
-    assert "Sponsor coverage" in _text(out[1])
-    assert "Bridge" in _text(out[2])
+def test_view_english_legend(ctx):
+    out = _view(ctx, lang="en")
+    assert "Sponsor coverage" in text_of(out["legend"])
+    assert "Bridge" in text_of(out["kind_legend"])
 
 
 def test_every_measure_renders(ctx):
     for measure in styles.MEASURES:
-        out = cb.update_view(ctx, *_values(ctx, **{ids.MEASURE: measure}), triggered={ids.MEASURE})
-        assert _text(out[1])
-        ops = out[0].to_plotly_json()["operations"]
+        out = _view(ctx, m=measure)
+        assert styles.measure_style(measure).label_key
+        assert text_of(out["legend"])
         # a measure change sends the communes' classes and the (unchanged) outline only
-        assert {op["location"][1] for op in ops} <= {
-            figures.TRACE["communes"],
-            figures.TRACE["match"],
-        }
+        traces = {p[1] for p in _operations(out["map"])}
+        assert traces == {figures.TRACE["communes"], figures.TRACE["match"]}
+
+
+def test_a_screen_computes_its_view_once(ctx):
+    screen = _screen(ctx, d=["064"])
+    out = cb.view_outputs(screen, triggered={"d"})
+    assert out["cards"] and screen.view.measures is screen.view.measures
+    assert screen.view.overview is screen.view.overview
 
 
 def test_hover_text_is_escaped(ctx, bundle):
@@ -302,40 +317,96 @@ def test_hover_text_is_escaped(ctx, bundle):
 
 # ------------------------------------------------------------------------------ selection
 def test_select_from_map_click_search_group_and_vintage(ctx):
+    def select(click=None, search=None, vintage=2019, selected=None, *, by):
+        return cb.select(ctx, click, search, vintage, selected, triggered=by)
+
     click = {"points": [{"curveNumber": figures.TRACE["communes"], "location": "02023"}]}
-    assert cb.select(ctx, click, None, None, 2019, None, triggered=ids.MAP)[0] == "02023"
+    assert select(click, by=ids.MAP)["selected"] == "02023"
     click = {"points": [{"curveNumber": figures.TRACE["points"], "customdata": "P0004"}]}
-    assert cb.select(ctx, click, None, None, 2019, None, triggered=ids.MAP)[0] == "P0004"
-    sel, patch = cb.select(ctx, None, "02023", None, 2019, None, triggered=ids.SEARCH)
-    assert sel == "02023" and isinstance(patch, Patch)
+    assert select(click, by=ids.MAP)["selected"] == "P0004"
+    out = select(search="02023", by=ids.SEARCH)
+    assert out["selected"] == "02023" and ("layout", "map", "zoom") in _operations(out["map"])
     # a commune's group of points at province zoom selects the commune and zooms in
     click = {"points": [{"curveNumber": figures.TRACE["groups"], "customdata": "02023"}]}
-    sel, patch = cb.select(ctx, click, None, None, 2019, None, triggered=ids.MAP)
-    assert sel == "02023" and isinstance(patch, Patch)
-    sel, _ = cb.select(ctx, None, None, None, 2025, "02023", triggered=ids.VINTAGE)
-    assert sel == "02026"  # Xuân Lạc lies in Nam Cường since 2025
-    assert cb.select(ctx, None, "99999", None, 2019, None, triggered=ids.SEARCH)[0] is no_update
+    out = select(click, by=ids.MAP)
+    assert out["selected"] == "02023" and ("layout", "map", "zoom") in _operations(out["map"])
+    # Xuân Lạc lies in Nam Cường since 2025
+    assert select(vintage=2025, selected="02023", by=ids.VINTAGE)["selected"] == "02026"
+    assert select(search="99999", by=ids.SEARCH)["selected"] is no_update
 
 
 def test_show_selection_commune(ctx):
-    filters = [None] * len(cb.FILTER_IDS)
-    body, patch = cb.show_selection(ctx, "02023", 2019, "vi", *filters)
-    text = _text(body)
+    out = cb.show_selection(_screen(ctx, sel="02023"))
+    text = text_of(out["detail"])
     assert "Xã Xuân Lạc" in text and "Sở Công Thương tỉnh Bắc Kạn" in text
     assert "Xã Nam Cường" in text  # what it became in 2025
     assert "Trạm biến áp" in text
-    ops = patch.to_plotly_json()["operations"]
-    assert any(op["params"].get("value") == ["02023"] for op in ops)
+    assert _operations(out["map"])[("data", figures.TRACE["selected"], "locations")] == ["02023"]
 
 
 def test_show_selection_project_and_nothing(ctx):
-    filters = [None] * len(cb.FILTER_IDS)
-    body, _ = cb.show_selection(ctx, "P0008", 2019, "en", *filters)
-    text = _text(body)
+    text = text_of(cb.show_selection(_screen(ctx, sel="P0008", lang="en"))["detail"])
     assert "Transformer station upgrade Bản Ó" in text
     assert "Location approximate" in text
-    body, _ = cb.show_selection(ctx, None, 2019, "vi", *filters)
-    assert "Bấm vào" in _text(body)
+    out = cb.show_selection(_screen(ctx))
+    assert "Bấm vào" in text_of(out["detail"])
+    assert _operations(out["map"])[("data", figures.TRACE["selected"], "locations")] == []
+
+
+def _dash_request(app, years, changed: dict[tuple[str, str], object]) -> list[dict]:
+    """Post every callback that one of ``changed``'s component properties triggers, the way the
+    browser does (``/_dash-update-component``, the other values from the fresh page's state);
+    returns each callback's answer (``{}`` for "nothing to update")."""
+    from dash._utils import split_callback_id
+
+    state = st.default_state(years)
+    values: dict[tuple[str, str], object] = {(f.control, f.prop): state[f.key] for f in st.FIELDS}
+    values.update(changed)
+    triggered = {f"{cid}.{prop}" for cid, prop in changed}
+    client = app.server.test_client()
+    answers = []
+    for key, spec in app.callback_map.items():
+        fired = {f"{d['id']}.{d['property']}" for d in spec["inputs"]} & triggered
+        if not fired or "callback" not in spec:  # clientside ones never write the map
+            continue
+
+        def dep(d):
+            return {**d, "value": values.get((d["id"], d["property"]))}
+
+        body = {
+            "output": key,
+            "outputs": split_callback_id(key),
+            "inputs": [dep(d) for d in spec["inputs"]],
+            "state": [dep(d) for d in spec["state"]],
+            "changedPropIds": sorted(fired),
+        }
+        r = client.post("/_dash-update-component", json=body)
+        assert r.status_code in (200, 204), (key, r.status_code, r.get_data(as_text=True)[:300])
+        answers.append(r.get_json()["response"] if r.status_code == 200 else {})
+    return answers
+
+
+def test_a_filter_change_writes_the_map_once(app, ctx):
+    """MapLibre replaces every source on each write of the figure: a district change must reach
+    the map through one callback (the view's Patch), not also through the selection's."""
+    answers = _dash_request(app, ctx.years, {(ids.DISTRICT, "value"): ["064"]})
+    map_writes = [a for a in answers if any(k.split("@")[0] == ids.MAP for k in a)]
+    assert len(answers) >= 3  # the URL, the view, the detail panel
+    assert len(map_writes) == 1
+    assert any(ids.DETAIL in a for a in answers)  # the detail panel still follows the filters
+    # a new selection moves the outline
+    answers = _dash_request(app, ctx.years, {(ids.SELECTED, "data"): "02023"})
+    assert any(k.split("@")[0] == ids.MAP for a in answers for k in a)
+
+
+def test_the_selection_outline_moves_only_with_the_selection_or_the_vintage(ctx):
+    screen = _screen(ctx, sel="02023", d=["064"])
+    assert cb.show_selection(screen, triggered={"d"})["map"] is no_update
+    assert cb.show_selection(screen, triggered={"lang"})["map"] is no_update
+    assert cb.show_selection(screen, triggered=set())["map"] is no_update  # the first call
+    assert isinstance(cb.show_selection(screen, triggered={"sel"})["map"], Patch)
+    assert isinstance(cb.show_selection(screen, triggered={"v"})["map"], Patch)
+    assert cb.show_selection(_screen(ctx), triggered={"v"})["map"] is no_update  # none selected
 
 
 def test_safe_links_only():
@@ -350,15 +421,18 @@ def test_translate_returns_every_output(ctx):
     ]
     tab_ids = [{"type": "tab", "key": "tab.gaps"}]
     out = cb.translate(ctx, "en", i18n_ids, tab_ids)
-    assert out[0] == ["District", ctx.translations.get("en")("app.title")]
-    assert out[1] == ["Gaps"]
-    assert out[13] == "en"
-    assert out[14] == "Any"  # the dropdowns' placeholder
-    assert out[-1]["search"] == "Search"
-    assert len(out) == 14 + len(cb.PLACEHOLDER_IDS) + 2 + len(layout.DROPDOWN_IDS)
+    assert out["texts"] == ["District", ctx.translations.get("en")("app.title")]
+    assert out["tabs"] == ["Gaps"]
+    assert out["lang"] == "en"
+    statuses = out[f"{ids.STATUS}.options"]
+    assert [o["label"] for o in statuses] == ["Unknown", "Planned", "In progress", "Completed"]
+    assert out[f"{ids.DISTRICT}.placeholder"] == "Any"  # the dropdowns' placeholder
+    assert out[f"{ids.SEARCH}.labels"]["search"] == "Search"
+    assert out[f"{ids.MAP}.config"]["locale"] == "en"
     vi = cb.translate(ctx, "vi", i18n_ids, tab_ids)
+    labels = vi[f"{ids.SEARCH}.labels"]
     assert (
-        vi[-1]["select_all"] == "Chọn tất cả" and vi[-1]["no_options_found"] != "No options found"
+        labels["select_all"] == "Chọn tất cả" and labels["no_options_found"] != "No options found"
     )
 
 
@@ -397,13 +471,18 @@ def test_app_follows_a_changed_store(settings, store):
     client = app.server.test_client()
     assert "18 \\u002f 122" in client.get("/_dash-layout").get_data(as_text=True)
     add_cao_tri_assignment(store)
-    time.sleep(1.1)  # the store's version is looked at no more than every second
-    assert "19 \\u002f 122" in client.get("/_dash-layout").get_data(as_text=True)
+    # The store's version is looked at every second or so: wait for the new state, not a time.
+    deadline = time.monotonic() + 60
+    while "19 \\u002f 122" not in client.get("/_dash-layout").get_data(as_text=True):
+        assert time.monotonic() < deadline, "the changed store never showed"
+        time.sleep(0.2)
 
 
 def test_export_view_sends_the_current_view(ctx):
-    values = _values(ctx, **{ids.DISTRICT: ["064"]})
-    payload = cb.export_view(ctx, 1, "csv", *values)
+    state = {**st.default_state(ctx.years), "d": ["064"]}
+    out = cb.export_view(ctx, 1, "csv", state)
+    payload = out["download"]
     assert payload["filename"].endswith(".csv") and "d064" in payload["filename"]
     assert payload["content"]
-    assert cb.export_view(ctx, None, "csv", *values) is no_update
+    assert payload["filename"] in out["status"]  # the status line names the file
+    assert cb.export_view(ctx, None, "csv", state) == {"download": no_update, "status": no_update}

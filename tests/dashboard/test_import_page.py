@@ -136,6 +136,17 @@ def test_unreadable_upload_and_template_download(app, tmp_path):
     assert response.status_code == 200 and response.data[:2] == b"PK"
 
 
+def test_pages_escape_what_users_write_and_bring_their_own_stylesheet(app, tmp_path):
+    client = app.test_client()
+    login(client, "lan")
+    path = write_csv(tmp_path / "<img src=x onerror=alert(1)>.csv", [ASSIGNMENT_HEADER, *ROWS])
+    page = upload(client, path).get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;.csv" in page
+    assert 'href="/import/style.css"' in page and "<style>" not in page
+    css = client.get("/import/style.css")
+    assert css.status_code == 200 and b".msg.error" in css.data
+
+
 def test_behind_a_tls_proxy_links_are_https_and_the_cookie_is_secure(settings, store_path):
     """NTM_ATLAS_PROXY_HOPS=1: the page's absolute URLs (MapLibre's GeoJSON) follow the
     proxy's X-Forwarded-Proto, and the session cookie is sent over TLS only."""

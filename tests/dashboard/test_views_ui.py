@@ -7,6 +7,7 @@ import pytest
 
 from dashboard import callbacks as cb
 from dashboard import gap_view, ids
+from dashboard import state as st
 from dashboard.app import _context
 from dashboard.i18n import Translations
 from geodata.bundle import Bundle
@@ -31,23 +32,20 @@ def ctx(store_path):
     return _context(Bundle.load(store_path), Translations.load(), "")
 
 
-def _values(**changes):
-    v = {cid: None for cid in cb.VIEW_IDS}
-    v.update({ids.LANG: "vi", ids.VINTAGE: 2019, ids.MEASURE: "coverage", ids.LAYERS: []})
-    v.update(changes)
-    return v
+def _screen(ctx, **changes) -> cb.Screen:
+    """The default view state with some fields changed (by state key)."""
+    return cb.Screen(ctx, {**st.default_state(ctx.years), **changes})
 
 
-def _view(ctx, **changes):
-    v = _values(**changes)
-    return cb.update_view(ctx, *[v[c] for c in cb.VIEW_IDS])
+def _view(ctx, **changes) -> dict:
+    """The view's outputs by name after the fields ``changes`` names changed."""
+    return cb.view_outputs(_screen(ctx, **changes), triggered=set(changes) or {"lang"})
 
 
 def test_gap_table_is_a_plain_sortable_table_with_full_headers(ctx):
     t = ctx.translations.get("vi")
-    data = cb.view_data(ctx, _values())
-    rows = cb.table_rows(ctx, _values(), "gaps")
-    assert rows == cb.gap_rows(ctx, data, t)
+    rows = cb.table_rows(ctx, st.default_state(ctx.years), "gaps")
+    assert rows == cb.gap_rows(_screen(ctx).view, t)
     table = gap_view.gap_table(rows, t)
     text = _text(table)
     for header in ("Xã", "Huyện", "Đặc biệt khó khăn", "Số công trình", "Năm đạt chuẩn NTM"):
@@ -72,14 +70,12 @@ def test_gap_csv_neutralises_formulas():
 
 def test_english_tables_have_no_vietnamese_headers(ctx):
     t = ctx.translations.get("en")
-    data = cb.view_data(ctx, _values(**{ids.LANG: "en"}))
-    text = _text(gap_view.sponsor_table(cb.sponsor_rows(ctx, data, t), t))
+    text = _text(gap_view.sponsor_table(cb.sponsor_rows(_screen(ctx, lang="en").view, t), t))
     assert "Sponsor" in text and "Đơn vị" not in text.split("Sở")[0]
 
 
 def test_cards_and_counted_line_with_a_sponsor(ctx):
-    out = _view(ctx, **{ids.SPONSOR: [SCT]})
-    names = dict(zip([o for o in cb.OUTPUT_NAMES], out, strict=True))
+    names = _view(ctx, s=[SCT])
     cards = _text(names["cards"])
     assert "Xã được đơn vị đã chọn giúp đỡ" in cards
     assert "đơn vị khác giúp thêm" in cards
@@ -91,8 +87,7 @@ def test_cards_and_counted_line_with_a_sponsor(ctx):
 
 
 def test_project_kind_outlines_and_counts(ctx):
-    out = _view(ctx, **{ids.PROJECT_KIND: ["bridge"]})
-    names = dict(zip(cb.OUTPUT_NAMES, out, strict=True))
+    names = _view(ctx, pk=["bridge"])
     assert "Xã có công trình khớp bộ lọc" in _text(names["cards"])
     ops = names["map"].to_plotly_json()["operations"]
     match = [
@@ -102,20 +97,20 @@ def test_project_kind_outlines_and_counts(ctx):
 
 
 def test_empty_state_says_why(ctx):
-    out = _view(ctx, **{ids.STATUS: ["completed"]})  # the seed gives no status
-    names = dict(zip(cb.OUTPUT_NAMES, out, strict=True))
+    names = _view(ctx, st=["completed"])  # the seed gives no status
     text = _text(names["empty"])
     assert "Không có gì khớp bộ lọc" in text and "tình trạng công trình" in text
-    assert _text(_view(ctx)[cb.OUTPUT_NAMES.index("empty")]) == ""
+    assert _text(_view(ctx)["empty"]) == ""
 
 
 def test_points_gather_by_commune(ctx):
-    data = cb.view_data(ctx, _values())
-    pts = figures.points_update(data["projects"], data["project_hover"], data["t"], "code_2019")
+    screen = _screen(ctx)
+    projects = screen.view.projects
+    pts = figures.points_update(projects, screen.project_hover, screen.t, "code_2019")
     groups = pts["groups"]
     i = groups["customdata"].index("02023")  # Xuân Lạc
     assert groups["text"][i] == "12"
-    assert sum(int(x) if x.isdigit() else 1 for x in groups["text"]) == len(data["projects"])
+    assert sum(int(x) if x.isdigit() else 1 for x in groups["text"]) == len(projects)
     assert len(pts["point_casing"]["lon"]) == len(pts["points"]["lon"])
 
 

@@ -73,3 +73,28 @@ def test_the_version_connection_survives_the_server_ending_it(store):
     assert ended >= 1  # the kept connection was there, and is gone now
     add_cao_tri_assignment(store)
     assert watcher.version() == before + 1
+
+
+def test_a_watching_holder_loads_a_change_before_a_request_asks(store):
+    """What a server worker does (``serving._post_worker_init``): the reload happens in the
+    background, so the request that comes next finds the new data ready."""
+    import gc
+    import time
+
+    holder = BundleHolder(reopen(store))
+    first = holder.get()
+    holder.watch()
+    add_cao_tri_assignment(store)
+    wanted = store.version()
+    deadline = time.monotonic() + 120  # a liveness cap for a busy machine, not a measure
+    while holder.version != wanted and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert holder.version == wanted, "the watch never loaded the change"
+    assert "01903" in set(holder.get().assignments["commune_code"])
+    assert holder.get() is not first
+    # The watch ends with the holder (an app that is gone leaves no thread behind).
+    watcher = holder._watcher
+    del holder
+    gc.collect()
+    watcher.join(timeout=60)
+    assert not watcher.is_alive()

@@ -1,0 +1,97 @@
+"""One view of the data: a bundle seen through one boundary vintage and one set of filters.
+
+:class:`View` is what the dashboard's first paint, its callbacks and the exports read: every
+table it offers is computed once, on first use, and kept (``functools.cached_property``), so
+one filter change filters the projects once however many panels show them. It is frozen and
+never mutated; a new state is a new view.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import box
+>>> communes = gpd.GeoDataFrame(
+...     {"code": ["00001"], "name": ["Xã A"], "kind": ["xã"], "district_code": ["001"],
+...      "district_name": ["Huyện X"], "area_km2": [1.0]},
+...     geometry=[box(105.0, 22.0, 105.1, 22.1)], crs="EPSG:4326")
+>>> view = View(Bundle.from_tables({"communes_2019": communes}), 2019)
+>>> view.measures["coverage"].tolist(), view.overview["n_communes"]
+(['none'], 1)
+>>> view.measures is view.measures  # computed once
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from geodata import coverage
+from geodata.bundle import Bundle
+from geodata.coverage import Filters
+from geodata.vocabulary import check_vintage
+
+
+@dataclass(frozen=True)
+class View:
+    """The bundle through one vintage and one set of filters (see the module docstring)."""
+
+    bundle: Bundle
+    vintage: int
+    filters: Filters = field(default_factory=Filters)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "vintage", check_vintage(self.vintage))
+
+    @cached_property
+    def measures(self) -> pd.DataFrame:
+        """One row per commune with every measure (:func:`coverage.commune_measures`)."""
+        return coverage.commune_measures(self.bundle, self.vintage, self.filters)
+
+    @cached_property
+    def assignments(self) -> pd.DataFrame:
+        return coverage.filter_assignments(self.bundle, self.vintage, self.filters)
+
+    @cached_property
+    def projects(self) -> pd.DataFrame:
+        return coverage.filter_projects(self.bundle, self.vintage, self.filters)
+
+    @cached_property
+    def status(self) -> pd.DataFrame:
+        return coverage.filter_status(self.bundle, self.vintage, self.filters)
+
+    @cached_property
+    def load(self) -> pd.DataFrame:
+        """Communes per sponsor (:func:`coverage.sponsor_load`)."""
+        return coverage.sponsor_load(self.bundle, self.vintage, self.filters)
+
+    @cached_property
+    def overview(self) -> dict[str, Any]:
+        """Card figures, charts and completeness (:func:`coverage.overview`)."""
+        return coverage.overview(
+            self.bundle, self.vintage, self.filters, measures=self.measures, load=self.load
+        )
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        """Communes in view with no sponsor recorded (:func:`coverage.gap_table`)."""
+        return coverage.gap_table(self.bundle, self.vintage, self.filters, measures=self.measures)
+
+    @cached_property
+    def communes(self):
+        """The vintage's communes (geometry included)."""
+        return self.bundle.communes(self.vintage)
+
+    @cached_property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return self.bundle.bbox(self.vintage)
+
+    def commune(self, code: str) -> dict[str, Any] | None:
+        """What the side panel shows about one unit (:func:`coverage.commune_details`)."""
+        return coverage.commune_details(self.bundle, self.vintage, code, self.filters)
+
+    def project(self, project_id: str) -> dict[str, Any] | None:
+        """One project's record (:func:`coverage.project_details`)."""
+        return coverage.project_details(self.bundle, project_id)
