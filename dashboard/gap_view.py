@@ -65,12 +65,12 @@ def _cell_text(value: Any) -> str:
 
 
 def css_string(text: str) -> str:
-    """``text`` as a CSS string literal (for ``content: var(--c1)`` on a phone's table cards).
-    CSS escapes are ``\\`` + hex + space, not JSON's ``\\u00e3``: letters stay as they are,
-    quotes, backslashes and control characters are escaped.
+    r"""``text`` as a CSS string literal (for ``content: var(--c1)`` on a phone's table cards).
+    CSS escapes are a backslash, hex digits and a space, not JSON's ``\u00e3``: letters stay as
+    they are; quotes, backslashes and control characters are escaped.
 
     >>> print(css_string('Xã "Bản Thi" \\ A'))
-    "Xã \\22 Bản Thi\\22  \\5c  A"
+    "Xã \22 Bản Thi\22  \5c  A"
     """
     escaped = (
         f"\\{ord(ch):x} " if ch in '"\\' or ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in text
