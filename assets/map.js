@@ -1,8 +1,8 @@
 /* NTM Atlas: what Plotly's map API does not offer, applied to the MapLibre map it draws
    (layers/figures.py puts the settings in layout.meta):
    - fit the map to a box once per request (meta.fit), with the map's real size and room for
-     the legend and the details, so that the province fills the map at any screen size, and
-     again if a redraw or a resize lost that view before the reader moved the map;
+     the legend and the details, so that the province fills the map at any screen size (and
+     again if the map changes size before the reader moved it);
    - commune groups below meta.group_max_zoom, single points from it on (layer zoom ranges);
    - white halos on the commune, district and province names, which never give way to points.
    Sets gd.dataset.ntmFitted / ntmZoomRanges so that tests can wait for the state. */
@@ -119,10 +119,7 @@
     }
     if (gd && gd._ntmHooked && !gd._ntmIdle) {
       var s = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-      if (s && s.map) {
-        gd._ntmIdle = true;
-        s.map.on("idle", function () { apply(gd); });
-      }
+      if (s && s.map) { gd._ntmIdle = true; s.map.on("idle", function () { apply(gd); }); }
     }
   }
   setInterval(hook, 300);
