@@ -248,34 +248,8 @@ def toolbar(bundle: Bundle, t: Translator, state: dict[str, Any], first: Shown) 
                 ],
                 className="tool search",
             ),
-            html.Div(
-                [
-                    html.Label(T(t, "control.vintage"), htmlFor=ids.VINTAGE),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(t),
-                        id=ids.VINTAGE,
-                        options=vintage_options(t),
-                        value=state["v"],
-                        clearable=False,
-                        searchable=False,
-                    ),
-                ],
-                className="tool vintage",
-            ),
-            html.Div(
-                [
-                    html.Label(T(t, "control.measure"), htmlFor=ids.MEASURE),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(t),
-                        id=ids.MEASURE,
-                        options=measure_options(t),
-                        value=state["m"],
-                        clearable=False,
-                        searchable=False,
-                    ),
-                ],
-                className="tool measure",
-            ),
+            _one_choice(t, "control.vintage", ids.VINTAGE, vintage_options(t), state["v"]),
+            _one_choice(t, "control.measure", ids.MEASURE, measure_options(t), state["m"]),
             export_box(t),
         ],
         className="toolbar",
@@ -401,6 +375,19 @@ def _checks(t: Translator, key: str, cid: str, options: list, value: Any, label_
     """A labelled group of check boxes."""
     boxes = dcc.Checklist(id=cid, options=options, value=value, className="radio-list")
     return _group(t, key, boxes, label_id)
+
+
+def _one_choice(t: Translator, key: str, cid: str, options: list, value: Any) -> html.Div:
+    """A labelled single-choice dropdown of the toolbar (no typing, never empty)."""
+    dropdown = dcc.Dropdown(
+        labels=dropdown_labels(t),
+        id=cid,
+        options=options,
+        value=value,
+        clearable=False,
+        searchable=False,
+    )
+    return html.Div([html.Label(T(t, key), htmlFor=cid), dropdown], className=f"tool {cid}")
 
 
 def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
