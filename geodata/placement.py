@@ -41,9 +41,13 @@ def spiral_points(area: shapely.Geometry, count: int, spacing: float, skip: int 
     largest = max(getattr(area, "geoms", [area]), key=lambda g: g.area)
     centre = polylabel(largest, tolerance=max(spacing / 10, 1e-9))
     shapely.prepare(area)
-    n = np.arange(total * 400)
+    # the spiral's n-th point is step·√n from the centre: beyond the farthest corner of the
+    # area's box no point can fall inside, so only the points up to there are tried
+    minx, miny, maxx, maxy = area.bounds
+    reach = math.hypot(max(centre.x - minx, maxx - centre.x), max(centre.y - miny, maxy - centre.y))
     step = spacing
     while True:
+        n = np.arange(min(total * 400, math.ceil((reach / step) ** 2) + 1))
         r = step * np.sqrt(n)
         x = centre.x + r * np.cos(n * GOLDEN_ANGLE)
         y = centre.y + r * np.sin(n * GOLDEN_ANGLE)

@@ -25,6 +25,7 @@ from geodata.imports.apply import (
     store_lock,
     undo_last,
 )
+from geodata.imports.collector import young_collections_only
 from geodata.imports.columns import KINDS
 from geodata.imports.context import ImportContext
 from geodata.imports.limits import DEFAULT as DEFAULT_LIMITS
@@ -83,7 +84,10 @@ def check_file(
             raise ValueError(msg)
         ctx = ImportContext.from_store(open_store(store))
     deadline = Deadline(limits.time_budget_s, Path(path).name)
-    with open_table(path, kind, sheet=sheet, limits=limits, deadline=deadline) as table:
+    with (
+        young_collections_only(),
+        open_table(path, kind, sheet=sheet, limits=limits, deadline=deadline) as table,
+    ):
         report = validate(  # row by row as the file is read
             table,
             kind,

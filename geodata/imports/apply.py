@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -147,7 +148,7 @@ def _merged(kind: str, main: pd.DataFrame, imported: pd.DataFrame | None) -> pd.
         columns = [c for c in columns if c != "geometry"] + ["geometry"]
     out = pd.concat([seed, live], ignore_index=True)[columns]
     if isinstance(main, gpd.GeoDataFrame):
-        out = gpd.GeoDataFrame(out, geometry="geometry", crs=main.crs)
+        out = _geo_frame(out, main.crs)
     return out
 
 
@@ -189,27 +190,87 @@ def _next_id(log: pd.DataFrame) -> str:
     return f"I{len(log) + 1:04d}"
 
 
+class _Columns:
+    """Records gathered column by column as they are read back from the report's spool: a
+    text that repeats down a column (a commune, a district, a sponsor, a status) is kept once,
+    so that 200,000 rows cost a pointer per cell and their distinct values, not a dictionary
+    per row (that list of dictionaries took 480 MB for 200,000 projects)."""
+
+    #: A column with more distinct texts than this (titles, keys) stops sharing them.
+    SHARED_MAX = 20_000
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list] = {}
+        self.shared: dict[str, dict[str, str] | None] = {}
+        self.count = 0
+
+    def add(self, record: dict[str, Any]) -> None:
+        for name, value in record.items():
+            column = self.columns.get(name)
+            if column is None:  # a column the earlier records lacked
+                column = self.columns[name] = [None] * self.count
+                self.shared[name] = {}
+            if type(value) is str and (shared := self.shared[name]) is not None:
+                value = shared.setdefault(value, value)
+                if len(shared) > self.SHARED_MAX:
+                    self.shared[name] = None
+            column.append(value)
+        self.count += 1
+        if len(record) != len(self.columns):  # a column this record lacks
+            for column in self.columns.values():
+                if len(column) < self.count:
+                    column.append(None)
+
+    def frame(self) -> pd.DataFrame:
+        """The columns as a table (each list freed once it is an array)."""
+        names = list(self.columns)
+        arrays = {name: pd.Series(self.columns.pop(name), dtype=None) for name in names}
+        return pd.DataFrame(arrays, copy=False) if arrays else pd.DataFrame()
+
+
 def _incoming(report: Report, kind: str, dataset: str, file_name: str) -> pd.DataFrame:
-    rows = []
-    for record, key in report.stored():  # the ok and warning rows, read back one at a time
-        record["row_key"] = json.dumps(key, ensure_ascii=False, default=str)
-        rows.append(record)
-    df = pd.DataFrame(rows)
+    """The ok and warning rows as they will be stored, with their key, id and tracking
+    columns, read back from the report's spool one at a time."""
+    columns = _Columns()
+    id_column = ID_COLUMN[kind]
+    prefix = IdPrefix.imported(kind)
+    for record, key in report.stored():
+        row_key = json.dumps(key, ensure_ascii=False, default=str)
+        if id_column:
+            digest = hashlib.sha1(f"{kind}|{dataset}|{row_key}".encode()).hexdigest()[:10]
+            record = {id_column: prefix.make(digest), **record}
+        record["row_key"] = row_key
+        columns.add(record)
+    df = columns.frame()
     if df.empty:
         return df
-    digest = [
-        hashlib.sha1(f"{kind}|{dataset}|{k}".encode()).hexdigest()[:10] for k in df["row_key"]
-    ]
-    id_column = ID_COLUMN[kind]
-    if id_column:
-        df.insert(0, id_column, [IdPrefix.imported(kind).make(d) for d in digest])
     df["origin"] = "import"
     df["dataset"] = dataset
     df["source_file"] = file_name
-    for col in ("source_url",):
-        if col in df:
-            df[col] = df[col].fillna(f"import: {file_name}")
+    if "source_url" in df:
+        df["source_url"] = df["source_url"].fillna(f"import: {file_name}")
     return df
+
+
+@dataclass
+class _Current:
+    """What an import starts from, read under the lock: the log, the imported rows of the
+    kind (every version) and the readers' table."""
+
+    log: pd.DataFrame
+    imported: pd.DataFrame
+    main: pd.DataFrame
+
+    @classmethod
+    def read(cls, store: Store, kind: str) -> _Current:
+        imported = _read(store, f"imported_{kind}", store.list_layers())
+        if imported is None:
+            imported = pd.DataFrame(columns=[*TRACKING, "superseded_by"])
+        return cls(read_log(store), imported, store.read(kind))
+
+    def live(self, dataset: str) -> pd.DataFrame:
+        live = _live(self.imported)
+        return live.loc[live["dataset"] == dataset]
 
 
 def apply_import(
@@ -227,40 +288,25 @@ def apply_import(
 
     The caller decides whether errors block the import; this writes what it is given. Under
     the store's lock: compare the incoming rows with the data set's live rows
-    (:func:`_changes`), mark the rows they replace (:func:`_superseded`), add the new rows
-    (projects placed inside their commune), and write the three tables and the log entry in
-    one replacement.
+    (:func:`_changes`), mark the rows they replace and add the new ones
+    (:func:`_new_tables`: projects placed inside their commune), and write the three tables
+    and the log entry in one replacement. Intermediate tables are let go as soon as the next
+    one is made, so that a 200,000-row import holds about two copies of its rows' pointers.
     """
-    store = open_store(store)
+    store = _existing(store)
     kind = report.kind
-    if not store.exists():
-        msg = f"No store at {store.url}. Build it with: ntm-atlas data build"
-        raise StoreError(msg)
     with store.lock(timeout):
-        log = read_log(store)
-        imported = _read(store, f"imported_{kind}", store.list_layers())
-        if imported is None:
-            imported = pd.DataFrame(columns=[*TRACKING, "superseded_by"])
-        main = store.read(kind)
+        current = _Current.read(store, kind)
         incoming = _incoming(report, kind, dataset, file_name)
         if incoming.empty:  # an empty file never wipes a data set (undo is for that)
             return ApplyResult(None, 0, 0, 0, 0)
-        live = _live(imported)
-        live = live.loc[live["dataset"] == dataset]
+        live = current.live(dataset)
         ch = _changes(incoming, live, may_remove=replace and report.ok)
+        del incoming  # what is written is in ch.write
         if not (ch.added or ch.changed or ch.removed):
             return ApplyResult(None, 0, 0, 0, ch.unchanged)
-        import_id = _next_id(log)
-        imported = _superseded(imported, live, {*ch.gone, *ch.write["row_key"]}, import_id)
-        write = ch.write.assign(import_id=import_id, superseded_by=None)
-        if kind == "projects":
-            write = _with_points(write, main, imported, store)
-            imported = _as_geo(imported, main.crs)
-        new_imported = (
-            pd.concat([imported, write], ignore_index=True) if not write.empty else imported
-        )
-        if kind == "projects":
-            new_imported = gpd.GeoDataFrame(new_imported, geometry="geometry", crs=main.crs)
+        import_id = _next_id(current.log)
+        tables = _new_tables(kind, current, live, ch, import_id, store)
         entry = {
             "import_id": import_id,
             "action": "import",
@@ -277,16 +323,56 @@ def apply_import(
             "undoes": None,
             "undone_by": None,
         }
-        new_log = _typed_log(pd.concat([log, pd.DataFrame([entry])], ignore_index=True))
-        replace_tables(
-            store,
-            {
-                f"imported_{kind}": new_imported,
-                kind: _merged(kind, main, new_imported),
-                LOG_TABLE: new_log,
-            },
-        )
+        new_log = pd.concat([current.log, pd.DataFrame([entry])], ignore_index=True)
+        tables[LOG_TABLE] = _typed_log(new_log)
+        replace_tables(store, tables)
         return ApplyResult(import_id, ch.added, ch.changed, ch.removed, ch.unchanged)
+
+
+def _existing(store: Store | Path | str) -> Store:
+    store = open_store(store)
+    if not store.exists():
+        msg = f"No store at {store.url}. Build it with: ntm-atlas data build"
+        raise StoreError(msg)
+    return store
+
+
+def _new_tables(
+    kind: str,
+    current: _Current,
+    live: pd.DataFrame,
+    ch: _Changes,
+    import_id: str,
+    store: Store,
+) -> dict[str, pd.DataFrame]:
+    """The kind's imported rows (the replaced ones marked as superseded, the new ones added)
+    and the readers' table made from them."""
+    imported = _superseded(current.imported, live, {*ch.gone, *ch.write["row_key"]}, import_id)
+    write = ch.write
+    write["import_id"] = import_id
+    write["superseded_by"] = None
+    if kind == "projects":
+        write = _with_points(write, current.main, imported, store)
+        imported = _as_geo(imported, current.main.crs)
+    new_imported = _appended(imported, write)
+    del imported, write
+    if kind == "projects":
+        new_imported = _geo_frame(new_imported, current.main.crs)
+    return {
+        f"imported_{kind}": new_imported,
+        kind: _merged(kind, current.main, new_imported),
+    }
+
+
+def _appended(imported: pd.DataFrame, write: pd.DataFrame) -> pd.DataFrame:
+    """The imported rows and the new ones below; the first import's rows are used as they are
+    (no copy of 200,000 rows: only a missing tracking column is added)."""
+    if not len(write):
+        return imported
+    if len(imported):
+        return pd.concat([imported, write], ignore_index=True)
+    missing = {c: None for c in imported.columns if c not in write.columns}
+    return write.assign(**missing).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -313,8 +399,9 @@ def _changes(incoming: pd.DataFrame, live: pd.DataFrame, *, may_remove: bool) ->
     added, changed = int(is_new.sum()), int(is_changed.sum())
     new_keys = set(incoming["row_key"])
     gone = tuple(k for k in old_hash if k not in new_keys) if may_remove else ()
+    written = (is_new | is_changed).to_numpy()
     return _Changes(
-        write=incoming.loc[is_new | is_changed],
+        write=incoming if written.all() else incoming.take(np.flatnonzero(written)),
         gone=gone,
         added=added,
         changed=changed,
@@ -408,7 +495,15 @@ def _user() -> str:
 def _as_geo(df: pd.DataFrame, crs) -> gpd.GeoDataFrame:
     if "geometry" not in df:
         df = df.assign(geometry=None)
-    return gpd.GeoDataFrame(df, geometry="geometry", crs=crs)
+    return _geo_frame(df, crs)
+
+
+def _geo_frame(df: pd.DataFrame, crs) -> gpd.GeoDataFrame:
+    """``df`` with its ``geometry`` column as the geometry, without copying the rows
+    (``GeoDataFrame(df, geometry=…, crs=…)`` copies every column: 77 MB for 200,000 rows)."""
+    out = gpd.GeoDataFrame(df, copy=False)
+    out.set_geometry("geometry", inplace=True, crs=crs)
+    return out
 
 
 def _with_points(
@@ -427,7 +522,7 @@ def _with_points(
     ):
         if flag:
             points[i] = shapely.Point(float(lon), float(lat))
-    placed = write.loc[~has_xy.to_numpy()]
+    placed = write.loc[~has_xy.to_numpy(), ["code_2019", "code_2025"]]
     if not placed.empty:
         c2019 = store.read("communes_2019").set_index("code").geometry
         c2025 = store.read("communes_2025").set_index("code").geometry
@@ -449,4 +544,7 @@ def _with_points(
         skip = {k: int(counts.get(k, 0)) for k in areas}
         for i, pt in zip(where, place_in_areas(keys, areas, skip=skip), strict=True):
             points[i] = pt
-    return gpd.GeoDataFrame(write.reset_index(drop=True), geometry=points, crs="EPSG:4326")
+    # the rows are not copied (GeoDataFrame(…, geometry=points) copied 200,000 rows: 77 MB)
+    out = gpd.GeoDataFrame(write.reset_index(drop=True), copy=False)
+    out.set_geometry(gpd.GeoSeries(points, index=out.index, crs="EPSG:4326"), inplace=True)
+    return out

@@ -78,13 +78,11 @@ def row_texts(values: list) -> list[str]:
     >>> row_texts(["Cầu", 5000000.0, "", 12.5, dt.date(2019, 3, 5), "a  b"])
     ['Cầu', '5000000', '', '12.5', '05/03/2019', 'a b']
     """
-    out = []
-    for v in values:
-        t = type(v)
-        if t is str:
-            out.append(v)
-        elif t is float and v.is_integer() and abs(v) < 1e15:
-            out.append(str(int(v)))
-        else:
-            out.append(cell_text(v))
+    out = [v if type(v) is str else _number_text(v) for v in values]
     return out if plain_texts(out) else [cell_text(v) for v in out]
+
+
+def _number_text(value: object) -> str:
+    if type(value) is float and value.is_integer() and -1e15 < value < 1e15:
+        return str(int(value))
+    return cell_text(value)

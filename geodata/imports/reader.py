@@ -251,8 +251,13 @@ _FOOTER_KEYS = (
 _TOTAL_PREFIXES = tuple(w + end for w in _TOTAL_WORDS for end in (" ", ":"))
 
 
+_TOTAL_FIRST = frozenset(w[0] for w in _TOTAL_WORDS) | frozenset(" .:-*")
+
+
 def _is_total(values: list[str]) -> bool:
     for value in [v for v in values if v][:3]:
+        if value[0].casefold() not in _TOTAL_FIRST:  # most cells: not a total's word
+            continue
         text = value.casefold().strip(" .:-*")
         if text in _TOTAL_WORDS or text.startswith(_TOTAL_PREFIXES):
             return True

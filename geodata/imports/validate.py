@@ -222,6 +222,7 @@ class Resolver:
         self.forced = vintage
         self.accept = accept_suggestions
         self._cache: dict[tuple, Resolution] = {}
+        self._districts: dict[str, tuple[str | None, Problem | None]] = {}
 
     def _col(self, name: str) -> str:
         return self.columns.get(name, name)
@@ -230,8 +231,15 @@ class Resolver:
         return [self.ctx.label(vintage, c.code) for c in candidates]
 
     def district(self, text: str | None) -> tuple[str | None, Problem | None]:
+        """The district a text names (remembered per text), or the problem with it."""
         if not text:
             return None, None
+        if text not in self._districts:
+            self._districts[text] = self._district(text)
+        code, problem = self._districts[text]
+        return code, (_copy(problem) if problem is not None else None)
+
+    def _district(self, text: str) -> tuple[str | None, Problem | None]:
         match = self.ctx.district_index.resolve(text)
         if match.accepted:
             return match.code, None
@@ -824,8 +832,7 @@ def _project_fields(
     if not title:
         check.add("title", "title_missing", "")
     kind_text = check.get("kind")
-    # a kind column's words repeat (remembered); titles do not (so they are not remembered)
-    pkind = check.once(ProjectKind.parse, kind_text) if kind_text else ProjectKind.parse(title)
+    pkind = check.once(ProjectKind.parse, kind_text or _numberless(title))
     if kind_text and pkind is None:
         check.add(
             "kind",
@@ -869,6 +876,21 @@ def _project_fields(
         record["date"],
     )
     return record, key
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _numberless(title: str | None) -> str | None:
+    """A title with its numbers as 0: the kind of project it names is the same (no word of
+    :class:`ProjectKind` has a digit), and "Nhà văn hóa thôn 3", "… thôn 4" are parsed once.
+
+    >>> _numberless("Nhà văn hóa thôn 12, tổ 3"), ProjectKind.parse("Cầu số 7")
+    ('Nhà văn hóa thôn 0, tổ 0', <ProjectKind.BRIDGE: 'bridge'>)
+    >>> any(c.isdigit() for words in ProjectKind.WORDS.values() for w in words for c in w)
+    False
+    """
+    return _DIGITS.sub("0", title) if title else title
 
 
 def _cost(check: _RowCheck) -> int | None:

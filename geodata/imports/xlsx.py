@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import posixpath
 import re
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 from geodata.imports.cells import Grid, cell_text, row_texts
 from geodata.imports.limits import Limits, UnreadableFileError, check_xlsx_zip
@@ -94,28 +96,63 @@ def _unreadable(path: Path, exc: Exception, where: str = "") -> UnreadableFileEr
 
 
 def workbook_sheets(path: Path) -> list[SheetInfo]:
-    """The worksheets of a workbook in its order (chart sheets left out), from its
-    ``workbook.xml`` and relationships (nothing of the sheets is read)."""
-    from openpyxl.reader.excel import ExcelReader
-
+    """The worksheets of a workbook in its order (chart sheets left out), from the package's
+    relationships and ``workbook.xml`` (nothing of the sheets is read)."""
     try:
-        reader = ExcelReader(str(path), read_only=True)
-        try:
-            reader.read_manifest()
-            reader.read_workbook()
-            found = [
-                SheetInfo(sheet.name, sheet.state or "visible", rel.target.lstrip("/"))
-                for sheet, rel in reader.parser.find_sheets()
-                if rel.Type.endswith("/worksheet")
-            ]
-        finally:
-            reader.archive.close()
-    except Exception as exc:  # a hostile file can fail in any part of the XML parser
+        with zipfile.ZipFile(path) as zf:
+            book = _target(_relationships(zf, "_rels/.rels"), "/officeDocument", "")
+            folder, name = posixpath.split(book)
+            rels = _relationships(zf, posixpath.join(folder, "_rels", name + ".rels"))
+            found = []
+            for sheet in _xml(zf, book).iter():
+                if _local(sheet.tag) != "sheet":
+                    continue
+                rid = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
+                target, kind = rels.get(rid, ("", ""))
+                if kind.endswith("/worksheet"):
+                    part = _resolve(folder, target)
+                    zf.getinfo(part)  # KeyError if the workbook names a missing part
+                    state = sheet.get("state") or "visible"
+                    found.append(SheetInfo(sheet.get("name") or "", state, part))
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise _unreadable(path, exc) from exc
+    except ElementTree.ParseError as exc:  # entities over expat's limits, bad markup
         raise _unreadable(path, exc) from exc
     if not found:
         msg = f"{path.name} has no worksheet"
         raise UnreadableFileError(msg)
     return found
+
+
+def _xml(zf: zipfile.ZipFile, part: str) -> ElementTree.Element:
+    return ElementTree.fromstring(zf.read(part))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Id → (target, type) of a ``.rels`` part."""
+    return {
+        rel.get("Id", ""): (rel.get("Target", ""), rel.get("Type", ""))
+        for rel in _xml(zf, part).iter()
+        if _local(rel.tag) == "Relationship"
+    }
+
+
+def _target(rels: dict[str, tuple[str, str]], type_end: str, folder: str) -> str:
+    for target, kind in rels.values():
+        if kind.endswith(type_end):
+            return _resolve(folder, target)
+    raise KeyError(type_end)
+
+
+def _resolve(folder: str, target: str) -> str:
+    """A relationship's target as a name in the zip ("/xl/a.xml", "worksheets/a.xml")."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target))
 
 
 def choose_sheet(sheets: list[SheetInfo], wanted: str | None, path: Path) -> SheetInfo:
@@ -245,55 +282,50 @@ class _Reach:
 
 @functools.lru_cache(maxsize=256)
 def _beyond(row: int, col: int) -> re.Pattern[bytes]:
-    """A cell position beyond ``row`` or ``col``, or not a plain position at all.
+    """A cell position beyond ``row`` or ``col``, or not a plain position at all (one
+    negative lookahead per cell: the search fails fast over a sheet written top to bottom).
 
     >>> p = _beyond(200, 11)  # K200
     >>> [bool(p.match(b'<c r="%s"' % r)) for r in (b"K200", b"A1", b"L1", b"A201", b"a1")]
     [False, False, True, True, True]
     """
-    letters = _column_letters(col)
-    pattern = (
-        rb'<c r="(?:'
-        + _letters_above(letters).encode()
-        + rb"|[A-Z]{1,3}"
-        + _number_above(row).encode()
-        + rb'"|(?![A-Z]{1,3}\d{1,7}"))'
-    )
-    return re.compile(pattern)
+    within = _letters_upto(_column_letters(col)) + _number_upto(row)
+    return re.compile(b'<c r="(?!' + within.encode() + b'")')
 
 
-def _number_above(n: int) -> str:
-    """A regex for decimal numbers above ``n`` (more digits count as above).
+def _number_upto(n: int) -> str:
+    """A regex for the decimal numbers from 1 to ``n`` (written without leading zeros).
 
     >>> import re
-    >>> rx = re.compile(_number_above(2019) + "$")
-    >>> [bool(rx.match(s)) for s in ("2019", "2020", "2100", "999", "10000", "02019")]
-    [False, True, True, False, True, True]
+    >>> rx = re.compile(_number_upto(2019) + "$")
+    >>> [bool(rx.match(s)) for s in ("2019", "1", "999", "2009", "2020", "2100", "0", "02019")]
+    [True, True, True, True, False, False, False, False]
     """
-    digits = str(n)
-    options = [rf"\d{{{len(digits) + 1},}}"]
+    digits = str(max(n, 1))
+    options = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
     for i, d in enumerate(digits):
-        if d != "9":
-            rest = len(digits) - i - 1
-            options.append(f"{digits[:i]}[{int(d) + 1}-9]" + (rf"\d{{{rest}}}" if rest else ""))
+        low = 1 if i == 0 else 0
+        if int(d) > low:
+            tail = rf"\d{{{len(digits) - i - 1}}}" if i < len(digits) - 1 else ""
+            options.append(f"{digits[:i]}[{low}-{int(d) - 1}]{tail}")
+    options.append(digits)
     return "(?:" + "|".join(options) + ")"
 
 
-def _letters_above(letters: str) -> str:
-    """A regex for column letters after ``letters`` (more letters count as after).
+def _letters_upto(letters: str) -> str:
+    """A regex for the column letters from A to ``letters``.
 
     >>> import re
-    >>> rx = re.compile(_letters_above("K") + "$")
-    >>> [bool(rx.match(s)) for s in ("K", "L", "Z", "A", "AA")]
-    [False, True, True, False, True]
+    >>> rx = re.compile(_letters_upto("AK") + "$")
+    >>> [bool(rx.match(s)) for s in ("A", "Z", "AA", "AK", "AL", "BA", "AAA", "a")]
+    [True, True, True, True, False, False, False, False]
     """
-    options = [f"[A-Z]{{{len(letters) + 1},}}"]
+    options = [f"[A-Z]{{1,{len(letters) - 1}}}"] if len(letters) > 1 else []
     for i, ch in enumerate(letters):
-        if ch != "Z":
-            rest = len(letters) - i - 1
-            options.append(
-                f"{letters[:i]}[{chr(ord(ch) + 1)}-Z]" + (f"[A-Z]{{{rest}}}" if rest else "")
-            )
+        if ch != "A":
+            tail = f"[A-Z]{{{len(letters) - i - 1}}}" if i < len(letters) - 1 else ""
+            options.append(f"{letters[:i]}[A-{chr(ord(ch) - 1)}]{tail}")
+    options.append(letters)
     return "(?:" + "|".join(options) + ")"
 
 
