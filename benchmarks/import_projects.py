@@ -105,57 +105,65 @@ def make_rows(store_path: Path, n: int, seed: int = 1) -> list[list[object]]:
     return rows
 
 
+def write_files(store: Path, n: int, folder: Path) -> tuple[Path, Path]:
+    """The generated rows as a .csv and an .xlsx (a title row above the header)."""
+    import csv
+
+    from openpyxl import Workbook
+
+    rows = make_rows(store, n)
+    csv_path = folder / "projects.csv"
+    with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([HEADER, *rows])
+    xlsx_path = folder / "projects.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["BÁO CÁO CÔNG TRÌNH HỖ TRỢ XÂY DỰNG NÔNG THÔN MỚI"])
+    ws.append(HEADER)
+    for row in rows:
+        ws.append(row)
+    wb.save(xlsx_path)
+    return csv_path, xlsx_path
+
+
+def _store_copy(source: Path | None, tmp: Path) -> Path:
+    store = tmp / "bench.gpkg"
+    if source:
+        shutil.copyfile(source, store)
+    else:
+        from geodata.build import build_store
+        from geodata.settings import Settings
+
+        build_store(Settings.from_env().with_store(store))
+    return store
+
+
+def _timed(fn, *args, **kwargs):
+    t = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - t, out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--store", type=Path, help="an existing store (copied, never modified)")
     args = parser.parse_args()
 
-    from openpyxl import Workbook
-
     from geodata.imports import ImportContext, check_file, import_report
-    from geodata.settings import Settings
     from geodata.store import GeoPackageStore
 
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        store = tmp / "bench.gpkg"
-        if args.store:
-            shutil.copyfile(args.store, store)
-        else:
-            from geodata.build import build_store
-
-            build_store(Settings.from_env().with_store(store))
-        rows = make_rows(store, args.rows)
-        csv_path = tmp / "projects.csv"
-        import csv
-
-        with open(csv_path, "w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows([HEADER, *rows])
-        xlsx_path = tmp / "projects.xlsx"
-        wb = Workbook()
-        ws = wb.active
-        ws.append(["BÁO CÁO CÔNG TRÌNH HỖ TRỢ XÂY DỰNG NÔNG THÔN MỚI"])
-        ws.append(HEADER)
-        for row in rows:
-            ws.append(row)
-        wb.save(xlsx_path)
-
-        t = time.perf_counter()
-        ctx = ImportContext.from_store(GeoPackageStore(store))
-        t_ctx = time.perf_counter() - t
-        results = {}
-        for path in (csv_path, xlsx_path):
-            t = time.perf_counter()
-            report = check_file(path, "projects", ctx=ctx)
-            results[path.suffix] = (time.perf_counter() - t, report)
+        store = _store_copy(args.store, Path(tmp))
+        csv_path, xlsx_path = write_files(store, args.rows, Path(tmp))
+        t_ctx, ctx = _timed(ImportContext.from_store, GeoPackageStore(store))
+        results = {
+            p.suffix: _timed(check_file, p, "projects", ctx=ctx) for p in (csv_path, xlsx_path)
+        }
         report = results[".xlsx"][1]
-        t = time.perf_counter()
-        applied = import_report(report, store, file=xlsx_path, skip_invalid=True)
-        t_write = time.perf_counter() - t
-        t = time.perf_counter()
-        import_report(report, store, file=xlsx_path, skip_invalid=True)
-        t_again = time.perf_counter() - t
+        write = {"file": xlsx_path, "skip_invalid": True}
+        t_write, applied = _timed(import_report, report, store, **write)
+        t_again, _ = _timed(import_report, report, store, **write)
 
         n = args.rows
         print(f"rows: {n}; reference data loaded in {t_ctx:.2f} s")

@@ -357,6 +357,12 @@ class Resolver:
                     )
                 return Resolution(vintage, match.code, tuple(problems))
         assert first is not None
+        return self._not_found(name, district_code, order, first, problems)
+
+    def _not_found(self, name, district_code, order, first, problems) -> Resolution:
+        """A name no list accepted: in another district, ambiguous, approximate (with
+        suggestions, or taken with ``accept_suggestions``) or unknown."""
+        col = self._col("commune")
         vintage, match = first
         if district_code is not None:  # the right name in the wrong district?
             for v in order:
@@ -541,21 +547,12 @@ def validate(
     duplicates = _Duplicates(kind, spool)
     section: tuple[int, str] | None = None
     agency_keys = {header_key(n): n for n in ctx.agency_names}
-    cap = limits.problems_per_reason
     memo: dict = {}
     for i, item in enumerate(table.body):
         if deadline is not None and i % 1000 == 0:
             deadline.check()
         if isinstance(item, SkippedRow):
-            reason, text, details = item.reason, item.text, {}
-            if reason == "single_value_row" and kind != "agencies":
-                code = resolver.district(re.sub(r"^[IVXLC\d]+[.)]?\s+", "", text))[0]
-                if code:
-                    section = (item.row, code)
-                    reason, details = "section_row", {"name": ctx.districts[code]}
-            row = _Checked(
-                RowResult(item.row, "skipped", problems=[Problem("", "", text, reason, details)])
-            )
+            row, section = _skipped(item, kind, ctx, resolver, section)
         else:
             check = _RowCheck(item, table.columns, limits, memo)
             if kind == "agencies":
@@ -565,17 +562,48 @@ def validate(
             duplicates.check(row)
         result = row.result
         if result.problems:
-            kept = []
-            for p in result.problems:
-                counted = reasons[p.severity, p.reason] = reasons[p.severity, p.reason] + 1
-                if counted <= cap:
-                    kept.append(p)
-            result.left_out = len(result.problems) - len(kept)
-            result.problems = kept
+            _keep_first(result, reasons, limits.problems_per_reason)
         if row.record is not None and result.status in ("ok", "warning"):
             result.spool, result.at = spool, spool.add(row.record, row.key)
         results.append(result)
-    summary = {
+    summary = _summary(table, kind, vintage, accept_suggestions, len(results))
+    return Report(kind, summary, results, reasons, spool)
+
+
+def _skipped(
+    item: SkippedRow,
+    kind: str,
+    ctx: ImportContext,
+    resolver: Resolver,
+    section: tuple[int, str] | None,
+) -> tuple[_Checked, tuple[int, str] | None]:
+    """A row set aside, and the section the rows below belong to (a heading of one value
+    that names a district starts one)."""
+    reason, text, details = item.reason, item.text, {}
+    if reason == "single_value_row" and kind != "agencies":
+        code = resolver.district(re.sub(r"^[IVXLC\d]+[.)]?\s+", "", text))[0]
+        if code:
+            section = (item.row, code)
+            reason, details = "section_row", {"name": ctx.districts[code]}
+    problem = Problem("", "", text, reason, details)
+    return _Checked(RowResult(item.row, "skipped", problems=[problem])), section
+
+
+def _keep_first(result: RowResult, reasons: Counter, cap: int) -> None:
+    """Count a row's problems by reason; keep those within the first ``cap`` of their reason."""
+    kept = []
+    for p in result.problems:
+        counted = reasons[p.severity, p.reason] = reasons[p.severity, p.reason] + 1
+        if counted <= cap:
+            kept.append(p)
+    result.left_out = len(result.problems) - len(kept)
+    result.problems = kept
+
+
+def _summary(
+    table: RawTable, kind: str, vintage: int | None, accept_suggestions: bool, rows: int
+) -> dict[str, Any]:
+    return {
         "kind": kind,
         "file": table.path.name,
         "format": table.file_format,
@@ -586,9 +614,8 @@ def validate(
         "ignored_columns": table.ignored_columns,
         "vintage": vintage,
         "accept_suggestions": accept_suggestions,
-        "rows": len(results),
+        "rows": rows,
     }
-    return Report(kind, summary, results, reasons, spool)
 
 
 #: What makes two rows the same row, by import kind.
