@@ -69,13 +69,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build_store(tmp: Path) -> Path:
-    from geodata.build import build_store
-    from geodata.settings import Settings
+    from geodata.build import build_at
 
-    settings = Settings.from_env().with_store(tmp / "bench.gpkg")
-    print(f"building a store from the mirror into {settings.store_path} …", flush=True)
-    build_store(settings)
-    return settings.store_path
+    print(f"building a store from the mirror into {tmp / 'bench.gpkg'} …", flush=True)
+    return build_at(tmp / "bench.gpkg")
 
 
 def _port() -> int:

@@ -71,13 +71,13 @@ def _time_atlas(bundle, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from benchmarks.__main__ import _build_store
+    from geodata.build import build_at
     from geodata.bundle import Bundle
 
     tmp = tempfile.TemporaryDirectory()
     out = args.out or Path(tmp.name)
     out.mkdir(parents=True, exist_ok=True)
-    store = args.store or _build_store(Path(tmp.name))
+    store = args.store or build_at(Path(tmp.name) / "store.gpkg")
     started = time.perf_counter()
     bundle = Bundle.load(store)
     print(f"load bundle: {time.perf_counter() - started:.2f} s  ({os.cpu_count()} CPUs)")

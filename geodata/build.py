@@ -130,6 +130,15 @@ def build_store(settings: Settings, out: Store | Path | str | None = None) -> Bu
     return result
 
 
+def build_at(location: Path | str) -> Path:
+    """Build a store at ``location`` from the upstream files (from the mirror when
+    ``NTM_ATLAS_MIRROR`` names one) and return its path: for the scripts (benchmarks, docs)
+    that take ``--store`` and build a store of their own without it."""
+    settings = Settings.from_env().with_store(location)
+    build_store(settings)
+    return settings.store_path
+
+
 def _communes_2020(
     c2019: gpd.GeoDataFrame, units: pd.DataFrame, crosswalk: pd.DataFrame
 ) -> gpd.GeoDataFrame:

@@ -199,47 +199,22 @@ def draw_labels(
     """Text labels centred on points, clipped to the axes, with a white ``halo`` (outlined
     glyphs: the nicest, but heavy in a PDF) or a translucent white ``box`` behind them (a few
     bytes: used on the atlas's hundred pages)."""
+    look = {
+        "fontsize": fontsize,
+        "fontweight": weight,
+        "fontstyle": style,
+        "color": colour,
+        "ha": "center",
+        "va": "center",
+        "zorder": zorder,
+        "clip_on": True,
+    }
+    box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7, "linewidth": 0}
     for xi, yi, text in zip(x, y, texts, strict=True):
         if mask in ("box", "none"):
-            ax.text(
-                xi,
-                yi,
-                text,
-                fontsize=fontsize,
-                fontweight=weight,
-                fontstyle=style,
-                color=colour,
-                ha="center",
-                va="center",
-                zorder=zorder,
-                clip_on=True,
-                bbox=(
-                    {
-                        "boxstyle": "round,pad=0.15",
-                        "facecolor": "white",
-                        "alpha": 0.7,
-                        "linewidth": 0,
-                    }
-                    if mask == "box"
-                    else None
-                ),
-            )
-            continue
-        haloed_text(
-            ax,
-            xi,
-            yi,
-            text,
-            halo_width=halo_width,
-            fontsize=fontsize,
-            fontweight=weight,
-            fontstyle=style,
-            color=colour,
-            ha="center",
-            va="center",
-            zorder=zorder,
-            clip_on=True,
-        )
+            ax.text(xi, yi, text, **look, bbox=box if mask == "box" else None)
+        else:
+            haloed_text(ax, xi, yi, text, halo_width=halo_width, **look)
 
 
 def draw_points(

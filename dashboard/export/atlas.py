@@ -64,6 +64,16 @@ def _labels_in(base_labels: pd.DataFrame, extent) -> pd.DataFrame:
     return base_labels.loc[keep]
 
 
+def _headings(lang: str, *keys: str) -> tuple[str, ...]:
+    """Column headings in ``lang``: a bare key is an ``atlas.col.*`` heading, a dotted one is
+    taken as it is (headings shared with the screen).
+
+    >>> _headings("en", "commune", "col.ntm_year")
+    ('Commune', 'NTM year')
+    """
+    return tuple(t(k if "." in k else f"atlas.col.{k}", lang) for k in keys)
+
+
 def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commune=False):
     df = projects.copy()
     df["_y"] = pd.to_numeric(df["year_start"], errors="coerce")
@@ -81,13 +91,7 @@ def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commun
         if with_commune:
             row.insert(2, short_name(str(r.commune or "")))
         rows.append(tuple(row))
-    cols = [
-        t("atlas.col.year", lang),
-        t("atlas.col.kind", lang),
-        t("atlas.col.title", lang),
-        t("atlas.col.cost", lang),
-        t("atlas.col.status", lang),
-    ]
+    cols = list(_headings(lang, "year", "kind", "title", "cost", "status"))
     widths = [1.0, 2.0, 6.4, 2.4, 1.5]
     align = ["left", "left", "left", "right", "left"]
     if with_commune:
@@ -128,12 +132,7 @@ def _sponsor_table(assignments: pd.DataFrame, lang: str, limit: int = 6):
     more = t("atlas.more", lang, n=len(df) - limit) if len(df) > limit else ""
     return Table(
         t("atlas.sponsors", lang) + f" ({len(df)})",
-        (
-            t("atlas.col.sponsor", lang),
-            t("atlas.kind", lang),
-            t("atlas.col.period", lang),
-            t("atlas.col.title", lang),
-        ),
+        _headings(lang, "sponsor", "atlas.kind", "period", "title"),
         (4.0, 2.2, 1.4, 6.0),
         tuple(rows),
         t("atlas.no_sponsor", lang),
@@ -312,12 +311,7 @@ def _communes_table(mine: pd.DataFrame, lang: str):
     )
     return Table(
         t("atlas.communes", lang) + f" ({int((mine['n_sponsors'] > 0).sum())}/{len(mine)})",
-        (
-            t("atlas.col.commune", lang),
-            t("atlas.sponsors", lang),
-            t("html.n_projects", lang),
-            t("col.ntm_year", lang),
-        ),
+        _headings(lang, "commune", "atlas.sponsors", "html.n_projects", "col.ntm_year"),
         (2.0, 5.5, 1.6, 2.4),
         rows,
         "",
