@@ -189,6 +189,42 @@ def sync_url(
     return {"url": query, "share": query or "?", **unchanged}
 
 
+# ================================================================== 1+2+3. one answer
+#: Names of the detail callback's part of :func:`page_outputs`.
+DETAIL_OUTPUTS = ("detail", "outline", "search")
+
+
+def page_outputs(
+    c: Context, search: str | None, state: Mapping[str, Any], triggered: set[str]
+) -> dict[str, Any]:
+    """Everything one change of the page answers, in one response: the URL and the controls
+    in step (:func:`sync_url`), the view (:func:`view_outputs`) and the details
+    (:func:`show_selection`) of the state the controls end in. One request per change instead
+    of three (the round trips, not the work, were most of "change → responses", issue 10).
+
+    ``state`` holds every field's control value; ``triggered`` the keys that changed
+    (``"url"``, ``"reset"`` or field keys; empty on the page's first call). What a part does
+    not follow is ``no_update``: a measure change leaves the details alone, a selection the
+    view.
+    """
+    sync = sync_url(c, search, state, triggered)
+    if triggered and not triggered & {"url", "reset"} and sync["url"] == (search or ""):
+        sync = {**sync, "url": no_update, "share": no_update}  # a basemap: the link stays
+    moved = {k for k in st.FIELD if k in sync and sync[k] is not no_update}
+    shown = {**state, **{k: sync[k] for k in moved}}
+    changed = (triggered & set(st.FIELD)) | moved
+    screen = Screen(c, shown)
+    if changed & _VIEW_KEYS:
+        view = view_outputs(screen, triggered=changed & _VIEW_KEYS)
+    else:
+        view = dict.fromkeys(ids.VIEW_OUTPUTS, no_update)
+    if not triggered or changed & _DETAIL_KEYS:
+        detail = show_selection(screen, triggered=changed & _DETAIL_KEYS)
+    else:
+        detail = dict.fromkeys(DETAIL_OUTPUTS, no_update)
+    return {**sync, **view, **detail}
+
+
 # ================================================================== 2. the view
 def view_outputs(screen: Screen, triggered: set[str] | None = None) -> dict[str, Any]:
     """Everything that follows the view state, by the names of :data:`ids.VIEW_OUTPUTS`.
@@ -907,6 +943,8 @@ def _changed(fields, **others: str) -> Callable[[], set[str]]:
 
 #: The fields the detail panel follows (the view follows :data:`dashboard.state.VIEW_FIELDS`).
 DETAIL_FIELDS = tuple(f for f in st.FIELDS if f.key in ("sel", "v", "lang") or f.to_filters)
+_DETAIL_KEYS = frozenset(f.key for f in DETAIL_FIELDS)
+_VIEW_KEYS = frozenset(f.key for f in st.VIEW_FIELDS)
 
 
 def register(app: Dash, context: Context | Callable[[], Context]) -> None:
@@ -916,42 +954,42 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     named (dict-keyed, from :data:`ids.VIEW_OUTPUTS`, :data:`dashboard.state.FIELDS` and
     :data:`TRANSLATED`), never matched by position."""
     current = context if callable(context) else (lambda: context)
-    for wire in (_wire_url, _wire_view, _wire_map, _wire_selection, _wire_language, _wire_exports):
+    for wire in (_wire_page, _wire_map, _wire_selection, _wire_language, _wire_exports):
         wire(app, current)
 
 
 Current = Callable[[], Context]
 
 
-def _wire_url(app: Dash, current: Current) -> None:
-    url_changed = _changed(st.URL_FIELDS, url=ids.URL, reset=ids.RESET)
+def _wire_page(app: Dash, current: Current) -> None:
+    """The one callback a change of the URL or of a control calls (:func:`page_outputs`):
+    its outputs are its own inputs too (the URL and the controls), which Dash allows within
+    one callback and never answers with a second call."""
+    changed = _changed(st.FIELDS, url=ids.URL, reset=ids.RESET)
+    output = {
+        "url": Output(ids.URL, "search"),
+        "share": Output(ids.SHARE, "value"),
+        **_inputs(st.URL_FIELDS, Output),
+        **{name: Output(cid, prop) for name, (cid, prop) in ids.VIEW_OUTPUTS.items()},
+        "detail": Output(ids.DETAIL, "children"),
+        "outline": Output(ids.MAP_OUTLINE, "data"),
+        "search": Output(ids.SEARCH, "value", allow_duplicate=True),
+    }
+    if len(output) != 2 + len(st.URL_FIELDS) + len(ids.VIEW_OUTPUTS) + len(DETAIL_OUTPUTS):
+        msg = "two outputs of the page callback share a name"
+        raise RuntimeError(msg)
 
     @app.callback(
-        output={
-            "url": Output(ids.URL, "search"),
-            "share": Output(ids.SHARE, "value"),
-            **_inputs(st.URL_FIELDS, Output),
-        },
+        output=output,
         inputs={
-            "search": Input(ids.URL, "search"),
+            "url_search": Input(ids.URL, "search"),
             "reset": Input(ids.RESET, "n_clicks"),
-            **_inputs(st.URL_FIELDS),
+            **_inputs(st.FIELDS),
         },
+        prevent_initial_call="initial_duplicate",
     )
-    def _sync(search, reset, **state):
-        return sync_url(current(), search, state, triggered=url_changed())
-
-
-def _wire_view(app: Dash, current: Current) -> None:
-    view_changed = _changed(st.VIEW_FIELDS)
-
-    @app.callback(
-        output={name: Output(cid, prop) for name, (cid, prop) in ids.VIEW_OUTPUTS.items()},
-        inputs=_inputs(st.VIEW_FIELDS),
-        prevent_initial_call=True,
-    )
-    def _view(**state):
-        return view_outputs(Screen(current(), state), triggered=view_changed() or None)
+    def _page(url_search, reset, **state):
+        return page_outputs(current(), url_search, state, changed())
 
 
 def _wire_map(app: Dash, _current: Current) -> None:
@@ -966,8 +1004,6 @@ def _wire_map(app: Dash, _current: Current) -> None:
 
 
 def _wire_selection(app: Dash, current: Current) -> None:
-    detail_changed = _changed(DETAIL_FIELDS)
-
     @app.callback(
         output={
             "selected": Output(ids.SELECTED, "data", allow_duplicate=True),
@@ -983,18 +1019,6 @@ def _wire_selection(app: Dash, current: Current) -> None:
     )
     def _select(click, search, vintage, selected):
         return select(current(), click, search, vintage, selected, triggered=ctx.triggered_id)
-
-    @app.callback(
-        output={
-            "detail": Output(ids.DETAIL, "children"),
-            "outline": Output(ids.MAP_OUTLINE, "data"),
-            "search": Output(ids.SEARCH, "value", allow_duplicate=True),
-        },
-        inputs=_inputs(DETAIL_FIELDS),
-        prevent_initial_call="initial_duplicate",
-    )
-    def _show(**state):
-        return show_selection(Screen(current(), state), triggered=detail_changed())
 
 
 def _wire_language(app: Dash, current: Current) -> None:

@@ -398,20 +398,34 @@ def _dash_request(app, years, changed: dict, values: dict | None = None) -> list
     return answers
 
 
-def test_a_filter_change_never_writes_the_map_figure(app, ctx):
+def test_a_filter_change_is_one_request_that_never_writes_the_map_figure(app, ctx):
     """Each write of the figure makes Plotly and MapLibre redo the map: a district change
-    reaches the map only as the view's paint spec (map.js applies it), and the selection's
-    outline moves only with the selection."""
+    reaches the map only as the paint spec (map.js applies it), and the URL, the view and the
+    details come back in one answer; the selection's outline moves only with the selection."""
     answers = _dash_request(app, ctx.years, {(ids.DISTRICT, "value"): ["064"]})
-    map_writes = [a for a in answers if any(k.split("@")[0] == ids.MAP for k in a)]
-    paints = [a for a in answers if ids.MAP_PAINT in a]
-    assert len(answers) >= 3  # the URL, the view, the detail panel
-    assert map_writes == [] and len(paints) == 1
-    assert not any(ids.MAP_OUTLINE in a for a in answers)  # the selection did not change
-    assert any(ids.DETAIL in a for a in answers)  # the detail panel still follows the filters
-    # a new selection moves the outline
+    assert len(answers) == 1  # one request per change
+    (answer,) = answers
+    outputs = {k.split("@")[0] for k in answer}
+    assert ids.MAP not in outputs and ids.MAP_PAINT in outputs
+    assert ids.MAP_OUTLINE not in outputs  # the selection did not change
+    assert {ids.DETAIL, ids.URL, ids.CARDS} <= outputs  # details and URL follow the filters
+    assert answer[ids.URL]["search"] == "?d=064"
+    # a new selection moves the outline (and leaves the view alone)
     answers = _dash_request(app, ctx.years, {(ids.SELECTED, "data"): "02023"})
     assert [a[ids.MAP_OUTLINE]["data"] for a in answers if ids.MAP_OUTLINE in a] == ["02023"]
+    assert not any(ids.MAP_PAINT in a for a in answers)
+
+
+def test_a_link_is_decoded_and_shown_in_the_same_answer(ctx):
+    out = cb.page_outputs(ctx, "?d=064&m=n_projects", st.default_state(ctx.years), set())
+    assert out["d"] == ["064"] and out["m"] == "n_projects"  # the controls take the link
+    assert "7 / 22" in text_of(out["cards"])  # and the view is already the link's
+    assert out["paint"]["colours"] == styles.class_colours("n_projects")
+    assert "Bấm vào" in text_of(out["detail"])
+    out = cb.page_outputs(ctx, "", st.default_state(ctx.years), set())  # a plain visit
+    assert out["cards"] is no_update and out["paint"] is no_update  # the page already shows it
+    same = cb.page_outputs(ctx, "", st.default_state(ctx.years), {"basemap"})
+    assert same["url"] is no_update and same["detail"] is no_update
 
 
 def test_the_gap_csv_download_is_what_the_table_shows(app, ctx):
