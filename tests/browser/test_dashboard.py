@@ -266,9 +266,8 @@ def test_a_filter_change_paints_the_map_without_writing_the_figure(page, server,
     paint spec; Plotly's figure is not written (no Plotly redraw, no source re-cut)."""
     _open(page, server)
     page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
-    page.evaluate(
-        "() => { window.__plots = 0; " + GD + ".on('plotly_afterplot', () => window.__plots++); }"
-    )
+    # Dash writes a figure with Plotly.react, which replaces the graph's data and layout
+    page.evaluate("() => { window.__figure = [" + GD + ".data, " + GD + ".layout]; }")
     f = cv.Filters(project_kinds=("bridge",))
     table = cv.commune_measures(bundle, 2019, f)
     colours = styles.class_colours("coverage")
@@ -287,7 +286,8 @@ def test_a_filter_change_paints_the_map_without_writing_the_figure(page, server,
     assert state["match"] == match  # the bold outline around the communes with a bridge
     assert state["colours"] == expected
     assert len(state["groups"]) >= len({c for c in table.loc[table["match"], "code"]})
-    assert page.evaluate("() => window.__plots") == 0  # the figure was not written
+    written = "() => window.__figure[0] !== " + GD + ".data || window.__figure[1] !== " + GD
+    assert page.evaluate(written + ".layout") is False  # the figure was not written
     # map.js's layers lie below the name labels and the district lines
     layers = state["layers"]
     last_ours = max(i for i, n in enumerate(layers) if n.startswith("ntm-"))
