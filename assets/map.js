@@ -283,6 +283,9 @@
   }
 
   function listen(gd, map) {
+    /* Labels appear at once after a move, without MapLibre's 300 ms fade: each faded frame is
+       a whole redraw (slow without a GPU), and a district's fit would cost a dozen of them. */
+    map._fadeDuration = 0;
     map.on("mousemove", function (e) {
       var hit = record(map).spec && pick(map, e.point);
       map.getCanvas().style.cursor = hit ? "pointer" : "";
@@ -328,8 +331,9 @@
     if (map && ask.box) { fit(gd, map, ask.box); }
   }
 
-  /* Fit once per requested box, and again when the map changed size while the reader had not
-     moved it (a phone's layout settles after the first fit). The fitted view is handed to
+  /* Fit once per requested box, and again when the map changed size by more than a tenth
+     while the reader had not moved it (a phone's layout settles after the first fit; a few
+     pixels are not worth a new view and its tiles). The fitted view is handed to
      Plotly as the reader's own (a moveend with an "originalEvent"): Plotly keeps it as a GUI
      edit, so figure updates under the same uirevision do not reset it to the server's
      estimate. A view set since then (drag, wheel, the mode bar, Plotly.relayout) shows in
@@ -341,7 +345,8 @@
     if (last && last.key === key) {
       var view = (gd.layout && gd.layout.map) || {};
       var moved = Math.abs((view.zoom || 0) - last.zoom) > 0.01;
-      if (moved || (last.w === w && last.h === h)) { return; }
+      var small = Math.abs(last.w - w) <= 0.1 * last.w && Math.abs(last.h - h) <= 0.1 * last.h;
+      if (moved || small) { return; }
     }
     var pad = Math.max(8, Math.min(30, Math.round(Math.min(w, h) * 0.04)));
     var right = Math.min(coveredRight(gd), w / 2);
