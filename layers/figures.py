@@ -254,40 +254,25 @@ def view_fit_changes(
 def overlay_layers(urls: dict[str, str]) -> list[dict[str, Any]]:
     """``map.layers`` for neighbours (fill + line), district lines and the province outline,
     each by GeoJSON URL; in :data:`LAYER_ORDER`."""
+    fill = {**_overlay(urls["neighbours"], "neighbour_fill", "fill"), "below": "traces"}
     return [
-        {
-            "sourcetype": "geojson",
-            "source": urls["neighbours"],
-            "type": "fill",
-            "color": styles.LINE_COLOURS["neighbour_fill"],
-            "below": "traces",
-            "visible": True,
-        },
-        {
-            "sourcetype": "geojson",
-            "source": urls["neighbours"],
-            "type": "line",
-            "color": styles.LINE_COLOURS["neighbour_line"],
-            "line": {"width": 1},
-            "visible": True,
-        },
-        {
-            "sourcetype": "geojson",
-            "source": urls["districts"],
-            "type": "line",
-            "color": styles.LINE_COLOURS["district"],
-            "line": {"width": 1.8},
-            "visible": True,
-        },
-        {
-            "sourcetype": "geojson",
-            "source": urls["province"],
-            "type": "line",
-            "color": styles.LINE_COLOURS["province"],
-            "line": {"width": 3},
-            "visible": True,
-        },
+        fill,
+        _overlay(urls["neighbours"], "neighbour_line", "line", 1),
+        _overlay(urls["districts"], "district", "line", 1.8),
+        _overlay(urls["province"], "province", "line", 3),
     ]
+
+
+def _overlay(url: str, colour: str, kind: str, width: float | None = None) -> dict[str, Any]:
+    """One ``map.layers`` entry: a GeoJSON URL drawn as a fill or a line of a width."""
+    layer = {
+        "sourcetype": "geojson",
+        "source": url,
+        "type": kind,
+        "color": styles.LINE_COLOURS[colour],
+        "visible": True,
+    }
+    return layer if width is None else {**layer, "line": {"width": width}}
 
 
 # ------------------------------------------------------------------------------ figure

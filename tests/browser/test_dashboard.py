@@ -208,7 +208,8 @@ def test_language_switch_changes_the_legend(page, server):
         "() => document.querySelector('#legend').innerText.includes('Sponsor coverage')"
     )
     assert "Bridge" in page.inner_text("#kind-legend")
-    assert "Filters" in page.inner_text(".sidebar")
+    # the words of the controls come with the language callback's own answer
+    page.wait_for_function("() => document.querySelector('.sidebar').innerText.includes('Filters')")
     assert "lang=en" in page.url
     _shot(page, "05-english")
     # Keyboard only: Tab from the top of the page to the commune search, type, Enter.
