@@ -38,12 +38,11 @@ GD = "document.querySelector('#map .js-plotly-plot')"
 READY = (
     "() => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
     " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
-    " if (!(m && m.loaded() && m.areTilesLoaded())) return false;"
-    " const layer = m.getStyle().layers.find(l => l.id === 'plotly-trace-layer-'"
-    " + gd._fullData[0].uid + '-fill');"
-    " if (!layer) return false;"
-    " const f = m.querySourceFeatures(layer.source);"
-    " return new Set(f.map(x => JSON.stringify(x.properties.ct))).size === 122; }"
+    " if (!(m && m.loaded() && m.areTilesLoaded() && m.getSource('ntm-communes'))) return false;"
+    " const painted = window.ntmMap.state();"  # map.js: a colour set per commune
+    " if (!painted || Object.keys(painted.colours).length < 122) return false;"
+    " const f = m.querySourceFeatures('ntm-communes');"
+    " return new Set(f.map(x => x.properties.code)).size === 122; }"
 )
 SERVER = """
 import json, sys

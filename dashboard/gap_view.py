@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import ids
 from dashboard import state as st
@@ -157,13 +157,6 @@ def rows_csv(rows: list[dict[str, Any]], columns: tuple[Column, ...], t: Transla
     return out.getvalue()
 
 
-def picked_code(triggered: Any, clicks: list[int | None]) -> str | None:
-    """The commune code of the pressed link (None when the callback fired for a re-render)."""
-    if not isinstance(triggered, dict) or not any(clicks or []):
-        return None
-    return triggered.get("code")
-
-
 def register(app: Dash, rows_of: Any) -> None:
     """Send a picked commune to the search box (which selects it and zooms the map to it),
     show the gaps on the map, and download the tables as CSV. ``rows_of(state, which)``
@@ -171,14 +164,14 @@ def register(app: Dash, rows_of: Any) -> None:
     :data:`dashboard.state.VIEW_FIELDS`; ``dashboard.callbacks.table_rows``)."""
     view_state = {f.key: State(f.control, f.prop) for f in st.VIEW_FIELDS}
 
-    @app.callback(
+    # In the browser (assets/panels.js): Dash calls this for every re-drawn table too, and a
+    # server callback would add a round trip to every filter change.
+    app.clientside_callback(
+        ClientsideFunction(namespace="ntm", function_name="pickGap"),
         Output(ids.SEARCH, "value", allow_duplicate=True),
         Input({"type": ids.GAP_PICK, "code": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )
-    def _pick(clicks):
-        code = picked_code(ctx.triggered_id, clicks)
-        return code if code else no_update
 
     @app.callback(
         Output(ids.MEASURE, "value", allow_duplicate=True),

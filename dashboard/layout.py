@@ -267,6 +267,11 @@ def map_area(t: Translator, first: Shown) -> html.Div:
                 className="map-graph",
                 responsive=True,
             ),
+            # assets/map.js paints the communes and the points from these (layers/map_paint)
+            dcc.Store(**shown(first, "paint")),
+            dcc.Store(id=ids.MAP_OUTLINE, data=None),
+            dcc.Store(id=ids.MAP_CLICK, data=None),
+            dcc.Store(id=ids.MAP_PAINTED, data=None),
             html.Div(
                 [
                     html.Button(
