@@ -70,13 +70,19 @@ def import_hostile(store, tmp: Path) -> None:
 def with_sheet_xml(path: Path, edit) -> Path:
     """Rewrite the first sheet's XML of an .xlsx with ``edit(xml: bytes) -> bytes``, each member
     deflated again (how a hostile file is made from a real one)."""
+    return with_part_xml(path, "xl/worksheets/sheet1.xml", edit)
+
+
+def with_part_xml(path: Path, part: str, edit) -> Path:
+    """Rewrite one member of an .xlsx with ``edit(xml: bytes) -> bytes``."""
     import zipfile
 
     with zipfile.ZipFile(path) as zf:
         members = [(info, zf.read(info.filename)) for info in zf.infolist()]
+    assert part in {info.filename for info, _ in members}, part
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, data in members:
-            if info.filename == "xl/worksheets/sheet1.xml":
+            if info.filename == part:
                 data = edit(data)
             zf.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED)
     return path
@@ -112,3 +118,17 @@ LAUGHS_DOCTYPE = (
     )
     + b"]>"
 )
+
+
+def growing_delays(throttle, now: list[float], account: str = "lan", address: str = "a"):
+    """Five free failed sign-ins, then five more each after waiting the delay asked: the
+    delays asked (the clock ``now[0]`` moves on by each)."""
+    for _ in range(5):
+        assert throttle.wait(account, address) == 0
+        throttle.failed(account, address)
+    delays = []
+    for _ in range(5):
+        delays.append(throttle.wait(account, address))
+        now[0] += delays[-1]
+        throttle.failed(account, address)
+    return delays
