@@ -30,10 +30,11 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -44,6 +45,8 @@ from geodata.store import Store, open_store
 from geodata.vocabulary import DEFAULT_VINTAGE, VINTAGES, check_vintage
 
 __all__ = ["DEFAULT_VINTAGE", "VINTAGES", "Bundle", "BundleHolder", "check_vintage"]
+
+T = TypeVar("T")
 
 #: Names of the overlay layers the bundle serves as GeoJSON besides the communes.
 OVERLAYS = ("districts", "province", "neighbours")
@@ -94,6 +97,10 @@ class Bundle:
     info: Mapping[str, str] = field(default_factory=dict)
     #: The tables as read from the store, by name (what :meth:`from_tables` was given).
     inputs: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    #: What :meth:`derived` computed, by key.
+    _derived: dict[Hashable, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     # ---------------------------------------------------------------------------- loading
     @classmethod
@@ -172,6 +179,26 @@ class Bundle:
             info=MappingProxyType(info),
             inputs=inputs,
         )
+
+    # ---------------------------------------------------------------------------- derived
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """What ``build()`` returns, computed once per bundle and ``key``.
+
+        A bundle never changes, so whatever is computed from its tables alone (the records as
+        arrays keyed to a vintage's communes, the communes a set of filters keeps, the
+        difficult units of a period) holds for its whole life: every filter change reads it
+        instead of computing it again, and a replaced store brings a new bundle with nothing
+        kept. ``key`` names what is derived and everything besides the bundle it depends on.
+        Two threads may build one key at the same time; both get equal values and one is kept.
+
+        >>> b = Bundle.from_tables({})
+        >>> b.derived(("answer", 1), lambda: [42]) is b.derived(("answer", 1), lambda: [0])
+        True
+        """
+        try:
+            return self._derived[key]
+        except KeyError:
+            return self._derived.setdefault(key, build())
 
     # ---------------------------------------------------------------------------- access
     def communes(self, vintage: int) -> gpd.GeoDataFrame:
