@@ -84,7 +84,9 @@ class Screen:
 
     @cached_property
     def view(self) -> View:
-        return View(self.context.bundle, self.get("v"), st.filters(self.state, self.context.years))
+        return View.of(
+            self.context.bundle, self.get("v"), st.filters(self.state, self.context.years)
+        )
 
     @property
     def vintage(self) -> int:
