@@ -402,32 +402,15 @@ def counted_children(c: Context, view: View, t: Translator) -> list[Any]:
         elif name == "difficult_only":
             parts.append(t("counted.difficult_only"))
         else:
-            parts.append(
-                t(f"counted.{name}", v=", ".join(_value_text(c, name, v, t) for v in values))
-            )
+            describe = st.BY_PART[name].shows.describe  # type: ignore[union-attr]
+            words = ", ".join(describe(c.bundle, v, t) for v in values)
+            parts.append(t(f"counted.{name}", v=words))
     text = "; ".join(parts) if parts else t("counted.all")
     out: list[Any] = [html.Strong(t("counted.title") + ": "), text]
     n_out = int((~view.measures["in_view"]).sum())
     if n_out:
         out.append(" · " + t("counted.outside", n=n_out))
     return out
-
-
-def _value_text(c: Context, name: str, value: Any, t: Translator) -> str:
-    """A chosen filter value as the reader knows it (district names, translated kinds)."""
-    if name == "districts":
-        d = c.bundle.tables["districts"]
-        hit = d.loc[d["code"] == value, "name"]
-        return str(hit.iloc[0]) if len(hit) else str(value)
-    if name == "sponsor_kinds":
-        return t(f"sponsor_kind.{value}")
-    if name == "project_kinds":
-        return t(styles.kind_style(value).label_key).lower()
-    if name == "criteria":
-        return f"{value}. {t(f'criterion.{value}')}"
-    if name == "statuses":
-        return t(f"status.{value}")
-    return str(value)
 
 
 def empty_children(view: View, t: Translator) -> list[Any]:
@@ -439,23 +422,12 @@ def empty_children(view: View, t: Translator) -> list[Any]:
     if not table["in_view"].any():
         why = t("empty.no_communes")
     elif (f.chooses_sponsors or f.chooses_projects) and o["n_match"] == 0:
-        parts = [k for k, _v in cv.describe_filters(f) if k not in ("districts", "difficult_only")]
-        what = ", ".join(t(f"filter.{_FILTER_KEYS[k]}") for k in parts if k in _FILTER_KEYS)
+        shown = [st.BY_PART[k].shows for k, _v in cv.describe_filters(f)]
+        what = ", ".join(t(s.label) for s in shown if s is not None and s.of_records)
         why = t("empty.no_records", what=what.lower())
     else:
         return []
     return [html.H2(t("empty.title")), html.P(why)]
-
-
-#: describe_filters part → the filter's label key (filter.<key>).
-_FILTER_KEYS = {
-    "sponsors": "sponsor",
-    "sponsor_kinds": "sponsor_kind",
-    "project_kinds": "project_kind",
-    "criteria": "criterion",
-    "statuses": "status",
-    "years": "years",
-}
 
 
 def completeness_children(o: dict[str, Any], t: Translator) -> list[Any]:
@@ -847,12 +819,6 @@ TRANSLATED: dict[tuple[str, str], Callable[[Translator], Any]] = {
     (ids.MEASURE, "options"): layout.measure_options,
     (ids.LAYERS, "options"): layout.layer_options,
     (ids.BASEMAP, "options"): layout.basemap_options,
-    (ids.SPONSOR_KIND, "options"): layout.sponsor_kind_options,
-    (ids.PROJECT_KIND, "options"): layout.project_kind_options,
-    (ids.CRITERION, "options"): layout.criterion_options,
-    (ids.STATUS, "options"): layout.status_options,
-    (ids.UNDATED, "options"): layout.undated_options,
-    (ids.DIFFICULT, "options"): layout.difficult_options,
     (ids.EXPORT_FORMAT, "options"): layout.export_options,
     **{(cid, "placeholder"): lambda t: t("filter.any") for cid in layout.FILTER_DROPDOWN_IDS},
     (ids.SEARCH, "placeholder"): lambda t: t("control.search_placeholder"),
@@ -865,6 +831,12 @@ def _name(cid: str, prop: str) -> str:
     return f"{cid}.{prop}"
 
 
+#: The filters whose choices are words (rebuilt in the page's language).
+WORDED_FILTERS = tuple(
+    f for f in st.FILTER_FIELDS if f.shows and f.shows.options and f.shows.by_language
+)
+
+
 def translate(c: Context, lang: str, i18n_ids: list[dict], tab_ids: list[dict]) -> dict[str, Any]:
     """Every translated text node, tab label, option list and placeholder for a language,
     by name (``texts``, ``tabs``, ``lang`` and ``<component id>.<property>``)."""
@@ -874,6 +846,7 @@ def translate(c: Context, lang: str, i18n_ids: list[dict], tab_ids: list[dict]) 
         "tabs": [t(i["key"]) for i in tab_ids],
         "lang": t.lang,
         **{_name(cid, prop): build(t) for (cid, prop), build in TRANSLATED.items()},
+        **{_name(f.control, "options"): f.shows.options(c.bundle, t) for f in WORDED_FILTERS},  # type: ignore[union-attr]
     }
 
 
@@ -1005,6 +978,7 @@ def _wire_language(app: Dash, current: Current) -> None:
             "tabs": Output({"type": "tab", "key": ALL}, "label"),
             "lang": Output("app-root", "lang"),
             **{_name(cid, prop): Output(cid, prop) for cid, prop in TRANSLATED},
+            **{_name(f.control, "options"): Output(f.control, "options") for f in WORDED_FILTERS},
         },
         inputs={"lang": Input(ids.LANG, "value")},
         state={

@@ -276,7 +276,9 @@ class _Pages:
         (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         return self._report_page(folder.name, meta, user, lang)
 
-    def choose(self):
+    def _on_pending(self, then):
+        """``then(user, lang, token, meta)`` for the editor's pending upload named by this
+        POST; a refusal, or the Import page saying that the upload expired, otherwise."""
         user, refusal = self._editor(for_post=True)
         if refusal is not None:
             return refusal
@@ -284,6 +286,12 @@ class _Pages:
         token, meta = self._pending(user)
         if meta is None:
             return self.index(_msg(_t("expired", lang), "error"))
+        return then(user, lang, token, meta)
+
+    def choose(self):
+        return self._on_pending(self._choose)
+
+    def _choose(self, user, lang: str, token: str, meta: dict):
         row, code = flask.request.form.get("row", ""), flask.request.form.get("code", "")
         if not re.fullmatch(r"[0-9]{1,7}", row) or not re.fullmatch(r"[0-9]{5}", code):
             flask.abort(400, description="row and code must be numbers")  # "²".isdigit()
@@ -292,13 +300,9 @@ class _Pages:
         return self._report_page(token, meta, user, lang)
 
     def confirm(self):
-        user, refusal = self._editor(for_post=True)
-        if refusal is not None:
-            return refusal
-        lang = _lang()
-        token, meta = self._pending(user)
-        if meta is None:
-            return self.index(_msg(_t("expired", lang), "error"))
+        return self._on_pending(self._confirm)
+
+    def _confirm(self, user, lang: str, token: str, meta: dict):
         from geodata.errors import DataValidationError
         from geodata.imports import ImportBusyError, UnreadableFileError, import_report
 

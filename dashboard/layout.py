@@ -12,10 +12,11 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard import state as st
 from dashboard.i18n import Translator
 from geodata import coverage as cv
 from geodata.bundle import Bundle
-from geodata.vocabulary import VINTAGES, Lang, ProjectStatus, SponsorKind
+from geodata.vocabulary import VINTAGES, Lang
 from layers import figures, styles
 
 BASEMAPS = ("none", "OpenStreetMap.Mapnik")
@@ -45,22 +46,6 @@ def basemap_options(t: Translator) -> list[dict[str, Any]]:
     return [{"label": t(f"basemap.{b}"), "value": b} for b in BASEMAPS]
 
 
-def sponsor_kind_options(t: Translator) -> list[dict[str, Any]]:
-    return [{"label": t(k.label_key), "value": k.value} for k in SponsorKind]
-
-
-def project_kind_options(t: Translator) -> list[dict[str, Any]]:
-    return [{"label": f"{t(s.label_key)}", "value": k} for k, s in styles.PROJECT_KINDS.items()]
-
-
-def criterion_options(t: Translator) -> list[dict[str, Any]]:
-    return [{"label": f"{c}. {t(f'criterion.{c}')}", "value": c} for c in cv.CRITERIA]
-
-
-def status_options(t: Translator) -> list[dict[str, Any]]:
-    return [{"label": t(s.label_key), "value": s.value} for s in ProjectStatus]
-
-
 #: Export formats offered by the export button (see :mod:`dashboard.export`).
 EXPORT_FORMATS = ("png", "pdf", "svg", "html", "csv", "xlsx", "geojson", "gpkg")
 
@@ -84,13 +69,8 @@ def dropdown_labels(t: Translator) -> dict[str, str]:
 
 
 #: The multi-choice filter dropdowns (their placeholder says "any" in the page's language).
-FILTER_DROPDOWN_IDS = (
-    ids.DISTRICT,
-    ids.SPONSOR,
-    ids.SPONSOR_KIND,
-    ids.PROJECT_KIND,
-    ids.CRITERION,
-    ids.STATUS,
+FILTER_DROPDOWN_IDS = tuple(
+    f.control for f in st.FILTER_FIELDS if f.shows is not None and f.shows.kind == "choices"
 )
 #: Every dropdown of the page (their ``labels`` follow the language).
 DROPDOWN_IDS = (
@@ -101,28 +81,6 @@ DROPDOWN_IDS = (
     *FILTER_DROPDOWN_IDS,
     ids.BASEMAP,
 )
-
-
-def undated_options(t: Translator) -> list[dict[str, Any]]:
-    return [{"label": t("filter.undated"), "value": "on"}]
-
-
-def difficult_options(t: Translator) -> list[dict[str, Any]]:
-    return [{"label": t("filter.difficult"), "value": "on"}]
-
-
-def district_options(bundle: Bundle) -> list[dict[str, Any]]:
-    d = bundle.tables["districts"].sort_values("name")
-    return [{"label": n, "value": c} for c, n in zip(d["code"], d["name"], strict=True)]
-
-
-def sponsor_options(bundle: Bundle) -> list[dict[str, Any]]:
-    from geodata.names import loose_key
-
-    return [
-        {"label": n, "value": n, "search": f"{n} {loose_key(n)}"}
-        for n in cv.sponsor_options(bundle)
-    ]
 
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -290,34 +248,8 @@ def toolbar(bundle: Bundle, t: Translator, state: dict[str, Any], first: Shown) 
                 ],
                 className="tool search",
             ),
-            html.Div(
-                [
-                    html.Label(T(t, "control.vintage"), htmlFor=ids.VINTAGE),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(t),
-                        id=ids.VINTAGE,
-                        options=vintage_options(t),
-                        value=state["v"],
-                        clearable=False,
-                        searchable=False,
-                    ),
-                ],
-                className="tool vintage",
-            ),
-            html.Div(
-                [
-                    html.Label(T(t, "control.measure"), htmlFor=ids.MEASURE),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(t),
-                        id=ids.MEASURE,
-                        options=measure_options(t),
-                        value=state["m"],
-                        clearable=False,
-                        searchable=False,
-                    ),
-                ],
-                className="tool measure",
-            ),
+            _one_choice(t, "control.vintage", ids.VINTAGE, vintage_options(t), state["v"]),
+            _one_choice(t, "control.measure", ids.MEASURE, measure_options(t), state["m"]),
             export_box(t),
         ],
         className="toolbar",
@@ -445,6 +377,19 @@ def _checks(t: Translator, key: str, cid: str, options: list, value: Any, label_
     return _group(t, key, boxes, label_id)
 
 
+def _one_choice(t: Translator, key: str, cid: str, options: list, value: Any) -> html.Div:
+    """A labelled single-choice dropdown of the toolbar (no typing, never empty)."""
+    dropdown = dcc.Dropdown(
+        labels=dropdown_labels(t),
+        id=cid,
+        options=options,
+        value=value,
+        clearable=False,
+        searchable=False,
+    )
+    return html.Div([html.Label(T(t, key), htmlFor=cid), dropdown], className=f"tool {cid}")
+
+
 def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
     """The filters panel (folds away; a drawer on a phone): the filters, the reset button,
     then the map's layer switches and basemap."""
@@ -469,44 +414,31 @@ def sidebar(bundle: Bundle, t: Translator, state: dict[str, Any]) -> html.Aside:
 
 def filter_controls(bundle: Bundle, t: Translator, state: dict[str, Any]) -> list[html.Div]:
     """One control per filter of :data:`dashboard.state.FIELDS`, with the state's values."""
-    y0, y1 = cv.year_bounds(bundle)
-    years = dcc.RangeSlider(
-        id=ids.YEARS,
-        min=y0,
-        max=y1,
-        step=1,
-        value=state["y"],
-        marks={y: str(y) for y in range(y0, y1 + 1, 3)},
-        tooltip={"placement": "bottom", "always_visible": False},
-        allow_direct_input=False,
-    )
     return [
-        _choices(t, "filter.district", ids.DISTRICT, district_options(bundle), state["d"]),
-        _choices(
-            t,
-            "filter.sponsor",
-            ids.SPONSOR,
-            sponsor_options(bundle),
-            state["s"],
-            searchable=True,
-        ),
-        _choices(t, "filter.sponsor_kind", ids.SPONSOR_KIND, sponsor_kind_options(t), state["sk"]),
-        _choices(t, "filter.project_kind", ids.PROJECT_KIND, project_kind_options(t), state["pk"]),
-        _choices(t, "filter.criterion", ids.CRITERION, criterion_options(t), state["c"]),
-        _group(t, "filter.years", years, "years-l"),
-        _checks(
-            t, "filter.undated_group", ids.UNDATED, undated_options(t), state["u"], "undated-l"
-        ),
-        _choices(t, "filter.status", ids.STATUS, status_options(t), state["st"]),
-        _checks(
-            t,
-            "filter.difficult_group",
-            ids.DIFFICULT,
-            difficult_options(t),
-            state["dif"],
-            "difficult-l",
-        ),
+        _filter_control(bundle, t, f, state[f.key]) for f in st.FILTER_FIELDS if f.shows is not None
     ]
+
+
+def _filter_control(bundle: Bundle, t: Translator, f: st.Field, value: Any) -> html.Div:
+    shows: st.Control = f.shows  # type: ignore[assignment]
+    if shows.kind == "range":
+        y0, y1 = cv.year_bounds(bundle)
+        years = dcc.RangeSlider(
+            id=f.control,
+            min=y0,
+            max=y1,
+            step=1,
+            value=value,
+            marks={y: str(y) for y in range(y0, y1 + 1, 3)},
+            tooltip={"placement": "bottom", "always_visible": False},
+            allow_direct_input=False,
+        )
+        return _group(t, shows.label, years, f"{f.control}-l")
+    options = shows.options(bundle, t) if shows.options else []
+    if shows.kind == "checks":
+        return _checks(t, shows.label, f.control, options, value, f"{f.control}-l")
+    extra = {"searchable": True} if shows.searchable else {}
+    return _choices(t, shows.label, f.control, options, value, **extra)
 
 
 def map_controls(t: Translator, state: dict[str, Any]) -> list[html.Div]:

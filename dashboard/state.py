@@ -1,7 +1,9 @@
 """The view state: one table of fields (:data:`FIELDS`) from which the defaults, the URL query
 string (encode and decode), the callbacks' inputs and the :class:`~geodata.coverage.Filters`
-all derive. Adding a filter is one row here (plus its words in the translation table, its
-control in :mod:`dashboard.layout` and its field in ``Filters``).
+all derive, and so do the filter controls of the page (:class:`Control`: label, kind, choices),
+the language callback's option lists and the words of the "counted" line. Adding a filter is
+one row here, its words in the translation table, and its meaning in
+:class:`~geodata.coverage.Filters` (a field and the rows it keeps).
 
 A state is a mapping from a field's key (its URL key) to its control's value.
 
@@ -27,7 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from dashboard import ids
+from dashboard import choices, ids
+from dashboard.choices import ON
+from dashboard.i18n import Translator
 from geodata import coverage
 from geodata.bundle import Bundle
 from geodata.coverage import Filters
@@ -43,8 +47,30 @@ from layers import figures, styles
 
 Years = tuple[int, int]
 State = dict[str, Any]
-#: The value of a checked single-box checklist (undated records, difficult communes only).
-ON = "on"
+
+
+@dataclass(frozen=True)
+class Control:
+    """How a filter shows on the page and reads in words.
+
+    ``label`` is the translation key of its label; ``part`` its name in
+    :func:`geodata.coverage.describe_filters` (the "counted" line and the empty state say
+    ``counted.<part>`` with the chosen values in words, ``describe``); ``kind`` is
+    ``"choices"`` (a multi-choice dropdown, "any" when empty), ``"checks"`` (check boxes) or
+    ``"range"`` (the year slider); ``options`` builds the choices from the bundle and the
+    translator, rebuilt by the language callback when ``by_language``. ``of_records=False``
+    marks a filter of communes (districts, difficult only): when no record passes the filters
+    the empty state names only the filters of records.
+    """
+
+    label: str
+    part: str
+    kind: str = "choices"
+    options: Callable[[Bundle, Translator], list[dict[str, Any]]] | None = None
+    by_language: bool = True
+    describe: Callable[[Bundle, Any, Translator], str] = choices.as_is
+    searchable: bool = False
+    of_records: bool = True
 
 
 @dataclass(frozen=True)
@@ -58,7 +84,7 @@ class Field:
     ``to_filters`` gives the :class:`Filters` arguments it sets; ``known`` the values the
     page offers for a bundle (a link's other values are dropped, :func:`known`).
     ``in_url=False`` keeps a control out of the URL (the basemap needs the network; a shared
-    link should not).
+    link should not). A filter's ``shows`` says how the page shows it.
     """
 
     key: str
@@ -71,6 +97,7 @@ class Field:
     prop: str = "value"
     in_url: bool = True
     is_list: bool = False
+    shows: Control | None = None
 
 
 def _one_of(choices: Callable[[], Any], cast: Callable[[str], Any] = str):
@@ -138,7 +165,7 @@ def _visible_layers(_years: Years) -> list[str]:
     return [k for k, on in figures.default_visibility().items() if on]
 
 
-def _list(key, control, *, read=None, to_filters=None, default=None, known=None) -> Field:
+def _list(key, control, *, read=None, to_filters=None, default=None, known=None, shows=None):
     return Field(
         key,
         control,
@@ -148,6 +175,7 @@ def _list(key, control, *, read=None, to_filters=None, default=None, known=None)
         to_filters=to_filters,
         known=known,
         is_list=True,
+        shows=shows,
     )
 
 
@@ -179,19 +207,51 @@ FIELDS: tuple[Field, ...] = (
         ids.DISTRICT,
         to_filters=_tuple("districts"),
         known=lambda b: b.tables["districts"]["code"],
+        shows=Control(
+            "filter.district",
+            "districts",
+            options=choices.districts,
+            by_language=False,
+            describe=choices.district_name,
+            of_records=False,
+        ),
     ),
-    _list("s", ids.SPONSOR, to_filters=_tuple("sponsors"), known=coverage.sponsor_options),
+    _list(
+        "s",
+        ids.SPONSOR,
+        to_filters=_tuple("sponsors"),
+        known=coverage.sponsor_options,
+        shows=Control(
+            "filter.sponsor",
+            "sponsors",
+            options=choices.sponsors,
+            by_language=False,
+            searchable=True,
+        ),
+    ),
     _list(
         "sk",
         ids.SPONSOR_KIND,
         to_filters=_tuple("sponsor_kinds"),
         known=lambda _b: SponsorKind.values(),
+        shows=Control(
+            "filter.sponsor_kind",
+            "sponsor_kinds",
+            options=choices.sponsor_kinds,
+            describe=choices.sponsor_kind_name,
+        ),
     ),
     _list(
         "pk",
         ids.PROJECT_KIND,
         to_filters=_tuple("project_kinds"),
         known=lambda _b: styles.PROJECT_KINDS,
+        shows=Control(
+            "filter.project_kind",
+            "project_kinds",
+            options=choices.project_kinds,
+            describe=choices.project_kind_name,
+        ),
     ),
     _list(
         "c",
@@ -199,6 +259,12 @@ FIELDS: tuple[Field, ...] = (
         read=_many(int),
         to_filters=_tuple("criteria", int),
         known=lambda _b: coverage.CRITERIA,
+        shows=Control(
+            "filter.criterion",
+            "criteria",
+            options=choices.criteria,
+            describe=choices.criterion_name,
+        ),
     ),
     Field(
         "y",
@@ -207,6 +273,7 @@ FIELDS: tuple[Field, ...] = (
         read=_read_years,
         write=_write_years,
         to_filters=_years_filter,
+        shows=Control("filter.years", "years", kind="range"),
     ),
     _list(
         "u",
@@ -214,6 +281,7 @@ FIELDS: tuple[Field, ...] = (
         default=lambda _y: [ON],
         to_filters=_switch("include_undated"),
         known=lambda _b: (ON,),
+        shows=Control("filter.undated_group", "undated", kind="checks", options=choices.undated),
     ),
     _list(
         "st",
@@ -221,8 +289,26 @@ FIELDS: tuple[Field, ...] = (
         read=_read_statuses,
         to_filters=_tuple("statuses"),
         known=lambda _b: ProjectStatus.values(),
+        shows=Control(
+            "filter.status",
+            "statuses",
+            options=choices.statuses,
+            describe=choices.status_name,
+        ),
     ),
-    _list("dif", ids.DIFFICULT, to_filters=_switch("difficult_only"), known=lambda _b: (ON,)),
+    _list(
+        "dif",
+        ids.DIFFICULT,
+        to_filters=_switch("difficult_only"),
+        known=lambda _b: (ON,),
+        shows=Control(
+            "filter.difficult_group",
+            "difficult_only",
+            kind="checks",
+            options=choices.difficult,
+            of_records=False,
+        ),
+    ),
     Field(
         "sel",
         ids.SELECTED,
@@ -246,6 +332,8 @@ FIELD = {f.key: f for f in FIELDS}
 #: follows (all but the selection).
 URL_FIELDS = tuple(f for f in FIELDS if f.in_url)
 FILTER_FIELDS = tuple(f for f in FIELDS if f.to_filters is not None)
+#: The filters by their part in :func:`geodata.coverage.describe_filters`.
+BY_PART = {f.shows.part: f for f in FILTER_FIELDS if f.shows is not None}
 VIEW_FIELDS = tuple(f for f in FIELDS if f.key != "sel")
 
 

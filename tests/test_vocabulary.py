@@ -12,7 +12,7 @@ from dash import no_update
 from import_samples import PROJECT_HEADER, write_csv
 
 from dashboard import callbacks as cb
-from dashboard import layout
+from dashboard import choices, layout
 from dashboard.i18n import Translations
 from geodata import coverage as cv
 from geodata import vocabulary as vocab
@@ -54,9 +54,9 @@ def test_every_value_offered_is_in_the_vocabulary():
     """The filters, the styles and the import template offer members only."""
     t = Translations.load().get("vi")
     offered = {
-        vocab.ProjectStatus: layout.status_options(t),
-        vocab.SponsorKind: layout.sponsor_kind_options(t),
-        vocab.ProjectKind: layout.project_kind_options(t),
+        vocab.ProjectStatus: choices.statuses(None, t),
+        vocab.SponsorKind: choices.sponsor_kinds(None, t),
+        vocab.ProjectKind: choices.project_kinds(None, t),
     }
     for terms, options in offered.items():
         assert [o["value"] for o in options] == list(terms.values()), terms.__name__
@@ -127,7 +127,7 @@ def _ctx(b: Bundle) -> cb.Context:
 def test_status_filter_finds_an_imported_project_in_progress(imported):
     b, pid = imported
     assert b.projects.set_index("project_id").loc[pid, "status"] == "in_progress"
-    offered = [o["value"] for o in layout.status_options(Translations.load().get("vi"))]
+    offered = [o["value"] for o in choices.statuses(None, Translations.load().get("vi"))]
     assert "in_progress" in offered
     chosen = cv.Filters(statuses=("in_progress",))
     assert pid in set(cv.filter_projects(b, 2019, chosen)["project_id"])
