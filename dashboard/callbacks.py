@@ -176,12 +176,18 @@ def sync_url(
 
 
 # ================================================================== 2. the view
-def view_outputs(screen: Screen, triggered: set[str] | None = None) -> dict[str, Any]:
+def view_outputs(
+    screen: Screen, triggered: set[str] | None = None, tables: bool = True
+) -> dict[str, Any]:
     """Everything that follows the view state, by the names of :data:`ids.VIEW_OUTPUTS`.
 
     With ``triggered`` (the state keys that changed) the map is a ``Patch`` that carries only
     what changed: a layer switch sends visibility only, a basemap switch the style only. With
     none (the first paint) the map is the whole figure.
+
+    ``tables=False`` (the gap view's tab is closed) leaves the gap and sponsor tables as they
+    are: their hundreds of cells were a third of a filter change's server time, for tables
+    nobody sees. Opening the tab builds them (:func:`dashboard.gap_view.register`).
     """
     t = screen.t
     view = screen.view
@@ -195,8 +201,8 @@ def view_outputs(screen: Screen, triggered: set[str] | None = None) -> dict[str,
         "basemap_note": basemap_note(screen.get("basemap"), t),
         "chart_sponsor": sponsor_chart(view.overview, t),
         "chart_year": year_chart(view.overview, t),
-        "gap_table": gap_view.gap_table(gap_rows(view, t), t),
-        "sponsor_table": gap_view.sponsor_table(sponsor_rows(view, t), t),
+        "gap_table": gap_view.gap_table(gap_rows(view, t), t) if tables else no_update,
+        "sponsor_table": gap_view.sponsor_table(sponsor_rows(view, t), t) if tables else no_update,
         "search_options": layout.search_options(screen.context.bundle, screen.vintage)
         if triggered is None or "v" in triggered
         else no_update,
@@ -933,10 +939,15 @@ def _wire_view(app: Dash, current: Current) -> None:
     @app.callback(
         output={name: Output(cid, prop) for name, (cid, prop) in ids.VIEW_OUTPUTS.items()},
         inputs=_inputs(st.VIEW_FIELDS),
+        state={"tab": State(ids.TABS, "value")},
         prevent_initial_call=True,
     )
-    def _view(**state):
-        return view_outputs(Screen(current(), state), triggered=view_changed() or None)
+    def _view(tab, **state):
+        return view_outputs(
+            Screen(current(), state),
+            triggered=view_changed() or None,
+            tables=tab == gap_view.TAB,
+        )
 
 
 def _wire_selection(app: Dash, current: Current) -> None:

@@ -135,7 +135,7 @@ class Bundle:
 
         tables = {name: _restore_types(name, df) for name, df in tables.items()}
         for name in PROGRAMME_TABLES:
-            tables.setdefault(name, _EMPTY[name]())
+            tables.setdefault(name, pd.DataFrame(columns=_EMPTY_COLUMNS[name]))
         # One name per sponsor, and sponsors named only by imported assignments still belong
         # in every sponsor list.
         tables["assignments"] = canonical_sponsors(
@@ -303,84 +303,31 @@ def _label_points(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     )
 
 
-_EMPTY = {
-    "crosswalk": lambda: pd.DataFrame(
-        columns=[
-            "code_2019",
-            "name_2019",
-            "district_code",
-            "district",
-            "code_2020",
-            "name_2020",
-            "code_2025",
-            "name_2025",
-        ]
-    ),
-    "agencies": lambda: pd.DataFrame(columns=["name", "abbreviation", "kind", "source_url"]),
-    "assignments": lambda: pd.DataFrame(
-        columns=[
-            "assignment_id",
-            "sponsor_name",
-            "sponsor_kind",
-            "commune",
-            "district_code",
-            "period_start_year",
-            "period_end_year",
-            "activities_summary",
-            "source_url",
-            "source_date",
-            "code_2019",
-            "code_2020",
-            "code_2025",
-        ]
-    ),
-    "assignments_aggregate": lambda: pd.DataFrame(columns=["assignment_id", "sponsor_name"]),
-    "projects": lambda: pd.DataFrame(
-        columns=[
-            "project_id",
-            "kind",
-            "title",
-            "commune",
-            "district_code",
-            "year",
-            "year_start",
-            "year_end",
-            "ntm_criterion",
-            "sponsor_name",
-            "agency",
-            "cost_vnd",
-            "source_url",
-            "status",
-            "location_precision",
-            "code_2019",
-            "code_2020",
-            "code_2025",
-            "lon",
-            "lat",
-        ]
-    ),
-    "projects_aggregate": lambda: pd.DataFrame(columns=["project_id", "title"]),
-    "commune_status": lambda: pd.DataFrame(
-        columns=[
-            "status_id",
-            "commune",
-            "status_kind",
-            "year",
-            "decision",
-            "source_url",
-            "notes",
-            "district_code",
-            "code_2019",
-            "code_2020",
-            "code_2025",
-        ]
-    ),
-    "official_counts": lambda: pd.DataFrame(
-        columns=[
-            *("period", "status_kind", "district_name", "district_code", "count"),
-            *("decision", "source_url", "source_date", "notes"),
-        ]
-    ),
+#: Columns of the programme tables a store lacks (they become empty tables).
+_EMPTY_COLUMNS = {
+    "crosswalk": (
+        "code_2019 name_2019 district_code district code_2020 name_2020 code_2025 name_2025"
+    ).split(),
+    "agencies": "name abbreviation kind source_url".split(),
+    "assignments": (
+        "assignment_id sponsor_name sponsor_kind commune district_code period_start_year "
+        "period_end_year activities_summary source_url source_date code_2019 code_2020 "
+        "code_2025"
+    ).split(),
+    "assignments_aggregate": "assignment_id sponsor_name".split(),
+    "projects": (
+        "project_id kind title commune district_code year year_start year_end "
+        "ntm_criterion sponsor_name agency cost_vnd source_url status location_precision "
+        "code_2019 code_2020 code_2025 lon lat"
+    ).split(),
+    "projects_aggregate": "project_id title".split(),
+    "commune_status": (
+        "status_id commune status_kind year decision source_url notes district_code "
+        "code_2019 code_2020 code_2025"
+    ).split(),
+    "official_counts": (
+        "period status_kind district_name district_code count decision source_url source_date notes"
+    ).split(),
 }
 
 

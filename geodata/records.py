@@ -68,21 +68,22 @@ class Rows:
 
     ``position``: the row's commune in the vintage's commune table (``-1``: none there);
     ``start``/``end``: its years as floats, each missing one taken from the other (NaN: undated),
-    as the year filters read them; ``source``: codes into :attr:`Records.sources`.
+    as the year filters read them; ``start_as_written``/``end_as_written``: the years as the
+    table gives them (NaN when not given); ``source``: codes into :attr:`Records.sources`.
     """
 
     position: np.ndarray
     start: np.ndarray
     end: np.ndarray
     source: np.ndarray
+    start_as_written: np.ndarray
+    end_as_written: np.ndarray
 
 
 @dataclass(frozen=True)
 class AssignmentRows(Rows):
     sponsor: Coded  # sponsor_name
     kind: Coded  # sponsor_kind
-    start_as_written: np.ndarray  # period_start_year (NaN when not given)
-    end_as_written: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,6 @@ class ProjectRows(Rows):
     status: Coded  # "unknown" where none is recorded
     criteria: np.ndarray  # bool, one column per criterion number (see criteria_match)
     cost: np.ndarray  # float, NaN when unknown
-    start_as_written: np.ndarray  # year_start (NaN when not given)
-    end_as_written: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -181,40 +180,43 @@ def _district_pairs(
     return np.arange(len(communes)), Coded.of(own.to_numpy())
 
 
+def _dated(
+    df: pd.DataFrame, where: pd.Index, col: str, source: np.ndarray, start: str, end: str
+) -> dict[str, np.ndarray]:
+    """The :class:`Rows` fields of a table whose period runs from column ``start`` to ``end``,
+    and its years as written (``start_as_written``, ``end_as_written``)."""
+    first, last = _years(_col(df, start)), _years(_col(df, end))
+    filled_start, filled_end = _filled(first, last)
+    return {
+        "position": _position(where, _col(df, col)),
+        "start": filled_start,
+        "end": filled_end,
+        "source": source,
+        "start_as_written": first,
+        "end_as_written": last,
+    }
+
+
 def _assignments(df: pd.DataFrame, where: pd.Index, col: str, source: np.ndarray):
-    start, end = _years(_col(df, "period_start_year")), _years(_col(df, "period_end_year"))
-    filled_start, filled_end = _filled(start, end)
     return AssignmentRows(
-        position=_position(where, _col(df, col)),
-        start=filled_start,
-        end=filled_end,
-        source=source,
+        **_dated(df, where, col, source, "period_start_year", "period_end_year"),
         sponsor=Coded.of(_col(df, "sponsor_name")),
         kind=Coded.of(_col(df, "sponsor_kind")),
-        start_as_written=start,
-        end_as_written=end,
     )
 
 
 def _projects(bundle: Bundle, df: pd.DataFrame, where: pd.Index, col: str, source: np.ndarray):
-    start, end = _years(_col(df, "year_start")), _years(_col(df, "year_end"))
-    filled_start, filled_end = _filled(start, end)
     ag = bundle.agencies
     kind_of = dict(zip(ag["name"], ag["kind"], strict=True))
-    status = _col(df, "status").where(_col(df, "status").notna(), ProjectStatus.UNKNOWN.value)
+    status = _col(df, "status")
     return ProjectRows(
-        position=_position(where, _col(df, col)),
-        start=filled_start,
-        end=filled_end,
-        source=source,
+        **_dated(df, where, col, source, "year_start", "year_end"),
         agency=Coded.of(_col(df, "agency")),
         agency_kind=Coded.of(_col(df, "agency").map(kind_of)),
         kind=Coded.of(_col(df, "kind")),
-        status=Coded.of(status),
+        status=Coded.of(status.where(status.notna(), ProjectStatus.UNKNOWN.value)),
         criteria=_criteria(_col(df, "ntm_criterion")),
         cost=_years(_col(df, "cost_vnd")),
-        start_as_written=start,
-        end_as_written=end,
     )
 
 
@@ -246,12 +248,8 @@ def _numbers(value: object) -> set[int]:
 
 
 def _status(df: pd.DataFrame, where: pd.Index, col: str, source: np.ndarray) -> StatusRows:
-    year = _years(_col(df, "year"))
     return StatusRows(
-        position=_position(where, _col(df, col)),
-        start=year,
-        end=year,
-        source=source,
+        **_dated(df, where, col, source, "year", "year"),
         ntm=(_col(df, "status_kind") == CommuneStatusKind.NTM_ACHIEVED).to_numpy(dtype=bool),
     )
 
