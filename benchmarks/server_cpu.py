@@ -100,11 +100,12 @@ def callback_body(
 
 
 def change_requests(
-    app, before: Mapping[str, Any], after: Mapping[str, Any]
+    app, before: Mapping[str, Any], after: Mapping[str, Any], tab: str = "overview"
 ) -> list[tuple[str, dict]]:
     """(callback name, body) of every request the page posts when the controls go from the
-    view state ``before`` to ``after``: the view, the detail panel (when a field it follows
-    changed), the URL sync, and the translations on a language change."""
+    view state ``before`` to ``after`` with the tab ``tab`` open below the map: the view, the
+    detail panel (when a field it follows changed), the URL sync, and the translations on a
+    language change."""
     from dashboard import ids
     from dashboard import state as st
     from dashboard.callbacks import DETAIL_FIELDS
@@ -115,7 +116,8 @@ def change_requests(
     years = after.get("y")
     encoded = st.encode(before, tuple(years) if years else (2015, 2025))
     extra = {f"{ids.URL}.search": encoded, f"{ids.RESET}.n_clicks": None}
-    out = [("view", callback_body(app, _callback_key(app, f"{ids.LEGEND}.children"), new, changed))]
+    key = _callback_key(app, f"{ids.LEGEND}.children")
+    out = [("view", callback_body(app, key, new, changed, {f"{ids.TABS}.value": tab}))]
     if set(changed) & detail:
         key = _callback_key(app, f"{ids.DETAIL}.children")
         out.append(("detail", callback_body(app, key, new, sorted(set(changed) & detail))))
@@ -309,6 +311,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=7, help="passes over the states (default 7)")
     p.add_argument("--profile", action="store_true", help="one more pass under cProfile")
     p.add_argument("--top", type=int, default=25, help="functions the profile prints")
+    p.add_argument(
+        "--tab",
+        default="overview",
+        help="the tab open below the map: overview (the page's default) or gaps (the tables)",
+    )
     p.add_argument("--label", default="server-cpu", help="name of the results file")
     p.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     return p
@@ -325,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         app, bundle = make_app(args.store, tmp)
         seq = states(bundle)
         plan = [
-            (label, change_requests(app, before, after))
+            (label, change_requests(app, before, after, args.tab))
             for (_l, before), (label, after) in itertools.pairwise(seq)
         ]
         poster = Poster(app, bundle)
@@ -344,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         "store": str(args.store),
         "git": _git(),
         "repeat": args.repeat,
+        "tab": args.tab,
         "loadavg": [load0, os.getloadavg()],
         "median_ms": statistics.median(totals),
         "p95_ms": _pct(totals, 0.95),

@@ -272,7 +272,7 @@ def filter_assignments(bundle: Bundle, vintage: int, filters: Filters) -> pd.Dat
 
     Project filters (kind, criterion, status) do not apply to assignments.
     """
-    return bundle.assignments.loc[_select(bundle, vintage, filters).assignments].copy()
+    return bundle.assignments.take(np.flatnonzero(_select(bundle, vintage, filters).assignments))
 
 
 def filter_projects(bundle: Bundle, vintage: int, filters: Filters) -> pd.DataFrame:
@@ -282,12 +282,12 @@ def filter_projects(bundle: Bundle, vintage: int, filters: Filters) -> pd.DataFr
     ``sponsor_name`` often names several bodies); projects with no resolved agency drop out
     as soon as a sponsor or sponsor kind is chosen.
     """
-    return bundle.projects.loc[_select(bundle, vintage, filters).projects].copy()
+    return bundle.projects.take(np.flatnonzero(_select(bundle, vintage, filters).projects))
 
 
 def filter_status(bundle: Bundle, vintage: int, filters: Filters) -> pd.DataFrame:
     """Commune status records of communes in view (year filters apply; undated kept)."""
-    return bundle.status.loc[_select(bundle, vintage, filters).status].copy()
+    return bundle.status.take(np.flatnonzero(_select(bundle, vintage, filters).status))
 
 
 # ------------------------------------------------------------------------------- measures
