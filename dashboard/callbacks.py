@@ -335,64 +335,70 @@ def cards_children(o: dict[str, Any], t: Translator, f: cv.Filters | None = None
     the chosen sponsors' communes and name what the others add; with a project filter the
     last counts the communes that have such a project."""
     f = f or cv.Filters()
-    kinds = ", ".join(
-        f"{n} {t(styles.kind_style(k).label_key).lower()}"
-        for k, n in sorted(o["projects_by_kind"].items(), key=lambda kv: -kv[1])[:4]
+    return [*_coverage_cards(o, t, f), _support_card(o, t), _projects_card(o, t, f)]
+
+
+def _card(key: str, title: str, value: str, sub: str) -> html.Div:
+    return html.Div(
+        [
+            html.Div(title, className="card-title"),
+            html.Div(value, className="card-value"),
+            html.Div(sub, className="card-sub"),
+        ],
+        className="card",
+        **{"data-card": key},
     )
 
-    def card(key: str, title: str, value: str, sub: str) -> html.Div:
-        return html.Div(
-            [
-                html.Div(title, className="card-title"),
-                html.Div(value, className="card-value"),
-                html.Div(sub, className="card-sub"),
-            ],
-            className="card",
-            **{"data-card": key},
-        )
 
+def _coverage_cards(o: dict[str, Any], t: Translator, f: cv.Filters) -> list[html.Div]:
+    """Communes helped (by the chosen sponsors when some are) and difficult communes helped."""
+    communes = f"{o['n_sponsored']} / {o['n_communes']}"
+    difficult = f"{o['n_difficult_sponsored']} / {o['n_difficult']}"
     if f.chooses_sponsors:
-        first = card(
-            "sponsored",
-            t("card.chosen"),
-            f"{o['n_sponsored']} / {o['n_communes']}",
-            t("card.chosen_sub", others=o["n_others"], none=o["n_none"]),
-        )
-        second = card(
-            "difficult",
-            t("card.difficult_chosen"),
-            f"{o['n_difficult_sponsored']} / {o['n_difficult']}",
-            t("card.difficult_chosen_sub", others=o["n_difficult_others"]),
-        )
-    else:
-        first = card(
-            "sponsored",
-            t("card.sponsored"),
-            f"{o['n_sponsored']} / {o['n_communes']}",
-            t("card.sponsored_sub"),
-        )
-        second = card(
-            "difficult",
-            t("card.difficult"),
-            f"{o['n_difficult_sponsored']} / {o['n_difficult']}",
-            t("card.difficult_sub"),
-        )
-    support = card(
+        return [
+            _card(
+                "sponsored",
+                t("card.chosen"),
+                communes,
+                t("card.chosen_sub", others=o["n_others"], none=o["n_none"]),
+            ),
+            _card(
+                "difficult",
+                t("card.difficult_chosen"),
+                difficult,
+                t("card.difficult_chosen_sub", others=o["n_difficult_others"]),
+            ),
+        ]
+    return [
+        _card("sponsored", t("card.sponsored"), communes, t("card.sponsored_sub")),
+        _card("difficult", t("card.difficult"), difficult, t("card.difficult_sub")),
+    ]
+
+
+def _support_card(o: dict[str, Any], t: Translator) -> html.Div:
+    return _card(
         "support",
         t("card.support"),
         figures.format_vnd(o["support_vnd"], t),
         t("card.support_sub", n=o["n_costed"], total=o["n_projects"]),
     )
+
+
+def _projects_card(o: dict[str, Any], t: Translator, f: cv.Filters) -> html.Div:
+    """Projects by kind (the four most frequent named), or with a project filter the
+    communes that have such a project."""
+    kinds = ", ".join(
+        f"{n} {t(styles.kind_style(k).label_key).lower()}"
+        for k, n in sorted(o["projects_by_kind"].items(), key=lambda kv: -kv[1])[:4]
+    )
     if f.chooses_projects:
-        last = card(
+        return _card(
             "projects",
             t("card.projects_match"),
             f"{o['n_match']} / {o['n_communes']}",
             t("card.projects_match_sub", n=o["n_projects"], kinds=kinds or "–"),
         )
-    else:
-        last = card("projects", t("card.projects"), str(o["n_projects"]), kinds or "–")
-    return [first, second, support, last]
+    return _card("projects", t("card.projects"), str(o["n_projects"]), kinds or "–")
 
 
 def counted_children(c: Context, view: View, t: Translator) -> list[Any]:

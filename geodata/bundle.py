@@ -127,45 +127,10 @@ class Bundle:
         from are taken over instead of computed again: an import changes no boundary.
         """
         inputs = MappingProxyType(dict(tables))
-
-        def unchanged(*names: str) -> bool:
-            return previous is not None and all(
-                previous.inputs.get(n) is inputs.get(n) for n in names
-            )
-
-        tables = {name: _restore_types(name, df) for name, df in tables.items()}
-        for name in PROGRAMME_TABLES:
-            tables.setdefault(name, pd.DataFrame(columns=_EMPTY_COLUMNS[name]))
-        # One name per sponsor, and sponsors named only by imported assignments still belong
-        # in every sponsor list.
-        tables["assignments"] = canonical_sponsors(
-            tables["assignments"], tables["agencies"]["name"]
+        tables = _with_programme_tables(
+            {name: _restore_types(name, df) for name, df in tables.items()}
         )
-        tables["agencies"] = with_all_sponsors(tables["agencies"], tables["assignments"])
-        geojson: dict[str, str] = {}
-        labels: dict[str, pd.DataFrame] = {}
-        bboxes: dict[str, tuple[float, float, float, float]] = {}
-        for vintage in VINTAGES:
-            full = tables.get(f"communes_{vintage}")
-            if full is None:
-                continue
-            web = tables.get(f"communes_{vintage}_web", full)
-            key = f"communes_{vintage}"
-            if unchanged(key, f"{key}_web") and key in previous.geojson:
-                geojson[key], labels[key] = previous.geojson[key], previous.label_points[key]
-                bboxes[key] = previous.bboxes[key]
-                continue
-            geojson[key] = _geojson_text(web)
-            labels[key] = _label_points(full)
-            bboxes[key] = tuple(float(x) for x in full.total_bounds)
-        for name in OVERLAYS:
-            if name in tables and unchanged(name) and name in previous.geojson:
-                geojson[name], labels[name] = previous.geojson[name], previous.label_points[name]
-                bboxes[name] = previous.bboxes[name]
-            elif name in tables:
-                geojson[name] = _geojson_text(tables[name], _OVERLAY_TOLERANCE.get(name))
-                labels[name] = _label_points(tables[name])
-                bboxes[name] = tuple(float(x) for x in tables[name].total_bounds)
+        geojson, labels, bboxes = _web_layers(tables, inputs, previous)
         info = {}
         if "build_info" in tables:
             info = dict(
@@ -248,6 +213,55 @@ class Bundle:
                 meta = json.loads(value)
                 out.append({"file": key.removeprefix("source:"), **meta})
         return out
+
+
+def _with_programme_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every programme table (missing ones empty), one name per sponsor, and the sponsors
+    named only by imported assignments added to the agencies (they belong in every list)."""
+    for name in PROGRAMME_TABLES:
+        tables.setdefault(name, pd.DataFrame(columns=_EMPTY_COLUMNS[name]))
+    tables["assignments"] = canonical_sponsors(tables["assignments"], tables["agencies"]["name"])
+    tables["agencies"] = with_all_sponsors(tables["agencies"], tables["assignments"])
+    return tables
+
+
+def _layer_sources(tables: Mapping[str, pd.DataFrame]):
+    """(layer name, table for labels and bounds, table for the GeoJSON, simplification, the
+    store tables it comes from) of every layer sent to the browser: the communes of each
+    vintage (from their simplified web copies) and the overlays."""
+    for vintage in VINTAGES:
+        key = f"communes_{vintage}"
+        if key in tables:
+            web = tables.get(f"{key}_web", tables[key])
+            yield key, tables[key], web, None, (key, f"{key}_web")
+    for name in OVERLAYS:
+        if name in tables:
+            yield name, tables[name], tables[name], _OVERLAY_TOLERANCE.get(name), (name,)
+
+
+def _web_layers(
+    tables: Mapping[str, pd.DataFrame],
+    inputs: Mapping[str, pd.DataFrame],
+    previous: Bundle | None,
+) -> tuple[dict[str, str], dict[str, pd.DataFrame], dict[str, tuple[float, ...]]]:
+    """GeoJSON text, label points and bounds of every layer; those of a layer whose store
+    tables are the very objects ``previous`` was built from are taken over."""
+    geojson: dict[str, str] = {}
+    labels: dict[str, pd.DataFrame] = {}
+    bboxes: dict[str, tuple[float, ...]] = {}
+    for key, full, web, tolerance, names in _layer_sources(tables):
+        if (
+            previous is not None
+            and key in previous.geojson
+            and all(previous.inputs.get(n) is inputs.get(n) for n in names)
+        ):
+            geojson[key], labels[key] = previous.geojson[key], previous.label_points[key]
+            bboxes[key] = previous.bboxes[key]
+            continue
+        geojson[key] = _geojson_text(web, tolerance)
+        labels[key] = _label_points(full)
+        bboxes[key] = tuple(float(x) for x in full.total_bounds)
+    return geojson, labels, bboxes
 
 
 def _restore_types(name: str, df: pd.DataFrame) -> pd.DataFrame:
