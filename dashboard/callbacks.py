@@ -185,9 +185,11 @@ def view_outputs(
     what changed: a layer switch sends visibility only, a basemap switch the style only. With
     none (the first paint) the map is the whole figure.
 
-    ``tables=False`` (the gap view's tab is closed) leaves the gap and sponsor tables as they
-    are: their hundreds of cells were a third of a filter change's server time, for tables
-    nobody sees. Opening the tab builds them (:func:`dashboard.gap_view.register`).
+    ``tables=False`` (the gap view's tab is closed) empties the gap and sponsor tables instead
+    of building them: their hundreds of cells were a third of a filter change's server time,
+    for tables nobody sees. Opening the tab builds them (:func:`dashboard.gap_view.register`);
+    emptied, never left as they were, so that the tab never shows another state's rows while
+    they come.
     """
     t = screen.t
     view = screen.view
@@ -201,8 +203,8 @@ def view_outputs(
         "basemap_note": basemap_note(screen.get("basemap"), t),
         "chart_sponsor": sponsor_chart(view.overview, t),
         "chart_year": year_chart(view.overview, t),
-        "gap_table": gap_view.gap_table(gap_rows(view, t), t) if tables else no_update,
-        "sponsor_table": gap_view.sponsor_table(sponsor_rows(view, t), t) if tables else no_update,
+        "gap_table": gap_view.gap_table(gap_rows(view, t), t) if tables else None,
+        "sponsor_table": gap_view.sponsor_table(sponsor_rows(view, t), t) if tables else None,
         "search_options": layout.search_options(screen.context.bundle, screen.vintage)
         if triggered is None or "v" in triggered
         else no_update,

@@ -170,7 +170,7 @@ def picked_code(triggered: Any, clicks: list[int | None]) -> str | None:
 def opened(tab: str | None, state: dict[str, Any], rows_of: Any) -> dict[str, Any]:
     """The two tables for a view state when the gap view's tab opens (``{"gaps",
     "sponsors"}``; ``no_update`` for another tab). The view callback builds them only while
-    the tab is open, so they may be stale when it opens."""
+    the tab is open (it empties them otherwise), so opening it must build them."""
     if tab != TAB:
         return {"gaps": no_update, "sponsors": no_update}
     t = translator(state["lang"])
