@@ -70,13 +70,19 @@ def import_hostile(store, tmp: Path) -> None:
 def with_sheet_xml(path: Path, edit) -> Path:
     """Rewrite the first sheet's XML of an .xlsx with ``edit(xml: bytes) -> bytes``, each member
     deflated again (how a hostile file is made from a real one)."""
+    return with_part_xml(path, "xl/worksheets/sheet1.xml", edit)
+
+
+def with_part_xml(path: Path, part: str, edit) -> Path:
+    """Rewrite one member of an .xlsx with ``edit(xml: bytes) -> bytes``."""
     import zipfile
 
     with zipfile.ZipFile(path) as zf:
         members = [(info, zf.read(info.filename)) for info in zf.infolist()]
+    assert part in {info.filename for info, _ in members}, part
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, data in members:
-            if info.filename == "xl/worksheets/sheet1.xml":
+            if info.filename == part:
                 data = edit(data)
             zf.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED)
     return path

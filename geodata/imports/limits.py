@@ -85,6 +85,11 @@ def check_file_size(path: Path, limits: Limits) -> None:
         raise LimitError(msg)
 
 
+#: The first bytes of an OLE compound file: what Excel writes for a password-protected
+#: workbook (the encrypted .xlsx inside) and for the old .xls format.
+OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
 def check_xlsx_zip(path: Path, limits: Limits) -> None:
     """Refuse an .xlsx whose members would inflate beyond the limits (a zip bomb), from the
     zip's central directory, before anything is decompressed. Python's zipfile never inflates
@@ -94,6 +99,13 @@ def check_xlsx_zip(path: Path, limits: Limits) -> None:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         msg = f"{path.name} is not a readable .xlsx workbook ({exc})"
+        with path.open("rb") as fh:
+            if fh.read(8) == OLE_SIGNATURE:
+                msg = (
+                    f"{path.name} is not a readable .xlsx workbook: it is password-protected "
+                    "(or an old .xls renamed); open it in Excel, remove the password "
+                    "(File → Info → Protect Workbook) or save it as .xlsx, and import it again"
+                )
         raise LimitError(msg) from exc
     if len(infos) > limits.max_xlsx_members:
         msg = f"{path.name} holds {len(infos)} parts; an .xlsx workbook has far fewer"

@@ -13,8 +13,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import datetime as dt
-import functools
 import io
 import itertools
 import re
@@ -24,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from geodata.imports.cells import Grid, cell_text, plain_texts
 from geodata.imports.columns import REQUIRED, amount_multiplier, header_key, match_header
 from geodata.imports.limits import DEFAULT as DEFAULT_LIMITS
 from geodata.imports.limits import (
@@ -32,8 +31,8 @@ from geodata.imports.limits import (
     Limits,
     UnreadableFileError,
     check_file_size,
-    check_xlsx_zip,
 )
+from geodata.imports.xlsx import xlsx_grid
 
 HEADER_SEARCH_ROWS = 40
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
@@ -146,15 +145,6 @@ def _looks_utf16(data: bytes) -> bool:
     return zeros > len(sample) // 2 * 0.3
 
 
-@dataclass(frozen=True)
-class _Grid:
-    """The rows of a file as text cells, streamed: ``rows`` yields ``(row number, cells)``."""
-
-    rows: Iterator[tuple[int, list[str]]]
-    encoding: str | None = None
-    sheet: str | None = None
-
-
 def _sniff_encoding(path: Path) -> tuple[str, str]:
     """(codec, name) of a text file, read in chunks (never whole): a BOM, UTF-16 by its zero
     bytes, UTF-8 if every byte decodes, else Windows-1258."""
@@ -186,7 +176,7 @@ def _sniff_encoding(path: Path) -> tuple[str, str]:
 
 
 @contextlib.contextmanager
-def _text_grid(path: Path, limits: Limits) -> Iterator[_Grid]:
+def _text_grid(path: Path, limits: Limits) -> Iterator[Grid]:
     codec, name = _sniff_encoding(path)
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=codec, errors="replace", newline="")
@@ -197,14 +187,14 @@ def _text_grid(path: Path, limits: Limits) -> Iterator[_Grid]:
             raise UnreadableFileError(msg) from exc
         delimiter = _delimiter(sample, path.suffix.lower())
         lines = (line.replace("\x00", "") for line in itertools.chain(sample, text))
-        yield _Grid(_csv_rows(path, csv.reader(lines, delimiter=delimiter), limits), name)
+        yield Grid(_csv_rows(path, csv.reader(lines, delimiter=delimiter), limits), name)
 
 
 def _csv_rows(path: Path, reader, limits: Limits) -> Iterator[tuple[int, list[str]]]:
     start = 1
     try:
         for cells in reader:
-            yield start, cells if _plain_texts(cells) else [_cell_text(c) for c in cells]
+            yield start, cells if plain_texts(cells) else [cell_text(c) for c in cells]
             start = reader.line_num + 1
     except csv.Error as exc:
         msg = f"{path.name}: not a readable table near line {start} ({exc})"
@@ -232,226 +222,6 @@ def _delimiter(sample: list[str], suffix: str) -> str:
         if width > best_width:
             best, best_width = delim, width
     return best
-
-
-@contextlib.contextmanager
-def _xlsx_grid(path: Path, sheet: str | None, limits: Limits) -> Iterator[_Grid]:
-    """The rows of a sheet, streamed by openpyxl's read-only mode, merged cells filled from
-    their top-left value. The zip is checked first (:func:`limits.check_xlsx_zip`)."""
-    import openpyxl
-
-    check_xlsx_zip(path, limits)
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
-    except Exception as exc:  # a hostile file can fail in any part of the XML parser
-        msg = f"{path.name} is not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
-        raise UnreadableFileError(msg) from exc
-    try:
-        ws = _sheet(wb, sheet, path)
-        merges = _merged_ranges(path, ws)
-        ws.reset_dimensions()  # rows as wide as their last cell, not the sheet's claimed size
-        yield _Grid(_filled(_xlsx_rows(path, ws), merges), sheet=ws.title)
-    finally:
-        wb.close()
-
-
-def _sheet(wb, sheet: str | None, path: Path):
-    if sheet is None:
-        return wb.worksheets[0]
-    if sheet in wb.sheetnames:
-        return wb[sheet]
-    if sheet.isdigit() and 1 <= int(sheet) <= len(wb.worksheets):
-        return wb.worksheets[int(sheet) - 1]
-    msg = f"{path.name} has no sheet {sheet!r}; it has: {', '.join(wb.sheetnames)}"
-    raise UnreadableFileError(msg)
-
-
-def _xlsx_rows(path: Path, ws) -> Iterator[tuple[int, list[str]]]:
-    number = 0
-    try:
-        for number, values in _sheet_values(ws):
-            yield number, [_cell_text(v) for v in values]
-    except UnreadableFileError:
-        raise
-    except Exception as exc:  # XML errors (entities, bad markup) in a hostile sheet
-        msg = (
-            f"{path.name} is not a readable .xlsx workbook near row {number + 1} "
-            f"({type(exc).__name__}: {exc})"
-        )
-        raise UnreadableFileError(msg) from exc
-
-
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-
-
-def _sheet_values(ws) -> Iterator[tuple[int, list]]:
-    """``(row number, values)`` of a read-only sheet, as ``ws.iter_rows(values_only=True)``
-    gives them (the same values: shared and inline strings, numbers, booleans, dates by the
-    cells' styles; missing rows empty, a row as wide as its last cell), read from the sheet's
-    XML by the same parser (``openpyxl.xml.functions.iterparse``: no entity is expanded) without
-    openpyxl's per-cell objects, which took most of the time of a large import."""
-    from openpyxl.cell.text import Text
-    from openpyxl.utils.datetime import from_excel, from_ISO8601
-    from openpyxl.xml.functions import iterparse
-
-    row_tag, value_tag, inline_tag = _MAIN_NS + "row", _MAIN_NS + "v", _MAIN_NS + "is"
-    shared = ws._shared_strings
-    dates, deltas, epoch = ws.parent._date_formats, ws.parent._timedelta_formats, ws.parent.epoch
-    counter, parsed = 1, 0
-    with ws._get_source() as source:
-        for _, row in iterparse(source):
-            if row.tag != row_tag:
-                continue
-            r = row.get("r")
-            parsed = _row_number(r) if r is not None else parsed + 1
-            cells: list[tuple[int, object]] = []
-            column = 0
-            for cell in row:
-                ref = cell.get("r")
-                column = _column_of(ref) if ref else column + 1
-                kind = cell.get("t", "n")
-                if kind == "inlineStr":
-                    child = cell.find(inline_tag)
-                    value = Text.from_tree(child).content if child is not None else None
-                else:
-                    value = cell.findtext(value_tag, None) or None
-                    if value is not None:
-                        if kind == "n":
-                            value = float(value) if any(c in value for c in ".Ee") else int(value)
-                            style = int(cell.get("s") or 0)
-                            if style in dates:
-                                try:
-                                    value = from_excel(value, epoch, timedelta=style in deltas)
-                                except (OverflowError, ValueError):
-                                    value = "#VALUE!"
-                        elif kind == "s":
-                            value = shared[int(value)]
-                        elif kind == "b":
-                            value = bool(int(value))
-                        elif kind == "d":
-                            value = from_ISO8601(value)
-                cells.append((column, value))
-            row.clear()
-            while counter < parsed:  # rows the sheet leaves out are empty
-                yield counter, []
-                counter += 1
-            if counter == parsed:
-                values: list = []
-                if cells:
-                    values = [None] * cells[-1][0]
-                    for col, value in cells:
-                        if 1 <= col <= len(values):
-                            values[col - 1] = value
-                yield counter, values
-                counter += 1
-
-
-def _row_number(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        value = float(text)
-        if not value.is_integer():
-            raise ValueError(f"{text} is not a valid row number") from None
-        return int(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _column_letters(letters: str) -> int:
-    from openpyxl.utils.cell import column_index_from_string
-
-    return column_index_from_string(letters)
-
-
-def _column_of(ref: str) -> int:
-    """The column of a cell reference ("C12" → 3)."""
-    letters = ref.rstrip("0123456789")
-    if not letters or not ref[len(letters) :].isdigit():
-        raise ValueError(f"Invalid cell coordinates ({ref})")
-    return _column_letters(letters)
-
-
-def _filled(
-    rows: Iterator[tuple[int, list[str]]], merges: list[tuple[int, int, int, int]]
-) -> Iterator[tuple[int, list[str]]]:
-    """Rows with every merged range filled from its top-left value, row by row."""
-    starting: dict[int, list[tuple[int, int, int]]] = {}
-    for min_col, min_row, max_col, max_row in merges:
-        starting.setdefault(min_row, []).append((min_col, max_col, max_row))
-    active: list[tuple[str, int, int, int]] = []  # (value, min_col, max_col, max_row)
-    for number, cells in rows:
-        active = [a for a in active if a[3] >= number]
-        for min_col, max_col, max_row in starting.pop(number, ()):
-            if min_col - 1 < len(cells):
-                active.append((cells[min_col - 1], min_col, max_col, max_row))
-        for value, min_col, max_col, _ in active:
-            if len(cells) < max_col:
-                cells.extend([""] * (max_col - len(cells)))
-            cells[min_col - 1 : max_col] = [value] * (max_col - min_col + 1)
-        yield number, cells
-
-
-_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"')
-
-
-def _merged_ranges(path: Path, ws) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row) of every merged range of a read-only sheet, from
-    the sheet's XML read in chunks."""
-    from openpyxl.utils.cell import range_boundaries
-
-    sheet_xml = getattr(ws, "_worksheet_path", None)
-    if sheet_xml is None:
-        return []
-    found: list[bytes] = []
-    with zipfile.ZipFile(path) as zf, zf.open(sheet_xml.lstrip("/")) as fh:
-        tail = b""
-        while chunk := fh.read(1 << 20):
-            data = tail + chunk
-            cut = max(0, len(data) - 64)
-            found += [m.group(1) for m in _MERGE_RE.finditer(data) if m.end() <= cut]
-            tail = data[cut:]
-        found += _MERGE_RE.findall(tail)
-    return [range_boundaries(m.decode()) for m in found]
-
-
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _plain_texts(cells: list[str]) -> bool:
-    """True if every cell already is what :func:`_cell_text` makes of it: printable, NFC, no
-    space at either end or twice (one check of the joined row; a space never composes)."""
-    joined = " ".join(filter(None, cells))
-    return (
-        joined.isprintable()
-        and "  " not in joined
-        and not joined.startswith(" ")
-        and not joined.endswith(" ")
-        and unicodedata.is_normalized("NFC", joined)
-    )
-
-
-def _cell_text(value: object) -> str:
-    """A cell as text: numbers without a spurious ".0", dates as dd/mm/yyyy, NFC, trimmed."""
-    if type(value) is str and value.isprintable() and unicodedata.is_normalized("NFC", value):
-        return " ".join(value.split())  # most cells: nothing to normalise or replace
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value != value:
-            return ""
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    text = unicodedata.normalize("NFC", str(value))
-    return " ".join(_ILLEGAL.sub(" ", text).split())
 
 
 # --------------------------------------------------------------------------------------------
@@ -585,7 +355,7 @@ def open_table(
     file_format = _file_format(path)
     check_file_size(path, limits)
     deadline = deadline or Deadline(limits.time_budget_s, path.name)
-    grid_of = _xlsx_grid(path, sheet, limits) if file_format == "xlsx" else _text_grid(path, limits)
+    grid_of = xlsx_grid(path, sheet, limits) if file_format == "xlsx" else _text_grid(path, limits)
     with grid_of as grid:
         rows = _bounded(grid.rows, path, limits, deadline)
         head = list(itertools.islice(rows, HEADER_SEARCH_ROWS + 1))
