@@ -99,7 +99,9 @@ class Screen:
 
     @cached_property
     def view(self) -> View:
-        return View(self.context.bundle, self.get("v"), st.filters(self.state, self.context.years))
+        return View.of(
+            self.context.bundle, self.get("v"), st.filters(self.state, self.context.years)
+        )
 
     @property
     def vintage(self) -> int:
@@ -195,7 +197,11 @@ DETAIL_OUTPUTS = ("detail", "outline", "search")
 
 
 def page_outputs(
-    c: Context, search: str | None, state: Mapping[str, Any], triggered: set[str]
+    c: Context,
+    search: str | None,
+    state: Mapping[str, Any],
+    triggered: set[str],
+    tables: bool = True,
 ) -> dict[str, Any]:
     """Everything one change of the page answers, in one response: the URL and the controls
     in step (:func:`sync_url`), the view (:func:`view_outputs`) and the details
@@ -205,7 +211,7 @@ def page_outputs(
     ``state`` holds every field's control value; ``triggered`` the keys that changed
     (``"url"``, ``"reset"`` or field keys; empty on the page's first call). What a part does
     not follow is ``no_update``: a measure change leaves the details alone, a selection the
-    view.
+    view. ``tables`` says whether the gap view's tab is open (:func:`view_outputs`).
     """
     sync = sync_url(c, search, state, triggered)
     if triggered and not triggered & {"url", "reset"} and sync["url"] == (search or ""):
@@ -215,7 +221,7 @@ def page_outputs(
     changed = (triggered & set(st.FIELD)) | moved
     screen = Screen(c, shown)
     if changed & _VIEW_KEYS:
-        view = view_outputs(screen, triggered=changed & _VIEW_KEYS)
+        view = view_outputs(screen, triggered=changed & _VIEW_KEYS, tables=tables)
     else:
         view = dict.fromkeys(ids.VIEW_OUTPUTS, no_update)
     if not triggered or changed & _DETAIL_KEYS:
@@ -226,13 +232,21 @@ def page_outputs(
 
 
 # ================================================================== 2. the view
-def view_outputs(screen: Screen, triggered: set[str] | None = None) -> dict[str, Any]:
+def view_outputs(
+    screen: Screen, triggered: set[str] | None = None, tables: bool = True
+) -> dict[str, Any]:
     """Everything that follows the view state, by the names of :data:`ids.VIEW_OUTPUTS`.
 
     ``paint`` is map.js's paint spec (it sets only what differs from what it shows). With
     ``triggered`` (the state keys that changed) the map figure is a ``Patch`` for a vintage, a
     layer switch or a basemap only, else ``no_update``: a filter change never writes it. With
     none (the first paint) the map is the whole figure.
+
+    ``tables=False`` (the gap view's tab is closed) empties the gap and sponsor tables instead
+    of building them: their hundreds of cells were a third of a filter change's server time,
+    for tables nobody sees. Opening the tab builds them (:func:`dashboard.gap_view.register`);
+    emptied, never left as they were, so that the tab never shows another state's rows while
+    they come.
     """
     t = screen.t
     view = screen.view
@@ -247,8 +261,8 @@ def view_outputs(screen: Screen, triggered: set[str] | None = None) -> dict[str,
         "basemap_note": basemap_note(screen.get("basemap"), t),
         "chart_sponsor": sponsor_chart(view.overview, t),
         "chart_year": year_chart(view.overview, t),
-        "gap_table": gap_view.gap_table(gap_rows(view, t), t),
-        "sponsor_table": gap_view.sponsor_table(sponsor_rows(view, t), t),
+        "gap_table": gap_view.gap_table(gap_rows(view, t), t) if tables else None,
+        "sponsor_table": gap_view.sponsor_table(sponsor_rows(view, t), t) if tables else None,
         "search_options": layout.search_options(screen.context.bundle, screen.vintage)
         if triggered is None or "v" in triggered
         else no_update,
@@ -360,64 +374,70 @@ def cards_children(o: dict[str, Any], t: Translator, f: cv.Filters | None = None
     the chosen sponsors' communes and name what the others add; with a project filter the
     last counts the communes that have such a project."""
     f = f or cv.Filters()
-    kinds = ", ".join(
-        f"{n} {t(styles.kind_style(k).label_key).lower()}"
-        for k, n in sorted(o["projects_by_kind"].items(), key=lambda kv: -kv[1])[:4]
+    return [*_coverage_cards(o, t, f), _support_card(o, t), _projects_card(o, t, f)]
+
+
+def _card(key: str, title: str, value: str, sub: str) -> html.Div:
+    return html.Div(
+        [
+            html.Div(title, className="card-title"),
+            html.Div(value, className="card-value"),
+            html.Div(sub, className="card-sub"),
+        ],
+        className="card",
+        **{"data-card": key},
     )
 
-    def card(key: str, title: str, value: str, sub: str) -> html.Div:
-        return html.Div(
-            [
-                html.Div(title, className="card-title"),
-                html.Div(value, className="card-value"),
-                html.Div(sub, className="card-sub"),
-            ],
-            className="card",
-            **{"data-card": key},
-        )
 
+def _coverage_cards(o: dict[str, Any], t: Translator, f: cv.Filters) -> list[html.Div]:
+    """Communes helped (by the chosen sponsors when some are) and difficult communes helped."""
+    communes = f"{o['n_sponsored']} / {o['n_communes']}"
+    difficult = f"{o['n_difficult_sponsored']} / {o['n_difficult']}"
     if f.chooses_sponsors:
-        first = card(
-            "sponsored",
-            t("card.chosen"),
-            f"{o['n_sponsored']} / {o['n_communes']}",
-            t("card.chosen_sub", others=o["n_others"], none=o["n_none"]),
-        )
-        second = card(
-            "difficult",
-            t("card.difficult_chosen"),
-            f"{o['n_difficult_sponsored']} / {o['n_difficult']}",
-            t("card.difficult_chosen_sub", others=o["n_difficult_others"]),
-        )
-    else:
-        first = card(
-            "sponsored",
-            t("card.sponsored"),
-            f"{o['n_sponsored']} / {o['n_communes']}",
-            t("card.sponsored_sub"),
-        )
-        second = card(
-            "difficult",
-            t("card.difficult"),
-            f"{o['n_difficult_sponsored']} / {o['n_difficult']}",
-            t("card.difficult_sub"),
-        )
-    support = card(
+        return [
+            _card(
+                "sponsored",
+                t("card.chosen"),
+                communes,
+                t("card.chosen_sub", others=o["n_others"], none=o["n_none"]),
+            ),
+            _card(
+                "difficult",
+                t("card.difficult_chosen"),
+                difficult,
+                t("card.difficult_chosen_sub", others=o["n_difficult_others"]),
+            ),
+        ]
+    return [
+        _card("sponsored", t("card.sponsored"), communes, t("card.sponsored_sub")),
+        _card("difficult", t("card.difficult"), difficult, t("card.difficult_sub")),
+    ]
+
+
+def _support_card(o: dict[str, Any], t: Translator) -> html.Div:
+    return _card(
         "support",
         t("card.support"),
         figures.format_vnd(o["support_vnd"], t),
         t("card.support_sub", n=o["n_costed"], total=o["n_projects"]),
     )
+
+
+def _projects_card(o: dict[str, Any], t: Translator, f: cv.Filters) -> html.Div:
+    """Projects by kind (the four most frequent named), or with a project filter the
+    communes that have such a project."""
+    kinds = ", ".join(
+        f"{n} {t(styles.kind_style(k).label_key).lower()}"
+        for k, n in sorted(o["projects_by_kind"].items(), key=lambda kv: -kv[1])[:4]
+    )
     if f.chooses_projects:
-        last = card(
+        return _card(
             "projects",
             t("card.projects_match"),
             f"{o['n_match']} / {o['n_communes']}",
             t("card.projects_match_sub", n=o["n_projects"], kinds=kinds or "–"),
         )
-    else:
-        last = card("projects", t("card.projects"), str(o["n_projects"]), kinds or "–")
-    return [first, second, support, last]
+    return _card("projects", t("card.projects"), str(o["n_projects"]), kinds or "–")
 
 
 def counted_children(c: Context, view: View, t: Translator) -> list[Any]:
@@ -959,10 +979,11 @@ def _wire_page(app: Dash, current: Current) -> None:
             "reset": Input(ids.RESET, "n_clicks"),
             **_inputs(st.FIELDS),
         },
+        state={"tab": State(ids.TABS, "value")},
         prevent_initial_call="initial_duplicate",
     )
-    def _page(url_search, reset, **state):
-        return page_outputs(current(), url_search, state, changed())
+    def _page(url_search, reset, tab, **state):
+        return page_outputs(current(), url_search, state, changed(), tables=tab == gap_view.TAB)
 
 
 def _wire_map(app: Dash, _current: Current) -> None:

@@ -26,6 +26,9 @@ from dashboard import ids
 from dashboard import state as st
 from dashboard.i18n import Translator, translator
 
+#: The value of the gap view's tab (``layout.tabs``): its tables are built while it is open.
+TAB = "gaps"
+
 
 @dataclass(frozen=True)
 class Column:
@@ -157,12 +160,38 @@ def rows_csv(rows: list[dict[str, Any]], columns: tuple[Column, ...], t: Transla
     return out.getvalue()
 
 
+def opened(tab: str | None, state: dict[str, Any], rows_of: Any) -> dict[str, Any]:
+    """The two tables for a view state when the gap view's tab opens (``{"gaps",
+    "sponsors"}``; ``no_update`` for another tab). The view callback builds them only while
+    the tab is open (it empties them otherwise), so opening it must build them."""
+    if tab != TAB:
+        return {"gaps": no_update, "sponsors": no_update}
+    t = translator(state["lang"])
+    return {
+        "gaps": gap_table(rows_of(state, "gaps"), t),
+        "sponsors": sponsor_table(rows_of(state, "sponsors"), t),
+    }
+
+
 def register(app: Dash, rows_of: Any) -> None:
-    """Send a picked commune to the search box (which selects it and zooms the map to it),
-    show the gaps on the map, and download the tables as CSV. ``rows_of(state, which)``
-    returns the current rows of ``"gaps"`` or ``"sponsors"`` for a view state (keyed by
-    :data:`dashboard.state.VIEW_FIELDS`; ``dashboard.callbacks.table_rows``)."""
+    """Build the tables when their tab opens, send a picked commune to the search box (which
+    selects it and zooms the map to it), show the gaps on the map, and download the tables as
+    CSV. ``rows_of(state, which)`` returns the current rows of ``"gaps"`` or ``"sponsors"``
+    for a view state (keyed by :data:`dashboard.state.VIEW_FIELDS`;
+    ``dashboard.callbacks.table_rows``)."""
     view_state = {f.key: State(f.control, f.prop) for f in st.VIEW_FIELDS}
+
+    @app.callback(
+        output={
+            "gaps": Output(ids.GAP_TABLE, "children", allow_duplicate=True),
+            "sponsors": Output(ids.SPONSOR_TABLE, "children", allow_duplicate=True),
+        },
+        inputs={"tab": Input(ids.TABS, "value")},
+        state=view_state,
+        prevent_initial_call=True,
+    )
+    def _open(tab, **state):
+        return opened(tab, state, rows_of)
 
     # In the browser (assets/panels.js): Dash calls this for every re-drawn table too, and a
     # server callback would add a round trip to every filter change.

@@ -13,7 +13,7 @@ from dash import Patch, no_update
 from store_samples import add_cao_tri_assignment, location
 
 from dashboard import callbacks as cb
-from dashboard import ids, layout
+from dashboard import gap_view, ids, layout
 from dashboard import state as st
 from dashboard.app import create_app, serve_layout
 from dashboard.i18n import LANGS, Translations
@@ -253,6 +253,24 @@ def test_view_filter_change_sends_a_small_paint_spec_and_no_figure(ctx, bundle):
     assert gaps and all(r["col.district"] == "Huyện Chợ Đồn" for r in gaps)
     assert gaps[0]["col.difficult"] == "Có"
     assert out["search_options"] is no_update  # the communes of the vintage did not change
+
+
+def test_tables_are_built_only_while_their_tab_is_open(ctx):
+    screen = _screen(ctx, d=["064"])
+    closed = cb.view_outputs(screen, triggered={"d"}, tables=False)
+    assert closed["gap_table"] is None and closed["sponsor_table"] is None  # no stale rows
+    assert "7 / 22" in text_of(closed["cards"])  # the rest follows the change as before
+
+    def rows_of(state, which):
+        return cb.table_rows(ctx, state, which)
+
+    other = gap_view.opened("overview", dict(screen.state), rows_of)
+    assert other == {"gaps": no_update, "sponsors": no_update}
+    opened = gap_view.opened(gap_view.TAB, dict(screen.state), rows_of)
+    gaps = _table_rows(opened["gaps"])
+    assert gaps and all(r["col.district"] == "Huyện Chợ Đồn" for r in gaps)
+    assert _table_rows(opened["gaps"]) == _table_rows(_view(ctx, d=["064"])["gap_table"])
+    assert _table_rows(opened["sponsors"])
 
 
 def _table_rows(table) -> list[dict[str, str]]:
