@@ -216,7 +216,9 @@ def _browse(urls: dict[str, str], counts: dict, districts: dict, loads: int) -> 
             for name in ("province", "national") if i % 2 == 0 else ("national", "province"):
                 d = districts[name][i % len(districts[name])]
                 expected = int(counts[name] * (0.9 if name == "national" else 1))
-                page = bb.run_page(chromium, name, urls[name], expected, ids.DISTRICT, [[d], []])
+                page = bb.run_page(
+                    chromium, name, urls[name], expected, ids.DISTRICT, [[d], []], wait_ms=600_000
+                )
                 runs[name].append(page)
                 changes = ", ".join(f"{(c['repaint_ms'] or 0) / 1000:.1f} s" for c in page.changes)
                 drawn = page.drawn_ms / 1000
