@@ -69,13 +69,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build_store(tmp: Path) -> Path:
-    from geodata.build import build_store
-    from geodata.settings import Settings
+    from geodata.build import build_at
 
-    settings = Settings.from_env().with_store(tmp / "bench.gpkg")
-    print(f"building a store from the mirror into {settings.store_path} …", flush=True)
-    build_store(settings)
-    return settings.store_path
+    print(f"building a store from the mirror into {tmp / 'bench.gpkg'} …", flush=True)
+    return build_at(tmp / "bench.gpkg")
 
 
 def _port() -> int:
@@ -85,8 +82,11 @@ def _port() -> int:
 
 
 @contextmanager
-def _process(cmd: list[str], ready_url: str, log: Path, env: dict | None = None):
-    """A server subprocess, yielded once ``ready_url`` answers; terminated afterwards."""
+def _process(
+    cmd: list[str], ready_url: str, log: Path, env: dict | None = None, wait_s: float = 180
+):
+    """A server subprocess, yielded once ``ready_url`` answers (within ``wait_s``);
+    terminated afterwards."""
     with log.open("w") as out:
         proc = subprocess.Popen(
             cmd,
@@ -96,7 +96,7 @@ def _process(cmd: list[str], ready_url: str, log: Path, env: dict | None = None)
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
         try:
-            deadline = time.monotonic() + 180
+            deadline = time.monotonic() + wait_s
             while True:
                 try:
                     urllib.request.urlopen(ready_url, timeout=5).read()
@@ -116,6 +116,17 @@ def _process(cmd: list[str], ready_url: str, log: Path, env: dict | None = None)
                 proc.wait()
 
 
+@contextmanager
+def _server(app: str, store: str, tmp: Path, log_name: str, wait_s: float = 180):
+    """``benchmarks.server`` serving ``app`` ("real" or "naive") over ``store`` on a free
+    port; yields (its URL, its process) once it answers."""
+    port = _port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "benchmarks.server", app, store, str(port)]
+    with _process(cmd, url + "/", tmp / log_name, wait_s=wait_s) as proc:
+        yield url, proc
+
+
 def _store_facts(store: Path) -> tuple[int, list[str]]:
     import pyogrio
 
@@ -124,91 +135,54 @@ def _store_facts(store: Path) -> tuple[int, list[str]]:
     return int(n), sorted(d["code"].astype(str))
 
 
+def _atlas_store(store: Path, database: str | None) -> str:
+    """Where NTM Atlas reads: the GeoPackage, or the same data copied into PostGIS (the naive
+    app keeps reading the GeoPackage)."""
+    if not database:
+        return str(store)
+    from geodata.store import copy_store, open_store
+
+    copy_store(open_store(store), open_store(database))
+    return database
+
+
+def _config(args: argparse.Namespace, store: Path, communes: int) -> dict:
+    """What the run was asked to do, kept in the results beside its figures."""
+    from benchmarks import browser as bb
+
+    return {
+        "loads": args.loads,
+        "changes_per_load": args.changes,
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "workers": args.workers,
+        "quick": args.quick,
+        "viewport": bb.VIEWPORT,
+        "store": str(store),
+        "atlas_store": "PostGIS" if args.database else "GeoPackage",
+        "communes": communes,
+    }
+
+
 def run(store: Path, tmp: Path, args: argparse.Namespace) -> dict:
     """Both apps in the browser (interleaved), then the load test on ``ntm-atlas serve``."""
-    from playwright.sync_api import sync_playwright
-
-    from benchmarks import browser as bb
-    from benchmarks import naive_app
     from benchmarks.load import load_test, rss_of_tree
-    from dashboard import ids
 
     expected, districts = _store_facts(store)
-    controls = {"atlas": ids.DISTRICT, "naive": naive_app.DISTRICT_ID}
-    atlas_store = str(store)
-    if args.database:  # the same data in PostGIS, for NTM Atlas only
-        from geodata.store import copy_store, open_store
-
-        copy_store(open_store(store), open_store(args.database))
-        atlas_store = args.database
+    atlas_store = _atlas_store(store, args.database)
     result: dict = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
         "label": args.label,
-        "config": {
-            "loads": args.loads,
-            "changes_per_load": args.changes,
-            "clients": args.clients,
-            "seconds": args.seconds,
-            "workers": args.workers,
-            "quick": args.quick,
-            "viewport": bb.VIEWPORT,
-            "store": str(store),
-            "atlas_store": "PostGIS" if args.database else "GeoPackage",
-            "communes": expected,
-        },
+        "config": _config(args, store, expected),
         "machine": _machine(),
         "loadavg_start": os.getloadavg(),
     }
-    pages: dict[str, list] = {"atlas": [], "naive": []}
-    bodies: list[str] = []
-    servers = {}
     with (
-        _process(
-            [sys.executable, "-m", "benchmarks.server", "real", atlas_store, str(p := _port())],
-            f"http://127.0.0.1:{p}/",
-            tmp / "atlas.log",
-        ) as real_proc,
-        _process(
-            [sys.executable, "-m", "benchmarks.server", "naive", str(store), str(q := _port())],
-            f"http://127.0.0.1:{q}/",
-            tmp / "naive.log",
-        ) as naive_proc,
+        _server("real", atlas_store, tmp, "atlas.log") as atlas,
+        _server("naive", str(store), tmp, "naive.log") as naive,
     ):
-        servers = {
-            "atlas": (f"http://127.0.0.1:{p}", real_proc),
-            "naive": (f"http://127.0.0.1:{q}", naive_proc),
-        }
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(
-                executable_path=bb.CHROMIUM, headless=True, args=bb.CHROMIUM_ARGS
-            )
-            result["versions"] = _versions(chromium.version)
-            # One untimed load each: the server's first-request work (glyphs, caches) is not
-            # what a visitor of a running server pays.
-            for app, (url, _proc) in servers.items():
-                if not args.quick:
-                    bb.run_page(chromium, app, url, expected, controls[app], [])
-            for i in range(args.loads):
-                order = ("atlas", "naive") if i % 2 == 0 else ("naive", "atlas")
-                wanted = [
-                    districts[(i * args.changes + k) % len(districts)] for k in range(args.changes)
-                ]
-                for app in order:
-                    url, _proc = servers[app]
-                    values = [[d] for d in wanted] if app == "atlas" else wanted
-                    page = bb.run_page(chromium, app, url, expected, controls[app], values)
-                    pages[app].append(page)
-                    if app == "atlas":
-                        bodies.extend(page.request_bodies)
-                    print(
-                        f"  load {i + 1}/{args.loads} {app:5s}: drawn {page.drawn_ms / 1000:.2f} s,"
-                        " repaint "
-                        + ", ".join(
-                            f"{(c['repaint_ms'] or float('nan')) / 1000:.2f}" for c in page.changes
-                        ),
-                        flush=True,
-                    )
-            chromium.close()
+        servers = {"atlas": atlas, "naive": naive}
+        pages, bodies, result["versions"] = _browse(servers, args, expected, districts)
         result["rss_after_browser"] = {
             app: rss_of_tree(proc.pid) for app, (_u, proc) in servers.items()
         }
@@ -225,6 +199,54 @@ def run(store: Path, tmp: Path, args: argparse.Namespace) -> dict:
         result["load"] = _load(store, tmp, args, _view_requests(bodies))
     result["loadavg_end"] = os.getloadavg()
     return result
+
+
+def _browse(servers: dict, args: argparse.Namespace, expected: int, districts: list[str]):
+    """``args.loads`` cold loads of each app with ``args.changes`` district changes each, the
+    apps interleaved (the order swapped every load) so a busy machine slows both alike.
+    Returns the pages' figures by app, NTM Atlas's callback request bodies (the load test
+    replays them) and the browser's and libraries' versions."""
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks import browser as bb
+    from benchmarks import naive_app
+    from dashboard import ids
+
+    controls = {"atlas": ids.DISTRICT, "naive": naive_app.DISTRICT_ID}
+    pages: dict[str, list] = {"atlas": [], "naive": []}
+    bodies: list[str] = []
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=bb.CHROMIUM, headless=True, args=bb.CHROMIUM_ARGS
+        )
+        versions = _versions(chromium.version)
+        # One untimed load each: the server's first-request work (glyphs, caches) is not
+        # what a visitor of a running server pays.
+        for app, (url, _proc) in servers.items():
+            if not args.quick:
+                bb.run_page(chromium, app, url, expected, controls[app], [])
+        for i in range(args.loads):
+            order = ("atlas", "naive") if i % 2 == 0 else ("naive", "atlas")
+            wanted = [
+                districts[(i * args.changes + k) % len(districts)] for k in range(args.changes)
+            ]
+            for app in order:
+                url, _proc = servers[app]
+                values = [[d] for d in wanted] if app == "atlas" else wanted
+                page = bb.run_page(chromium, app, url, expected, controls[app], values)
+                pages[app].append(page)
+                if app == "atlas":
+                    bodies.extend(page.request_bodies)
+                repaints = ", ".join(
+                    f"{(c['repaint_ms'] or float('nan')) / 1000:.2f}" for c in page.changes
+                )
+                print(
+                    f"  load {i + 1}/{args.loads} {app:5s}: drawn {page.drawn_ms / 1000:.2f} s,"
+                    f" repaint {repaints}",
+                    flush=True,
+                )
+        chromium.close()
+    return pages, bodies, versions
 
 
 def _view_requests(bodies: list[str]) -> list[str]:

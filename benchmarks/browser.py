@@ -2,7 +2,8 @@
 
 Everything is timed inside the page (``performance.now()``), so Playwright's own latency does
 not count: navigation → map drawn is the moment every commune polygon is in MapLibre's source
-(all choropleth traces together: the naive app splits them by class); change → responses is
+(all choropleth traces together: the naive app splits them by class; NTM Atlas's own communes
+source, each commune painted); change → responses is
 the last ``_dash-update-component`` response after the change; change → map repainted is the
 last MapLibre ``idle`` event after it, and frames are MapLibre ``render`` events.
 """
@@ -46,13 +47,21 @@ const gd = document.querySelector('#map .js-plotly-plot');
 const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
 const m = sub && sub.map;
 """
-#: performance.now() once every commune polygon is in MapLibre's sources, else false.
+#: performance.now() once every commune polygon is in MapLibre's sources (and, for NTM Atlas,
+#: whose assets/map.js paints the communes by feature state, once every commune has its
+#: colour), else false.
 DRAWN = (
     "(expected) => {"
     + MAP
     + """
   if (!(m && m.loaded() && m.areTilesLoaded())) return false;
   const seen = new Set();
+  if (m.getSource('ntm-communes')) {
+    const painted = window.ntmMap && window.ntmMap.state();
+    if (!painted || Object.keys(painted.colours).length < expected) return false;
+    for (const f of m.querySourceFeatures('ntm-communes')) seen.add(f.properties.code);
+    return seen.size >= expected ? performance.now() : false;
+  }
   const layers = m.getStyle().layers;
   for (const tr of gd._fullData) {
     const shown = tr.visible === true && (tr.locations || []).length;
@@ -163,9 +172,11 @@ def run_page(
     control: str,
     changes: list,
     quiet_ms: int = 700,
+    wait_ms: int = 180_000,
 ) -> PageRun:
     """A cold load of ``url`` (new context, HTTP cache off) and one district change per item
-    of ``changes`` (the value to set on the district control)."""
+    of ``changes`` (the value to set on the district control); each wait gives up after
+    ``wait_ms`` (the national benchmark allows more)."""
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(INIT)
     page = context.new_page()
@@ -184,12 +195,12 @@ def run_page(
     try:
         take(url)
         page.goto(url + "/")
-        drawn = page.wait_for_function(DRAWN, arg=expected, polling=50, timeout=180_000)
+        drawn = page.wait_for_function(DRAWN, arg=expected, polling=50, timeout=wait_ms)
         drawn_ms = float(drawn.json_value())
         page.wait_for_load_state("networkidle")
         page.evaluate(HOOK)
         page.evaluate("() => { window.__benchHookFn = " + HOOK + "; }")
-        page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=120_000)
+        page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=wait_ms)
         rows = take(url)
         by_kind: dict[str, int] = {}
         for path, n, *_ in rows:
@@ -199,7 +210,7 @@ def run_page(
         for value in changes:
             bodies.clear()
             page.evaluate(CHANGE, {"id": control, "value": value})
-            page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=120_000)
+            page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=wait_ms)
             result = page.evaluate(RESULT)
             rows = take(url)
             result["bytes"] = sum(r[1] for r in rows)

@@ -14,71 +14,77 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="a store built by `ntm-atlas data build`")
     parser.add_argument("--out", type=Path, help="folder for the files (default: temporary)")
     parser.add_argument("--repeat", type=int, default=3, help="repeats of the small exports")
     parser.add_argument("--no-atlas", action="store_true", help="skip the 122-page atlas")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _jobs(bundle) -> list[tuple[str, str, Callable[[Path], object]]]:
+    """The small exports: (label, file name, a function that writes the file)."""
+    from dashboard import export
+
+    def sheet(fmt: str):
+        return lambda p: export.export_map(bundle, p, options=export.SheetOptions(fmt=fmt))
+
+    return [
+        ("A4 landscape PNG 300 dpi", "a4.png", sheet("png")),
+        ("A4 landscape PDF", "a4.pdf", sheet("pdf")),
+        ("A4 landscape SVG", "a4.svg", sheet("svg")),
+        ("standalone HTML", "map.html", lambda p: export.export_html(bundle, p)),
+        ("data XLSX", "data.xlsx", lambda p: export.export_data(bundle, p, fmt="xlsx")),
+    ]
+
+
+def _time_job(label: str, path: Path, run: Callable[[Path], object], repeat: int) -> None:
+    """Print the best of ``repeat`` runs (the least disturbed by other work on the machine)
+    and the file's size."""
+    times = []
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        run(path)
+        times.append(time.perf_counter() - t0)
+    size = path.stat().st_size / 1024
+    print(f"{label:28s} best {min(times):6.2f} s  (of {len(times)})  {size:8.0f} KiB")
+
+
+def _time_atlas(bundle, path: Path) -> None:
+    """Print the time of the commune atlas (once: it takes minutes), its pages and size."""
+    from pypdf import PdfReader
 
     from dashboard import export
+
+    t0 = time.perf_counter()
+    export.export_atlas(bundle, path, by="commune")
+    seconds = time.perf_counter() - t0
+    pages = len(PdfReader(path).pages)
+    size = path.stat().st_size / 1024 / 1024
+    print(f"{'atlas, 122 communes':28s}      {seconds:6.2f} s  {pages} pages  {size:6.1f} MiB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from geodata.build import build_at
     from geodata.bundle import Bundle
-    from geodata.settings import Settings
 
     tmp = tempfile.TemporaryDirectory()
     out = args.out or Path(tmp.name)
     out.mkdir(parents=True, exist_ok=True)
-    store = args.store
-    if store is None:
-        from geodata.build import build_store
-
-        settings = Settings.from_env().with_store(Path(tmp.name) / "store.gpkg")
-        build_store(settings)
-        store = settings.store_path
+    store = args.store or build_at(Path(tmp.name) / "store.gpkg")
     started = time.perf_counter()
     bundle = Bundle.load(store)
     print(f"load bundle: {time.perf_counter() - started:.2f} s  ({os.cpu_count()} CPUs)")
-
-    jobs = [
-        (
-            "A4 landscape PNG 300 dpi",
-            "a4.png",
-            lambda p: export.export_map(bundle, p, options=export.SheetOptions(fmt="png")),
-        ),
-        (
-            "A4 landscape PDF",
-            "a4.pdf",
-            lambda p: export.export_map(bundle, p, options=export.SheetOptions(fmt="pdf")),
-        ),
-        (
-            "A4 landscape SVG",
-            "a4.svg",
-            lambda p: export.export_map(bundle, p, options=export.SheetOptions(fmt="svg")),
-        ),
-        ("standalone HTML", "map.html", lambda p: export.export_html(bundle, p)),
-        ("data XLSX", "data.xlsx", lambda p: export.export_data(bundle, p, fmt="xlsx")),
-    ]
-    for label, name, run in jobs:
-        times = []
-        for _ in range(max(1, args.repeat)):
-            t0 = time.perf_counter()
-            run(out / name)
-            times.append(time.perf_counter() - t0)
-        size = (out / name).stat().st_size / 1024
-        print(f"{label:28s} best {min(times):6.2f} s  (of {len(times)})  {size:8.0f} KiB")
+    for label, name, run in _jobs(bundle):
+        _time_job(label, out / name, run, args.repeat)
     if not args.no_atlas:
-        t0 = time.perf_counter()
-        path = export.export_atlas(bundle, out / "atlas.pdf", by="commune")
-        seconds = time.perf_counter() - t0
-        from pypdf import PdfReader
-
-        pages = len(PdfReader(path).pages)
-        size = path.stat().st_size / 1024 / 1024
-        print(f"{'atlas, 122 communes':28s}      {seconds:6.2f} s  {pages} pages  {size:6.1f} MiB")
+        _time_atlas(bundle, out / "atlas.pdf")
     if args.out:
         print(f"files in {out}")
     tmp.cleanup()

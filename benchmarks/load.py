@@ -1,16 +1,28 @@
 """The load test: many concurrent clients firing the real district-change request.
 
 The requests are the ones the browser sent for the district changes (captured by the browser
-run), replayed by ``clients`` asyncio clients on loopback for a bounded time; each client
-sends one request, waits for the whole answer, and sends the next (``Connection: close``).
+run of ``python -m benchmarks``), replayed by ``clients`` asyncio clients on loopback for a
+bounded time; each client sends one request, waits for the whole answer, and sends the next
+(``Connection: close``).
+
+On its own, ``uv run python -m benchmarks.load --store F [--distinct]`` starts
+``ntm-atlas serve --workers 2`` on the store and fires the view callback's request of the
+district changes, built from the app's callback map (``benchmarks.server_cpu``): the eight
+district changes over and over (after the first round the response cache answers them), or
+with ``--distinct`` a different state for every request (districts × boundaries × measure ×
+language: every answer is computed; the response cache and the kept views miss).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import datetime as dt
+import itertools
 import json
 import os
 import statistics
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -116,3 +128,69 @@ def load_test(
         "loadavg_before": load0,
         "distinct_bodies": len(set(json.dumps(b) for b in bodies)),
     }
+
+
+# ----------------------------------------------------------------------------- on its own
+def change_bodies(store: Path, tmp: Path, distinct: bool, count: int = 4000) -> list[str]:
+    """View-callback requests of district changes from the default page: the eight districts,
+    or with ``distinct`` ``count`` different states (each a change from the default page)."""
+    from benchmarks.server_cpu import change_requests, make_app
+    from dashboard import state as st
+    from geodata import coverage
+    from layers import styles
+
+    app, bundle = make_app(store, tmp)
+    default = st.default_state(coverage.year_bounds(bundle))
+    districts = sorted(bundle.tables["districts"]["code"])
+    if distinct:
+        # The districts vary fastest: a state's view is not kept any more when it comes back.
+        chosen = [
+            c for k in range(1, len(districts) + 1) for c in itertools.combinations(districts, k)
+        ]
+        combos = itertools.product(("vi", "en"), styles.MEASURES, (2019, 2020, 2025), chosen)
+        states = [
+            {**default, "d": list(d), "v": v, "m": m, "lang": lang}
+            for lang, m, v, d in itertools.islice(combos, count)
+        ]
+    else:
+        states = [{**default, "d": [d]} for d in districts]
+    return [json.dumps(change_requests(app, default, s)[0][1]) for s in states]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.load", description=__doc__.split("\n")[0]
+    )
+    p.add_argument("--store", type=Path, required=True, help="a built store")
+    p.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
+    p.add_argument("--seconds", type=float, default=20.0, help="measured seconds (default 20)")
+    p.add_argument("--workers", type=int, default=2, help="`serve --workers N` (default 2)")
+    p.add_argument("--distinct", action="store_true", help="a new state for every request")
+    p.add_argument("--label", default="load", help="name of the results file")
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    args = p.parse_args(argv)
+    args.database = None
+    from benchmarks.__main__ import _load
+
+    with tempfile.TemporaryDirectory(prefix="ntm-load-") as tmpdir:
+        tmp = Path(tmpdir)
+        bodies = change_bodies(args.store, tmp, args.distinct)
+        result = _load(args.store, tmp, args, bodies)
+    result |= {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "label": args.label}
+    print(
+        f"{args.clients} clients, {args.workers} workers, {result['distinct_bodies']} distinct"
+        f" requests: {result['req_per_s']:.1f} req/s, median {result['median_s']:.2f} s,"
+        f" p95 {result['p95_s']:.2f} s, max {result['max_s']:.2f} s, errors {result['errors']},"
+        f" RSS {result['rss']['rss_mib']:.0f} MiB (PSS {result['rss']['pss_mib']:.0f}),"
+        f" load average {result['loadavg_before'][0]:.1f}"
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = result["date"].replace(":", "").replace("-", "")[:13]
+    path = args.out / f"{stamp}Z-{args.label}.json"
+    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    print(f"written: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

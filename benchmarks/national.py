@@ -14,8 +14,12 @@ first load, change and server memory, national against province.
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +53,9 @@ def commune_code(code: object, k: int) -> object:
 
 
 def district_code(code: object, k: int) -> object:
-    """>>> district_code("061", 3)
+    """The code of a district in copy ``k`` (Bắc Kạn's are 058–066: nine per copy).
+
+    >>> district_code("061", 3)
     '030'
     """
     if not isinstance(code, str) or not code.isdigit():
@@ -57,11 +63,28 @@ def district_code(code: object, k: int) -> object:
     return f"{k * 9 + int(code) - 58:03d}"
 
 
+def area_code(code: object, k: int) -> object:
+    """The code of a commune (5 digits) or a district (3 digits) in copy ``k``; any other
+    value (a province's 2 digits, a missing code) is kept.
+
+    >>> area_code("01903", 42), area_code("061", 3), area_code("06", 3), area_code(None, 3)
+    ('42903', '030', '06', None)
+    """
+    if isinstance(code, str) and len(code) == 5:
+        return commune_code(code, k)
+    if isinstance(code, str) and len(code) == 3:
+        return district_code(code, k)
+    return code
+
+
 def _copy(df: pd.DataFrame, k: int, dx: float, dy: float) -> pd.DataFrame:
+    """Copy ``k`` of a table: new commune, district and record codes, geometry moved by
+    (``dx``, ``dy``). Code columns are recoded whatever their dtype (pandas 3 reads text as
+    ``str``, not ``object``: a dtype test once left every copy with the province's codes)."""
     out = df.copy()
     for col in COMMUNE_CODES:
-        if col in out and out[col].dtype == object:
-            out[col] = out[col].map(lambda v, k=k: commune_code(v, k))
+        if col in out:
+            out[col] = out[col].map(lambda v, k=k: area_code(v, k))
     for col in DISTRICT_CODES:
         if col in out:
             out[col] = out[col].map(lambda v, k=k: district_code(v, k))
@@ -71,6 +94,17 @@ def _copy(df: pd.DataFrame, k: int, dx: float, dy: float) -> pd.DataFrame:
     if "geometry" in out and hasattr(out, "translate"):
         out = out.set_geometry(out.geometry.translate(dx, dy))
     return out
+
+
+def _offset(k: int, base) -> tuple[float, float]:
+    """How far copy ``k`` moves from the province's bounds ``base``: to its cell of the grid
+    (``COLUMNS`` wide, filled row by row from the south-west corner).
+
+    >>> [round(v, 2) for v in _offset(9, (105.0, 21.0, 106.0, 22.0))]
+    [-1.85, -7.7]
+    """
+    col, row = k % COLUMNS, k // COLUMNS
+    return WEST + col * STEP_LON - base[0], SOUTH + row * STEP_LAT - base[1]
 
 
 def national_tables(tables: dict[str, pd.DataFrame], copies: int, points: int):
@@ -85,10 +119,7 @@ def national_tables(tables: dict[str, pd.DataFrame], copies: int, points: int):
             continue
         parts = []
         for k in range(copies):
-            col, row = k % COLUMNS, k // COLUMNS
-            dx = WEST + col * STEP_LON - base[0]
-            dy = SOUTH + row * STEP_LAT - base[1]
-            parts.append(_copy(df, k, dx, dy))
+            parts.append(_copy(df, k, *_offset(k, base)))
         merged = pd.concat(parts, ignore_index=True)
         if isinstance(df, gpd.GeoDataFrame):
             merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=df.crs)
@@ -111,10 +142,7 @@ def _points(projects, base, copies: int, n: int):
     reps = math.ceil(per_copy / max(1, len(projects)))
     parts = []
     for k in range(copies):
-        col, row = k % COLUMNS, k // COLUMNS
-        dx = WEST + col * STEP_LON - base[0]
-        dy = SOUTH + row * STEP_LAT - base[1]
-        one = _copy(projects, k, dx, dy)
+        one = _copy(projects, k, *_offset(k, base))
         parts.append(pd.concat([one] * reps, ignore_index=True).iloc[:per_copy])
     df = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=projects.crs).iloc[:n].copy()
     jitter = rng.uniform(-0.008, 0.008, size=(len(df), 2))
@@ -136,107 +164,83 @@ def write_national_store(province: Path, out: Path, copies: int = 88, points: in
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def _git() -> str:
+    done = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip()
+
+
+def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks.national", description=__doc__)
     p.add_argument("--store", type=Path, required=True, help="the province store (built)")
     p.add_argument("--copies", type=int, default=88)
     p.add_argument("--points", type=int, default=100_000)
     p.add_argument("--loads", type=int, default=2)
     p.add_argument("--out", type=Path, help="keep the national store here")
-    args = p.parse_args(argv)
-    import json
-    import sys
-    import time
+    p.add_argument("--national", type=Path, help="a national store made before (not rebuilt)")
+    p.add_argument("--label", default="national", help="ends the results file's name")
+    p.add_argument("--results", type=Path, help="folder of the results file (benchmarks/results)")
+    return p
 
+
+def _start_servers(stack, stores: dict[str, Path], tmp: Path) -> dict:
+    """The real app over each store, one process each, entered on ``stack`` (stopped when it
+    closes); name → (URL, process, seconds until it answered)."""
+    from benchmarks.__main__ import _server
+
+    started = {}
+    for name, store in stores.items():
+        t0 = time.perf_counter()
+        # a national store's server starts in minutes on a busy machine
+        url, proc = stack.enter_context(_server("real", str(store), tmp, f"{name}.log", 900))
+        started[name] = (url, proc, time.perf_counter() - t0)
+    return started
+
+
+def _browse(urls: dict[str, str], counts: dict, districts: dict, loads: int) -> dict[str, list]:
+    """``loads`` page loads of each app in headless Chromium, the two apps interleaved (and
+    the order swapped every load) so a busy machine slows both alike; each load changes the
+    district filter to one district and back. Name → the pages' figures."""
     from playwright.sync_api import sync_playwright
 
     from benchmarks import browser as bb
-    from benchmarks.__main__ import RESULTS, _port, _process, _stats
-    from benchmarks.load import rss_of_tree
     from dashboard import ids
 
-    with tempfile.TemporaryDirectory(prefix="ntm-national-") as tmpdir:
-        tmp = Path(tmpdir)
-        national = args.out or tmp / "national.gpkg"
-        t0 = time.perf_counter()
-        write_national_store(args.store, national, args.copies, args.points)
-        print(f"national store: {national} in {time.perf_counter() - t0:.0f} s", flush=True)
-        import pyogrio
-
-        counts = {
-            "province": pyogrio.read_info(args.store, layer="communes_2019")["features"],
-            "national": pyogrio.read_info(national, layer="communes_2019")["features"],
-        }
-        districts = {
-            "province": sorted(
-                pyogrio.read_dataframe(args.store, layer="districts", read_geometry=False)["code"]
-            ),
-            "national": sorted(
-                pyogrio.read_dataframe(national, layer="districts", read_geometry=False)["code"]
-            ),
-        }
-        stores = {"province": args.store, "national": national}
-        runs: dict[str, list] = {"province": [], "national": []}
-        rss = {}
-        started = {}
-        ports = {name: _port() for name in stores}
-        from contextlib import ExitStack
-
-        with ExitStack() as stack:
-            for name, store in stores.items():
-                t0 = time.perf_counter()
-                proc = stack.enter_context(
-                    _process(
-                        [
-                            sys.executable,
-                            "-m",
-                            "benchmarks.server",
-                            "real",
-                            str(store),
-                            str(ports[name]),
-                        ],
-                        f"http://127.0.0.1:{ports[name]}/",
-                        tmp / f"{name}.log",
-                    )
+    runs: dict[str, list] = {"province": [], "national": []}
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=bb.CHROMIUM, headless=True, args=bb.CHROMIUM_ARGS
+        )
+        for i in range(loads):
+            for name in ("province", "national") if i % 2 == 0 else ("national", "province"):
+                d = districts[name][i % len(districts[name])]
+                expected = int(counts[name] * (0.9 if name == "national" else 1))
+                page = bb.run_page(
+                    chromium, name, urls[name], expected, ids.DISTRICT, [[d], []], wait_ms=600_000
                 )
-                started[name] = (proc, time.perf_counter() - t0)
-            with sync_playwright() as pw:
-                chromium = pw.chromium.launch(
-                    executable_path=bb.CHROMIUM, headless=True, args=bb.CHROMIUM_ARGS
-                )
-                for i in range(args.loads):
-                    for name in (
-                        ("province", "national") if i % 2 == 0 else ("national", "province")
-                    ):
-                        url = f"http://127.0.0.1:{ports[name]}"
-                        d = districts[name][i % len(districts[name])]
-                        page = bb.run_page(
-                            chromium,
-                            name,
-                            url,
-                            int(counts[name] * (0.9 if name == "national" else 1)),
-                            ids.DISTRICT,
-                            [[d], []],
-                        )
-                        runs[name].append(page)
-                        print(
-                            f"  {name}: drawn {page.drawn_ms / 1000:.1f} s, changes "
-                            + ", ".join(
-                                f"{(c['repaint_ms'] or 0) / 1000:.1f} s" for c in page.changes
-                            ),
-                            flush=True,
-                        )
-                chromium.close()
-            for name in stores:
-                rss[name] = rss_of_tree(started[name][0].pid)
+                runs[name].append(page)
+                changes = ", ".join(f"{(c['repaint_ms'] or 0) / 1000:.1f} s" for c in page.changes)
+                drawn = page.drawn_ms / 1000
+                print(f"  {name}: drawn {drawn:.1f} s, changes {changes}", flush=True)
+        chromium.close()
+    return runs
+
+
+def _summary(runs: dict[str, list], counts: dict, started: dict, rss: dict) -> dict:
+    """Each app's figures over its loads and changes (median and spread, by _stats)."""
+    from benchmarks.__main__ import _stats
+
     summary = {}
     for name, pages in runs.items():
         changes = [c for p in pages for c in p.changes]
         summary[name] = {
             "communes": counts[name],
-            "server_start_s": started[name][1],
+            "server_start_s": started[name][2],
             "drawn_s": _stats([p.drawn_ms / 1000 for p in pages]),
             "load_kib": _stats([sum(p.load_bytes.values()) / 1024 for p in pages]),
+            "load_geojson_kib": _stats([p.load_bytes.get("geojson", 0) / 1024 for p in pages]),
+            "frames": _stats([c["frames"] for c in changes]),
             "repaint_s": _stats([c["repaint_ms"] and c["repaint_ms"] / 1000 for c in changes]),
             "responses_s": _stats(
                 [c["responses_ms"] and c["responses_ms"] / 1000 for c in changes]
@@ -245,26 +249,70 @@ def main(argv: list[str] | None = None) -> int:
             "server_cpu_ms": _stats([c["server_cpu_ms"] for c in changes]),
             "rss_mib": rss[name]["rss_mib"],
         }
+    return summary
+
+
+def _print_table(summary: dict) -> None:
+    """The medians side by side as a Markdown table, with national / province."""
     print("\n| figure | province | national | ratio |\n|---|---:|---:|---:|")
     for key, label in (
         ("drawn_s", "navigation → map drawn (s)"),
         ("load_kib", "bytes on first load (KiB)"),
+        ("load_geojson_kib", "… of which GeoJSON (KiB)"),
         ("responses_s", "change → responses (s)"),
         ("repaint_s", "change → map repainted (s)"),
         ("change_kib", "bytes per change (KiB)"),
+        ("frames", "frames per change"),
         ("server_cpu_ms", "server CPU per change (ms)"),
     ):
         a, b = summary["province"][key]["median"], summary["national"][key]["median"]
         ratio = f"{b / a:.1f}" if a and b else "–"
         print(f"| {label} | {a or 0:,.2f} | {b or 0:,.2f} | {ratio} |")
-    a, b = summary["province"]["rss_mib"], summary["national"]["rss_mib"]
-    print(f"| server RSS (MiB) | {a:,.0f} | {b:,.0f} | {b / a:.1f} |")
-    RESULTS.mkdir(exist_ok=True)
+    for key, label in (("server_start_s", "server start (s)"), ("rss_mib", "server RSS (MiB)")):
+        a, b = summary["province"][key], summary["national"][key]
+        print(f"| {label} | {a:,.1f} | {b:,.1f} | {b / a:.1f} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from contextlib import ExitStack
+
+    from benchmarks.__main__ import RESULTS, _store_facts
+    from benchmarks.load import rss_of_tree
+
+    with tempfile.TemporaryDirectory(prefix="ntm-national-") as tmpdir:
+        tmp = Path(tmpdir)
+        national = args.national or args.out or tmp / "national.gpkg"
+        if not args.national:
+            t0 = time.perf_counter()
+            write_national_store(args.store, national, args.copies, args.points)
+            print(f"national store: {national} in {time.perf_counter() - t0:.0f} s", flush=True)
+        stores = {"province": args.store, "national": national}
+        facts = {name: _store_facts(store) for name, store in stores.items()}
+        counts = {name: n for name, (n, _) in facts.items()}
+        districts = {name: codes for name, (_, codes) in facts.items()}
+        with ExitStack() as stack:
+            started = _start_servers(stack, stores, tmp)
+            urls = {name: url for name, (url, _proc, _s) in started.items()}
+            runs = _browse(urls, counts, districts, args.loads)
+            rss = {name: rss_of_tree(proc.pid) for name, (_url, proc, _s) in started.items()}
+    summary = _summary(runs, counts, started, rss)
+    _print_table(summary)
+    folder = args.results or RESULTS
+    folder.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%MZ", time.gmtime())
-    path = RESULTS / f"{stamp}-national.json"
-    path.write_text(
-        json.dumps({"summary": summary, "copies": args.copies, "points": args.points}, indent=1)
-    )
+    path = folder / f"{stamp}-{args.label}.json"
+    facts = {
+        "summary": summary,
+        "copies": args.copies,
+        "points": args.points,
+        "national_store": str(national),
+        "loads": args.loads,
+        "loadavg_end": os.getloadavg(),
+        "git": _git(),
+        "pages": {n: [vars(p) | {"request_bodies": None} for p in ps] for n, ps in runs.items()},
+    }
+    path.write_text(json.dumps(facts, indent=1))
     print(f"written: {path}")
     return 0
 

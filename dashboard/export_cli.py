@@ -149,6 +149,15 @@ def _check_measure(measure: str) -> None:
         raise ExportOptionError(msg)
 
 
+def _inputs(args: argparse.Namespace, settings: Settings, *, measured: bool = True):
+    """The bundle and the filters an export command names. The measure is checked first, so
+    a misspelt one fails before the store is read."""
+    if measured:
+        _check_measure(args.measure)
+    bundle = _bundle(args, settings)
+    return bundle, filters_from_args(args, bundle)
+
+
 def _done(out: Path, started: float) -> int:
     size = out.stat().st_size
     print(f"Wrote {out} ({size / 1024:.0f} KiB) in {time.perf_counter() - started:.1f} s")
@@ -159,8 +168,7 @@ def _export_map(args: argparse.Namespace, settings: Settings) -> int:
     from dashboard import export
 
     started = time.perf_counter()
-    _check_measure(args.measure)
-    bundle = _bundle(args, settings)
+    bundle, filters = _inputs(args, settings)
     fmt = args.fmt or export._fmt_from_suffix(args.out, export.MAP_FORMATS, "png")
     options = export.SheetOptions(
         fmt=fmt,
@@ -174,7 +182,6 @@ def _export_map(args: argparse.Namespace, settings: Settings) -> int:
         if args.layers
         else None,
     )
-    filters = filters_from_args(args, bundle)
     out = export.export_map(bundle, args.out, filters, args.measure, args.vintage, options)
     return _done(out, started)
 
@@ -183,9 +190,7 @@ def _export_atlas(args: argparse.Namespace, settings: Settings) -> int:
     from dashboard import export
 
     started = time.perf_counter()
-    _check_measure(args.measure)
-    bundle = _bundle(args, settings)
-    filters = filters_from_args(args, bundle)
+    bundle, filters = _inputs(args, settings)
     out = export.export_atlas(
         bundle,
         args.out,
@@ -203,9 +208,7 @@ def _export_html(args: argparse.Namespace, settings: Settings) -> int:
     from dashboard import export
 
     started = time.perf_counter()
-    _check_measure(args.measure)
-    bundle = _bundle(args, settings)
-    filters = filters_from_args(args, bundle)
+    bundle, filters = _inputs(args, settings)
     out = export.export_html(bundle, args.out, filters, args.measure, args.vintage, args.lang)
     return _done(out, started)
 
@@ -214,8 +217,7 @@ def _export_data(args: argparse.Namespace, settings: Settings) -> int:
     from dashboard import export
 
     started = time.perf_counter()
-    bundle = _bundle(args, settings)
-    filters = filters_from_args(args, bundle)
+    bundle, filters = _inputs(args, settings, measured=False)
     fmt = args.fmt or export._fmt_from_suffix(args.out, export.DATA_FORMATS, "csv")
     out = export.export_data(bundle, args.out, filters, args.vintage, fmt, args.lang)
     return _done(out, started)

@@ -20,11 +20,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import ids
 from dashboard import state as st
 from dashboard.i18n import Translator, translator
+
+#: The value of the gap view's tab (``layout.tabs``): its tables are built while it is open.
+TAB = "gaps"
 
 
 @dataclass(frozen=True)
@@ -157,28 +160,47 @@ def rows_csv(rows: list[dict[str, Any]], columns: tuple[Column, ...], t: Transla
     return out.getvalue()
 
 
-def picked_code(triggered: Any, clicks: list[int | None]) -> str | None:
-    """The commune code of the pressed link (None when the callback fired for a re-render)."""
-    if not isinstance(triggered, dict) or not any(clicks or []):
-        return None
-    return triggered.get("code")
+def opened(tab: str | None, state: dict[str, Any], rows_of: Any) -> dict[str, Any]:
+    """The two tables for a view state when the gap view's tab opens (``{"gaps",
+    "sponsors"}``; ``no_update`` for another tab). The view callback builds them only while
+    the tab is open (it empties them otherwise), so opening it must build them."""
+    if tab != TAB:
+        return {"gaps": no_update, "sponsors": no_update}
+    t = translator(state["lang"])
+    return {
+        "gaps": gap_table(rows_of(state, "gaps"), t),
+        "sponsors": sponsor_table(rows_of(state, "sponsors"), t),
+    }
 
 
 def register(app: Dash, rows_of: Any) -> None:
-    """Send a picked commune to the search box (which selects it and zooms the map to it),
-    show the gaps on the map, and download the tables as CSV. ``rows_of(state, which)``
-    returns the current rows of ``"gaps"`` or ``"sponsors"`` for a view state (keyed by
-    :data:`dashboard.state.VIEW_FIELDS`; ``dashboard.callbacks.table_rows``)."""
+    """Build the tables when their tab opens, send a picked commune to the search box (which
+    selects it and zooms the map to it), show the gaps on the map, and download the tables as
+    CSV. ``rows_of(state, which)`` returns the current rows of ``"gaps"`` or ``"sponsors"``
+    for a view state (keyed by :data:`dashboard.state.VIEW_FIELDS`;
+    ``dashboard.callbacks.table_rows``)."""
     view_state = {f.key: State(f.control, f.prop) for f in st.VIEW_FIELDS}
 
     @app.callback(
+        output={
+            "gaps": Output(ids.GAP_TABLE, "children", allow_duplicate=True),
+            "sponsors": Output(ids.SPONSOR_TABLE, "children", allow_duplicate=True),
+        },
+        inputs={"tab": Input(ids.TABS, "value")},
+        state=view_state,
+        prevent_initial_call=True,
+    )
+    def _open(tab, **state):
+        return opened(tab, state, rows_of)
+
+    # In the browser (assets/panels.js): Dash calls this for every re-drawn table too, and a
+    # server callback would add a round trip to every filter change.
+    app.clientside_callback(
+        ClientsideFunction(namespace="ntm", function_name="pickGap"),
         Output(ids.SEARCH, "value", allow_duplicate=True),
         Input({"type": ids.GAP_PICK, "code": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )
-    def _pick(clicks):
-        code = picked_code(ctx.triggered_id, clicks)
-        return code if code else no_update
 
     @app.callback(
         Output(ids.MEASURE, "value", allow_duplicate=True),

@@ -42,6 +42,10 @@ def result_text(result: ApplyResult, lang: str) -> str:
     )
 
 
+#: Help of every command's ``--store`` option but an import's.
+STORE_HELP = "GeoPackage path or postgresql:// URL"
+
+
 def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
     """Add ``import`` and ``users`` to the ``ntm-atlas`` command line."""
     imp = subparsers.add_parser(
@@ -49,82 +53,114 @@ def register_import_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     actions = imp.add_subparsers(metavar="KIND")
     for kind in KIND_CHOICES:
-        p = actions.add_parser(kind, help=f"validate and import a {kind} file (.xlsx, .csv, .txt)")
-        p.add_argument("file", type=Path, metavar="FILE")
-        p.add_argument(
-            "--store",
-            help="GeoPackage path or postgresql:// URL (default: NTM_ATLAS_DATABASE_URL, "
-            "else NTM_ATLAS_DATA or a user data dir)",
-        )
-        p.add_argument("--sheet", help="sheet name or number (default: the first sheet)")
-        p.add_argument(
-            "--vintage",
-            type=int,
-            choices=VINTAGES,
-            help="resolve every commune against this list of units",
-        )
-        p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
-        p.add_argument(
-            "--report", type=Path, metavar="REPORT.json", help="write the report as JSON"
-        )
-        p.add_argument(
-            "--accept-suggestions",
-            action="store_true",
-            help="take the closest official name for approximate commune names",
-        )
-        p.add_argument(
-            "--skip-invalid",
-            action="store_true",
-            help="import the valid rows even if other rows have errors",
-        )
-        p.add_argument(
-            "--replace",
-            action="store_true",
-            help="the file is the data set's new version: remove rows no longer in it",
-        )
-        p.add_argument("--dataset", help="name of the data set (default: the file name)")
-        p.add_argument("--user", help="who is importing (default: the login name)")
-        p.add_argument(
-            "--lang", choices=("en", "vi"), default=_default_lang(), help="language of the output"
-        )
-        p.add_argument(
-            "--wait",
-            type=float,
-            default=30.0,
-            help="seconds to wait for another import (default 30)",
-        )
-        p.set_defaults(run=_import, kind=kind)
+        _add_import_command(actions, kind)
+    _add_template_command(actions)
+    _add_undo_command(actions)
+    _add_log_command(actions)
+    users = subparsers.add_parser("users", help="dashboard accounts").add_subparsers(
+        metavar="ACTION"
+    )
+    _add_users_add_command(users)
+    _add_users_list_command(users)
+    _add_users_sign_out_command(users)
+
+
+def _add_import_command(actions: argparse._SubParsersAction, kind: str) -> None:
+    """``import KIND FILE``: validate a spreadsheet, then write it (or only report)."""
+    p = actions.add_parser(kind, help=f"validate and import a {kind} file (.xlsx, .csv, .txt)")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument(
+        "--store",
+        help="GeoPackage path or postgresql:// URL (default: NTM_ATLAS_DATABASE_URL, "
+        "else NTM_ATLAS_DATA or a user data dir)",
+    )
+    p.add_argument("--sheet", help="sheet name or number (default: the first sheet)")
+    p.add_argument(
+        "--vintage",
+        type=int,
+        choices=VINTAGES,
+        help="resolve every commune against this list of units",
+    )
+    p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    p.add_argument("--report", type=Path, metavar="REPORT.json", help="write the report as JSON")
+    p.add_argument(
+        "--accept-suggestions",
+        action="store_true",
+        help="take the closest official name for approximate commune names",
+    )
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows even if other rows have errors",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="the file is the data set's new version: remove rows no longer in it",
+    )
+    p.add_argument("--dataset", help="name of the data set (default: the file name)")
+    p.add_argument("--user", help="who is importing (default: the login name)")
+    p.add_argument(
+        "--lang", choices=("en", "vi"), default=_default_lang(), help="language of the output"
+    )
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        help="seconds to wait for another import (default 30)",
+    )
+    p.set_defaults(run=_import, kind=kind)
+
+
+def _add_template_command(actions: argparse._SubParsersAction) -> None:
+    """``import template KIND``: an .xlsx with the expected columns."""
     tpl = actions.add_parser("template", help="write an .xlsx template with the expected columns")
     tpl.add_argument("template_kind", choices=KIND_CHOICES, metavar="KIND")
     tpl.add_argument("--out", type=Path, help="file to write (default: ntm-atlas-KIND.xlsx)")
     tpl.add_argument("--store", help="store to take commune drop-downs from (if it exists)")
     tpl.set_defaults(run=_template)
+
+
+def _add_undo_command(actions: argparse._SubParsersAction) -> None:
+    """``import undo``: the latest import undone."""
     undo = actions.add_parser("undo", help="undo the latest import")
-    undo.add_argument("--store", help="GeoPackage path or postgresql:// URL")
+    undo.add_argument("--store", help=STORE_HELP)
     undo.add_argument("--user")
     undo.set_defaults(run=_undo)
+
+
+def _add_log_command(actions: argparse._SubParsersAction) -> None:
+    """``import log``: the change log."""
     log = actions.add_parser("log", help="show the change log")
-    log.add_argument("--store", help="GeoPackage path or postgresql:// URL")
+    log.add_argument("--store", help=STORE_HELP)
     log.set_defaults(run=_log)
 
-    users = subparsers.add_parser("users", help="dashboard accounts").add_subparsers(
-        metavar="ACTION"
-    )
+
+def _add_users_add_command(users: argparse._SubParsersAction) -> None:
+    """``users add NAME --role``: create or change a dashboard account."""
     add = users.add_parser("add", help="create an account (asks for the password)")
     add.add_argument("name")
     add.add_argument("--role", choices=("editor", "viewer"), required=True)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--replace", action="store_true", help="change an existing account")
-    add.add_argument("--store", help="GeoPackage path or postgresql:// URL")
+    add.add_argument("--store", help=STORE_HELP)
     add.set_defaults(run=_users_add)
+
+
+def _add_users_list_command(users: argparse._SubParsersAction) -> None:
+    """``users list``: the accounts and their roles."""
     lst = users.add_parser("list", help="list accounts")
-    lst.add_argument("--store", help="GeoPackage path or postgresql:// URL")
+    lst.add_argument("--store", help=STORE_HELP)
     lst.set_defaults(run=_users_list)
+
+
+def _add_users_sign_out_command(users: argparse._SubParsersAction) -> None:
+    """``users sign-out NAME``: end every session of an account."""
     out = users.add_parser(
         "sign-out", help="end every session of an account (a lost laptop, a copied cookie)"
     )
     out.add_argument("name")
-    out.add_argument("--store", help="GeoPackage path or postgresql:// URL")
+    out.add_argument("--store", help=STORE_HELP)
     out.set_defaults(run=_users_sign_out)
 
 

@@ -274,6 +274,21 @@ def secure_app(app, settings: WebSecurity | None = None) -> None:
     short 4xx answers instead of a bare 500 for malformed requests."""
     settings = settings or WebSecurity.from_env()
     server: flask.Flask = getattr(app, "server", app)
+    _set_config(server, settings)
+    _wrap_wsgi(server, settings)
+    # The CSP allows Dash's own inline scripts by their hashes (none for a bare Flask app).
+    policy = content_security_policy(_dash_script_hashes(app))
+    dash_paths = _dash_callback_paths(app)
+    _check_requests(server, app, settings, dash_paths)
+    _add_headers(server, policy)
+    _answer_errors(server, dash_paths)
+
+
+def _set_config(server: flask.Flask, settings: WebSecurity) -> None:
+    """Flask's body limit and session cookie flags (set outright: Flask's defaults already
+    hold the keys, so setdefault would do nothing), a cookie that is also Secure when the
+    request came over HTTPS, and the settings and sign-in throttle where the request handlers
+    find them."""
     server.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     server.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # Flask's defaults hold the key: set it
     server.config["SESSION_COOKIE_HTTPONLY"] = True
@@ -281,20 +296,22 @@ def secure_app(app, settings: WebSecurity | None = None) -> None:
     server.session_interface = _SessionInterface()
     server.extensions[SETTINGS_KEY] = settings
     server.extensions[THROTTLE_KEY] = LoginThrottle(settings)
+
+
+def _wrap_wsgi(server: flask.Flask, settings: WebSecurity) -> None:
+    """The body limit outermost but for ProxyFix (when the app runs behind ``proxy_hops``
+    proxies), so an oversized body is refused before Flask reads any of it."""
     server.wsgi_app = BodyLimit(server.wsgi_app, settings)
     if settings.proxy_hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = settings.proxy_hops
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    hashes = _dash_script_hashes(app)
-    policy = content_security_policy(hashes)
-    dash_paths = _dash_callback_paths(app)
-    bad_values = BAD_VALUE_ERRORS
-    if dash_paths:
-        from dash.exceptions import DashException  # "Output does not match callback definition"
 
-        bad_values = (*BAD_VALUE_ERRORS, DashException)
+
+def _check_requests(server: flask.Flask, app, settings: WebSecurity, dash_paths) -> None:
+    """Before each request: the upload route's larger body limit, and a 400 for a callback
+    request that is not shaped like one of the app's callbacks."""
 
     @server.before_request
     def _limits():
@@ -307,6 +324,11 @@ def secure_app(app, settings: WebSecurity | None = None) -> None:
                 flask.abort(400, description=problem)
         return None
 
+
+def _add_headers(server: flask.Flask, policy: str) -> None:
+    """The CSP and the other security headers on every response (a route's own win), HSTS on
+    HTTPS only."""
+
     @server.after_request
     def _headers(response):
         response.headers.setdefault("Content-Security-Policy", policy)
@@ -315,6 +337,16 @@ def secure_app(app, settings: WebSecurity | None = None) -> None:
         if flask.request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def _answer_errors(server: flask.Flask, dash_paths) -> None:
+    """Short plain-text answers: an HTTP error's own code, a 400 for a callback request whose
+    values do not fit its components, a 500 that says the error is logged (never a trace)."""
+    bad_values = BAD_VALUE_ERRORS
+    if dash_paths:
+        from dash.exceptions import DashException  # "Output does not match callback definition"
+
+        bad_values = (*BAD_VALUE_ERRORS, DashException)
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

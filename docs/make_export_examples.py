@@ -25,20 +25,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from dashboard import export
+    from geodata.build import build_at
     from geodata.bundle import Bundle
     from geodata.coverage import Filters
-    from geodata.settings import Settings
     from layers import sheet
 
     tmp = tempfile.TemporaryDirectory()
-    store = args.store
-    if store is None:
-        from geodata.build import build_store
-
-        settings = Settings.from_env().with_store(Path(tmp.name) / "store.gpkg")
-        build_store(settings)
-        store = settings.store_path
-    bundle = Bundle.load(store)
+    bundle = Bundle.load(args.store or build_at(Path(tmp.name) / "store.gpkg"))
     img = HERE / "img"
     img.mkdir(exist_ok=True)
 

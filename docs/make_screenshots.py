@@ -115,15 +115,10 @@ def main() -> None:
     parser.add_argument("--store", type=Path)
     parser.add_argument("--size", action="append", choices=SIZES, help="only these (default: all)")
     args = parser.parse_args()
-    tmp = tempfile.TemporaryDirectory()
-    store = args.store
-    if store is None:
-        from geodata.build import build_store
-        from geodata.settings import Settings
+    from geodata.build import build_at
 
-        settings = Settings.from_env().with_store(Path(tmp.name) / "store.gpkg")
-        build_store(settings)
-        store = settings.store_path
+    tmp = tempfile.TemporaryDirectory()
+    store = args.store or build_at(Path(tmp.name) / "store.gpkg")
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(store), str(Path(tmp.name) / "cache"), str(port)]

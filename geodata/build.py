@@ -31,67 +31,87 @@ class BuildResult:
     report: dict[str, object] = field(default_factory=dict)
 
 
-def build_tables(paths: dict[str, Path]) -> BuildResult:
-    """Every layer and table of the store, from local copies of the upstream files."""
-    units_2019 = gso.read_units(paths[sources.GSO_2019])
-    units_2020 = gso.read_units(paths[sources.GSO_2020])
-    crosswalk = programme.read_seed("crosswalk")
+def _communes_2019(gadm_path: Path, units_2019: pd.DataFrame):
+    """The 2019 communes: GADM's shapes with the GSO codes attached, cleaned into a coverage
+    (no gaps or overlaps), with their areas; and the coverage report of GADM's raw shapes
+    (kept in the store's report, to show what cleaning changed)."""
+    raw = bd.attach_codes(bd.read_gadm(gadm_path), units_2019)
+    communes = bd.clean_coverage(raw)
+    communes["area_km2"] = bd.area_km2(communes.geometry)
+    return communes[[*COMMUNE_COLUMNS, "gadm_id", "geometry"]], bd.coverage_report(raw)
 
-    gadm = bd.read_gadm(paths[sources.GADM])
-    raw_2019 = bd.attach_codes(gadm, units_2019)
-    report: dict[str, object] = {"gadm_raw": bd.coverage_report(raw_2019)}
 
-    communes_2019 = bd.clean_coverage(raw_2019)
-    communes_2019["area_km2"] = bd.area_km2(communes_2019.geometry)
-    communes_2019 = communes_2019[[*COMMUNE_COLUMNS, "gadm_id", "geometry"]]
-
-    communes_2020 = _communes_2020(communes_2019, units_2020, crosswalk)
-    communes_2025 = _communes_2025(paths[sources.WARDS_2025], crosswalk)
-
-    districts = _districts(communes_2019)
-    province_geom = bd._polygonal(shapely.coverage_union_all(districts.geometry.to_numpy()))
+def _province(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The province outline: the union of its districts, so it fits them exactly."""
+    geom = bd._polygonal(shapely.coverage_union_all(districts.geometry.to_numpy()))
     province = gpd.GeoDataFrame(
-        {"code": [gso.BAC_KAN], "name": [PROVINCE_NAME]}, geometry=[province_geom], crs=bd.STORE_CRS
+        {"code": [gso.BAC_KAN], "name": [PROVINCE_NAME]}, geometry=[geom], crs=bd.STORE_CRS
     )
     province["area_km2"] = bd.area_km2(province.geometry)
+    return province
 
-    _, ref_outline, _ = bd.read_gis_province(paths[sources.GIS_BAC_KAN])
-    report["province_iou_vs_dvhcvn"] = round(bd.iou(province_geom, ref_outline), 4)
-    neighbours = _neighbours([paths[n] for n in sources.GIS_NEIGHBOURS])
 
+def _programme_tables(units_2019, units_2020, crosswalk, communes_2019, communes_2025) -> dict:
+    """The programme's tables from the seed files, resolved against the official unit lists;
+    projects without coordinates are placed inside their commune."""
     gaz = programme.Gazetteer(units={2019: units_2019, 2020: units_2020}, crosswalk=crosswalk)
     assignments, assignments_aggregate = programme.build_assignments(gaz)
     agencies = programme.build_agencies(assignments)
     projects, projects_aggregate = programme.build_projects(gaz, agencies)
     projects = _place_projects(projects, communes_2019, communes_2025)
-    status = programme.build_status(gaz)
-    official_counts = programme.build_official_counts(gaz)
+    return {
+        "agencies": agencies,
+        "assignments": assignments,
+        "assignments_aggregate": assignments_aggregate,
+        "projects": projects,
+        "projects_aggregate": projects_aggregate,
+        "commune_status": programme.build_status(gaz),
+        "official_counts": programme.build_official_counts(gaz),
+    }
 
-    tables: dict[str, pd.DataFrame] = {
+
+def _with_web_copies(communes: dict[str, gpd.GeoDataFrame], report: dict) -> dict:
+    """Each vintage's communes, then their simplified copies for the browser (``*_web``);
+    the coverage report of both goes into ``report``."""
+    tables: dict[str, pd.DataFrame] = dict(communes)
+    for name, full in communes.items():
+        report[name] = bd.coverage_report(full)
+        web = bd.simplify_coverage(full)
+        report[f"{name}_web"] = bd.coverage_report(web)
+        tables[f"{name}_web"] = web
+    return tables
+
+
+def build_tables(paths: dict[str, Path]) -> BuildResult:
+    """Every layer and table of the store, from local copies of the upstream files."""
+    units_2019 = gso.read_units(paths[sources.GSO_2019])
+    units_2020 = gso.read_units(paths[sources.GSO_2020])
+    crosswalk = programme.read_seed("crosswalk")
+    communes_2019, gadm_raw = _communes_2019(paths[sources.GADM], units_2019)
+    report: dict[str, object] = {"gadm_raw": gadm_raw}
+    communes_2020 = _communes_2020(communes_2019, units_2020, crosswalk)
+    communes_2025 = _communes_2025(paths[sources.WARDS_2025], crosswalk)
+    districts = _districts(communes_2019)
+    province = _province(districts)
+    _, ref_outline, _ = bd.read_gis_province(paths[sources.GIS_BAC_KAN])
+    report["province_iou_vs_dvhcvn"] = round(bd.iou(province.geometry.iloc[0], ref_outline), 4)
+    neighbours = _neighbours([paths[n] for n in sources.GIS_NEIGHBOURS])
+    programme_tables = _programme_tables(
+        units_2019, units_2020, crosswalk, communes_2019, communes_2025
+    )
+    vintages = {
         "communes_2019": communes_2019,
         "communes_2020": communes_2020,
         "communes_2025": communes_2025,
     }
-    for name in ("communes_2019", "communes_2020", "communes_2025"):
-        report[name] = bd.coverage_report(tables[name])
-        web = bd.simplify_coverage(tables[name])
-        report[f"{name}_web"] = bd.coverage_report(web)
-        tables[f"{name}_web"] = web
-    tables.update(
-        {
-            "districts": districts,
-            "province": province,
-            "neighbours": neighbours,
-            "crosswalk": crosswalk,
-            "agencies": agencies,
-            "assignments": assignments,
-            "assignments_aggregate": assignments_aggregate,
-            "projects": projects,
-            "projects_aggregate": projects_aggregate,
-            "commune_status": status,
-            "official_counts": official_counts,
-        }
-    )
+    tables = {
+        **_with_web_copies(vintages, report),
+        "districts": districts,
+        "province": province,
+        "neighbours": neighbours,
+        "crosswalk": crosswalk,
+        **programme_tables,
+    }
     report["counts"] = {k: len(v) for k, v in tables.items()}
     return BuildResult(tables=tables, report=report)
 
@@ -108,6 +128,15 @@ def build_store(settings: Settings, out: Store | Path | str | None = None) -> Bu
         tables = carry_imports(target, {**result.tables, "build_info": meta})
         target.write_all(tables)
     return result
+
+
+def build_at(location: Path | str) -> Path:
+    """Build a store at ``location`` from the upstream files (from the mirror when
+    ``NTM_ATLAS_MIRROR`` names one) and return its path: for the scripts (benchmarks, docs)
+    that take ``--store`` and build a store of their own without it."""
+    settings = Settings.from_env().with_store(location)
+    build_store(settings)
+    return settings.store_path
 
 
 def _communes_2020(

@@ -42,13 +42,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geodata import programme
+from geodata import programme, records
 from geodata.bundle import Bundle
 from geodata.vocabulary import (
     VINTAGES,
-    CommuneStatusKind,
     ProjectKind,
-    ProjectStatus,
     check_vintage,
 )
 
@@ -175,88 +173,106 @@ def _code_col(vintage: int) -> str:
     return f"code_{check_vintage(vintage)}"
 
 
-def _overlaps(start: pd.Series, end: pd.Series, f: Filters) -> pd.Series:
-    """Rows whose [start, end] overlaps the filter's year range (undated per the filter)."""
-    start = pd.to_numeric(start, errors="coerce")
-    end = pd.to_numeric(end, errors="coerce")
-    start = start.fillna(end)
-    end = end.fillna(start)
-    undated = start.isna()
-    keep = pd.Series(True, index=start.index)
-    if f.year_from is not None:
-        keep &= end >= f.year_from
-    if f.year_to is not None:
-        keep &= start <= f.year_to
-    keep = keep.fillna(False).astype(bool)
-    if f.year_from is not None or f.year_to is not None:
-        keep |= undated & f.include_undated
-    return keep
-
-
-def _criteria_sets(text: pd.Series) -> pd.Series:
-    def parse(value: object) -> frozenset[int]:
-        if not isinstance(value, str):
-            return frozenset()
-        out = set()
-        for part in value.replace(",", ";").split(";"):
-            part = part.strip()
-            if part.isdigit():
-                out.add(int(part))
-        return frozenset(out)
-
-    return text.map(parse)
-
-
 def difficult_codes(bundle: Bundle, vintage: int, filters: Filters | None = None) -> frozenset[str]:
     """Codes of the vintage's units that hold a commune of the official difficult class of the
     period the filters' years fall in (:func:`geodata.programme.period_of`): Programme 135
     extremely difficult for 2016–2020, region III (861/QĐ-TTg) for 2021–2025. A merged unit is
-    difficult when any of its parts is.
+    difficult when any of its parts is. Computed once per bundle, period and vintage.
     """
     f = filters or Filters()
+    vintage = check_vintage(vintage)
     period = programme.period_of(vintage, f.year_from, f.year_to)
-    return programme.difficult_units(bundle, period, vintage)
+    return bundle.derived(
+        ("difficult", period, vintage),
+        lambda: programme.difficult_units(bundle, period, vintage),
+    )
+
+
+def _difficult_mask(bundle: Bundle, vintage: int, filters: Filters) -> np.ndarray:
+    """Boolean per commune of the vintage (store order): difficult in the filters' period."""
+    period = programme.period_of(vintage, filters.year_from, filters.year_to)
+    codes = records.of(bundle, vintage).codes
+
+    def build() -> np.ndarray:
+        return pd.Index(codes).isin(difficult_codes(bundle, vintage, filters))
+
+    return bundle.derived(("difficult_mask", period, vintage), build)
+
+
+def _in_view(bundle: Bundle, vintage: int, filters: Filters) -> np.ndarray:
+    """Boolean per commune of the vintage (store order): the commune filters keep it. A 2025
+    unit is in a district when any of its 2019 parts was."""
+    r = records.of(bundle, vintage)
+    keep = np.ones(r.n, dtype=bool)
+    if filters.districts:
+        position, district = r.districts
+        chosen = np.zeros(r.n, dtype=bool)
+        chosen[position[district.isin(filters.districts)]] = True
+        keep &= chosen
+    if filters.difficult_only:
+        keep &= _difficult_mask(bundle, vintage, filters)
+    return keep
 
 
 def communes_in_view(bundle: Bundle, vintage: int, filters: Filters) -> pd.Series:
     """Boolean Series (index = commune code) of the vintage's communes that the commune filters
     keep. A 2025 unit is in a district when any of its 2019 parts was."""
     vintage = check_vintage(vintage)
-    communes = bundle.communes(vintage)
-    codes = communes["code"]
-    keep = pd.Series(True, index=codes.to_numpy())
-    if filters.districts:
-        if vintage == 2025 or communes["district_code"].isna().all():
-            cw = bundle.crosswalk
-            parts = cw.loc[cw["district_code"].isin(filters.districts), _code_col(vintage)]
-            keep &= keep.index.isin(set(parts))
-        else:
-            keep &= communes["district_code"].isin(filters.districts).to_numpy()
-    if filters.difficult_only:
-        keep &= keep.index.isin(difficult_codes(bundle, vintage, filters))
-    return keep
-
-
-def _agency_kinds(bundle: Bundle) -> dict[str, str]:
-    ag = bundle.agencies
-    return dict(zip(ag["name"], ag["kind"], strict=True))
+    codes = records.of(bundle, vintage).codes
+    return pd.Series(_in_view(bundle, vintage, filters), index=codes)
 
 
 # ------------------------------------------------------------------------------- filters
+@dataclass(frozen=True)
+class _Selection:
+    """Which records one set of filters keeps, as boolean arrays over :mod:`geodata.records`:
+    ``in_view`` per commune; ``assignments``, ``projects``, ``status`` per row; ``anyone`` the
+    assignments kept when no sponsor is chosen (who helps at all, in the period and place)."""
+
+    records: records.Records
+    in_view: np.ndarray
+    assignments: np.ndarray
+    projects: np.ndarray
+    status: np.ndarray
+    anyone: np.ndarray
+
+
+def _select(bundle: Bundle, vintage: int, filters: Filters) -> _Selection:
+    r = records.of(bundle, vintage)
+    f = filters
+    in_view = _in_view(bundle, vintage, f)
+    a, p, s = r.assignments, r.projects, r.status
+    anyone = records.in_communes(a, in_view) & records.overlaps(
+        a, f.year_from, f.year_to, f.include_undated
+    )
+    asg = anyone.copy()
+    if f.sponsors:
+        asg &= a.sponsor.isin(f.sponsors)
+    if f.sponsor_kinds:
+        asg &= a.kind.isin(f.sponsor_kinds)
+    prj = records.in_communes(p, in_view) & records.overlaps(
+        p, f.year_from, f.year_to, f.include_undated
+    )
+    if f.sponsors:
+        prj &= p.agency.isin(f.sponsors)
+    if f.sponsor_kinds:
+        prj &= p.agency_kind.isin(f.sponsor_kinds)
+    if f.project_kinds:
+        prj &= p.kind.isin(f.project_kinds)
+    if f.criteria:
+        prj &= records.criteria_match(p, f.criteria)
+    if f.statuses:
+        prj &= p.status.isin(f.statuses)
+    sta = records.in_communes(s, in_view) & records.overlaps(s, f.year_from, f.year_to, True)
+    return _Selection(r, in_view, asg, prj, sta, anyone)
+
+
 def filter_assignments(bundle: Bundle, vintage: int, filters: Filters) -> pd.DataFrame:
     """Assignments (sponsor → commune) that pass every filter, for communes in view.
 
     Project filters (kind, criterion, status) do not apply to assignments.
     """
-    df = bundle.assignments
-    code = _code_col(vintage)
-    keep = df[code].isin(_in_view_codes(bundle, vintage, filters))
-    if filters.sponsors:
-        keep &= df["sponsor_name"].isin(filters.sponsors)
-    if filters.sponsor_kinds:
-        keep &= df["sponsor_kind"].isin(filters.sponsor_kinds)
-    keep &= _overlaps(df["period_start_year"], df["period_end_year"], filters)
-    return df.loc[keep.to_numpy()].copy()
+    return bundle.assignments.take(np.flatnonzero(_select(bundle, vintage, filters).assignments))
 
 
 def filter_projects(bundle: Bundle, vintage: int, filters: Filters) -> pd.DataFrame:
@@ -266,37 +282,12 @@ def filter_projects(bundle: Bundle, vintage: int, filters: Filters) -> pd.DataFr
     ``sponsor_name`` often names several bodies); projects with no resolved agency drop out
     as soon as a sponsor or sponsor kind is chosen.
     """
-    df = bundle.projects
-    code = _code_col(vintage)
-    keep = df[code].isin(_in_view_codes(bundle, vintage, filters))
-    if filters.sponsors:
-        keep &= df["agency"].isin(filters.sponsors)
-    if filters.sponsor_kinds:
-        kinds = df["agency"].map(_agency_kinds(bundle))
-        keep &= kinds.isin(filters.sponsor_kinds)
-    if filters.project_kinds:
-        keep &= df["kind"].isin(filters.project_kinds)
-    if filters.criteria:
-        wanted = frozenset(filters.criteria)
-        keep &= _criteria_sets(df["ntm_criterion"]).map(lambda s: bool(s & wanted))
-    if filters.statuses:
-        status = df["status"].where(df["status"].notna(), ProjectStatus.UNKNOWN)
-        keep &= status.isin(filters.statuses)
-    keep &= _overlaps(df["year_start"], df["year_end"], filters)
-    return df.loc[keep.fillna(False).astype(bool).to_numpy()].copy()
+    return bundle.projects.take(np.flatnonzero(_select(bundle, vintage, filters).projects))
 
 
 def filter_status(bundle: Bundle, vintage: int, filters: Filters) -> pd.DataFrame:
     """Commune status records of communes in view (year filters apply; undated kept)."""
-    df = bundle.status
-    keep = df[_code_col(vintage)].isin(_in_view_codes(bundle, vintage, filters))
-    keep &= _overlaps(df["year"], df["year"], filters.replace(include_undated=True))
-    return df.loc[keep.to_numpy()].copy()
-
-
-def _in_view_codes(bundle: Bundle, vintage: int, filters: Filters) -> set[str]:
-    view = communes_in_view(bundle, vintage, filters)
-    return set(view.index[view.to_numpy()])
+    return bundle.status.take(np.flatnonzero(_select(bundle, vintage, filters).status))
 
 
 # ------------------------------------------------------------------------------- measures
@@ -346,96 +337,94 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
     ``match``.
 
     Communes out of view keep their row with zero counts and ``coverage`` "none", so the map
-    draws them as "outside the filters" (see :func:`layers.styles.classify`). The filters are
-    kept in ``table.attrs["filters"]``.
+    draws them as "outside the filters" (see :func:`layers.styles.classify`). Every count is
+    over records of communes in view, so out-of-view rows count nothing by construction. The
+    filters are kept in ``table.attrs["filters"]``.
     """
     filters = filters or Filters()
     vintage = check_vintage(vintage)
-    code = _code_col(vintage)
+    sel = _select(bundle, vintage, filters)
     communes = bundle.communes(vintage)
-    out = pd.DataFrame(
-        {
-            c: communes[c].to_numpy() if c in communes else None
-            for c in ("code", "name", "kind", "district_code", "district_name", "area_km2")
-        }
-    )
-    index = pd.Index(out["code"])
-    view = communes_in_view(bundle, vintage, filters)
-    out["in_view"] = view.reindex(index).fillna(False).to_numpy(dtype=bool)
-    out["difficult"] = index.isin(difficult_codes(bundle, vintage, filters))
-
-    asg = filter_assignments(bundle, vintage, filters)
-    prj = filter_projects(bundle, vintage, filters)
-    sta = filter_status(bundle, vintage, filters)
-
-    by = asg.groupby(code)
-    out["n_sponsors"] = by["sponsor_name"].nunique().reindex(index).fillna(0).astype(int).to_numpy()
-    names = by["sponsor_name"].agg(lambda s: "; ".join(sorted(set(s))))
-    out["sponsors"] = names.reindex(index).fillna("").to_numpy()
-    out["n_assignments"] = by.size().reindex(index).fillna(0).astype(int).to_numpy()
-
-    pby = prj.groupby(code)
-    out["n_projects"] = pby.size().reindex(index).fillna(0).astype(int).to_numpy()
-    cost = pd.to_numeric(prj["cost_vnd"], errors="coerce")
-    support = cost.groupby(prj[code]).sum(min_count=1)
-    out["support_vnd"] = support.reindex(index).astype(float).to_numpy()
-    out["n_costed"] = (
-        cost.notna().groupby(prj[code]).sum().reindex(index).fillna(0).astype(int).to_numpy()
-    )
-
-    ntm = sta.loc[sta["status_kind"] == CommuneStatusKind.NTM_ACHIEVED]
-    years = pd.to_numeric(ntm["year"], errors="coerce").groupby(ntm[code]).min()
-    out["ntm_year"] = pd.array(years.reindex(index).to_numpy(), dtype="Int64")
-
-    if filters.chooses_sponsors:
-        any_asg = filter_assignments(bundle, vintage, filters.without_who())
-        n_any = any_asg.groupby(code)["sponsor_name"].nunique()
-        out["n_sponsors_any"] = n_any.reindex(index).fillna(0).astype(int).to_numpy()
-    else:
-        out["n_sponsors_any"] = out["n_sponsors"].to_numpy()
-    none = np.where(out["difficult"], "difficult_none", "none")
-    if filters.chooses_sponsors:
-        cov = np.where(
-            out["n_sponsors"] > 0, "chosen", np.where(out["n_sponsors_any"] > 0, "others", none)
-        )
-    else:
-        cov = np.where(out["n_sponsors"] > 0, "sponsored", none)
-    out["coverage"] = cov
-    if filters.highlights == "projects":
-        out["match"] = out["n_projects"].to_numpy() > 0
-    elif filters.highlights == "sponsors":
-        out["match"] = (out["n_sponsors"].to_numpy() > 0) | (out["n_projects"].to_numpy() > 0)
-    else:
-        out["match"] = False
-    sources = pd.concat(
-        [asg[[code, "source_url"]], prj[[code, "source_url"]], sta[[code, "source_url"]]]
-    ).dropna()
-    out["n_sources"] = (
-        sources.groupby(code)["source_url"]
-        .nunique()
-        .reindex(index)
-        .fillna(0)
-        .astype(int)
-        .to_numpy()
-    )
-    # Out-of-view communes count nothing.
-    for col in (
-        "n_sponsors",
-        "n_assignments",
-        "n_projects",
-        "n_costed",
-        "n_sources",
-        "n_sponsors_any",
-    ):
-        out.loc[~out["in_view"], col] = 0
-    out.loc[~out["in_view"], "sponsors"] = ""
-    out.loc[~out["in_view"], "support_vnd"] = np.nan
-    out.loc[~out["in_view"], "match"] = False
-    out.loc[~out["in_view"], "coverage"] = "none"
-    out["match"] = out["match"].astype(bool)
-    result = out[list(MEASURE_COLUMNS)]
+    out = {
+        c: communes[c].to_numpy() if c in communes else None
+        for c in ("code", "name", "kind", "district_code", "district_name", "area_km2")
+    }
+    out["in_view"] = sel.in_view
+    out["difficult"] = _difficult_mask(bundle, vintage, filters)
+    out |= _sponsor_counts(sel)
+    out |= _project_counts(sel)
+    out["ntm_year"] = _ntm_years(sel)
+    out["coverage"] = _coverage_classes(out, filters)
+    out["n_sources"] = _source_counts(sel)
+    out["match"] = _matches(out, filters)
+    result = pd.DataFrame(out, columns=list(MEASURE_COLUMNS))
     result.attrs["filters"] = filters
     return result
+
+
+def _sponsor_counts(sel: _Selection) -> dict[str, Any]:
+    """``n_sponsors``, ``sponsors``, ``n_assignments`` and ``n_sponsors_any`` per commune."""
+    a, n = sel.records.assignments, sel.records.n
+    names: list[set[str]] = [set() for _ in range(n)]
+    for i in np.flatnonzero(sel.assignments & (a.sponsor.codes >= 0)):
+        names[a.position[i]].add(a.sponsor.value(a.sponsor.codes[i]))
+    return {
+        "n_sponsors": records.distinct_by(a.position, a.sponsor.codes, sel.assignments, n),
+        "sponsors": np.array(["; ".join(sorted(s)) for s in names], dtype=object),
+        "n_assignments": records.count_by(a.position, sel.assignments, n),
+        "n_sponsors_any": records.distinct_by(a.position, a.sponsor.codes, sel.anyone, n),
+    }
+
+
+def _project_counts(sel: _Selection) -> dict[str, np.ndarray]:
+    """``n_projects``, ``support_vnd`` (known costs summed, NaN when none) and ``n_costed``."""
+    p, n = sel.records.projects, sel.records.n
+    return {
+        "n_projects": records.count_by(p.position, sel.projects, n),
+        "support_vnd": records.sum_by(p.position, p.cost, sel.projects, n),
+        "n_costed": records.count_by(p.position, sel.projects & ~np.isnan(p.cost), n),
+    }
+
+
+def _ntm_years(sel: _Selection) -> pd.arrays.IntegerArray:
+    """The earliest NTM recognition year of each commune's kept status records (``<NA>``)."""
+    s, n = sel.records.status, sel.records.n
+    keep = sel.status & s.ntm & ~np.isnan(s.start)
+    first = np.full(n, np.inf)
+    np.minimum.at(first, s.position[keep], s.start[keep])
+    return pd.array(np.where(np.isinf(first), np.nan, first), dtype="Int64")
+
+
+def _coverage_classes(out: dict[str, Any], filters: Filters) -> np.ndarray:
+    """One of :data:`COVERAGE_CLASSES` per commune; "none" outside the filters."""
+    none = np.where(out["difficult"], "difficult_none", "none")
+    if filters.chooses_sponsors:
+        helped = np.where(out["n_sponsors_any"] > 0, "others", none)
+        cov = np.where(out["n_sponsors"] > 0, "chosen", helped)
+    else:
+        cov = np.where(out["n_sponsors"] > 0, "sponsored", none)
+    return np.where(out["in_view"], cov, "none").astype(object)
+
+
+def _source_counts(sel: _Selection) -> np.ndarray:
+    """Distinct source URLs behind each commune's kept records."""
+    r = sel.records
+    kept = [
+        (rows.position[keep], rows.source[keep])
+        for rows, keep in ((r.assignments, sel.assignments), (r.projects, sel.projects))
+    ] + [(r.status.position[sel.status], r.status.source[sel.status])]
+    position = np.concatenate([k[0] for k in kept])
+    source = np.concatenate([k[1] for k in kept])
+    return records.distinct_by(position, source, np.ones(len(position), dtype=bool), r.n)
+
+
+def _matches(out: dict[str, Any], filters: Filters) -> np.ndarray:
+    """The communes the map outlines (:attr:`Filters.highlights`)."""
+    if filters.highlights == "projects":
+        return out["n_projects"] > 0
+    if filters.highlights == "sponsors":
+        return (out["n_sponsors"] > 0) | (out["n_projects"] > 0)
+    return np.zeros(len(out["in_view"]), dtype=bool)
 
 
 def gap_table(
@@ -458,6 +447,20 @@ def gap_table(
     return gaps[cols].reset_index(drop=True)
 
 
+#: Columns of :func:`sponsor_load`.
+LOAD_COLUMNS = (
+    "sponsor",
+    "kind",
+    "n_communes",
+    "communes",
+    "n_assignments",
+    "periods",
+    "n_projects",
+    "support_vnd",
+    "load",
+)
+
+
 def sponsor_load(bundle: Bundle, vintage: int, filters: Filters | None = None) -> pd.DataFrame:
     """One row per agency: how many communes of the vintage it sponsors under the filters.
 
@@ -468,80 +471,69 @@ def sponsor_load(bundle: Bundle, vintage: int, filters: Filters | None = None) -
     """
     filters = filters or Filters()
     vintage = check_vintage(vintage)
-    code = _code_col(vintage)
+    sel = _select(bundle, vintage, filters)
     agencies = bundle.agencies
+    keep = np.ones(len(agencies), dtype=bool)
     if filters.sponsors:
-        agencies = agencies.loc[agencies["name"].isin(filters.sponsors)]
+        keep &= agencies["name"].isin(filters.sponsors).to_numpy()
     if filters.sponsor_kinds:
-        agencies = agencies.loc[agencies["kind"].isin(filters.sponsor_kinds)]
-    asg = filter_assignments(bundle, vintage, filters)
-    prj = pd.DataFrame(
-        filter_projects(bundle, vintage, filters).drop(columns="geometry", errors="ignore")
-    )
-    communes = bundle.communes(vintage)
-    names = dict(zip(communes["code"], communes["name"], strict=True))
-
-    a_by = asg.groupby("sponsor_name")
-    codes = a_by[code].agg(lambda s: sorted(set(s.dropna())))
-    periods = a_by[["period_start_year", "period_end_year"]].apply(_periods)
-    n_asg = a_by.size()
-    p_by = prj.groupby("agency")
-    n_prj = p_by.size()
-    cost = (
-        pd.to_numeric(prj["cost_vnd"], errors="coerce")
-        .astype(float)
-        .groupby(prj["agency"])
-        .sum(min_count=1)
-    )
-
+        keep &= agencies["kind"].isin(filters.sponsor_kinds).to_numpy()
+    names = agencies["name"].to_numpy()[keep]
+    kinds = agencies["kind"].to_numpy()[keep]
+    by_sponsor = _assignments_by_sponsor(sel)
+    n_prj, cost = _projects_by_agency(sel, names)
     rows = []
-    for name, kind in zip(agencies["name"], agencies["kind"], strict=True):
-        mine = codes.get(name, [])
-        n = len(mine)
-        rows.append(
-            {
-                "sponsor": name,
-                "kind": kind,
-                "n_communes": n,
-                "communes": "; ".join(names.get(c, c) for c in mine),
-                "n_assignments": int(n_asg.get(name, 0)),
-                "periods": periods.get(name, ""),
-                "n_projects": int(n_prj.get(name, 0)),
-                "support_vnd": float(cost.get(name, np.nan)),
-                "load": "none" if n == 0 else ("one" if n == 1 else "several"),
-            }
-        )
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "sponsor",
-            "kind",
-            "n_communes",
-            "communes",
-            "n_assignments",
-            "periods",
-            "n_projects",
-            "support_vnd",
-            "load",
-        ],
-    )
-    return out.sort_values(["n_communes", "sponsor"], ascending=[False, True]).reset_index(
-        drop=True
-    )
+    for name, kind, n_p, support in zip(names, kinds, n_prj, cost, strict=True):
+        communes, n_asg, periods = by_sponsor.get(name, ([], 0, ""))
+        n = len(communes)
+        load = "none" if n == 0 else ("one" if n == 1 else "several")
+        row = (name, kind, n, "; ".join(communes), n_asg, periods, int(n_p), float(support), load)
+        rows.append(row)
+    rows.sort(key=lambda row: (-row[2], row[0]))
+    return pd.DataFrame(rows, columns=list(LOAD_COLUMNS))
 
 
-def _periods(assignments: pd.DataFrame) -> str:
-    parts = []
-    for start, end in zip(
-        assignments["period_start_year"], assignments["period_end_year"], strict=True
-    ):
-        if pd.isna(start) and pd.isna(end):
-            parts.append("?")
-        else:
-            s = int(start) if pd.notna(start) else int(end)
-            e = int(end) if pd.notna(end) else s
-            parts.append(str(s) if s == e else f"{s}–{e}")
-    return "; ".join(dict.fromkeys(parts))
+def _assignments_by_sponsor(sel: _Selection) -> dict[str, tuple[list[str], int, str]]:
+    """Per sponsor name of the kept assignments: the names of its communes (in code order),
+    how many assignments, and its periods ("2019–2020; ?", in the order recorded)."""
+    r = sel.records
+    a = r.assignments
+    codes: dict[str, set[int]] = {}
+    count: dict[str, int] = {}
+    periods: dict[str, dict[str, None]] = {}
+    for i in np.flatnonzero(sel.assignments & (a.sponsor.codes >= 0)):
+        name = a.sponsor.value(a.sponsor.codes[i])
+        codes.setdefault(name, set()).add(a.position[i])
+        count[name] = count.get(name, 0) + 1
+        text = _period_text(a.start_as_written[i], a.end_as_written[i])
+        periods.setdefault(name, {})[text] = None
+    out = {}
+    for name, positions in codes.items():
+        ordered = sorted(positions, key=lambda p: r.codes[p])
+        out[name] = ([r.names[p] for p in ordered], count[name], "; ".join(periods[name]))
+    return out
+
+
+def _projects_by_agency(sel: _Selection, names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How many kept projects each of the agencies ``names`` has, and the sum of their known
+    costs (NaN when none is known)."""
+    p = sel.records.projects
+    k = len(p.agency.values)
+    known = sel.projects & (p.agency.codes >= 0)
+    # One more group at the end, for the agencies with no kept project (get_indexer's -1).
+    n_prj = np.append(records.count_by(p.agency.codes, known, k), 0)
+    cost = np.append(records.sum_by(p.agency.codes, p.cost, known, k), np.nan)
+    at = p.agency.values.get_indexer(list(names))
+    return n_prj[at], cost[at]
+
+
+def _period_text(start: float, end: float) -> str:
+    """One assignment's period as written: "2019", "2019–2020", or "?" when undated."""
+    if np.isnan(start) and np.isnan(end):
+        return "?"
+    s = int(start) if not np.isnan(start) else int(end)
+    e = int(end) if not np.isnan(end) else s
+    return str(s) if s == e else f"{s}–{e}"
 
 
 # ------------------------------------------------------------------------------- overview
@@ -615,49 +607,91 @@ def overview(
     filters = filters or Filters()
     vintage = check_vintage(vintage)
     m = measures if measures is not None else commune_measures(bundle, vintage, filters)
-    view = m.loc[m["in_view"]]
-    asg = filter_assignments(bundle, vintage, filters)
-    prj = filter_projects(bundle, vintage, filters)
-    sta = filter_status(bundle, vintage, filters)
-    cost = pd.to_numeric(prj["cost_vnd"], errors="coerce")
-    kinds = prj["kind"].value_counts()
-
     spons = load if load is not None else sponsor_load(bundle, vintage, filters)
+    sel = _select(bundle, vintage, filters)
     spons = spons.loc[(spons["n_communes"] > 0) | (spons["n_projects"] > 0)]
-    by_sponsor = spons[["sponsor", "n_communes", "n_projects"]].reset_index(drop=True)
+    n_agg = len(bundle.tables.get("assignments_aggregate", ())) + len(
+        bundle.tables.get("projects_aggregate", ())
+    )
+    return {
+        "vintage": vintage,
+        **_commune_counts(m),
+        "highlights": filters.highlights,
+        **_project_figures(sel),
+        "by_sponsor": spons[["sponsor", "n_communes", "n_projects"]].reset_index(drop=True),
+        "by_year": _by_year(sel),
+        "completeness": _completeness_of(sel),
+        "n_aggregate": n_agg,
+    }
 
-    a_year = pd.to_numeric(asg["period_start_year"], errors="coerce").dropna().astype(int)
-    p_year = pd.to_numeric(prj["year_start"], errors="coerce").dropna().astype(int)
-    years = sorted(set(a_year) | set(p_year))
-    by_year = pd.DataFrame(
+
+def _commune_counts(m: pd.DataFrame) -> dict[str, int]:
+    """The cards' commune counts, over the communes in view of a :func:`commune_measures`."""
+    view = m["in_view"].to_numpy(dtype=bool)
+    difficult = m["difficult"].to_numpy(dtype=bool)[view]
+    sponsored = m["n_sponsors"].to_numpy()[view] > 0
+    others = m["coverage"].to_numpy()[view] == "others"
+    return {
+        "n_communes": int(view.sum()),
+        "n_sponsored": int(sponsored.sum()),
+        "n_difficult": int(difficult.sum()),
+        "n_difficult_sponsored": int((difficult & sponsored).sum()),
+        "n_others": int(others.sum()),
+        "n_none": int((m["n_sponsors_any"].to_numpy()[view] == 0).sum()),
+        "n_difficult_others": int((difficult & others).sum()),
+        "n_match": int(m["match"].to_numpy(dtype=bool)[view].sum()),
+    }
+
+
+def _project_figures(sel: _Selection) -> dict[str, Any]:
+    """Support (known costs summed), how many projects are costed, and projects by kind."""
+    p = sel.records.projects
+    cost = p.cost[sel.projects]
+    known = ~np.isnan(cost)
+    kinds = p.kind.codes[sel.projects]
+    counts = np.bincount(kinds[kinds >= 0], minlength=len(p.kind.values))
+    by_kind = dict(zip(p.kind.values, counts.tolist(), strict=True))
+    return {
+        "support_vnd": float(cost[known].sum()) if known.any() else 0.0,
+        "n_costed": int(known.sum()),
+        "n_projects": int(sel.projects.sum()),
+        "projects_by_kind": {k: by_kind[k] for k in ProjectKind if by_kind.get(k, 0)},
+    }
+
+
+def _by_year(sel: _Selection) -> pd.DataFrame:
+    """Kept assignments and projects by the year they start (as written; undated left out)."""
+    r = sel.records
+    a_year = r.assignments.start_as_written[sel.assignments]
+    p_year = r.projects.start_as_written[sel.projects]
+    a_year, p_year = a_year[~np.isnan(a_year)].astype(int), p_year[~np.isnan(p_year)].astype(int)
+    years = sorted(set(a_year.tolist()) | set(p_year.tolist()))
+    return pd.DataFrame(
         {
             "year": years,
             "n_assignments": [int((a_year == y).sum()) for y in years],
             "n_projects": [int((p_year == y).sum()) for y in years],
         }
     )
-    n_agg = len(bundle.tables.get("assignments_aggregate", ())) + len(
-        bundle.tables.get("projects_aggregate", ())
-    )
+
+
+def _completeness_of(sel: _Selection) -> dict[str, Any]:
+    """:func:`completeness` of the kept records, from their arrays."""
+    r = sel.records
+    a, p, s = r.assignments, r.projects, r.status
+    ka, kp, ks = sel.assignments, sel.projects, sel.status
+    starts = np.concatenate([a.start[ka], p.start_as_written[kp], s.start[ks]])
+    ends = np.concatenate([a.end[ka], p.end_as_written[kp], s.end[ks]])
+    source = np.concatenate([a.source[ka], p.source[kp], s.source[ks]])
+    dated_starts, dated_ends = starts[~np.isnan(starts)], ends[~np.isnan(ends)]
     return {
-        "vintage": vintage,
-        "n_communes": len(view),
-        "n_sponsored": int((view["n_sponsors"] > 0).sum()),
-        "n_difficult": int(view["difficult"].sum()),
-        "n_difficult_sponsored": int((view["difficult"] & (view["n_sponsors"] > 0)).sum()),
-        "n_others": int((view["coverage"] == "others").sum()),
-        "n_none": int((view["n_sponsors_any"] == 0).sum()),
-        "n_difficult_others": int((view["difficult"] & (view["coverage"] == "others")).sum()),
-        "highlights": filters.highlights,
-        "n_match": int(view["match"].sum()),
-        "support_vnd": float(cost.sum()) if cost.notna().any() else 0.0,
-        "n_costed": int(cost.notna().sum()),
-        "n_projects": len(prj),
-        "projects_by_kind": {k: int(kinds.get(k, 0)) for k in ProjectKind if kinds.get(k, 0)},
-        "by_sponsor": by_sponsor,
-        "by_year": by_year,
-        "completeness": completeness(asg, prj, sta),
-        "n_aggregate": n_agg,
+        "n_assignments": int(ka.sum()),
+        "n_projects": int(kp.sum()),
+        "n_status": int(ks.sum()),
+        "n_sources": len(np.unique(source[source >= 0])),
+        "year_min": int(dated_starts.min()) if len(dated_starts) else None,
+        "year_max": int(dated_ends.max()) if len(dated_ends) else None,
+        "n_undated": int(np.isnan(starts).sum()),
     }
 
 

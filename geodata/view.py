@@ -18,10 +18,15 @@ Examples
 (['none'], 1)
 >>> view.measures is view.measures  # computed once
 True
+>>> View.of(view.bundle, 2019) is View.of(view.bundle, 2019, Filters())  # kept per bundle
+True
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -32,6 +37,9 @@ from geodata import coverage
 from geodata.bundle import Bundle
 from geodata.coverage import Filters
 from geodata.vocabulary import check_vintage
+
+#: Views kept per bundle by :meth:`View.of` (the most recently asked for).
+KEPT_VIEWS = 32
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,27 @@ class View:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "vintage", check_vintage(self.vintage))
+
+    @classmethod
+    def of(cls, bundle: Bundle, vintage: int, filters: Filters | None = None) -> View:
+        """The view of a vintage and filters, the same object (with everything it computed
+        already) while it is among the :data:`KEPT_VIEWS` views last asked of the bundle.
+
+        A switch of the measure, the language or the map layers shows the same records, and
+        so does the detail panel after the view callback of the same change: they reuse the
+        view instead of computing it again. A view depends on nothing but the bundle and its
+        arguments, so sharing it between requests and threads is safe.
+        """
+        filters = filters or Filters()
+        key = (check_vintage(vintage), filters)
+        kept = bundle.derived(("views", cls), _Recent)
+        return kept.get(key, lambda: cls(bundle, key[0], filters))
+
+    @classmethod
+    def forget(cls, bundle: Bundle) -> None:
+        """Drop the views :meth:`of` keeps for the bundle (``benchmarks.server_cpu`` measures
+        views computed afresh, as for states nobody asked for before)."""
+        bundle.derived(("views", cls), _Recent).clear()
 
     @cached_property
     def measures(self) -> pd.DataFrame:
@@ -95,3 +124,25 @@ class View:
     def project(self, project_id: str) -> dict[str, Any] | None:
         """One project's record (:func:`coverage.project_details`)."""
         return coverage.project_details(self.bundle, project_id)
+
+
+class _Recent:
+    """The last :data:`KEPT_VIEWS` values by key, least recently used out (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            value = self._items[key] = make()
+            while len(self._items) > KEPT_VIEWS:
+                self._items.popitem(last=False)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

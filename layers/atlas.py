@@ -87,16 +87,103 @@ def _cell_lines(table: Table, width: float, size: float, values) -> list[list[st
     return out
 
 
+#: Room (mm) under a table row's text.
+_ROW_PAD = 0.9
+
+
 def table_height(table: Table, width: float, size: float) -> float:
     """The height (mm) a table takes when all its rows are drawn."""
-    lh, pad = _line_h(size), 0.9
+    lh = _line_h(size)
     h = lh * 2.0
     if not table.rows:
         return h + lh * 1.6
-    h += max(len(c) for c in _cell_lines(table, width, size, table.columns)) * lh + pad
+    h += _row_height(table, width, size, table.columns)
     for values in table.rows:
-        h += max(len(c) for c in _cell_lines(table, width, size, values)) * lh + pad
+        h += _row_height(table, width, size, values)
     return h + (lh if table.more else 0) + lh * 0.8
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a table is drawn: its figure, left edge and width (mm), the page's size (mm,
+    to turn mm into figure fractions) and the font size (pt)."""
+
+    fig: Figure
+    x: float
+    width: float
+    page_w: float
+    page_h: float
+    size: float
+
+    def note(self, y: float, text: str) -> None:
+        """A muted italic line under a table (empty, overflow, "… and n more")."""
+        self.fig.text(
+            self.x / self.page_w,
+            y / self.page_h,
+            text,
+            fontsize=self.size,
+            va="top",
+            color=MUTED,
+            fontstyle="italic",
+        )
+
+
+def _column_lefts(table: Table, x: float, width: float) -> list[float]:
+    """The left edge (mm) of each column: the widths are relative, shared out of ``width``.
+
+    >>> _column_lefts(Table("", ("a", "b"), (1.0, 3.0), ()), 10.0, 100.0)
+    [10.0, 35.0]
+    """
+    total = sum(table.widths)
+    xs, acc = [], x
+    for w in table.widths:
+        xs.append(acc)
+        acc += width * w / total
+    return xs
+
+
+def _row_height(table: Table, width: float, size: float, values) -> float:
+    """The height (mm) of one row: its tallest wrapped cell and a little padding."""
+    cells = _cell_lines(table, width, size, values)
+    return max(len(c) for c in cells) * _line_h(size) + _ROW_PAD
+
+
+def _draw_row(place: _Place, table: Table, values, y: float, *, bold=False, shade=False):
+    """Draw one row with its top at ``y`` (mm); returns its height (mm). Cells wrap to their
+    column; right-aligned columns (numbers) keep their lines right-aligned too; ``shade``
+    greys the row behind the text (every other row, to follow a row across the page)."""
+    fig, x, width, W, H = place.fig, place.x, place.width, place.page_w, place.page_h
+    total = sum(table.widths)
+    xs = _column_lefts(table, x, width)
+    align = table.align or ("left",) * len(table.columns)
+    cells = _cell_lines(table, width, place.size, values)
+    h = max(len(c) for c in cells) * _line_h(place.size) + _ROW_PAD
+    if shade:
+        fig.add_artist(
+            Rectangle(
+                (x / W, (y - h + 0.5) / H),
+                width / W,
+                h / H,
+                facecolor="#f3f3f3",
+                edgecolor="none",
+                zorder=0,
+            )
+        )
+    for i, lines in enumerate(cells):
+        col_w = width * table.widths[i] / total
+        right = align[i] == "right"
+        fig.text(
+            (xs[i] + (col_w - 1.0 if right else 0.5)) / W,
+            y / H,
+            "\n".join(lines),
+            fontsize=place.size,
+            va="top",
+            ha="right" if right else "left",
+            multialignment="right" if right else "left",
+            linespacing=1.15,
+            fontweight="bold" if bold else "normal",
+        )
+    return h
 
 
 def _draw_table(
@@ -112,76 +199,27 @@ def _draw_table(
 ):
     """Draw a table from ``top`` (mm from the bottom) down to ``bottom`` at most; returns the
     new top (mm). Cells wrap; the rows that do not fit are counted in one overflow line."""
-    lh, pad = _line_h(size), 0.9
+    place = _Place(fig, x, width, W, H, size)
+    lh = _line_h(size)
     fig.text(x / W, top / H, table.title, fontsize=size + 1.5, fontweight="bold", va="top")
     top -= lh * 2.0
     if not table.rows:
-        fig.text(
-            x / W, top / H, table.empty, fontsize=size, va="top", color=MUTED, fontstyle="italic"
-        )
+        place.note(top, table.empty)
         return top - lh * 1.6
-    total = sum(table.widths)
-    xs, acc = [], x
-    for w in table.widths:
-        xs.append(acc)
-        acc += width * w / total
-    align = table.align or ("left",) * len(table.columns)
-
-    def row(values, y, bold=False, shade=False) -> float:
-        cells = _cell_lines(table, width, size, values)
-        h = max(len(c) for c in cells) * lh + pad
-        if shade:
-            fig.add_artist(
-                Rectangle(
-                    (x / W, (y - h + 0.5) / H),
-                    width / W,
-                    h / H,
-                    facecolor="#f3f3f3",
-                    edgecolor="none",
-                    zorder=0,
-                )
-            )
-        for i, lines in enumerate(cells):
-            col_w = width * table.widths[i] / total
-            right = align[i] == "right"
-            fig.text(
-                (xs[i] + (col_w - 1.0 if right else 0.5)) / W,
-                y / H,
-                "\n".join(lines),
-                fontsize=size,
-                va="top",
-                ha="right" if right else "left",
-                multialignment="right" if right else "left",
-                linespacing=1.15,
-                fontweight="bold" if bold else "normal",
-            )
-        return h
-
-    h = row(table.columns, top, bold=True)
+    h = _draw_row(place, table, table.columns, top, bold=True)
     fig.add_artist(
         Line2D([x / W, (x + width) / W], [(top - h + 0.5) / H] * 2, color="#999999", linewidth=0.5)
     )
     top -= h
     for i, values in enumerate(table.rows):
-        need = max(len(c) for c in _cell_lines(table, width, size, values)) * lh + pad
+        need = _row_height(table, width, size, values)
         last = i == len(table.rows) - 1  # the last row needs no room for an overflow line
         if top - need < bottom + (0 if last else lh * 1.5):
-            left = len(table.rows) - i
-            fig.text(
-                x / W,
-                top / H,
-                table.overflow.format(n=left),
-                fontsize=size,
-                va="top",
-                color=MUTED,
-                fontstyle="italic",
-            )
+            place.note(top, table.overflow.format(n=len(table.rows) - i))
             return top - lh * 1.8
-        top -= row(values, top, shade=i % 2 == 1)
+        top -= _draw_row(place, table, values, top, shade=i % 2 == 1)
     if table.more:
-        fig.text(
-            x / W, top / H, table.more, fontsize=size, va="top", color=MUTED, fontstyle="italic"
-        )
+        place.note(top, table.more)
         top -= lh
     return top - lh * 0.8
 
@@ -190,6 +228,74 @@ def _draw_table(
 MAP_WIDTH = 118.0
 MAP_MIN_HEIGHT = 95.0
 MAP_MAX_HEIGHT = 190.0
+
+
+def _sources_height(sources: Sequence[str]) -> float:
+    """The room (mm) a page's sources take under their heading (at most six are counted)."""
+    return 5.0 + 3.0 * sum(len(_wrap(x, 150, breaks=True)) for x in sources[:6])
+
+
+def _map_height(room: float) -> float:
+    """The detail map's height (mm): all the ``room`` the tables and sources leave, within
+    bounds, so short tables never leave half a page blank and long ones still get a map.
+
+    >>> _map_height(20.0), _map_height(120.0), _map_height(500.0)
+    (95.0, 120.0, 190.0)
+    """
+    return min(max(room, MAP_MIN_HEIGHT), MAP_MAX_HEIGHT)
+
+
+def _draw_side(
+    fig: Figure, page: AtlasPage, locator, x: float, width: float, top: float, map_bottom: float
+) -> float:
+    """The column beside the map, from ``top`` (mm) down: the locator, the facts, then the
+    legend (at least 30 mm tall, down to the map's bottom). Returns the lowest point (mm)
+    the column reaches, so the tables start under whichever of map and column is longer."""
+    W, H = fig.get_size_inches() / MM
+    if locator is not None:
+        loc_h = width * 0.8
+        loc_ax = fig.add_axes(((x) / W, (top - loc_h) / H, width / W, loc_h / H))
+        sheet.draw_locator(
+            loc_ax, *locator, highlight=page.highlight, title=page.locator_title, fontsize=4.5
+        )
+        y = top - loc_h - 5
+    else:
+        y = top
+    for fact in page.facts:
+        for line in _wrap(fact, int(width / (7.5 * 0.3528 * 0.5))):
+            fig.text(x / W, y / H, line, fontsize=7.5, va="top")
+            y -= 3.6
+        y -= 1.0
+    if not page.legend:
+        return y
+    leg_top = y - 2
+    leg_h = max(leg_top - map_bottom, 30.0)
+    leg_ax = fig.add_axes((x / W, (leg_top - leg_h) / H, width / W, leg_h / H))
+    used = sheet.draw_legend(leg_ax, page.legend, fontsize=6.5)
+    return leg_top - _legend_height(leg_ax, leg_h, used)
+
+
+def _draw_sources(fig: Figure, page: AtlasPage, x: float, top: float, floor: float) -> None:
+    """The page's sources from ``top`` (mm) down, wrapped and never cut mid-line; the lines
+    that would run into the footer (above ``floor``) are left out."""
+    W, H = fig.get_size_inches() / MM
+    fig.text(x / W, top / H, page.sources_title, fontsize=7.5, fontweight="bold", va="top")
+    top -= 4.0
+    for src in page.sources:
+        for line in _wrap(src, 150, minimum=20, breaks=True):
+            if top < floor:
+                break
+            fig.text(x / W, top / H, line, fontsize=6, va="top", color=MUTED)
+            top -= 3.0
+
+
+def _draw_footer(fig: Figure, footer: str, page_label: str, m: float, y: float) -> None:
+    """A thin rule, the footer text on the left and the page label on the right, ``y`` mm
+    from the bottom of the page."""
+    W, H = fig.get_size_inches() / MM
+    fig.add_artist(Line2D([m / W, 1 - m / W], [(m + 4) / H] * 2, color="#cccccc", linewidth=0.5))
+    fig.text(m / W, y / H, footer, fontsize=6, va="bottom", color=MUTED)
+    fig.text(1 - m / W, y / H, page_label, fontsize=7.5, va="bottom", ha="right")
 
 
 def render_atlas_page(
@@ -212,53 +318,21 @@ def render_atlas_page(
         floor = m + 7  # above the footer
         width = W - 2 * m
         tables_h = sum(table_height(tb, width, size) for tb in page.tables)
-        sources_h = 5.0 + 3.0 * sum(len(_wrap(x, 150, breaks=True)) for x in page.sources[:6])
-        map_h = map_top - floor - tables_h - sources_h - 7
-        map_h = min(max(map_h, MAP_MIN_HEIGHT), MAP_MAX_HEIGHT)
+        sources_h = _sources_height(page.sources)
+        map_h = _map_height(map_top - floor - tables_h - sources_h - 7)
         map_ax = fig.add_axes((m / W, (map_top - map_h) / H, MAP_WIDTH / W, map_h / H))
         sheet.draw_map(map_ax, page.layers, label_scale=1.35)
         side_x = m + MAP_WIDTH + 6
-        side_w = W - m - side_x
-        if locator is not None:
-            loc_h = side_w * 0.8
-            loc_ax = fig.add_axes(((side_x) / W, (map_top - loc_h) / H, side_w / W, loc_h / H))
-            sheet.draw_locator(
-                loc_ax, *locator, highlight=page.highlight, title=page.locator_title, fontsize=4.5
-            )
-            y = map_top - loc_h - 5
-        else:
-            y = map_top
-        for fact in page.facts:
-            for line in _wrap(fact, int(side_w / (7.5 * 0.3528 * 0.5))):
-                fig.text(side_x / W, y / H, line, fontsize=7.5, va="top")
-                y -= 3.6
-            y -= 1.0
-        side_bottom = y
-        if page.legend:
-            leg_top = y - 2
-            leg_h = max(leg_top - (map_top - map_h), 30.0)
-            leg_ax = fig.add_axes((side_x / W, (leg_top - leg_h) / H, side_w / W, leg_h / H))
-            used = sheet.draw_legend(leg_ax, page.legend, fontsize=6.5)
-            side_bottom = leg_top - _legend_height(leg_ax, leg_h, used)
+        side_bottom = _draw_side(
+            fig, page, locator, side_x, W - m - side_x, map_top, map_top - map_h
+        )
         top = min(map_top - map_h, side_bottom) - 6
         sources_top = floor + sources_h
         for table in page.tables:
             top = _draw_table(fig, table, m, top, width, W, H, size, bottom=sources_top)
-        # Sources of the page (wrapped, never cut), then the footer.
-        top = max(top, sources_top)  # right under the tables (their room was kept)
-        fig.text(m / W, top / H, page.sources_title, fontsize=7.5, fontweight="bold", va="top")
-        top -= 4.0
-        for src in page.sources:
-            for line in _wrap(src, 150, minimum=20, breaks=True):
-                if top < floor:
-                    break
-                fig.text(m / W, top / H, line, fontsize=6, va="top", color=MUTED)
-                top -= 3.0
-        fig.add_artist(
-            Line2D([m / W, 1 - m / W], [(m + 4) / H] * 2, color="#cccccc", linewidth=0.5)
-        )
-        fig.text(m / W, m / H, page.footer, fontsize=6, va="bottom", color=MUTED)
-        fig.text(1 - m / W, m / H, page.page_label, fontsize=7.5, va="bottom", ha="right")
+        # Right under the tables (their room was kept), then the footer.
+        _draw_sources(fig, page, m, max(top, sources_top), floor)
+        _draw_footer(fig, page.footer, page.page_label, m, m)
     return fig
 
 
@@ -363,9 +437,5 @@ def render_list_page(
                 va="top",
                 fontweight="bold" if bold else "normal",
             )
-        fig.add_artist(
-            Line2D([m / W, 1 - m / W], [(m + 4) / H] * 2, color="#cccccc", linewidth=0.5)
-        )
-        fig.text(m / W, 10 / H, footer, fontsize=6, va="bottom", color=MUTED)
-        fig.text(1 - m / W, 10 / H, page_label, fontsize=7.5, va="bottom", ha="right")
+        _draw_footer(fig, footer, page_label, m, 10)
     return fig

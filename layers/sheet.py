@@ -199,47 +199,22 @@ def draw_labels(
     """Text labels centred on points, clipped to the axes, with a white ``halo`` (outlined
     glyphs: the nicest, but heavy in a PDF) or a translucent white ``box`` behind them (a few
     bytes: used on the atlas's hundred pages)."""
+    look = {
+        "fontsize": fontsize,
+        "fontweight": weight,
+        "fontstyle": style,
+        "color": colour,
+        "ha": "center",
+        "va": "center",
+        "zorder": zorder,
+        "clip_on": True,
+    }
+    box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7, "linewidth": 0}
     for xi, yi, text in zip(x, y, texts, strict=True):
         if mask in ("box", "none"):
-            ax.text(
-                xi,
-                yi,
-                text,
-                fontsize=fontsize,
-                fontweight=weight,
-                fontstyle=style,
-                color=colour,
-                ha="center",
-                va="center",
-                zorder=zorder,
-                clip_on=True,
-                bbox=(
-                    {
-                        "boxstyle": "round,pad=0.15",
-                        "facecolor": "white",
-                        "alpha": 0.7,
-                        "linewidth": 0,
-                    }
-                    if mask == "box"
-                    else None
-                ),
-            )
-            continue
-        haloed_text(
-            ax,
-            xi,
-            yi,
-            text,
-            halo_width=halo_width,
-            fontsize=fontsize,
-            fontweight=weight,
-            fontstyle=style,
-            color=colour,
-            ha="center",
-            va="center",
-            zorder=zorder,
-            clip_on=True,
-        )
+            ax.text(xi, yi, text, **look, bbox=box if mask == "box" else None)
+        else:
+            haloed_text(ax, xi, yi, text, halo_width=halo_width, **look)
 
 
 def draw_points(
@@ -867,23 +842,19 @@ def render_map_sheet(
         return _render_map_sheet(layers, text, legend, paper, orientation, locator)
 
 
-def _render_map_sheet(layers, text, legend, paper, orientation, locator) -> Figure:
-    fig = new_sheet(paper, orientation)
-    W, H = fig.get_size_inches() / MM
-    m = 10.0  # margin, mm
-    scale = min(W, H) / 210.0  # text grows with the paper
-    header_h = 20.0 * scale
-    usable = W - 2 * m
-    foot_size = 5.6 * scale
-    per_line = max(40, int(usable / (0.19 * foot_size)))
+def _footer_lines(text: SheetText, per_line: int) -> list[str]:
+    """The footer's lines: the data note, then every source, each wrapped to ``per_line``
+    characters (a source's URL may take a line of its own)."""
     lines = []
     for line in ([text.note] if text.note else []) + list(text.sources):
         lines.extend(textwrap.wrap(line, per_line) or [""])
-    footer_h = (8.0 + 3.0 * len(lines)) * scale
+    return lines
 
-    def axes(x, y, w, h):  # mm from the lower left corner
-        return fig.add_axes((x / W, y / H, w / W, h / H))
 
+def _draw_header(fig: Figure, text: SheetText, m: float, scale: float, usable: float) -> None:
+    """Title (shrunk to the paper's width when long, never below 11 pt at A4) and the
+    subtitle that states the filters and vintage, wrapped."""
+    W, H = fig.get_size_inches() / MM
     title = fig.text(
         m / W,
         1 - (m + 1) / H,
@@ -904,51 +875,91 @@ def _render_map_sheet(layers, text, legend, paper, orientation, locator) -> Figu
         color=MUTED,
         wrap=True,
     )
-    body_top = H - m - header_h
-    body_bottom = m + footer_h
+
+
+def _sheet_axes(fig: Figure, orientation: str, m: float, scale: float, body, with_locator):
+    """The map, locator (None without one) and legend axes between the header and the footer
+    (``body`` = (bottom, top), mm). Landscape: the locator above the legend in a column right
+    of the map. Portrait: both in a band under the map, so the map keeps the full width."""
+    W, H = fig.get_size_inches() / MM
+    body_bottom, body_top = body
+    loc_ax = None
+
+    def axes(x, y, w, h):  # mm from the lower left corner
+        return fig.add_axes((x / W, y / H, w / W, h / H))
+
     if orientation == "landscape":
         side_w = 68.0 * scale
         map_ax = axes(m, body_bottom, W - 2 * m - side_w - 5, body_top - body_bottom)
         side_x = W - m - side_w
-        loc_h = side_w * 0.66 if locator is not None else 0.0
-        if locator is not None:
+        loc_h = side_w * 0.66 if with_locator else 0.0
+        if with_locator:
             loc_ax = axes(side_x, body_top - loc_h, side_w, loc_h)
         leg_ax = axes(side_x, body_bottom, side_w, body_top - loc_h - body_bottom - 6 * scale)
     else:
         panel_h = 58.0 * scale
         map_ax = axes(m, body_bottom + panel_h + 4, W - 2 * m, body_top - body_bottom - panel_h - 4)
-        loc_w = panel_h if locator is not None else 0.0
-        if locator is not None:
+        loc_w = panel_h if with_locator else 0.0
+        if with_locator:
             loc_ax = axes(m, body_bottom, loc_w, panel_h)
         leg_ax = axes(m + loc_w + 6, body_bottom, W - 2 * m - loc_w - 6, panel_h)
+    return map_ax, loc_ax, leg_ax
 
-    draw_map(map_ax, layers, label_scale=scale)
-    if locator is not None:
-        context, province = locator
-        x0, x1 = map_ax.get_xlim()
-        y0, y1 = map_ax.get_ylim()
-        pb = province.total_bounds
-        zoomed = (x1 - x0) < 0.8 * (pb[2] - pb[0]) or (y1 - y0) < 0.8 * (pb[3] - pb[1])
-        draw_locator(
-            loc_ax,
-            context,
-            province,
-            frame=(x0, y0, x1, y1) if zoomed else None,
-            title=text.locator_title,
-            fontsize=5.5 * scale,
-        )
-    draw_legend(leg_ax, legend, fontsize=7 * scale)
 
-    # Footer: data note, sources, date and credit.
+def _draw_sheet_locator(loc_ax, map_ax, locator, title: str, fontsize: float) -> None:
+    """The locator; when the map shows less than most of the province (a district sheet),
+    it frames what the map shows."""
+    context, province = locator
+    x0, x1 = map_ax.get_xlim()
+    y0, y1 = map_ax.get_ylim()
+    pb = province.total_bounds
+    zoomed = (x1 - x0) < 0.8 * (pb[2] - pb[0]) or (y1 - y0) < 0.8 * (pb[3] - pb[1])
+    draw_locator(
+        loc_ax,
+        context,
+        province,
+        frame=(x0, y0, x1, y1) if zoomed else None,
+        title=title,
+        fontsize=fontsize,
+    )
+
+
+def _draw_sheet_footer(fig: Figure, text: SheetText, lines, m, footer_h, scale, size) -> None:
+    """Footer: data note and sources (``lines``), credit on the left and the date on the
+    right under them, a thin rule above."""
+    W, H = fig.get_size_inches() / MM
     y = m + footer_h - 2.0 * scale
     for line in lines:
-        fig.text(m / W, y / H, line, fontsize=foot_size, va="top", ha="left", color=MUTED)
+        fig.text(m / W, y / H, line, fontsize=size, va="top", ha="left", color=MUTED)
         y -= 3.0 * scale
     fig.text(m / W, m / H, text.credit, fontsize=6 * scale, va="bottom", ha="left", color=MUTED)
     fig.text(1 - m / W, m / H, text.date, fontsize=6.5 * scale, va="bottom", ha="right")
     fig.add_artist(
         Line2D([m / W, 1 - m / W], [(m + footer_h) / H] * 2, color="#cccccc", linewidth=0.5)
     )
+
+
+def _render_map_sheet(layers, text, legend, paper, orientation, locator) -> Figure:
+    """The sheet's layout: margins, header and footer heights grow with the paper (the
+    footer is as tall as its wrapped lines), the body between them holds map, locator and
+    legend."""
+    fig = new_sheet(paper, orientation)
+    W, H = fig.get_size_inches() / MM
+    m = 10.0  # margin, mm
+    scale = min(W, H) / 210.0  # text grows with the paper
+    header_h = 20.0 * scale
+    usable = W - 2 * m
+    foot_size = 5.6 * scale
+    lines = _footer_lines(text, max(40, int(usable / (0.19 * foot_size))))
+    footer_h = (8.0 + 3.0 * len(lines)) * scale
+    _draw_header(fig, text, m, scale, usable)
+    body = (m + footer_h, H - m - header_h)
+    map_ax, loc_ax, leg_ax = _sheet_axes(fig, orientation, m, scale, body, locator is not None)
+    draw_map(map_ax, layers, label_scale=scale)
+    if locator is not None:
+        _draw_sheet_locator(loc_ax, map_ax, locator, text.locator_title, 5.5 * scale)
+    draw_legend(leg_ax, legend, fontsize=7 * scale)
+    _draw_sheet_footer(fig, text, lines, m, footer_h, scale, foot_size)
     return fig
 
 

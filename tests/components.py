@@ -1,6 +1,8 @@
-"""Test helpers for Dash component trees."""
+"""Test helpers for Dash component trees and generated pages."""
 
 from __future__ import annotations
+
+import json
 
 
 def text_of(component) -> str:
@@ -12,3 +14,16 @@ def text_of(component) -> str:
     if isinstance(component, list | tuple):
         return " ".join(text_of(c) for c in component)
     return text_of(getattr(component, "children", None))
+
+
+def in_page(text: str, page: str) -> bool:
+    """Whether ``text`` is in the page as is or as JSON inside a script (Folium writes GeoJSON
+    with ``\\uXXXX`` escapes)."""
+    as_json = json.dumps(text)[1:-1]
+    html_safe = (  # Jinja's tojson, as Folium embeds GeoJSON
+        as_json.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+    )
+    return text in page or as_json in page or html_safe in page

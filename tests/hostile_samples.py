@@ -118,3 +118,17 @@ LAUGHS_DOCTYPE = (
     )
     + b"]>"
 )
+
+
+def growing_delays(throttle, now: list[float], account: str = "lan", address: str = "a"):
+    """Five free failed sign-ins, then five more each after waiting the delay asked: the
+    delays asked (the clock ``now[0]`` moves on by each)."""
+    for _ in range(5):
+        assert throttle.wait(account, address) == 0
+        throttle.failed(account, address)
+    delays = []
+    for _ in range(5):
+        delays.append(throttle.wait(account, address))
+        now[0] += delays[-1]
+        throttle.failed(account, address)
+    return delays

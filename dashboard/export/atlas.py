@@ -9,6 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from matplotlib.figure import Figure
 
 from dashboard.export.print_layers import PrintBase, map_layers, project_points
 from dashboard.export.sheets import SheetOptions, _metadata, map_sheet_figure
@@ -20,6 +21,15 @@ from geodata.coverage import Filters
 from geodata.programme import in_language
 from geodata.vocabulary import ProjectStatus, SponsorKind, UnitKind, short_name
 from layers import sheet, styles
+from layers.atlas import (
+    CONTENTS_ROWS,
+    AtlasPage,
+    Table,
+    fit,
+    render_atlas_page,
+    render_contents,
+    render_list_page,
+)
 from layers.sheet import MapLayers
 
 
@@ -54,9 +64,17 @@ def _labels_in(base_labels: pd.DataFrame, extent) -> pd.DataFrame:
     return base_labels.loc[keep]
 
 
-def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commune=False):
-    from layers.atlas import Table
+def _headings(lang: str, *keys: str) -> tuple[str, ...]:
+    """Column headings in ``lang``: a bare key is an ``atlas.col.*`` heading, a dotted one is
+    taken as it is (headings shared with the screen).
 
+    >>> _headings("en", "commune", "col.ntm_year")
+    ('Commune', 'NTM year')
+    """
+    return tuple(t(k if "." in k else f"atlas.col.{k}", lang) for k in keys)
+
+
+def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commune=False):
     df = projects.copy()
     df["_y"] = pd.to_numeric(df["year_start"], errors="coerce")
     df["shown_title"] = in_language(df, "title", lang).fillna("")
@@ -73,13 +91,7 @@ def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commun
         if with_commune:
             row.insert(2, short_name(str(r.commune or "")))
         rows.append(tuple(row))
-    cols = [
-        t("atlas.col.year", lang),
-        t("atlas.col.kind", lang),
-        t("atlas.col.title", lang),
-        t("atlas.col.cost", lang),
-        t("atlas.col.status", lang),
-    ]
+    cols = list(_headings(lang, "year", "kind", "title", "cost", "status"))
     widths = [1.0, 2.0, 6.4, 2.4, 1.5]
     align = ["left", "left", "left", "right", "left"]
     if with_commune:
@@ -100,8 +112,6 @@ def _project_table(projects: pd.DataFrame, lang: str, limit: int, *, with_commun
 
 
 def _sponsor_table(assignments: pd.DataFrame, lang: str, limit: int = 6):
-    from layers.atlas import Table
-
     rows = []
     df = assignments.sort_values(["period_start_year", "sponsor_name"], na_position="last")
     df = df.assign(activities_summary=in_language(df, "activities_summary", lang))
@@ -122,12 +132,7 @@ def _sponsor_table(assignments: pd.DataFrame, lang: str, limit: int = 6):
     more = t("atlas.more", lang, n=len(df) - limit) if len(df) > limit else ""
     return Table(
         t("atlas.sponsors", lang) + f" ({len(df)})",
-        (
-            t("atlas.col.sponsor", lang),
-            t("atlas.kind", lang),
-            t("atlas.col.period", lang),
-            t("atlas.col.title", lang),
-        ),
+        _headings(lang, "sponsor", "atlas.kind", "period", "title"),
         (4.0, 2.2, 1.4, 6.0),
         tuple(rows),
         t("atlas.no_sponsor", lang),
@@ -179,11 +184,77 @@ def _page_legend(ctx: _AtlasContext, points: pd.DataFrame) -> tuple:
     return tuple(sections)
 
 
+def _unit_page(
+    ctx: _AtlasContext,
+    page_no: int,
+    *,
+    title: str,
+    subtitle: str,
+    unit: gpd.GeoDataFrame,
+    extent,
+    projects: pd.DataFrame,
+    facts: tuple[str, ...],
+    tables: tuple,
+    sources: Sequence[str],
+):
+    """One unit's page, whatever the unit: the detail map zoomed to ``extent`` with ``unit``
+    outlined, the commune names inside the extent and the unit's project points, the page's
+    own legend, footer and number. The commune, district and sponsor pages differ only in
+    what they put in the facts, tables and sources, so the page around them is built here."""
+    lang = ctx.lang
+    layers = replace(
+        ctx.layers,
+        extent=extent,
+        highlight=unit,
+        commune_labels=_labels_in(ctx.labels, extent),
+        points=project_points(projects),
+    )
+    return AtlasPage(
+        title=title,
+        subtitle=subtitle,
+        layers=layers,
+        highlight=unit,
+        facts=facts,
+        tables=tables,
+        sources_title=t("atlas.sources", lang),
+        sources=tuple(sources) or (t("atlas.no_source", lang),),
+        footer=ctx.footer,
+        page_label=f"{t('atlas.page', lang)} {page_no}",
+        locator_title=t("sheet.locator", lang),
+        legend=_page_legend(ctx, layers.points),
+    )
+
+
+def _commune_facts(ctx: _AtlasContext, row, details: dict) -> tuple[str, ...]:
+    """The side facts of a commune's page: district, kind and code, area, what it became in
+    the later boundaries (or was made of), its difficult class and its NTM year; a fact the
+    data lacks is left out rather than printed empty."""
+    lang, vintage = ctx.lang, ctx.base.vintage
+    facts = [
+        f"{t('atlas.district', lang)}: {short_name(str(row.district_name))}"
+        if row.district_name and isinstance(row.district_name, str)
+        else "",
+        f"{t('atlas.kind', lang)}: {t(UnitKind.label_key_of(row.kind), lang)}"
+        f" · {t('col.code', lang)} {row.code}",
+        f"{t('atlas.area', lang)}: {row.area_km2:,.1f} km²" if pd.notna(row.area_km2) else "",
+    ]
+    for v, names in details["became"].items():
+        if names:
+            facts.append(f"{t('atlas.became', lang)} ({v}): {', '.join(names)}")
+    if vintage != 2019 and details["parts_2019"]:
+        parts = ", ".join(map(short_name, details["parts_2019"]))
+        facts.append(f"{t('atlas.parts', lang)}: {parts}")
+    if details["difficult"]:
+        period = programme.period_of(vintage, ctx.filters.year_from, ctx.filters.year_to)
+        kind = programme.DIFFICULT_CLASS[period]
+        facts.append(f"{t(f'status_kind.{kind}', lang)} ({period.replace('-', '–')})")
+    if pd.notna(row.ntm_year):
+        facts.append(t("atlas.ntm", lang, year=int(row.ntm_year)))
+    return tuple(f for f in facts if f)
+
+
 def _commune_pages(ctx: _AtlasContext, first_page: int):
-    from dataclasses import replace
-
-    from layers.atlas import AtlasPage
-
+    """(name, district, page) of every commune in view, in Vietnamese reading order."""
     lang, vintage = ctx.lang, ctx.base.vintage
     view = ctx.table.loc[ctx.table["in_view"]]
     view = view.iloc[_name_order(view)]
@@ -191,139 +262,109 @@ def _commune_pages(ctx: _AtlasContext, first_page: int):
     for n, row in enumerate(view.itertuples(index=False)):
         d = coverage.commune_details(ctx.bundle, vintage, row.code, ctx.filters)
         unit = communes.loc[[row.code]]
-        extent = _extent_around(unit.geometry)
-        prj = d["projects"]
-        layers = replace(
-            ctx.layers,
-            extent=extent,
-            highlight=unit.reset_index(),
-            commune_labels=_labels_in(ctx.labels, extent),
-            points=project_points(prj),
+        subtitle = " · ".join(
+            x
+            for x in (row.district_name, t(f"sub.vintage.{vintage}", lang))
+            if isinstance(x, str) and x
         )
-        facts = [
-            f"{t('atlas.district', lang)}: {short_name(str(row.district_name))}"
-            if row.district_name and isinstance(row.district_name, str)
-            else "",
-            f"{t('atlas.kind', lang)}: {t(UnitKind.label_key_of(row.kind), lang)}"
-            f" · {t('col.code', lang)} {row.code}",
-            f"{t('atlas.area', lang)}: {row.area_km2:,.1f} km²" if pd.notna(row.area_km2) else "",
-        ]
-        for v, names in d["became"].items():
-            if names:
-                facts.append(f"{t('atlas.became', lang)} ({v}): {', '.join(names)}")
-        if vintage != 2019 and d["parts_2019"]:
-            facts.append(f"{t('atlas.parts', lang)}: {', '.join(map(short_name, d['parts_2019']))}")
-        if d["difficult"]:
-            period = programme.period_of(vintage, ctx.filters.year_from, ctx.filters.year_to)
-            kind = programme.DIFFICULT_CLASS[period]
-            facts.append(f"{t(f'status_kind.{kind}', lang)} ({period.replace('-', '–')})")
-        if pd.notna(row.ntm_year):
-            facts.append(t("atlas.ntm", lang, year=int(row.ntm_year)))
-        yield (
-            row.name,
-            short_name(str(row.district_name or "")),
-            AtlasPage(
-                title=row.name,
-                subtitle=" · ".join(
-                    x
-                    for x in (row.district_name, t(f"sub.vintage.{vintage}", lang))
-                    if isinstance(x, str) and x
-                ),
-                layers=layers,
-                highlight=unit.reset_index(),
-                facts=tuple(f for f in facts if f),
-                tables=(
-                    _sponsor_table(d["assignments"], lang, 12),
-                    _project_table(prj, lang, 40),
-                ),
-                sources_title=t("atlas.sources", lang),
-                sources=tuple(d["sources"][:6]) or (t("atlas.no_source", lang),),
-                footer=ctx.footer,
-                page_label=f"{t('atlas.page', lang)} {first_page + n}",
-                locator_title=t("sheet.locator", lang),
-                legend=_page_legend(ctx, layers.points),
+        page = _unit_page(
+            ctx,
+            first_page + n,
+            title=row.name,
+            subtitle=subtitle,
+            unit=unit.reset_index(),
+            extent=_extent_around(unit.geometry),
+            projects=d["projects"],
+            facts=_commune_facts(ctx, row, d),
+            tables=(
+                _sponsor_table(d["assignments"], lang, 12),
+                _project_table(d["projects"], lang, 40),
             ),
+            sources=d["sources"][:6],
         )
+        yield row.name, short_name(str(row.district_name or "")), page
+
+
+def _district_communes(ctx: _AtlasContext, code: str) -> pd.DataFrame:
+    """The rows of ``ctx.table`` in view inside district ``code``. The 2025 units have no
+    district of their own (districts were abolished), so they are found through the
+    crosswalk."""
+    table, vintage = ctx.table, ctx.base.vintage
+    if vintage == 2025:
+        cw = ctx.bundle.crosswalk
+        codes = set(cw.loc[cw["district_code"] == code, f"code_{vintage}"])
+        return table.loc[table["code"].isin(codes) & table["in_view"]]
+    return table.loc[(table["district_code"] == code) & table["in_view"]]
+
+
+def _communes_table(mine: pd.DataFrame, lang: str):
+    """A district page's table of its communes: sponsors, projects and NTM year, with the
+    count of communes that have a sponsor in the title."""
+    rows = tuple(
+        (
+            short_name(r.name),
+            str(r.sponsors or ""),
+            str(r.n_projects),
+            "" if pd.isna(r.ntm_year) else str(int(r.ntm_year)),
+        )
+        for r in mine.sort_values("name").itertuples(index=False)
+    )
+    return Table(
+        t("atlas.communes", lang) + f" ({int((mine['n_sponsors'] > 0).sum())}/{len(mine)})",
+        _headings(lang, "commune", "atlas.sponsors", "html.n_projects", "col.ntm_year"),
+        (2.0, 5.5, 1.6, 2.4),
+        rows,
+        "",
+        "",
+        ("left", "left", "right", "right"),
+        overflow=t("atlas.overflow", lang),
+    )
 
 
 def _district_pages(ctx: _AtlasContext, first_page: int):
-    from dataclasses import replace
-
-    from layers.atlas import AtlasPage, Table
-
+    """(name, "", page) of every district (those filtered, if any), by name."""
     lang, vintage = ctx.lang, ctx.base.vintage
     districts = ctx.base.districts
-    table = ctx.table
     if ctx.filters.districts:
         districts = districts.loc[districts["code"].isin(ctx.filters.districts)]
-    cw = ctx.bundle.crosswalk
     for n, d in enumerate(districts.sort_values("name").itertuples(index=False)):
-        if vintage == 2025:
-            codes = set(cw.loc[cw["district_code"] == d.code, f"code_{vintage}"])
-            mine = table.loc[table["code"].isin(codes) & table["in_view"]]
-        else:
-            mine = table.loc[(table["district_code"] == d.code) & table["in_view"]]
+        mine = _district_communes(ctx, d.code)
         unit = districts.loc[districts["code"] == d.code]
-        extent = _extent_around(unit.geometry, grow=0.08)
         prj = coverage.filter_projects(ctx.bundle, vintage, ctx.filters)
         prj = prj.loc[prj[f"code_{vintage}"].isin(set(mine["code"]))]
-        layers = replace(
-            ctx.layers,
-            extent=extent,
-            highlight=unit,
-            commune_labels=_labels_in(ctx.labels, extent),
-            points=project_points(prj),
+        page = _unit_page(
+            ctx,
+            first_page + n,
+            title=d.label if vintage == 2025 else d.name,
+            subtitle=t(f"sub.vintage.{vintage}", lang),
+            unit=unit,
+            extent=_extent_around(unit.geometry, grow=0.08),
+            projects=prj,
+            facts=(),
+            tables=(_communes_table(mine, lang), _project_table(prj, lang, 40, with_commune=True)),
+            sources=sorted(set(prj["source_url"].dropna()))[:5],
         )
-        rows = tuple(
-            (
-                short_name(r.name),
-                str(r.sponsors or ""),
-                str(r.n_projects),
-                "" if pd.isna(r.ntm_year) else str(int(r.ntm_year)),
-            )
-            for r in mine.sort_values("name").itertuples(index=False)
-        )
-        communes_table = Table(
-            t("atlas.communes", lang) + f" ({int((mine['n_sponsors'] > 0).sum())}/{len(mine)})",
-            (
-                t("atlas.col.commune", lang),
-                t("atlas.sponsors", lang),
-                t("html.n_projects", lang),
-                t("col.ntm_year", lang),
-            ),
-            (2.0, 5.5, 1.6, 2.4),
-            rows,
-            "",
-            "",
-            ("left", "left", "right", "right"),
-            overflow=t("atlas.overflow", lang),
-        )
-        urls = sorted(set(prj["source_url"].dropna()))
-        yield (
-            d.name,
-            "",
-            AtlasPage(
-                title=d.label if vintage == 2025 else d.name,
-                subtitle=t(f"sub.vintage.{vintage}", lang),
-                layers=layers,
-                highlight=unit,
-                facts=(),
-                tables=(communes_table, _project_table(prj, lang, 40, with_commune=True)),
-                sources_title=t("atlas.sources", lang),
-                sources=tuple(urls[:5]) or (t("atlas.no_source", lang),),
-                footer=ctx.footer,
-                page_label=f"{t('atlas.page', lang)} {first_page + n}",
-                locator_title=t("sheet.locator", lang),
-                legend=_page_legend(ctx, layers.points),
-            ),
-        )
+        yield d.name, "", page
+
+
+def _sponsor_communes_table(asg: pd.DataFrame, n_communes: int, lang: str):
+    """A sponsor's page lists its communes where a commune's page lists its sponsors: the
+    same table with the commune in the first column."""
+    named = asg.assign(sponsor_name=asg["commune"].map(lambda c: short_name(str(c))))
+    table = _sponsor_table(named, lang, 8)
+    return type(table)(
+        t("atlas.communes", lang) + f" ({n_communes})",
+        (t("atlas.col.commune", lang), *table.columns[1:]),
+        table.widths,
+        table.rows,
+        t("atlas.no_sponsor", lang),
+        table.more,
+        overflow=t("atlas.overflow", lang),
+    )
 
 
 def _sponsor_pages(ctx: _AtlasContext, first_page: int):
-    from dataclasses import replace
-
-    from layers.atlas import AtlasPage
-
+    """(sponsor, kind, page) of every sponsor with a commune or a project in view, by name."""
     lang, vintage = ctx.lang, ctx.base.vintage
     load = coverage.sponsor_load(ctx.bundle, vintage, ctx.filters)
     load = load.loc[(load["n_communes"] > 0) | (load["n_projects"] > 0)].sort_values("sponsor")
@@ -336,51 +377,28 @@ def _sponsor_pages(ctx: _AtlasContext, first_page: int):
         prj = prj_all.loc[prj_all["agency"] == s.sponsor]
         codes = set(asg[col].dropna()) | set(prj[col].dropna())
         unit = communes.loc[communes["code"].isin(codes)]
-        extent = _extent_around(unit.geometry, grow=0.3) if len(unit) else ctx.layers.extent
-        layers = replace(
-            ctx.layers,
-            extent=extent,
-            highlight=unit,
-            commune_labels=_labels_in(ctx.labels, extent),
-            points=project_points(prj),
-        )
-        asg_named = asg.assign(sponsor_name=asg["commune"].map(lambda c: short_name(str(c))))
-        sponsor_table = _sponsor_table(asg_named, lang, 8)
-        sponsor_table = type(sponsor_table)(
-            t("atlas.communes", lang) + f" ({s.n_communes})",
-            (t("atlas.col.commune", lang), *sponsor_table.columns[1:]),
-            sponsor_table.widths,
-            sponsor_table.rows,
-            t("atlas.no_sponsor", lang),
-            sponsor_table.more,
-            overflow=t("atlas.overflow", lang),
-        )
         kind = t(SponsorKind.label_key_of(s.kind), lang) if isinstance(s.kind, str) else ""
         urls = sorted(set(asg["source_url"].dropna()) | set(prj["source_url"].dropna()))
-        yield (
-            s.sponsor,
-            kind,
-            AtlasPage(
-                title=s.sponsor,
-                subtitle=f"{kind} · {t(f'sub.vintage.{vintage}', lang)}",
-                layers=layers,
-                highlight=unit,
-                facts=(),
-                tables=(sponsor_table, _project_table(prj, lang, 40, with_commune=True)),
-                sources_title=t("atlas.sources", lang),
-                sources=tuple(urls[:6]) or (t("atlas.no_source", lang),),
-                footer=ctx.footer,
-                page_label=f"{t('atlas.page', lang)} {first_page + n}",
-                locator_title=t("sheet.locator", lang),
-                legend=_page_legend(ctx, layers.points),
+        page = _unit_page(
+            ctx,
+            first_page + n,
+            title=s.sponsor,
+            subtitle=f"{kind} · {t(f'sub.vintage.{vintage}', lang)}",
+            unit=unit,
+            extent=_extent_around(unit.geometry, grow=0.3) if len(unit) else ctx.layers.extent,
+            projects=prj,
+            facts=(),
+            tables=(
+                _sponsor_communes_table(asg, s.n_communes, lang),
+                _project_table(prj, lang, 40, with_commune=True),
             ),
+            sources=urls[:6],
         )
+        yield s.sponsor, kind, page
 
 
 def _empty_page(empty: pd.DataFrame, title: str, ctx: _AtlasContext, page: int):
     """The summary page of the communes with nothing recorded, by district."""
-    from layers.atlas import render_list_page
-
     lang = ctx.lang
     empty = empty.iloc[_name_order(empty)]
     groups = [
@@ -409,8 +427,6 @@ def _name_order(df: pd.DataFrame) -> list[int]:
 
 
 def fit_text(value, n: int) -> str:
-    from layers.atlas import fit
-
     return fit(value, n)
 
 
@@ -447,25 +463,87 @@ def atlas_page_figure(
     today: dt.date | None = None,
 ):
     """The atlas page of one commune as a figure (e.g. a PNG preview for the README)."""
-    from layers.atlas import render_atlas_page
-
     vintage = check_vintage(vintage)
     ctx = _atlas_context(bundle, Filters(), vintage, measure, check_lang(lang), today)
-    ctx = _AtlasContext(
-        ctx.bundle,
-        ctx.base,
-        ctx.layers,
-        ctx.table.loc[ctx.table["code"] == code],
-        ctx.filters,
-        ctx.labels,
-        ctx.lang,
-        ctx.footer,
-        ctx.measure,
-    )
+    ctx = replace(ctx, table=ctx.table.loc[ctx.table["code"] == code])
     for _name, _group, page in _commune_pages(ctx, 1):
         return render_atlas_page(page, ctx.base.locator())
     msg = f"No commune {code!r} in the {vintage} boundaries"
     raise KeyError(msg)
+
+
+def _without_empty(ctx: _AtlasContext) -> tuple[_AtlasContext, pd.DataFrame]:
+    """``ctx`` without the communes in view that have no assignment and no project, and
+    those communes (they share one summary page instead of a near-blank page each)."""
+    view = ctx.table.loc[ctx.table["in_view"]]
+    nothing = (view["n_assignments"] == 0) & (view["n_projects"] == 0)
+    return replace(ctx, table=view.loc[~nothing]), view.loc[nothing]
+
+
+def _first_unit_page(n_units: int) -> int:
+    """The page number of the first unit page: after the cover and as many contents pages
+    as ``n_units`` rows need. The numbers go into the contents before any page is drawn.
+
+    >>> _first_unit_page(1), _first_unit_page(CONTENTS_ROWS), _first_unit_page(CONTENTS_ROWS + 1)
+    (3, 3, 4)
+    """
+    return 2 + max(1, -(-n_units // CONTENTS_ROWS))
+
+
+def _contents_heading(by: str, lang: str) -> tuple[str, str, str]:
+    """The contents' column headings: a commune's group is its district, a district's or a
+    sponsor's its kind."""
+    return (
+        t("atlas.col.commune" if by == "commune" else "col.name", lang),
+        t("atlas.district" if by == "commune" else "atlas.kind", lang),
+        t("atlas.page", lang),
+    )
+
+
+def _page_locator(base: PrintBase):
+    """The locator drawn on every unit page: the province in its neighbours, without the
+    district layer a sheet's locator may carry (too small to read at that size)."""
+    locator = base.locator()
+    if locator is not None and base.districts is not None:
+        locator = (locator[0], locator[1])
+    return locator
+
+
+def _cover(ctx: _AtlasContext, title: str, today: dt.date | None) -> Figure:
+    """The atlas's first page: the province's map sheet for the same filters and measure,
+    upright like the unit pages."""
+    options = SheetOptions(
+        fmt="pdf", orientation="portrait", title=title, lang=ctx.lang, today=today
+    )
+    return map_sheet_figure(ctx.bundle, ctx.filters, ctx.measure, ctx.base.vintage, options)
+
+
+@dataclass(frozen=True)
+class _AtlasPages:
+    """What an atlas PDF holds after its cover, in order: the contents entries
+    (name, group, page number), the unit pages (not yet drawn) and the summary page of the
+    communes with nothing recorded (or None)."""
+
+    entries: list[tuple[str, str, int]]
+    units: list
+    summary: Figure | None
+
+
+def _atlas_pages(ctx: _AtlasContext, by: str, first: int, empty: pd.DataFrame) -> _AtlasPages:
+    """Every unit page of the atlas (and the summary of the empty communes) with its contents
+    entry, numbered from ``first``."""
+    pages = {"commune": _commune_pages, "district": _district_pages, "sponsor": _sponsor_pages}[by]
+    entries: list[tuple[str, str, int]] = []
+    units = []
+    for name, group, page in pages(ctx, first):
+        entries.append((name, group, first + len(entries)))
+        units.append(page)
+    summary = None
+    if len(empty):
+        summary_title = t("atlas.empty.title", ctx.lang, n=len(empty))
+        entries.append((summary_title, "", first + len(entries)))
+        summary = _empty_page(empty, summary_title, ctx, entries[-1][2])
+    return _AtlasPages(entries, units, summary)
 
 
 def export_atlas(
@@ -489,8 +567,6 @@ def export_atlas(
     for the filters get no page of their own but one line on a summary page at the end."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from layers.atlas import CONTENTS_ROWS, render_atlas_page, render_contents
-
     if by not in ATLAS_UNITS:
         msg = f"Unknown atlas unit {by!r}; choose one of {', '.join(ATLAS_UNITS)}"
         raise ValueError(msg)
@@ -498,64 +574,35 @@ def export_atlas(
     filters = filters or Filters()
     vintage = check_vintage(vintage)
     ctx = _atlas_context(bundle, filters, vintage, measure, lang, today)
-    base = ctx.base
     empty = pd.DataFrame()
     if skip_empty and by == "commune":
-        view = ctx.table.loc[ctx.table["in_view"]]
-        nothing = (view["n_assignments"] == 0) & (view["n_projects"] == 0)
-        empty = view.loc[nothing]
-        ctx = replace(ctx, table=view.loc[~nothing])
-
-    n_units = (
-        int(ctx.table["in_view"].sum())
-        if skip_empty and by == "commune"
-        else atlas_units(bundle, filters, by, vintage)
-    )
-    n_units += 1 if len(empty) else 0
-    n_contents = max(1, -(-n_units // CONTENTS_ROWS))
-    first = 2 + n_contents
-    pages = {"commune": _commune_pages, "district": _district_pages, "sponsor": _sponsor_pages}[by]
+        ctx, empty = _without_empty(ctx)
+        n_units = int(ctx.table["in_view"].sum())
+    else:
+        n_units = atlas_units(bundle, filters, by, vintage)
+    first = _first_unit_page(n_units + (1 if len(empty) else 0))
     title = t("atlas.title", lang)
-    cover = map_sheet_figure(
-        bundle,
-        filters,
-        measure,
-        vintage,
-        SheetOptions(fmt="pdf", orientation="portrait", title=title, lang=lang, today=today),
-    )
+    cover = _cover(ctx, title, today)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    entries: list[tuple[str, str, int]] = []
-    locator = base.locator()
-    if locator is not None and base.districts is not None:
-        locator = (locator[0], locator[1])
+    locator = _page_locator(ctx.base)
     tmp = out.with_name(f".{out.name}.part")
     with sheet.print_rc(), PdfPages(tmp, metadata=_metadata(title, "pdf")) as pdf:
         pdf.savefig(cover)
-        unit_figs = []
-        for name, group, page in pages(ctx, first):
-            entries.append((name, group, first + len(entries)))
-            unit_figs.append(page)
-        summary = None
-        if len(empty):
-            summary_title = t("atlas.empty.title", lang, n=len(empty))
-            entries.append((summary_title, "", first + len(entries)))
-            summary = _empty_page(empty, summary_title, ctx, entries[-1][2])
-        heading = (
-            t("atlas.col.commune" if by == "commune" else "col.name", lang),
-            t("atlas.district" if by == "commune" else "atlas.kind", lang),
-            t("atlas.page", lang),
-        )
+        pages = _atlas_pages(ctx, by, first, empty)
         for fig in render_contents(
-            t("atlas.contents", lang), entries, heading=heading, footer=ctx.footer
+            t("atlas.contents", lang),
+            pages.entries,
+            heading=_contents_heading(by, lang),
+            footer=ctx.footer,
         ):
             pdf.savefig(fig)
-        for page in unit_figs:
+        for page in pages.units:
             pdf.savefig(render_atlas_page(page, locator))
-        if summary is not None:
-            pdf.savefig(summary)
+        if pages.summary is not None:
+            pdf.savefig(pages.summary)
     if outline:
-        _add_outline(tmp, entries, t("atlas.contents", lang))
+        _add_outline(tmp, pages.entries, t("atlas.contents", lang))
     tmp.replace(out)
     return out
 

@@ -177,44 +177,58 @@ def export_data(
     tables = data_tables(bundle, filters, vintage, lang, today)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    communes = pd.DataFrame(tables.communes.drop(columns="geometry"))
-    if fmt == "csv":
-        csv_frame(_headers(communes, lang)).to_csv(out, index=False, encoding="utf-8-sig")
-    elif fmt == "xlsx":
-        with pd.ExcelWriter(out, engine="openpyxl") as xl:
-            for key, df in (
-                ("sheet.communes", communes),
-                ("sheet.assignments", tables.assignments),
-                ("sheet.projects_tab", tables.projects),
-                ("sheet.sources_tab", tables.sources),
-                ("sheet.about", tables.about),
-            ):
-                name = t(key, lang)[:31]
-                _headers(df, lang).to_excel(xl, sheet_name=name, index=False)
-                sheet_ = xl.sheets[name]
-                sheet_.freeze_panes = "A2"
-                text_cells_as_text(sheet_)  # imported text is never a formula
-                for i, column in enumerate(df.columns, start=1):
-                    width = min(60, max(10, len(str(t(f"col.{column}", lang))) + 2))
-                    sheet_.column_dimensions[_xl_col(i)].width = width
-    elif fmt == "geojson":
-        if out.exists():
-            out.unlink()
-        _headers(tables.communes, lang).to_crs(4326).to_file(
-            out, driver="GeoJSON", engine="pyogrio"
-        )
-    else:
-        if out.exists():
-            out.unlink()
-        tables.communes.to_file(out, layer="communes", driver="GPKG", engine="pyogrio")
-        prj = tables.projects
-        pts = gpd.GeoDataFrame(prj, geometry=gpd.points_from_xy(prj["lon"], prj["lat"]), crs=4326)
-        pts.to_file(out, layer="projects", driver="GPKG", engine="pyogrio")
-        import pyogrio
-
-        for name in ("assignments", "sources", "about"):
-            pyogrio.write_dataframe(getattr(tables, name), out, layer=name, driver="GPKG")
+    writers = {"csv": _write_csv, "xlsx": _write_xlsx, "geojson": _write_geojson}
+    writers.get(fmt, _write_gpkg)(tables, out, lang)
     return out
+
+
+def _write_csv(tables: DataTables, out: Path, lang: str) -> None:
+    """The communes table only (a CSV holds one table), with a byte-order mark."""
+    communes = pd.DataFrame(tables.communes.drop(columns="geometry"))
+    csv_frame(_headers(communes, lang)).to_csv(out, index=False, encoding="utf-8-sig")
+
+
+def _write_xlsx(tables: DataTables, out: Path, lang: str) -> None:
+    """One sheet per table, its header row frozen, columns wide enough for their heading."""
+    communes = pd.DataFrame(tables.communes.drop(columns="geometry"))
+    with pd.ExcelWriter(out, engine="openpyxl") as xl:
+        for key, df in (
+            ("sheet.communes", communes),
+            ("sheet.assignments", tables.assignments),
+            ("sheet.projects_tab", tables.projects),
+            ("sheet.sources_tab", tables.sources),
+            ("sheet.about", tables.about),
+        ):
+            name = t(key, lang)[:31]  # Excel's limit for a sheet name
+            _headers(df, lang).to_excel(xl, sheet_name=name, index=False)
+            sheet_ = xl.sheets[name]
+            sheet_.freeze_panes = "A2"
+            text_cells_as_text(sheet_)  # imported text is never a formula
+            for i, column in enumerate(df.columns, start=1):
+                width = min(60, max(10, len(str(t(f"col.{column}", lang))) + 2))
+                sheet_.column_dimensions[_xl_col(i)].width = width
+
+
+def _write_geojson(tables: DataTables, out: Path, lang: str) -> None:
+    """The communes with their measures as properties, in EPSG:4326 as GeoJSON wants."""
+    if out.exists():
+        out.unlink()
+    _headers(tables.communes, lang).to_crs(4326).to_file(out, driver="GeoJSON", engine="pyogrio")
+
+
+def _write_gpkg(tables: DataTables, out: Path, _lang: str) -> None:
+    """Every table in one GeoPackage, its columns named as in the store (not translated):
+    the communes and the project points as layers, the rest as tables."""
+    import pyogrio
+
+    if out.exists():
+        out.unlink()
+    tables.communes.to_file(out, layer="communes", driver="GPKG", engine="pyogrio")
+    prj = tables.projects
+    pts = gpd.GeoDataFrame(prj, geometry=gpd.points_from_xy(prj["lon"], prj["lat"]), crs=4326)
+    pts.to_file(out, layer="projects", driver="GPKG", engine="pyogrio")
+    for name in ("assignments", "sources", "about"):
+        pyogrio.write_dataframe(getattr(tables, name), out, layer=name, driver="GPKG")
 
 
 def _xl_col(i: int) -> str:

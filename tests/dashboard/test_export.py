@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 import unicodedata
 
@@ -14,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from components import in_page
 from PIL import Image
 from pypdf import PdfReader
 
@@ -190,17 +190,6 @@ def test_atlas_of_2025_units_names_them_and_their_former_communes(bundle, tmp_pa
 
 
 # ------------------------------------------------------------------------------ HTML
-def in_page(text: str, page: str) -> bool:
-    as_json = json.dumps(text)[1:-1]
-    html_safe = (  # Jinja's tojson, as Folium embeds GeoJSON
-        as_json.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("'", "\\u0027")
-    )
-    return text in page or as_json in page or html_safe in page
-
-
 def test_html_has_all_communes_and_no_remote_script_or_style(bundle, tmp_path):
     out = export.export_html(bundle, tmp_path / "map.html", lang="vi", today=TODAY)
     page = out.read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from http.cookiejar import CookieJar
 
 import flask
 import pytest
+from hostile_samples import growing_delays
 from servers import running_server
 
 from dashboard.import_page import register_import_page
@@ -183,15 +184,7 @@ def test_50_wrong_passwords_then_the_right_one_is_refused_with_a_growing_delay(a
 def test_the_store_counts_a_growing_delay_and_a_success_clears_it(account):
     now = [1_000_000.0]
     throttle = LoginThrottle(WebSecurity(), clock=lambda: now[0], rows=account.users())
-    for _ in range(5):
-        assert throttle.wait("lan", "a") == 0
-        throttle.failed("lan", "a")
-    delays = []
-    for _ in range(5):
-        delays.append(throttle.wait("lan", "a"))
-        now[0] += delays[-1]
-        throttle.failed("lan", "a")
-    assert delays == [2.0, 4.0, 8.0, 16.0, 32.0]
+    assert growing_delays(throttle, now) == [2.0, 4.0, 8.0, 16.0, 32.0]
     again = LoginThrottle(WebSecurity(), clock=lambda: now[0], rows=account.users())
     assert again.wait("LAN", "elsewhere") == 64.0  # another worker sees the same count
     now[0] += 64

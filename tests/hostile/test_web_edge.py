@@ -8,6 +8,7 @@ import re
 
 import flask
 import pytest
+from hostile_samples import growing_delays
 from import_samples import ASSIGNMENT_HEADER, copy_store, write_csv
 
 from dashboard.import_page import register_import_page
@@ -66,15 +67,7 @@ def test_50_wrong_passwords_then_the_right_one_waits(store, tmp_path):
 def test_the_delay_grows_and_a_success_clears_it():
     now = [0.0]
     throttle = LoginThrottle(WebSecurity(), clock=lambda: now[0])
-    for _ in range(5):
-        assert throttle.wait("lan", "a") == 0
-        throttle.failed("lan", "a")
-    delays = []
-    for _ in range(5):
-        delays.append(throttle.wait("lan", "a"))
-        now[0] += delays[-1]
-        throttle.failed("lan", "a")
-    assert delays == [2.0, 4.0, 8.0, 16.0, 32.0]
+    assert growing_delays(throttle, now) == [2.0, 4.0, 8.0, 16.0, 32.0]
     assert throttle.wait("lan", "another address") > 0  # per account
     assert throttle.wait("minh", "a") == 0  # the address has 20 free failures
     now[0] += 10_000

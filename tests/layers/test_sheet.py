@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from components import in_page
 from PIL import Image
 from pypdf import PdfReader
 from shapely.geometry import box
@@ -207,19 +207,6 @@ def test_atlas_page_and_contents():
 
 
 # ------------------------------------------------------------------------------ folium
-def in_page(text: str, page: str) -> bool:
-    """Whether ``text`` is in the page as is or as JSON inside a script (Folium writes GeoJSON
-    with ``\\uXXXX`` escapes)."""
-    as_json = json.dumps(text)[1:-1]
-    html_safe = (  # Jinja's tojson, as Folium embeds GeoJSON
-        as_json.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("'", "\\u0027")
-    )
-    return text in page or as_json in page or html_safe in page
-
-
 EVIL = '<img src=x onerror="alert(1)">`${alert(2)}`</script>'
 
 
