@@ -1,26 +1,38 @@
-/* NTM Atlas: what Plotly's map API does not offer, applied to the MapLibre map it draws
-   (layers/figures.py puts the settings in layout.meta):
-   - fit the map to a box once per request (meta.fit), with the map's real size and room for
-     the legend and the details, so that the province fills the map at any screen size (and
-     again if the map changes size before the reader moved it);
-   - commune groups below meta.group_max_zoom, single points from it on (layer zoom ranges);
-   - white halos on the commune, district and province names, which never give way to points.
-   Sets gd.dataset.ntmFitted / ntmZoomRanges so that tests can wait for the state. */
+/* NTM Atlas: the map's own MapLibre layers, and what Plotly's map API does not offer.
+
+   Plotly's dcc.Graph keeps the basemap, the overlays and the name labels (layers/figures.py).
+   The communes, their outlines, the project points and the commune groups are drawn here, on
+   Plotly's MapLibre map, from GeoJSON fetched once per vintage by URL and from the server's
+   small paint spec (layers/map_paint.py, the map-paint store): a filter change sets MapLibre
+   feature states only (colours, outlines, which points show), never a source, so no tile is
+   cut again and Plotly redraws nothing (issue 10).
+   - dash_clientside.ntm_map.paint (a clientside callback) takes the spec and the selection outline; what differs
+     from what is shown is set, nothing else (each set makes MapLibre draw a frame);
+   - the layers are added again after a basemap switch (setStyle drops them) and sit below the
+     name labels and the district lines;
+   - hover shows a tooltip built with textContent (data text is never HTML); a click (a tap)
+     selects through the map-click store (dash_clientside.set_props);
+   - fit the map to a box once per request (the spec's fit or layout.meta.fit), with the map's
+     real size and room for the legend and the details;
+   - white halos on the name labels, which never give way to points.
+   window.ntmMap.state() tells tests what is painted; gd.dataset.ntmFitted / ntmPainted say
+   when the state is reached. */
 (function () {
   "use strict";
+  var SOURCES = { communes: "ntm-communes", projects: "ntm-projects", groups: "ntm-groups" };
+  var PROMOTE = { communes: "code", projects: "pid", groups: "fid" };
+  var HOVER = ["ntm-points", "ntm-groups", "ntm-communes-fill"];
+  var want = { spec: null, outline: null, n: 0 };
+  var clicks = 0;
 
-  function layersOf(map, gd, index) {
-    var trace = gd._fullData && gd._fullData[index];
-    if (!trace) { return []; }
-    var prefix = "plotly-trace-layer-" + trace.uid;
-    return (map.getStyle().layers || []).filter(function (l) { return l.id.indexOf(prefix) === 0; });
+  function graph() { return document.querySelector("#map .js-plotly-plot"); }
+  function mapOf(gd) {
+    var sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    return sub && sub.map;
   }
+  function styleReady(map) { return !!(map && map.style && map.style._loaded); }
 
   /* Set only what differs: every change makes MapLibre render again (and fire "idle"). */
-  function zoomRange(map, id, lo, hi) {
-    var l = map.getLayer(id);
-    if (l && (l.minzoom !== lo || l.maxzoom !== hi)) { map.setLayerZoomRange(id, lo, hi); }
-  }
   function paint(map, id, name, value) {
     if (map.getPaintProperty(id, name) !== value) { map.setPaintProperty(id, name, value); }
   }
@@ -28,6 +40,270 @@
     if (map.getLayoutProperty(id, name) !== value) { map.setLayoutProperty(id, name, value); }
   }
 
+  /* ------------------------------------------------------------------ our layers */
+  function layerDefs(look) {
+    var z = look.group_max_zoom;
+    var on = ["boolean", ["feature-state", "on"], false];
+    var flag = function (name) { return ["case", ["boolean", ["feature-state", name], false], 1, 0]; };
+    var text = function (field, size) {
+      return { "text-field": ["get", field], "text-font": [look.font], "text-size": size,
+        "text-allow-overlap": true, "text-ignore-placement": true };
+    };
+    var marker = function (radius, colour) {
+      return { "circle-radius": radius, "circle-color": colour,
+        "circle-stroke-color": look.casing, "circle-stroke-width": look.casing_width,
+        "circle-opacity": ["case", on, 1, 0], "circle-stroke-opacity": ["case", on, 1, 0] };
+    };
+    return [
+      { id: "ntm-communes-fill", type: "fill", source: "communes", sw: "communes", paint: {
+        "fill-color": ["to-color", ["coalesce", ["feature-state", "fill"], look.out]],
+        "fill-opacity": look.fill_opacity } },
+      { id: "ntm-communes-line", type: "line", source: "communes", sw: "communes", paint: {
+        "line-color": look.commune_line, "line-width": look.commune_width } },
+      { id: "ntm-match", type: "line", source: "communes", sw: "communes", paint: {
+        "line-color": look.match, "line-width": look.match_width, "line-opacity": flag("match") } },
+      { id: "ntm-selected", type: "line", source: "communes", paint: {
+        "line-color": look.selected, "line-width": look.selected_width, "line-opacity": flag("sel") } },
+      { id: "ntm-halo", type: "circle", source: "projects", sw: "projects", minzoom: z,
+        filter: ["==", ["get", "approx"], true], paint: {
+          "circle-radius": look.halo_size / 2, "circle-color": ["get", "colour"],
+          "circle-opacity": ["case", on, look.halo_opacity, 0] } },
+      { id: "ntm-points", type: "circle", source: "projects", sw: "projects", minzoom: z,
+        paint: marker(look.point_size / 2, ["get", "colour"]) },
+      { id: "ntm-point-letters", type: "symbol", source: "projects", sw: "projects", minzoom: z,
+        layout: text("letter", 10), paint: { "text-color": "#ffffff", "text-opacity": ["case", on, 1, 0] } },
+      { id: "ntm-groups", type: "circle", source: "groups", sw: "projects", maxzoom: z,
+        filter: ["==", ["get", "role"], "disc"],
+        paint: marker(["/", ["coalesce", ["feature-state", "size"], 0], 2],
+          ["to-color", ["coalesce", ["feature-state", "fill"], "#ffffff"]]) },
+      { id: "ntm-group-text", type: "symbol", source: "groups", sw: "projects", maxzoom: z,
+        filter: ["==", ["get", "role"], "text"],
+        layout: text("text", 11), paint: { "text-color": "#111111", "text-opacity": ["case", on, 1, 0] } }
+    ];
+  }
+
+  /* Our layers go below Plotly's traces (the name labels) and the district/province lines. */
+  function beforeId(map) {
+    var layers = map.getStyle().layers || [];
+    for (var i = 0; i < layers.length; i++) {
+      var id = layers[i].id;
+      if (id.indexOf("ntm-") === 0) { continue; }
+      if (id.indexOf("plotly-trace-layer-") === 0) { return id; }
+      if (id.indexOf("plotly-layout-layer-") === 0 && layers[i].type !== "fill") { return id; }
+    }
+    return undefined;
+  }
+
+  /* The state of one map: what is set in MapLibre, per source (feature id -> state). */
+  function record(map) {
+    if (!map._ntm) { map._ntm = { urls: {}, states: { communes: {}, projects: {}, groups: {} }, vis: {} }; }
+    return map._ntm;
+  }
+
+  function ensureSources(map, rec, sources) {
+    Object.keys(SOURCES).forEach(function (key) {
+      var url = sources[key] && new URL(sources[key], window.location.href).href;
+      var src = map.getSource(SOURCES[key]);
+      if (!url) { return; }
+      if (!src) {
+        map.addSource(SOURCES[key], { type: "geojson", data: url, promoteId: PROMOTE[key] });
+        rec.states[key] = {};  // a new source holds no feature state
+      } else if (rec.urls[key] !== url) {
+        src.setData(url);  // another vintage: its geometry, once; its states are set anew
+        map.removeFeatureState({ source: SOURCES[key] });
+        rec.states[key] = {};
+      }
+      rec.urls[key] = url;
+    });
+  }
+
+  function ensureLayers(map, rec, look) {
+    var before = beforeId(map);
+    var order = (map.getStyle().layers || []).map(function (l) { return l.id; });
+    layerDefs(look).forEach(function (def) {
+      if (map.getLayer(def.id)) {  // Plotly may have added its layers below ours meanwhile
+        if (before && order.indexOf(def.id) > order.indexOf(before)) { map.moveLayer(def.id, before); }
+        return;
+      }
+      var layer = { id: def.id, type: def.type, source: SOURCES[def.source], paint: def.paint,
+        layout: Object.assign({ visibility: rec.vis[def.sw] === false ? "none" : "visible" }, def.layout || {}) };
+      if (def.filter) { layer.filter = def.filter; }
+      if (def.minzoom !== undefined) { layer.minzoom = def.minzoom; }
+      if (def.maxzoom !== undefined) { layer.maxzoom = def.maxzoom; }
+      map.addLayer(layer, before);
+    });
+  }
+
+  /* Feature states: set the keys that differ from what was set; ids no longer wanted get
+     ``off`` (hidden). Returns how many features changed. */
+  function setStates(map, key, wanted, off) {
+    var rec = record(map).states[key];
+    var n = 0;
+    var apply = function (id, w) {
+      var had = rec[id] || {};
+      var diff = {};
+      var any = false;
+      Object.keys(w).forEach(function (k) { if (had[k] !== w[k]) { diff[k] = w[k]; any = true; } });
+      if (!any) { return; }
+      map.setFeatureState({ source: SOURCES[key], id: id }, diff);
+      rec[id] = Object.assign({}, had, diff);
+      n++;
+    };
+    Object.keys(wanted).forEach(function (id) { apply(id, wanted[id]); });
+    Object.keys(rec).forEach(function (id) { if (!(id in wanted)) { apply(id, off); } });
+    return n;
+  }
+
+  function communeStates(spec, outline) {
+    var wanted = {};
+    Object.keys(spec.communes).forEach(function (code) {
+      wanted[code] = { fill: spec.colours[spec.communes[code][0]], match: false, sel: code === outline };
+    });
+    spec.match.forEach(function (code) { if (wanted[code]) { wanted[code].match = true; } });
+    return wanted;
+  }
+
+  function pointStates(spec) {
+    var points = {};
+    var groups = {};
+    spec.points.forEach(function (id) { points[id] = { on: true }; });
+    Object.keys(spec.groups).forEach(function (code) {
+      var g = spec.groups[code];  // [n, size, colour, kind]
+      groups[code] = { on: true, size: g[1], fill: g[2] };
+      groups[g[0] > 1 ? code + "#" + g[0] : code + "@" + g[3]] = { on: true };
+    });
+    return { points: points, groups: groups };
+  }
+
+  function switchLayers(map, rec, look, visible) {
+    layerDefs(look).forEach(function (def) {
+      if (def.sw && map.getLayer(def.id)) {
+        layout(map, def.id, "visibility", visible[def.sw] === false ? "none" : "visible");
+      }
+    });
+    rec.vis = Object.assign({}, visible);
+  }
+
+  /* Everything the wanted spec and outline ask for, set where it differs. */
+  function paintMap(gd) {
+    var map = mapOf(gd);
+    var spec = want.spec;
+    if (!spec || !styleReady(map)) { return false; }
+    var rec = record(map);
+    ensureSources(map, rec, spec.sources);
+    ensureLayers(map, rec, spec.look);
+    if (!sameJSON(rec.vis, spec.visible)) { switchLayers(map, rec, spec.look, spec.visible); }
+    setStates(map, "communes", communeStates(spec, want.outline), { match: false, sel: false });
+    var pts = pointStates(spec);
+    setStates(map, "projects", pts.points, { on: false });
+    setStates(map, "groups", pts.groups, { on: false });
+    rec.spec = spec;
+    askFit(gd, "spec", spec.fit);
+    gd.dataset.ntmPainted = String(want.n);
+    return true;
+  }
+
+  function sameJSON(a, b) { return JSON.stringify(a || {}) === JSON.stringify(b || {}); }
+
+  /* ------------------------------------------------------------------ hover and click */
+  function pick(map, point) {
+    var layers = HOVER.filter(function (id) { return map.getLayer(id); });
+    var found = layers.length ? map.queryRenderedFeatures(point, { layers: layers }) : [];
+    for (var i = 0; i < found.length; i++) {
+      var f = found[i];
+      var p = f.properties || {};
+      if (f.layer.id === "ntm-communes-fill") { return { kind: "commune", id: p.code, f: f }; }
+      if (f.state && f.state.on) {
+        return f.layer.id === "ntm-points" ? { kind: "project", id: p.pid, f: f } : { kind: "group", id: p.code, f: f };
+      }
+    }
+    return null;
+  }
+
+  /* The tooltip's lines (the first is bold, an ``em`` one italic), as text. */
+  function tipLines(hit, spec) {
+    var w = spec.words;
+    var p = hit.f.properties || {};
+    if (hit.kind === "commune") {
+      var c = spec.communes[p.code] || [0, "", null, null, null];
+      var lines = [{ text: p.name }];
+      if (c[1]) { lines.push({ text: c[1] }); }
+      lines.push({ text: w.measure + ": " + w.classes[c[0]] });
+      if (c[2] !== null) {
+        lines.push({ text: w.sponsors + ": " + c[2] + " · " + w.projects + ": " + c[3] + " · " + w.sources + ": " + c[4] });
+      }
+      return lines;
+    }
+    if (hit.kind === "group") {
+      var g = spec.groups[p.code] || [0];
+      return [{ text: p.name }, { text: w.group[String(g[0])] || "" }];
+    }
+    var title = w.lang === "en" && p.title_en ? p.title_en : p.title;
+    var out = [{ text: title || "" }, { text: (w.kinds[p.kind] || p.kind) + " · " + (p.commune || "") },
+      { text: w.year + ": " + (p.year || w.year_unknown) }];
+    if (p.who) { out.push({ text: p.who }); }
+    if (p.approx === true || p.approx === "true") { out.push({ text: w.approximate, em: true }); }
+    return out;
+  }
+
+  function tipBox(gd) {
+    var wrap = gd.closest(".map-wrap") || gd.parentNode;
+    var tip = wrap.querySelector(".map-tip");
+    if (!tip) {
+      tip = document.createElement("div");
+      tip.className = "map-tip";
+      tip.setAttribute("role", "tooltip");
+      tip.hidden = true;
+      wrap.appendChild(tip);
+    }
+    return tip;
+  }
+
+  function showTip(gd, map, hit, point) {
+    var tip = tipBox(gd);
+    tip.replaceChildren();
+    tipLines(hit, record(map).spec).forEach(function (line, i) {
+      var el = document.createElement(i === 0 ? "strong" : (line.em ? "em" : "span"));
+      el.textContent = line.text;  // data text: never HTML
+      tip.appendChild(el);
+    });
+    var wrapBox = tip.parentNode.getBoundingClientRect();
+    var canvasBox = map.getCanvas().getBoundingClientRect();
+    var x = canvasBox.left - wrapBox.left + point.x;
+    var y = canvasBox.top - wrapBox.top + point.y;
+    tip.hidden = false;
+    var left = x + 14 + tip.offsetWidth > wrapBox.width ? x - 14 - tip.offsetWidth : x + 14;
+    tip.style.left = Math.max(0, left) + "px";
+    tip.style.top = Math.max(0, Math.min(y + 14, wrapBox.height - tip.offsetHeight)) + "px";
+  }
+
+  function hideTip(gd) {
+    var tip = (gd.closest(".map-wrap") || gd.parentNode).querySelector(".map-tip");
+    if (tip) { tip.hidden = true; }
+  }
+
+  function listen(gd, map) {
+    /* Labels appear at once after a move, without MapLibre's 300 ms fade: each faded frame is
+       a whole redraw (slow without a GPU), and a district's fit would cost a dozen of them. */
+    map._fadeDuration = 0;
+    map.on("mousemove", function (e) {
+      var hit = record(map).spec && pick(map, e.point);
+      map.getCanvas().style.cursor = hit ? "pointer" : "";
+      if (hit) { showTip(gd, map, hit, e.point); } else { hideTip(gd); }
+    });
+    map.getCanvas().addEventListener("mouseleave", function () { hideTip(gd); });
+    map.on("movestart", function () { hideTip(gd); });
+    map.on("click", function (e) {
+      var hit = record(map).spec && pick(map, e.point);
+      if (!hit || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
+      clicks++;
+      window.dash_clientside.set_props("map-click", { data: { kind: hit.kind, id: hit.id, n: clicks } });
+    });
+    map.on("styledata", function () { paintMap(gd); });  // a basemap switch dropped our layers
+    map.on("idle", function () { apply(gd); });
+  }
+
+  /* ------------------------------------------------------------------ fit */
   /* Width of the map's right side hidden by what floats over it: the legend, the details. */
   function coveredRight(gd) {
     var wrap = gd.closest(".map-wrap");
@@ -44,8 +320,20 @@
     return covered;
   }
 
-  /* Fit once per requested box, and again when the map changed size while the reader had not
-     moved it (a phone's layout settles after the first fit). The fitted view is handed to
+  /* A box to fit comes from the figure (layout.meta.fit: the first paint, a commune chosen by
+     search) or from the spec (the chosen districts); the one that changed last wins. */
+  function askFit(gd, from, box) {
+    if (!box) { return; }
+    var ask = gd._ntmAsk || (gd._ntmAsk = {});
+    var key = box.join(",");
+    if (ask[from] !== key) { ask[from] = key; ask.box = box; }
+    var map = mapOf(gd);
+    if (map && ask.box) { fit(gd, map, ask.box); }
+  }
+
+  /* Fit once per requested box, and again when the map changed size by more than a tenth
+     while the reader had not moved it (a phone's layout settles after the first fit; a few
+     pixels are not worth a new view and its tiles). The fitted view is handed to
      Plotly as the reader's own (a moveend with an "originalEvent"): Plotly keeps it as a GUI
      edit, so figure updates under the same uirevision do not reset it to the server's
      estimate. A view set since then (drag, wheel, the mode bar, Plotly.relayout) shows in
@@ -57,7 +345,8 @@
     if (last && last.key === key) {
       var view = (gd.layout && gd.layout.map) || {};
       var moved = Math.abs((view.zoom || 0) - last.zoom) > 0.01;
-      if (moved || (last.w === w && last.h === h)) { return; }
+      var small = Math.abs(last.w - w) <= 0.1 * last.w && Math.abs(last.h - h) <= 0.1 * last.h;
+      if (moved || small) { return; }
     }
     var pad = Math.max(8, Math.min(30, Math.round(Math.min(w, h) * 0.04)));
     var right = Math.min(coveredRight(gd), w / 2);
@@ -68,36 +357,18 @@
     gd.dataset.ntmFitted = key;
   }
 
+  /* ------------------------------------------------------------------ Plotly's labels */
+  function layersOf(map, gd, index) {
+    var trace = gd._fullData && gd._fullData[index];
+    if (!trace) { return []; }
+    var prefix = "plotly-trace-layer-" + trace.uid;
+    return (map.getStyle().layers || []).filter(function (l) { return l.id.indexOf(prefix) === 0; });
+  }
+
   function apply(gd) {
-    var sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    var map = sub && sub.map;
+    var map = mapOf(gd);
     var meta = gd.layout && gd.layout.meta;
     if (!map || !meta || !map.isStyleLoaded()) { return; }
-    var zoomKey = "";
-    if (meta.zoom_traces) {
-      var z = meta.group_max_zoom;
-      (meta.zoom_traces.below || []).forEach(function (i) {
-        layersOf(map, gd, i).forEach(function (l) { zoomRange(map, l.id, 0, z); });
-      });
-      (meta.zoom_traces.from || []).forEach(function (i) {
-        layersOf(map, gd, i).forEach(function (l) {
-          zoomRange(map, l.id, z, 24);
-          if (l.type === "symbol") {
-            layout(map, l.id, "text-allow-overlap", true);
-            layout(map, l.id, "text-ignore-placement", true);
-          }
-        });
-      });
-      (meta.zoom_traces.below || []).forEach(function (i) {
-        layersOf(map, gd, i).forEach(function (l) {
-          if (l.type === "symbol") {
-            layout(map, l.id, "text-allow-overlap", true);
-            layout(map, l.id, "text-ignore-placement", true);
-          }
-        });
-      });
-      zoomKey = String(z);
-    }
     (meta.label_traces || []).forEach(function (i, k) {
       layersOf(map, gd, i).forEach(function (l) {
         if (l.type !== "symbol") { return; }
@@ -106,21 +377,51 @@
         if (k > 0) { layout(map, l.id, "text-allow-overlap", true); }
       });
     });
-    gd.dataset.ntmZoomRanges = zoomKey;
-    if (meta.fit) { fit(gd, map, meta.fit); }
+    paintMap(gd);
+    if (meta.fit) { askFit(gd, "meta", meta.fit); }
   }
 
   function hook() {
-    var gd = document.querySelector("#map .js-plotly-plot");
+    var gd = graph();
     if (gd && !gd._ntmHooked && gd.on) {
       gd._ntmHooked = true;
       gd.on("plotly_afterplot", function () { apply(gd); });
-      apply(gd);
     }
-    if (gd && gd._ntmHooked && !gd._ntmIdle) {
-      var s = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-      if (s && s.map) { gd._ntmIdle = true; s.map.on("idle", function () { apply(gd); }); }
+    var map = gd && gd._ntmHooked && mapOf(gd);
+    if (map && !map._ntmListening) {
+      map._ntmListening = true;
+      listen(gd, map);
+      apply(gd);
     }
   }
   setInterval(hook, 300);
+
+  /* What is painted, for tests: colours by commune code, the outlined codes, the points and
+     groups shown. */
+  function snapshot() {
+    var map = mapOf(graph());
+    var rec = map && map._ntm;
+    if (!rec) { return null; }
+    var ids = function (states, key) {
+      return Object.keys(states).filter(function (id) { return states[id][key]; }).sort();
+    };
+    var colours = {};
+    Object.keys(rec.states.communes).forEach(function (id) { colours[id] = rec.states.communes[id].fill; });
+    return { colours: colours, match: ids(rec.states.communes, "match"),
+      selected: ids(rec.states.communes, "sel"), points: ids(rec.states.projects, "on"),
+      groups: ids(rec.states.groups, "on"), sources: Object.assign({}, rec.urls),
+      visible: Object.assign({}, rec.vis), layers: (map.getStyle().layers || []).map(function (l) { return l.id; }) };
+  }
+  window.ntmMap = Object.freeze({ state: snapshot });
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, { ntm_map: {
+    paint: function (spec, outline) {
+      want.spec = spec || want.spec;
+      want.outline = outline === undefined ? null : outline;
+      want.n++;
+      var gd = graph();
+      if (gd) { paintMap(gd); }
+      return window.dash_clientside.no_update;
+    }
+  } });
 })();

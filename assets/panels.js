@@ -81,6 +81,17 @@
         window.ntmLastShared = url;
         return (ok ? text.copied : text.failed) + url;
       },
+      pickGap: function () {
+        /* A commune link of the gap table (dashboard/gap_view.py) fills the search box, which
+           selects the commune; a re-drawn table (new links, no click) changes nothing, and
+           never costs a round trip to the server. */
+        var t = (window.dash_clientside.callback_context.triggered || [])[0];
+        var no = window.dash_clientside.no_update;
+        if (!t || !t.value) { return no; }
+        try {
+          return JSON.parse(t.prop_id.slice(0, t.prop_id.lastIndexOf("."))).code || no;
+        } catch (e) { return no; }
+      },
       setLang: function (lang) {
         document.documentElement.lang = lang === "en" ? "en" : "vi";
         return lang === "en" ? "Skip to the map" : "Bỏ qua, đến bản đồ";

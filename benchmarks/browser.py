@@ -2,7 +2,8 @@
 
 Everything is timed inside the page (``performance.now()``), so Playwright's own latency does
 not count: navigation → map drawn is the moment every commune polygon is in MapLibre's source
-(all choropleth traces together: the naive app splits them by class); change → responses is
+(all choropleth traces together: the naive app splits them by class; NTM Atlas's own communes
+source, each commune painted); change → responses is
 the last ``_dash-update-component`` response after the change; change → map repainted is the
 last MapLibre ``idle`` event after it, and frames are MapLibre ``render`` events.
 """
@@ -46,13 +47,21 @@ const gd = document.querySelector('#map .js-plotly-plot');
 const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
 const m = sub && sub.map;
 """
-#: performance.now() once every commune polygon is in MapLibre's sources, else false.
+#: performance.now() once every commune polygon is in MapLibre's sources (and, for NTM Atlas,
+#: whose assets/map.js paints the communes by feature state, once every commune has its
+#: colour), else false.
 DRAWN = (
     "(expected) => {"
     + MAP
     + """
   if (!(m && m.loaded() && m.areTilesLoaded())) return false;
   const seen = new Set();
+  if (m.getSource('ntm-communes')) {
+    const painted = window.ntmMap && window.ntmMap.state();
+    if (!painted || Object.keys(painted.colours).length < expected) return false;
+    for (const f of m.querySourceFeatures('ntm-communes')) seen.add(f.properties.code);
+    return seen.size >= expected ? performance.now() : false;
+  }
   const layers = m.getStyle().layers;
   for (const tr of gd._fullData) {
     const shown = tr.visible === true && (tr.locations || []).length;

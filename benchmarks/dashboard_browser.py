@@ -14,6 +14,7 @@ too; "decoded" is the page's own responses after decompression (DevTools).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -38,12 +39,11 @@ GD = "document.querySelector('#map .js-plotly-plot')"
 READY = (
     "() => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
     " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
-    " if (!(m && m.loaded() && m.areTilesLoaded())) return false;"
-    " const layer = m.getStyle().layers.find(l => l.id === 'plotly-trace-layer-'"
-    " + gd._fullData[0].uid + '-fill');"
-    " if (!layer) return false;"
-    " const f = m.querySourceFeatures(layer.source);"
-    " return new Set(f.map(x => JSON.stringify(x.properties.ct))).size === 122; }"
+    " if (!(m && m.loaded() && m.areTilesLoaded() && m.getSource('ntm-communes'))) return false;"
+    " const painted = window.ntmMap.state();"  # map.js: a colour set per commune
+    " if (!painted || Object.keys(painted.colours).length < 122) return false;"
+    " const f = m.querySourceFeatures('ntm-communes');"
+    " return new Set(f.map(x => x.properties.code)).size === 122; }"
 )
 SERVER = """
 import json, sys
@@ -155,6 +155,7 @@ def _store(path: str | None, tmp: Path) -> Path:
 
 
 def main() -> int:
+    """Cold loads, one district and one vintage change (first load only), warm loads."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--store", help="a built store (default: build one from the mirror)")
     parser.add_argument("--runs", type=int, default=3, help="cold page loads to time")
@@ -162,99 +163,132 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmpdir:
-        tmp = Path(tmpdir)
-        store = _store(args.store, tmp)
-        port = _port()
-        proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER, str(store), str(tmp / "cache"), str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(url, timeout=2).read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            # Warm the server (glyph files are rendered on first request, then cached).
-            for r in ("0-255", "256-511", "7680-7935"):
-                urllib.request.urlopen(f"{url}glyphs/Open%20Sans%20Regular/{r}.pbf").read()
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-                times, first = [], None
-                for run in range(args.runs):
-                    context = browser.new_context(viewport={"width": 1600, "height": 1150})
-                    page = context.new_page()
-                    cdp = context.new_cdp_session(page)
-                    cdp.send("Network.enable")
-                    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                    traffic = Traffic(url, cdp)
-                    traffic.reset()
-                    started = time.perf_counter()
-                    page.goto(url)
-                    page.wait_for_function(READY, timeout=60_000, polling=50)
-                    times.append(time.perf_counter() - started)
-                    page.wait_for_load_state("networkidle")
-                    if run == 0:
-                        time.sleep(0.5)
-                        first = (traffic.summary(), traffic.by_kind())
-                        # One filter change: district Chợ Đồn.
-                        traffic.reset()
-                        page.click("#f-district")
-                        page.wait_for_function("() => document.activeElement.type === 'search'")
-                        page.keyboard.type("Chợ Đồn")
-                        page.wait_for_function(
-                            "() => (document.querySelector('.dash-dropdown-option') || {})"
-                            ".innerText === 'Huyện Chợ Đồn'"
-                        )
-                        started = time.perf_counter()
-                        page.keyboard.press("Enter")
-                        page.wait_for_function(
-                            "() => document.querySelector('#cards').innerText.includes('/ 22')"
-                        )
-                        filter_seconds = time.perf_counter() - started
-                        page.wait_for_load_state("networkidle")
-                        time.sleep(0.5)
-                        change = (traffic.summary(), traffic.by_kind())
-                        # And a vintage change (new geometry by URL).
-                        traffic.reset()
-                        page.click("#vintage input[value='2025']")
-                        page.wait_for_function("() => " + GD + ".data[0].locations.length === 37")
-                        page.wait_for_load_state("networkidle")
-                        time.sleep(0.5)
-                        vintage = (traffic.summary(), traffic.by_kind())
-                    context.close()
-                # A returning visitor: same browser profile, HTTP cache kept.
-                warm = []
-                context = browser.new_context(viewport={"width": 1600, "height": 1150})
-                for _ in range(args.runs + 1):
-                    page = context.new_page()
-                    started = time.perf_counter()
-                    page.goto(url)
-                    page.wait_for_function(READY, timeout=60_000, polling=50)
-                    warm.append(time.perf_counter() - started)
-                    page.close()
-                warm = warm[1:]  # the first one filled the cache
-                context.close()
-                browser.close()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with tempfile.TemporaryDirectory() as tmpdir, _serving(args.store, Path(tmpdir)) as url:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            cold = _cold_loads(browser, url, args.runs)
+            warm = _warm_loads(browser, url, args.runs)
+            browser.close()
+    _report(cold, warm)
+    return 0
 
-    def kb(n: int) -> str:
-        return f"{n / 1024:.1f} KiB"
 
-    s, k = first
-    print("First load (cold cache)")
-    print(
-        f"  requests: {s['requests']}, received over the wire: {kb(s['received_wire'])}"
-        f" (decoded {kb(s['received_decoded'])})"
+@contextlib.contextmanager
+def _serving(store_path: str | None, tmp: Path):
+    """The dashboard over the store in a subprocess on a free port, warmed (its glyph files
+    are rendered on first request); yields its URL."""
+    store = _store(store_path, tmp)
+    port = _port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(store), str(tmp / "cache"), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    print("  by kind (wire): " + ", ".join(f"{n} {kb(v)}" for n, v in sorted(k.items())))
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        for r in ("0-255", "256-511", "7680-7935"):
+            urllib.request.urlopen(f"{url}glyphs/Open%20Sans%20Regular/{r}.pbf").read()
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _cold_loads(browser, url: str, runs: int) -> dict:
+    """``runs`` loads with the HTTP cache off; on the first, a district and a vintage change."""
+    times, out = [], {}
+    for run in range(runs):
+        context = browser.new_context(viewport={"width": 1600, "height": 1150})
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        traffic = Traffic(url, cdp)
+        traffic.reset()
+        started = time.perf_counter()
+        page.goto(url)
+        page.wait_for_function(READY, timeout=60_000, polling=50)
+        times.append(time.perf_counter() - started)
+        page.wait_for_load_state("networkidle")
+        if run == 0:
+            time.sleep(0.5)
+            out["first"] = (traffic.summary(), traffic.by_kind())
+            out.update(_changes(page, traffic))
+        context.close()
+    return {**out, "times": times}
+
+
+def _changes(page, traffic: Traffic) -> dict:
+    """One district change (Chợ Đồn, typed into the dropdown) and one vintage change (2025:
+    new geometry by URL), with their traffic."""
+    traffic.reset()
+    page.click("#f-district")
+    page.wait_for_function("() => document.activeElement.type === 'search'")
+    page.keyboard.type("Chợ Đồn")
+    page.wait_for_function(
+        "() => (document.querySelector('.dash-dropdown-option') || {}).innerText"
+        " === 'Huyện Chợ Đồn'"
+    )
+    started = time.perf_counter()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#cards').innerText.includes('/ 22')")
+    seconds = time.perf_counter() - started
+    page.wait_for_load_state("networkidle")
+    time.sleep(0.5)
+    change = (traffic.summary(), traffic.by_kind())
+    traffic.reset()
+    page.evaluate("() => window.dash_clientside.set_props('vintage', {value: 2025})")
+    page.wait_for_function(  # assets/map.js painted the 37 units
+        "() => Object.keys((window.ntmMap.state() || {colours: {}}).colours).length === 37"
+    )
+    page.wait_for_load_state("networkidle")
+    time.sleep(0.5)
+    return {
+        "change": change,
+        "filter_seconds": seconds,
+        "vintage": (traffic.summary(), traffic.by_kind()),
+    }
+
+
+def _warm_loads(browser, url: str, runs: int) -> list[float]:
+    """A returning visitor: same browser profile, HTTP cache kept (the first load fills it)."""
+    warm = []
+    context = browser.new_context(viewport={"width": 1600, "height": 1150})
+    for _ in range(runs + 1):
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(url)
+        page.wait_for_function(READY, timeout=60_000, polling=50)
+        warm.append(time.perf_counter() - started)
+        page.close()
+    context.close()
+    return warm[1:]
+
+
+def _kb(n: int) -> str:
+    return f"{n / 1024:.1f} KiB"
+
+
+def _traffic_lines(title: str, summary: dict, kinds: dict, extra: str = "") -> None:
+    print(title)
+    print(
+        f"  requests: {summary['requests']}, sent {_kb(summary.get('sent_bodies', 0))}, received"
+        f" over the wire {_kb(summary['received_wire'])} (decoded"
+        f" {_kb(summary['received_decoded'])}){extra}"
+    )
+    print("  by kind (wire): " + ", ".join(f"{n} {_kb(v)}" for n, v in sorted(kinds.items())))
+
+
+def _report(cold: dict, warm: list[float]) -> None:
+    times = cold["times"]
+    _traffic_lines("First load (cold cache)", *cold["first"])
     print(
         f"  navigation → map drawn (122 communes rendered): median {statistics.median(times):.2f} s"
         f" over {len(times)} cold loads (min {min(times):.2f}, max {max(times):.2f})"
@@ -263,22 +297,13 @@ def main() -> int:
         f"  returning visitor (HTTP cache): median {statistics.median(warm):.2f} s"
         f" over {len(warm)} loads"
     )
-    s, k = change
-    print("One filter change (district Chợ Đồn)")
-    print(
-        f"  requests: {s['requests']}, sent {kb(s['sent_bodies'])}, received over the wire"
-        f" {kb(s['received_wire'])} (decoded {kb(s['received_decoded'])});"
-        f" cards updated {filter_seconds:.2f} s after the choice"
+    seconds = cold["filter_seconds"]
+    _traffic_lines(
+        "One filter change (district Chợ Đồn)",
+        *cold["change"],
+        f"; cards updated {seconds:.2f} s after the choice",
     )
-    print("  by kind (wire): " + ", ".join(f"{n} {kb(v)}" for n, v in sorted(k.items())))
-    s, k = vintage
-    print("One vintage change (to 2025, 37 units)")
-    print(
-        f"  requests: {s['requests']}, sent {kb(s['sent_bodies'])}, received over the wire"
-        f" {kb(s['received_wire'])} (decoded {kb(s['received_decoded'])})"
-    )
-    print("  by kind (wire): " + ", ".join(f"{n} {kb(v)}" for n, v in sorted(k.items())))
-    return 0
+    _traffic_lines("One vintage change (to 2025, 37 units)", *cold["vintage"])
 
 
 if __name__ == "__main__":

@@ -61,11 +61,28 @@ def district_code(code: object, k: int) -> object:
     return f"{k * 9 + int(code) - 58:03d}"
 
 
+def area_code(code: object, k: int) -> object:
+    """The code of a commune (5 digits) or a district (3 digits) in copy ``k``; any other
+    value (a province's 2 digits, a missing code) is kept.
+
+    >>> area_code("01903", 42), area_code("061", 3), area_code("06", 3), area_code(None, 3)
+    ('42903', '030', '06', None)
+    """
+    if isinstance(code, str) and len(code) == 5:
+        return commune_code(code, k)
+    if isinstance(code, str) and len(code) == 3:
+        return district_code(code, k)
+    return code
+
+
 def _copy(df: pd.DataFrame, k: int, dx: float, dy: float) -> pd.DataFrame:
+    """Copy ``k`` of a table: new commune, district and record codes, geometry moved by
+    (``dx``, ``dy``). Code columns are recoded whatever their dtype (pandas 3 reads text as
+    ``str``, not ``object``: a dtype test once left every copy with the province's codes)."""
     out = df.copy()
     for col in COMMUNE_CODES:
-        if col in out and out[col].dtype == object:
-            out[col] = out[col].map(lambda v, k=k: commune_code(v, k))
+        if col in out:
+            out[col] = out[col].map(lambda v, k=k: area_code(v, k))
     for col in DISTRICT_CODES:
         if col in out:
             out[col] = out[col].map(lambda v, k=k: district_code(v, k))

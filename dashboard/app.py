@@ -3,7 +3,8 @@
 The bundle is loaded once per process, here, and never mutated. The page layout is a function
 (built per page load from the default view; the URL's state is applied by a callback). The
 app serves the boundary GeoJSON at ``/geo/<name>.geojson?v=<build>`` with a long cache
-lifetime, so the browser fetches each geometry once, and the map-label glyphs at
+lifetime, so the browser fetches each geometry once (the project points and the commune
+groups of assets/map.js too, :func:`map_geojson`), and the map-label glyphs at
 ``/glyphs/<fontstack>/<range>.pbf`` (no internet needed).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import re
 import threading
 from functools import lru_cache
@@ -27,6 +29,8 @@ from dashboard.security import secure_app
 from geodata.bundle import Bundle, BundleHolder
 from geodata.settings import Settings
 from geodata.store import open_store
+from geodata.vocabulary import VINTAGES
+from layers import map_paint
 
 GEO_ROUTE = "/geo/<name>.geojson"
 GLYPH_ROUTE = "/glyphs/<fontstack>/<int:start>-<int:end>.pbf"
@@ -108,11 +112,12 @@ def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:
 
     @server.route(GEO_ROUTE)
     def _geojson(name: str):
-        geojson = holder.get().geojson
-        if name not in geojson:
+        bundle = holder.get()
+        text = bundle.geojson.get(name) or map_geojson(bundle, name)
+        if text is None:
             flask.abort(404)
         # application/json rather than geo+json: flask-compress compresses it.
-        response = flask.Response(geojson[name], mimetype="application/json")
+        response = flask.Response(text, mimetype="application/json")
         response.headers["Cache-Control"] = _CACHE
         return response
 
@@ -133,6 +138,44 @@ def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:
         return response
 
 
+#: The GeoJSON assets/map.js draws besides the boundaries: every project, and each vintage's
+#: commune groups (layers/map_paint.py).
+MAP_GEOJSON = ("projects", *(f"groups_{v}" for v in VINTAGES))
+_MAP_GEOJSON: dict[tuple[int, str], tuple[Bundle, str]] = {}
+_MAP_LOCK = threading.Lock()
+
+
+def map_geojson(bundle: Bundle, name: str) -> str | None:
+    """The text of one of :data:`MAP_GEOJSON` for a bundle (built once per bundle; the entry
+    keeps its bundle, so an id is never reused for another), or None for another name."""
+    if name not in MAP_GEOJSON:
+        return None
+    key = (id(bundle), name)
+    with _MAP_LOCK:
+        hit = _MAP_GEOJSON.get(key)
+        if hit is None:
+            if any(b is not bundle for b, _ in _MAP_GEOJSON.values()):
+                _MAP_GEOJSON.clear()  # the store was replaced: the old texts go
+            hit = _MAP_GEOJSON[key] = (bundle, _build_map_geojson(bundle, name))
+    return hit[1]
+
+
+def _build_map_geojson(bundle: Bundle, name: str) -> str:
+    projects = bundle.projects
+    if name == "projects":
+        data = map_paint.project_features(projects)
+    else:
+        vintage = int(name.removeprefix("groups_"))
+        communes = bundle.communes(vintage)
+        names = dict(zip(communes["code"], communes["name"], strict=True))
+        data = map_paint.group_features(projects, f"code_{vintage}", names)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _digest(bundle: Bundle, name: str) -> str:
+    return hashlib.sha1(map_geojson(bundle, name).encode()).hexdigest()[:10]
+
+
 def _context(bundle: Bundle, translations: Translations, prefix: str) -> callbacks.Context:
     """Callback context of one bundle; the GeoJSON URLs carry a version of its build."""
     version = hashlib.sha1(
@@ -141,7 +184,14 @@ def _context(bundle: Bundle, translations: Translations, prefix: str) -> callbac
     return callbacks.Context(
         bundle=bundle,
         translations=translations,
-        geo_urls={name: f"{prefix}/geo/{name}.geojson?v={version}" for name in bundle.geojson},
+        geo_urls={
+            **{name: f"{prefix}/geo/{name}.geojson?v={version}" for name in bundle.geojson},
+            # the projects change with every import: these URLs carry their content's digest
+            **{
+                name: f"{prefix}/geo/{name}.geojson?v={_digest(bundle, name)}"
+                for name in MAP_GEOJSON
+            },
+        },
         glyphs_url=f"{prefix}/glyphs/{{fontstack}}/{{range}}.pbf",
     )
 

@@ -4,8 +4,10 @@ Every callback body is a plain module-level function taking a :class:`Context` f
 bundle, the translations, the URLs); :func:`register` wires them to the app through thin
 wrappers that take the current context. Unit tests call the functions directly.
 
-The map figure is sent once with the page (geometry by URL); afterwards callbacks send a
-``Patch`` with the class numbers, hover texts, point positions and visibility only.
+The map figure (basemap, overlays, name labels) is sent once with the page; the communes and
+the project points are painted by ``assets/map.js`` in MapLibre from a small paint spec
+(:mod:`layers.map_paint`; geometry by URL, once per vintage), so a filter change never writes
+the figure: only a vintage, a layer switch or a basemap sends it a ``Patch``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,18 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pandas as pd
-from dash import ALL, Dash, Input, Output, Patch, State, ctx, html, no_update
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Dash,
+    Input,
+    Output,
+    Patch,
+    State,
+    ctx,
+    html,
+    no_update,
+)
 
 from dashboard import gap_view, ids, layout
 from dashboard import state as st
@@ -36,7 +49,7 @@ from geodata.vocabulary import (
     is_project_id,
     short_name,
 )
-from layers import figures, styles
+from layers import figures, map_paint, styles
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,8 @@ class Context:
     def urls(self, vintage: int) -> dict[str, str]:
         return {
             "communes": self.geo_urls[f"communes_{vintage}"],
+            "projects": self.geo_urls["projects"],
+            "groups": self.geo_urls[f"groups_{vintage}"],
             "districts": self.geo_urls["districts"],
             "province": self.geo_urls["province"],
             "neighbours": self.geo_urls["neighbours"],
@@ -106,14 +121,6 @@ class Screen:
         return figures.basemap_tiles(self.get("basemap"))
 
     @cached_property
-    def commune_hover(self) -> list[str]:
-        return figures.commune_hover(self.view.measures, self.measure, self.t)
-
-    @cached_property
-    def project_hover(self) -> list[str]:
-        return figures.project_hover(self.view.projects, self.t)
-
-    @cached_property
     def labels(self) -> dict[str, pd.DataFrame]:
         lp = self.context.bundle.label_points
 
@@ -127,22 +134,31 @@ class Screen:
         }
 
     def figure(self):
-        """The whole map figure (first paint; geometry by URL)."""
+        """The Plotly part of the map (first paint; geometry by URL)."""
         return figures.map_figure(
             urls=self.context.urls(self.vintage),
-            measure=self.measure,
-            table=self.view.measures,
-            commune_hover_text=self.commune_hover,
-            projects=self.view.projects,
-            project_hover_text=self.project_hover,
             labels=self.labels,
             bbox=self.view.bbox,
-            selected=self.state.get("sel"),
             visible=self.visible,
             glyphs_url=self.context.glyphs_url,
             basemap=self.basemap,
-            t=self.t,
+        )
+
+    def paint(self) -> dict[str, Any]:
+        """What map.js paints for this state (:func:`layers.map_paint.paint_spec`): the
+        communes' classes, the outlines, the points and groups shown, the hover words; the
+        map fits the chosen districts (or the whole vintage)."""
+        c = self.context
+        urls = c.urls(self.vintage)
+        return map_paint.paint_spec(
+            measure=self.measure,
+            table=self.view.measures,
+            projects=self.view.projects,
             code_column=f"code_{self.vintage}",
+            t=self.t,
+            sources={k: urls[k] for k in ("communes", "projects", "groups")},
+            visible=self.visible,
+            fit=district_bbox(c.bundle, self.get("d")) or self.view.bbox,
         )
 
 
@@ -175,14 +191,55 @@ def sync_url(
     return {"url": query, "share": query or "?", **unchanged}
 
 
+# ================================================================== 1+2+3. one answer
+#: Names of the detail callback's part of :func:`page_outputs`.
+DETAIL_OUTPUTS = ("detail", "outline", "search")
+
+
+def page_outputs(
+    c: Context,
+    search: str | None,
+    state: Mapping[str, Any],
+    triggered: set[str],
+    tables: bool = True,
+) -> dict[str, Any]:
+    """Everything one change of the page answers, in one response: the URL and the controls
+    in step (:func:`sync_url`), the view (:func:`view_outputs`) and the details
+    (:func:`show_selection`) of the state the controls end in. One request per change instead
+    of three (the round trips, not the work, were most of "change → responses", issue 10).
+
+    ``state`` holds every field's control value; ``triggered`` the keys that changed
+    (``"url"``, ``"reset"`` or field keys; empty on the page's first call). What a part does
+    not follow is ``no_update``: a measure change leaves the details alone, a selection the
+    view. ``tables`` says whether the gap view's tab is open (:func:`view_outputs`).
+    """
+    sync = sync_url(c, search, state, triggered)
+    if triggered and not triggered & {"url", "reset"} and sync["url"] == (search or ""):
+        sync = {**sync, "url": no_update, "share": no_update}  # a basemap: the link stays
+    moved = {k for k in st.FIELD if k in sync and sync[k] is not no_update}
+    shown = {**state, **{k: sync[k] for k in moved}}
+    changed = (triggered & set(st.FIELD)) | moved
+    screen = Screen(c, shown)
+    if changed & _VIEW_KEYS:
+        view = view_outputs(screen, triggered=changed & _VIEW_KEYS, tables=tables)
+    else:
+        view = dict.fromkeys(ids.VIEW_OUTPUTS, no_update)
+    if not triggered or changed & _DETAIL_KEYS:
+        detail = show_selection(screen, triggered=changed & _DETAIL_KEYS)
+    else:
+        detail = dict.fromkeys(DETAIL_OUTPUTS, no_update)
+    return {**sync, **view, **detail}
+
+
 # ================================================================== 2. the view
 def view_outputs(
     screen: Screen, triggered: set[str] | None = None, tables: bool = True
 ) -> dict[str, Any]:
     """Everything that follows the view state, by the names of :data:`ids.VIEW_OUTPUTS`.
 
-    With ``triggered`` (the state keys that changed) the map is a ``Patch`` that carries only
-    what changed: a layer switch sends visibility only, a basemap switch the style only. With
+    ``paint`` is map.js's paint spec (it sets only what differs from what it shows). With
+    ``triggered`` (the state keys that changed) the map figure is a ``Patch`` for a vintage, a
+    layer switch or a basemap only, else ``no_update``: a filter change never writes it. With
     none (the first paint) the map is the whole figure.
 
     ``tables=False`` (the gap view's tab is closed) empties the gap and sponsor tables instead
@@ -195,6 +252,7 @@ def view_outputs(
     view = screen.view
     return {
         "map": screen.figure() if triggered is None else map_patch(screen, triggered),
+        "paint": screen.paint(),
         "legend": legend_children(screen.measure, view.measures, t),
         "kind_legend": kind_legend_children(view.projects, t),
         "cards": cards_children(view.overview, t, view.filters),
@@ -213,40 +271,19 @@ def view_outputs(
     }
 
 
-#: State keys that move the project points (the measure moves none).
-_POINT_KEYS = frozenset({"v", "lang", *(f.key for f in st.FILTER_FIELDS)})
-
-
-def map_patch(screen: Screen, triggered: set[str]) -> Patch:
-    """The map's change for the state keys that changed, as a ``Patch``."""
-    c = screen.context
-    only = triggered <= {"layers"} or triggered <= {"basemap"}
+def map_patch(screen: Screen, triggered: set[str]) -> Any:
+    """The figure's change for the state keys that changed, as a ``Patch`` (another vintage's
+    commune labels, the layer switches, the basemap's style), or ``no_update``."""
     changes: list[figures.Changes] = []
-    if not only:
-        changes.append(
-            figures.communes_changes(screen.measure, screen.view.measures, screen.commune_hover)
-        )
-        if "v" in triggered:
-            changes.append(
-                figures.vintage_changes(c.urls(screen.vintage), screen.labels["communes"])
-            )
-        if triggered & _POINT_KEYS:
-            changes.append(
-                figures.points_changes(
-                    screen.view.projects, screen.project_hover, screen.t, f"code_{screen.vintage}"
-                )
-            )
-        if "d" in triggered:
-            # Fit the map to the chosen districts (or back to the province).
-            districts = screen.get("d")
-            bbox = district_bbox(c.bundle, districts) or screen.view.bbox
-            fit = "fit:" + ",".join(sorted(districts))
-            changes.append(figures.view_fit_changes(bbox, revision=fit))
+    if "v" in triggered:
+        changes.append(figures.vintage_changes(screen.labels["communes"]))
     if "layers" in triggered:
         changes.append(figures.visibility_changes(screen.visible))
     if "basemap" in triggered:
-        style = figures.base_style(c.glyphs_url, screen.basemap)
+        style = figures.base_style(screen.context.glyphs_url, screen.basemap)
         changes.append({"layout": {"map": {"style": figures.Whole(style)}}})
+    if not changes:
+        return no_update
     return figures.apply_changes(Patch(), figures.merge_changes(*changes))
 
 
@@ -560,26 +597,22 @@ def select(
     selected: str | None,
     triggered: str | None = None,
 ) -> dict[str, Any]:
-    """The selected commune code or project id, from a map click (a point, a commune's group
-    of points or a commune), the search box (a gap-table link fills it) or a vintage change
-    (the selection follows the unit into the new vintage). Returns ``{"selected", "map"}``
-    (a Patch: the map zooms to a commune chosen by search or by its group)."""
+    """The selected commune code or project id, from a map click (``click`` as map.js writes
+    it: ``{"kind": "project" | "group" | "commune", "id": ...}``), the search box (a
+    gap-table link fills it) or a vintage change (the selection follows the unit into the new
+    vintage). Returns ``{"selected", "map"}`` (a Patch: the map zooms to a commune chosen by
+    search or by its group)."""
     vintage = check_vintage(vintage)
     communes = c.bundle.communes(vintage)
     codes = set(communes["code"])
     nothing = {"selected": no_update, "map": no_update}
-    if triggered == ids.MAP and click and click.get("points"):
-        point = click["points"][0]
-        if point.get("curveNumber") == figures.TRACE["points"] and point.get("customdata"):
-            cd = point["customdata"]
-            return {**nothing, "selected": cd[0] if isinstance(cd, list) else cd}
-        if point.get("curveNumber") == figures.TRACE["groups"] and point.get("customdata"):
-            cd = point["customdata"]
-            code = cd[0] if isinstance(cd, list) else cd
-            if code in codes:  # a commune's group: select it and zoom in, the points spread
-                return {"selected": code, "map": zoom_patch(c, vintage, code)}
-        loc = point.get("location")
-        return {**nothing, "selected": loc} if loc in codes else nothing
+    if triggered == ids.MAP_CLICK and isinstance(click, dict):
+        kind, target = click.get("kind"), click.get("id")
+        if kind == "project" and isinstance(target, str) and is_project_id(target):
+            return {**nothing, "selected": target}
+        if kind == "group" and target in codes:  # select it and zoom in: the points spread
+            return {"selected": target, "map": zoom_patch(c, vintage, target)}
+        return {**nothing, "selected": target} if kind == "commune" and target in codes else nothing
     if triggered == ids.SEARCH:
         code = search
         if not code or code not in codes or code == selected:
@@ -611,18 +644,16 @@ def zoom_patch(c: Context, vintage: int, code: str) -> Patch:
 
 
 def show_selection(screen: Screen, triggered: set[str] | None = None) -> dict[str, Any]:
-    """The detail panel, the map's selection outline and the search box for the selected
-    commune or project (``screen.state["sel"]``), as ``{"detail", "map", "search"}``: the
-    search box names the selected commune however it was chosen (a map click, a link, the
-    URL), and is empty for a project.
+    """The detail panel, the code of the commune map.js outlines and the search box for the
+    selected commune or project (``screen.state["sel"]``), as ``{"detail", "outline",
+    "search"}``: the search box names the selected commune however it was chosen (a map
+    click, a link, the URL), and is empty for a project.
 
     The panel follows the filters and the language, the outline does not: with ``triggered``
-    (the state keys that changed) the map is ``no_update`` unless the selection changed, or
-    the vintage changed under a selection. The view callback already writes the map on every
-    filter change, and each write makes MapLibre replace all its sources, so a second write
-    that changes nothing would double the cost of every filter change (issue 10). On the
-    callback's first call (``triggered`` empty) the page's figure already shows the state's
-    selection. With ``triggered`` None (a direct call) the map change is always given.
+    (the state keys that changed) the outline is ``no_update`` unless the selection changed,
+    or the vintage changed under a selection (an output that changes nothing still makes the
+    browser apply it). On the callback's first call (``triggered`` empty) the page shows no
+    selection yet. With ``triggered`` None (a direct call) the outline is always given.
     """
     t = screen.t
     selected = screen.state.get("sel")
@@ -642,9 +673,8 @@ def show_selection(screen: Screen, triggered: set[str] | None = None) -> dict[st
         (selected if selected and not is_project_id(selected) else None) if chosen else no_update
     )
     if not (chosen or ("v" in triggered and bool(selected))):
-        return {"detail": body, "map": no_update, "search": search}
-    outline = figures.apply_changes(Patch(), figures.selection_changes(code))
-    return {"detail": body, "map": outline, "search": search}
+        return {"detail": body, "outline": no_update, "search": search}
+    return {"detail": body, "outline": code, "search": search}
 
 
 def safe_href(url: object) -> str | None:
@@ -906,6 +936,8 @@ def _changed(fields, **others: str) -> Callable[[], set[str]]:
 
 #: The fields the detail panel follows (the view follows :data:`dashboard.state.VIEW_FIELDS`).
 DETAIL_FIELDS = tuple(f for f in st.FIELDS if f.key in ("sel", "v", "lang") or f.to_filters)
+_DETAIL_KEYS = frozenset(f.key for f in DETAIL_FIELDS)
+_VIEW_KEYS = frozenset(f.key for f in st.VIEW_FIELDS)
 
 
 def register(app: Dash, context: Context | Callable[[], Context]) -> None:
@@ -915,59 +947,64 @@ def register(app: Dash, context: Context | Callable[[], Context]) -> None:
     named (dict-keyed, from :data:`ids.VIEW_OUTPUTS`, :data:`dashboard.state.FIELDS` and
     :data:`TRANSLATED`), never matched by position."""
     current = context if callable(context) else (lambda: context)
-    for wire in (_wire_url, _wire_view, _wire_selection, _wire_language, _wire_exports):
+    for wire in (_wire_page, _wire_map, _wire_selection, _wire_language, _wire_exports):
         wire(app, current)
 
 
 Current = Callable[[], Context]
 
 
-def _wire_url(app: Dash, current: Current) -> None:
-    url_changed = _changed(st.URL_FIELDS, url=ids.URL, reset=ids.RESET)
+def _wire_page(app: Dash, current: Current) -> None:
+    """The one callback a change of the URL or of a control calls (:func:`page_outputs`):
+    its outputs are its own inputs too (the URL and the controls), which Dash allows within
+    one callback and never answers with a second call."""
+    changed = _changed(st.FIELDS, url=ids.URL, reset=ids.RESET)
+    output = {
+        "url": Output(ids.URL, "search"),
+        "share": Output(ids.SHARE, "value"),
+        **_inputs(st.URL_FIELDS, Output),
+        **{name: Output(cid, prop) for name, (cid, prop) in ids.VIEW_OUTPUTS.items()},
+        "detail": Output(ids.DETAIL, "children"),
+        "outline": Output(ids.MAP_OUTLINE, "data"),
+        "search": Output(ids.SEARCH, "value", allow_duplicate=True),
+    }
+    if len(output) != 2 + len(st.URL_FIELDS) + len(ids.VIEW_OUTPUTS) + len(DETAIL_OUTPUTS):
+        msg = "two outputs of the page callback share a name"
+        raise RuntimeError(msg)
 
     @app.callback(
-        output={
-            "url": Output(ids.URL, "search"),
-            "share": Output(ids.SHARE, "value"),
-            **_inputs(st.URL_FIELDS, Output),
-        },
+        output=output,
         inputs={
-            "search": Input(ids.URL, "search"),
+            "url_search": Input(ids.URL, "search"),
             "reset": Input(ids.RESET, "n_clicks"),
-            **_inputs(st.URL_FIELDS),
+            **_inputs(st.FIELDS),
         },
-    )
-    def _sync(search, reset, **state):
-        return sync_url(current(), search, state, triggered=url_changed())
-
-
-def _wire_view(app: Dash, current: Current) -> None:
-    view_changed = _changed(st.VIEW_FIELDS)
-
-    @app.callback(
-        output={name: Output(cid, prop) for name, (cid, prop) in ids.VIEW_OUTPUTS.items()},
-        inputs=_inputs(st.VIEW_FIELDS),
         state={"tab": State(ids.TABS, "value")},
-        prevent_initial_call=True,
+        prevent_initial_call="initial_duplicate",
     )
-    def _view(tab, **state):
-        return view_outputs(
-            Screen(current(), state),
-            triggered=view_changed() or None,
-            tables=tab == gap_view.TAB,
-        )
+    def _page(url_search, reset, tab, **state):
+        return page_outputs(current(), url_search, state, changed(), tables=tab == gap_view.TAB)
+
+
+def _wire_map(app: Dash, _current: Current) -> None:
+    """map.js applies the paint spec and the selection outline in the browser (a clientside
+    callback, ``window.dash_clientside.ntm_map.paint``): no round trip, no figure write."""
+    app.clientside_callback(
+        ClientsideFunction(namespace="ntm_map", function_name="paint"),
+        Output(ids.MAP_PAINTED, "data"),
+        Input(ids.MAP_PAINT, "data"),
+        Input(ids.MAP_OUTLINE, "data"),
+    )
 
 
 def _wire_selection(app: Dash, current: Current) -> None:
-    detail_changed = _changed(DETAIL_FIELDS)
-
     @app.callback(
         output={
             "selected": Output(ids.SELECTED, "data", allow_duplicate=True),
             "map": Output(ids.MAP, "figure", allow_duplicate=True),
         },
         inputs={
-            "click": Input(ids.MAP, "clickData"),
+            "click": Input(ids.MAP_CLICK, "data"),
             "search": Input(ids.SEARCH, "value"),
             "vintage": Input(ids.VINTAGE, "value"),
         },
@@ -976,18 +1013,6 @@ def _wire_selection(app: Dash, current: Current) -> None:
     )
     def _select(click, search, vintage, selected):
         return select(current(), click, search, vintage, selected, triggered=ctx.triggered_id)
-
-    @app.callback(
-        output={
-            "detail": Output(ids.DETAIL, "children"),
-            "map": Output(ids.MAP, "figure", allow_duplicate=True),
-            "search": Output(ids.SEARCH, "value", allow_duplicate=True),
-        },
-        inputs=_inputs(DETAIL_FIELDS),
-        prevent_initial_call="initial_duplicate",
-    )
-    def _show(**state):
-        return show_selection(Screen(current(), state), triggered=detail_changed())
 
 
 def _wire_language(app: Dash, current: Current) -> None:

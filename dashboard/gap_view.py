@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import ids
 from dashboard import state as st
@@ -160,13 +160,6 @@ def rows_csv(rows: list[dict[str, Any]], columns: tuple[Column, ...], t: Transla
     return out.getvalue()
 
 
-def picked_code(triggered: Any, clicks: list[int | None]) -> str | None:
-    """The commune code of the pressed link (None when the callback fired for a re-render)."""
-    if not isinstance(triggered, dict) or not any(clicks or []):
-        return None
-    return triggered.get("code")
-
-
 def opened(tab: str | None, state: dict[str, Any], rows_of: Any) -> dict[str, Any]:
     """The two tables for a view state when the gap view's tab opens (``{"gaps",
     "sponsors"}``; ``no_update`` for another tab). The view callback builds them only while
@@ -200,14 +193,14 @@ def register(app: Dash, rows_of: Any) -> None:
     def _open(tab, **state):
         return opened(tab, state, rows_of)
 
-    @app.callback(
+    # In the browser (assets/panels.js): Dash calls this for every re-drawn table too, and a
+    # server callback would add a round trip to every filter change.
+    app.clientside_callback(
+        ClientsideFunction(namespace="ntm", function_name="pickGap"),
         Output(ids.SEARCH, "value", allow_duplicate=True),
         Input({"type": ids.GAP_PICK, "code": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )
-    def _pick(clicks):
-        code = picked_code(ctx.triggered_id, clicks)
-        return code if code else no_update
 
     @app.callback(
         Output(ids.MEASURE, "value", allow_duplicate=True),

@@ -26,6 +26,13 @@ SEARCH = "search"
 SELECTED = "selected"
 
 MAP = "map"
+#: What assets/map.js paints in MapLibre (layers/map_paint.py): the paint spec of the view,
+#: the selected commune's outline, a click on the map (written by map.js) and the clientside
+#: callback's (unused) output.
+MAP_PAINT = "map-paint"
+MAP_OUTLINE = "map-outline"
+MAP_CLICK = "map-click"
+MAP_PAINTED = "map-painted"
 LEGEND = "legend"
 KIND_LEGEND = "kind-legend"
 CARDS = "cards"
@@ -73,6 +80,7 @@ SPONSOR_DOWNLOAD = "sponsor-download"
 #: outputs, the first paint (:func:`dashboard.layout.page`) and the tests use these names.
 VIEW_OUTPUTS = {
     "map": (MAP, "figure"),
+    "paint": (MAP_PAINT, "data"),
     "legend": (LEGEND, "children"),
     "kind_legend": (KIND_LEGEND, "children"),
     "cards": (CARDS, "children"),

@@ -267,32 +267,12 @@ def map_area(t: Translator, first: Shown) -> html.Div:
                 className="map-graph",
                 responsive=True,
             ),
-            html.Div(
-                [
-                    html.Button(
-                        T(t, "legend.title"),
-                        id=ids.LEGEND_TOGGLE,
-                        className="button toggle small",
-                        n_clicks=0,
-                        **{"aria-controls": ids.LEGEND_PANEL, "aria-expanded": "true"},
-                    ),
-                    html.Div(
-                        [
-                            html.Div(className="vintage-note", **shown(first, "vintage_note")),
-                            html.Div(className="legend", **shown(first, "legend")),
-                            html.Div(className="legend", **shown(first, "kind_legend")),
-                            html.Div(className="attribution", **shown(first, "basemap_note")),
-                            T(t, "detail.hint", html.P, className="hint"),
-                        ],
-                        id=ids.LEGEND_PANEL,
-                        className="legend-body",
-                        tabIndex="0",  # it scrolls: reachable by keyboard
-                    ),
-                ],
-                className="map-legend",
-                role="region",
-                **{"aria-label": t("legend.title")},
-            ),
+            # assets/map.js paints the communes and the points from these (layers/map_paint)
+            dcc.Store(**shown(first, "paint")),
+            dcc.Store(id=ids.MAP_OUTLINE, data=None),
+            dcc.Store(id=ids.MAP_CLICK, data=None),
+            dcc.Store(id=ids.MAP_PAINTED, data=None),
+            _map_legend(t, first),
             html.Div(
                 [
                     _close_button(t, ids.DETAIL_CLOSE, "detail.close"),
@@ -320,6 +300,37 @@ def map_area(t: Translator, first: Shown) -> html.Div:
         ],
         className="map-wrap",
         id=ids.MAP_WRAP,
+    )
+
+
+def _map_legend(t: Translator, first: Shown) -> html.Div:
+    """The legend over the map (its button folds it away): the vintage, the measure's
+    classes, the project kinds, the basemap's attribution and how to select."""
+    return html.Div(
+        [
+            html.Button(
+                T(t, "legend.title"),
+                id=ids.LEGEND_TOGGLE,
+                className="button toggle small",
+                n_clicks=0,
+                **{"aria-controls": ids.LEGEND_PANEL, "aria-expanded": "true"},
+            ),
+            html.Div(
+                [
+                    html.Div(className="vintage-note", **shown(first, "vintage_note")),
+                    html.Div(className="legend", **shown(first, "legend")),
+                    html.Div(className="legend", **shown(first, "kind_legend")),
+                    html.Div(className="attribution", **shown(first, "basemap_note")),
+                    T(t, "detail.hint", html.P, className="hint"),
+                ],
+                id=ids.LEGEND_PANEL,
+                className="legend-body",
+                tabIndex="0",  # it scrolls: reachable by keyboard
+            ),
+        ],
+        className="map-legend",
+        role="region",
+        **{"aria-label": t("legend.title")},
     )
 
 

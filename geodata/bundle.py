@@ -37,7 +37,9 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from geodata.errors import StoreError
 from geodata.programme import canonical_sponsors, with_all_sponsors
@@ -284,25 +286,32 @@ _OVERLAY_TOLERANCE = {"neighbours": 0.004, "province": 0.0005, "districts": 0.00
 
 
 def _geojson_text(gdf: gpd.GeoDataFrame, tolerance: float | None = None) -> str:
-    """Compact GeoJSON with ``id`` = code; coordinates rounded to ~1 m (5 decimals)."""
+    """Compact GeoJSON with ``id`` = code; coordinates rounded to ~1 m (5 decimals).
+
+    The geometries are rounded and written by shapely in one vectorised call each (a walk of
+    the coordinates in Python took ~30 s for a national store's 10,700 communes); only the
+    feature envelopes are joined here."""
     keep = [c for c in ("code", "name") if c in gdf.columns]
     slim = gdf[[*keep, "geometry"]].to_crs(4326)
+    geoms = np.asarray(slim.geometry.values, dtype=object)
     if tolerance:
-        slim = slim.set_geometry(slim.geometry.simplify(tolerance, preserve_topology=True))
-    data = json.loads(slim.to_json(drop_id=True, to_wgs84=False))
-    for feature, code in zip(data["features"], slim["code"], strict=True):
-        feature["id"] = code
-        feature["geometry"] = _round(feature["geometry"])
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def _round(geometry: dict) -> dict:
-    def walk(c):
-        if isinstance(c, (int, float)):
-            return round(c, 5)
-        return [walk(x) for x in c]
-
-    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+        geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, 5))
+    texts = shapely.to_geojson(geoms)
+    props = {c: slim[c].astype(object).where(slim[c].notna(), None).tolist() for c in keep}
+    features = []
+    for i, geometry in enumerate(texts.tolist()):
+        row = {c: props[c][i] for c in keep}
+        features.append(
+            '{"type":"Feature","properties":'
+            + json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            + ',"geometry":'
+            + (geometry or "null")
+            + ',"id":'
+            + json.dumps(row.get("code"), ensure_ascii=False)
+            + "}"
+        )
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
 
 def _label_points(gdf: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -5,9 +5,9 @@ Everything a person reads is given as a translation key (``label_key``); the tra
 lives in ``assets/translations.json`` and is read by :mod:`dashboard.i18n`. Colours are
 ColorBrewer sequential schemes or the Okabe–Ito / Tol palettes, all colour-blind safe.
 
-A choropleth is drawn with one trace whose ``z`` is a class index: 0 is "outside the
-filters", 1.. are the measure's classes in legend order; :func:`discrete_colorscale` turns the
-class colours into a stepped Plotly colorscale for ``zmin=0``, ``zmax=len(classes)``.
+A commune's class is an index: 0 is "outside the filters", 1.. are the measure's classes in
+legend order; :func:`class_colours` gives the colour of each (the screen map paints them per
+commune, ``layers/map_paint.py``; the print and HTML exports colour by them too).
 
 Examples
 --------
@@ -223,21 +223,6 @@ def classify(measure: str, table: pd.DataFrame) -> np.ndarray:
 def class_colours(measure: str) -> list[str]:
     """Colours by class number (index 0 = out of view)."""
     return [OUT_OF_VIEW_COLOUR, *(c.colour for c in measure_style(measure).classes)]
-
-
-def discrete_colorscale(colours: list[str]) -> list[list[float | str]]:
-    """A stepped Plotly colorscale for integer z in 0..len(colours)-1 (``zmin=-0.5``,
-    ``zmax=len-0.5``).
-
-    >>> discrete_colorscale(["#000", "#fff"])
-    [[0.0, '#000'], [0.5, '#000'], [0.5, '#fff'], [1.0, '#fff']]
-    """
-    n = len(colours)
-    scale: list[list[float | str]] = []
-    for i, colour in enumerate(colours):
-        scale.append([i / n, colour])
-        scale.append([(i + 1) / n, colour])
-    return scale
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,10 @@ def imported(module_store, tmp_path_factory):
 
 
 def _ctx(b: Bundle) -> cb.Context:
-    return cb.Context(b, Translations.load(), {n: f"/geo/{n}.geojson" for n in b.geojson})
+    from dashboard.app import MAP_GEOJSON
+
+    names = (*b.geojson, *MAP_GEOJSON)
+    return cb.Context(b, Translations.load(), {n: f"/geo/{n}.geojson" for n in names})
 
 
 def test_status_filter_finds_an_imported_project_in_progress(imported):
@@ -136,8 +139,8 @@ def test_status_filter_finds_an_imported_project_in_progress(imported):
 def test_clicking_an_imported_point_shows_its_record(imported):
     b, pid = imported
     c = _ctx(b)
-    click = {"points": [{"curveNumber": figures.TRACE["points"], "customdata": pid}]}
-    selected = cb.select(c, click, None, 2019, None, triggered="map")["selected"]
+    click = {"kind": "project", "id": pid}  # as map.js writes it
+    selected = cb.select(c, click, None, 2019, None, triggered="map-click")["selected"]
     assert selected == pid
     text = text_of(cb.show_selection(cb.Screen(c, {"sel": pid}))["detail"])
     assert "Cầu treo Nà Pài" in text

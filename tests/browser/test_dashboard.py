@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import shapely
 
+from geodata import coverage as cv
 from geodata.bundle import Bundle
+from layers import styles
 
 pytestmark = pytest.mark.browser
 
@@ -25,15 +27,16 @@ READY = (
     " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
     " return !!(m && m.loaded() && m.areTilesLoaded()); }"
 )
-# Unique commune polygons MapLibre holds for the communes trace (its first fill layer).
+# Unique commune polygons MapLibre holds in map.js's communes source.
 RENDERED = (
-    "() => { const gd = " + GD + "; const m = gd._fullLayout.map._subplot.map;"
-    " const uid = gd._fullData[0].uid;"
-    " const layer = m.getStyle().layers.find(l => l.id === 'plotly-trace-layer-' + uid + '-fill');"
-    " const f = m.querySourceFeatures(layer.source);"
-    " return new Set(f.map(x => JSON.stringify(x.properties.ct))).size; }"
+    "() => { const m = " + GD + "._fullLayout.map._subplot.map;"
+    " const f = m.getSource('ntm-communes') ? m.querySourceFeatures('ntm-communes') : [];"
+    " return new Set(f.map(x => x.properties.code)).size; }"
 )
-LOCATIONS = "() => " + GD + ".data[0].locations.length"
+#: The communes map.js has painted (a colour set per commune code).
+LOCATIONS = (
+    "() => { const s = window.ntmMap.state(); return s ? Object.keys(s.colours).length : 0; }"
+)
 
 
 @pytest.fixture(scope="module")
@@ -205,7 +208,8 @@ def test_language_switch_changes_the_legend(page, server):
         "() => document.querySelector('#legend').innerText.includes('Sponsor coverage')"
     )
     assert "Bridge" in page.inner_text("#kind-legend")
-    assert "Filters" in page.inner_text(".sidebar")
+    # the words of the controls come with the language callback's own answer
+    page.wait_for_function("() => document.querySelector('.sidebar').innerText.includes('Filters')")
     assert "lang=en" in page.url
     _shot(page, "05-english")
     # Keyboard only: Tab from the top of the page to the commune search, type, Enter.
@@ -237,10 +241,11 @@ def test_vintage_2025_has_37_units_and_xuan_lac_projects_in_nam_cuong(page, serv
     page.wait_for_function("() => (" + RENDERED + ")() === 37")
     assert "37" in page.inner_text("#vintage-note")
     # Where the browser draws Xuân Lạc's projects: inside Xã Nam Cường (02026).
-    drawn = page.evaluate(
-        "() => { const t = " + GD + ".data.find(t => t.name === 'points');"
-        " return t.customdata.map((id, i) =>"
-        " [id, t.lon[i], t.lat[i]]); }"
+    drawn = page.evaluate(  # the points map.js shows, where its GeoJSON puts them
+        "async () => { const s = window.ntmMap.state(); const on = new Set(s.points);"
+        " const g = await (await fetch(s.sources.projects)).json();"
+        " return g.features.filter(f => on.has(f.properties.pid))"
+        ".map(f => [f.properties.pid, ...f.geometry.coordinates]); }"
     )
     mine = set(bundle.projects.loc[bundle.projects["code_2019"] == "02023", "project_id"])
     nam_cuong = bundle.communes(2025).set_index("code").geometry["02026"]
@@ -254,4 +259,72 @@ def test_vintage_2025_has_37_units_and_xuan_lac_projects_in_nam_cuong(page, serv
     assert "Nâng cấp chợ Xuân Lạc" in detail  # the project titles in Vietnamese
     page.wait_for_function(READY)
     _shot(page, "06-vintage-2025-nam-cuong")
+    assert page.errors == []
+
+
+def test_a_filter_change_paints_the_map_without_writing_the_figure(page, server, bundle):
+    """map.js paints the classes, the match outline and the points of the new filters from the
+    paint spec; Plotly's figure is not written (no Plotly redraw, no source re-cut)."""
+    _open(page, server)
+    page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
+    # Dash writes a figure with Plotly.react, which replaces the graph's data and layout
+    page.evaluate("() => { window.__figure = [" + GD + ".data, " + GD + ".layout]; }")
+    f = cv.Filters(project_kinds=("bridge",))
+    table = cv.commune_measures(bundle, 2019, f)
+    colours = styles.class_colours("coverage")
+    expected = {
+        code: colours[c]
+        for code, c in zip(table["code"], styles.classify("coverage", table), strict=True)
+    }
+    match = sorted(table.loc[table["match"], "code"])
+    points = sorted(cv.filter_projects(bundle, 2019, f)["project_id"])
+    assert match and points
+    page.evaluate("() => dash_clientside.set_props('f-project-kind', {value: ['bridge']})")
+    page.wait_for_function(
+        "(e) => JSON.stringify(window.ntmMap.state().points) === JSON.stringify(e)", arg=points
+    )
+    state = page.evaluate("() => window.ntmMap.state()")
+    assert state["match"] == match  # the bold outline around the communes with a bridge
+    assert state["colours"] == expected
+    assert len(state["groups"]) >= len({c for c in table.loc[table["match"], "code"]})
+    written = "() => window.__figure[0] !== " + GD + ".data || window.__figure[1] !== " + GD
+    assert page.evaluate(written + ".layout") is False  # the figure was not written
+    # map.js's layers lie below the name labels and the district lines
+    layers = state["layers"]
+    last_ours = max(i for i, n in enumerate(layers) if n.startswith("ntm-"))
+    assert all(not n.startswith("plotly-trace-layer-") for n in layers[:last_ours])
+    assert page.errors == []
+
+
+def test_hover_tells_the_commune_and_a_click_on_a_group_selects_it(page, server, bundle):
+    _open(page, server)
+    page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
+    communes = bundle.communes(2019)
+    xuan_lac = communes.loc[communes["code"] == "02023"].geometry.iloc[0]
+    points = bundle.projects.geometry
+    free = xuan_lac.buffer(-0.004).difference(shapely.union_all(points.buffer(0.03).to_numpy()))
+    spot = free.representative_point() if not free.is_empty else xuan_lac.representative_point()
+    page.wait_for_function(READY)
+    x, y = _pixel(page, spot.x, spot.y)
+    page.mouse.move(x, y)
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.map-tip'); return t && !t.hidden"
+        " && t.innerText.includes('Xã Xuân Lạc'); }"
+    )
+    tip = page.inner_text(".map-tip")
+    assert "Huyện Chợ Đồn" in tip and "Có đơn vị giúp đỡ" in tip and "Công trình: 12" in tip
+    # Xuân Lạc's group of 12 points: a click selects the commune (and zooms in)
+    group = page.evaluate(
+        "async () => { const g = await (await fetch(window.ntmMap.state().sources.groups)).json();"
+        " return g.features.find(f => f.properties.fid === '02023').geometry.coordinates; }"
+    )
+    x, y = _pixel(page, *group)
+    page.mouse.move(x, y)
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.map-tip'); return t && !t.hidden"
+        " && t.innerText.includes('12 công trình'); }"
+    )
+    page.mouse.click(x, y)
+    page.wait_for_selector("#detail [data-commune='02023']")
+    page.wait_for_function("() => window.ntmMap.state().selected.join() === '02023'")
     assert page.errors == []

@@ -16,8 +16,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import shapely
 from hostile_samples import HOSTILE, hostile_store
+from import_samples import PROJECT_HEADER, write_csv
 
+from geodata.bundle import Bundle
 from geodata.users import add_user
 
 pytestmark = pytest.mark.browser
@@ -35,10 +38,35 @@ WATCH_CSP = (
 )
 
 
+#: A project whose title and sponsor are markup: the map's tooltip must show them as text.
+MARKUP = '<img src=x onerror="window.__pwned=1">'
+
+
+def import_markup_point(store, tmp) -> None:
+    """Import one project named :data:`MARKUP` at a spot of Xuân Lạc far from every other
+    point (so that hovering there finds it alone)."""
+    from geodata.imports import ImportContext, check_file, import_report
+    from geodata.store import GeoPackageStore
+
+    bundle = Bundle.load(store)
+    communes = bundle.communes(2019)
+    xuan_lac = communes.loc[communes["code"] == "02023"].geometry.iloc[0]
+    taken = shapely.union_all(bundle.projects.geometry.buffer(0.01).to_numpy())
+    spot = xuan_lac.buffer(-0.003).difference(taken).representative_point()
+    row = [1, MARKUP, "Xuân Lạc", "Chợ Đồn", MARKUP, 2021, 2_000_000, spot.x, spot.y, MARKUP]
+    path = write_csv(tmp / "markup-projects.csv", [PROJECT_HEADER, row])
+    target = GeoPackageStore(store)
+    report = check_file(path, "projects", ctx=ImportContext.from_store(target))
+    if not report.ok:
+        raise AssertionError([p for r in report.rows for p in r.problems])
+    import_report(report, target, file=path)
+
+
 @pytest.fixture(scope="module")
 def server(store_path, tmp_path_factory, start_server):
     base = tmp_path_factory.mktemp("hostile-server")
     store = hostile_store(store_path, base)
+    import_markup_point(store, base)
     add_user(store, "lan", "editor", PASSWORD)
     with start_server(store, base) as url:
         yield url
@@ -98,6 +126,48 @@ def test_dashboard_and_import_page_run_under_the_csp_without_violations(server, 
         page.fill("#login-password", PASSWORD)
         page.click("#login-submit")
         page.wait_for_selector("#upload-form")
+        assert _violations(page) == []
+    finally:
+        page.close()
+
+
+def test_the_map_tooltip_shows_markup_as_text_and_a_click_shows_the_point(server, browser):
+    page = _watched_page(browser)
+    try:
+        page.goto(server + "/")
+        page.wait_for_function(READY)
+        page.wait_for_function("() => !!(window.ntmMap.state() || {}).points")
+        lon, lat, pid = page.evaluate(
+            "async () => { const s = window.ntmMap.state();"
+            " const g = await (await fetch(s.sources.projects)).json();"
+            " const f = g.features.find(f => (f.properties.title || '').includes('onerror'));"
+            " return [...f.geometry.coordinates, f.properties.pid]; }"
+        )
+        page.evaluate(  # zoom in as a reader would: the single points show from zoom 10.5
+            "([lon, lat]) => Plotly.relayout(document.querySelector('#map .js-plotly-plot'),"
+            " {'map.center': {lon, lat}, 'map.zoom': 13})",
+            [lon, lat],
+        )
+        page.wait_for_function(READY)
+        x, y = page.evaluate(
+            "([lon, lat]) => { const gd = document.querySelector('#map .js-plotly-plot');"
+            " const m = gd._fullLayout.map._subplot.map; const p = m.project([lon, lat]);"
+            " const r = m.getCanvas().getBoundingClientRect();"
+            " return [r.left + p.x, r.top + p.y]; }",
+            [lon, lat],
+        )
+        page.mouse.move(x, y)
+        page.wait_for_function(
+            "() => { const t = document.querySelector('.map-tip');"
+            " return !!t && !t.hidden && t.innerText.includes('onerror'); }"
+        )
+        tip = page.inner_text(".map-tip")
+        assert tip.count(MARKUP) == 2  # the title and the sponsor, as text
+        assert page.evaluate("() => document.querySelectorAll('.map-tip img').length") == 0
+        assert page.evaluate("() => window.__pwned === undefined")
+        page.mouse.click(x, y)  # the point's record
+        page.wait_for_selector(f"#detail [data-project='{pid}']")
+        assert MARKUP in page.inner_text("#detail")
         assert _violations(page) == []
     finally:
         page.close()

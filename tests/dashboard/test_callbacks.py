@@ -35,7 +35,9 @@ def app(settings, bundle):
 
 @pytest.fixture(scope="module")
 def ctx(bundle) -> cb.Context:
-    urls = {name: f"/geo/{name}.geojson" for name in bundle.geojson}
+    from dashboard.app import MAP_GEOJSON
+
+    urls = {name: f"/geo/{name}.geojson" for name in (*bundle.geojson, *MAP_GEOJSON)}
     return cb.Context(
         bundle=bundle,
         translations=Translations.load(),
@@ -102,9 +104,11 @@ def test_layout_is_filled_for_the_first_paint(ctx):
     assert "Mã đơn vị hành chính" in text_of(nodes[ids.GAP_TABLE].children)
     assert "mọi bản ghi" in text_of(nodes[ids.COUNTED].children).lower()
     fig = nodes[ids.MAP].figure
-    assert fig.data[figures.TRACE["communes"]].geojson.startswith("/geo/communes_2019")
-    assert len(fig.data[figures.TRACE["communes"]].locations) == 122
+    assert [t.name for t in fig.data] == list(figures.TRACE_ORDER)  # labels only
     assert fig.layout.meta["fit"]  # the browser fits the map to the province
+    paint = nodes[ids.MAP_PAINT].data  # what map.js paints: geometry by URL
+    assert paint["sources"]["communes"].startswith("/geo/communes_2019")
+    assert len(paint["communes"]) == 122 and len(paint["points"]) == len(ctx.bundle.projects)
     # Every component that follows the view is filled from the same outputs, by name.
     first = cb.view_outputs(cb.Screen(ctx, st.default_state(ctx.years)))
     for name, (cid, prop) in ids.VIEW_OUTPUTS.items():
@@ -228,15 +232,22 @@ def _operations(patch: Patch) -> dict[tuple, object]:
     }
 
 
-def test_view_filter_change_sends_a_small_patch(ctx):
+def test_view_filter_change_sends_a_small_paint_spec_and_no_figure(ctx, bundle):
     out = _view(ctx, d=["064"])
     assert set(out) == set(ids.VIEW_OUTPUTS)
-    assert isinstance(out["map"], Patch)
-    ops = _operations(out["map"])
-    assert ("data", figures.TRACE["communes"], "z") in ops
-    assert not any("geojson" in p for p in ops)  # geometry is never re-sent on a filter change
-    assert ("layout", "map", "zoom") in ops  # the map fits the chosen district
-    assert len(json.dumps(list(ops.values()), default=str)) < 60_000
+    assert out["map"] is no_update  # a filter change never writes the figure (issue 10)
+    paint = out["paint"]
+    assert len(json.dumps(paint, ensure_ascii=False).encode()) < 10 * 1024
+    assert not any("coordinates" in json.dumps(v) for v in paint.values())  # no geometry
+    colours = styles.class_colours("coverage")
+    assert paint["communes"]["02023"][:2] == [1, "Huyện Chợ Đồn"]  # Xuân Lạc: sponsored
+    assert paint["colours"][paint["communes"]["02023"][0]] == colours[1]
+    assert paint["communes"]["01834"][0] == 0  # out of view: grey, no counts
+    assert paint["communes"]["01834"][2:] == [None, None, None]
+    chosen = set(bundle.projects.loc[bundle.projects["district_code"] == "064", "project_id"])
+    assert set(paint["points"]) == chosen  # the points of the chosen district only
+    assert paint["groups"]["02023"][0] == 12  # Xuân Lạc's 12 projects in one marker
+    assert paint["fit"] == [round(x, 5) for x in cb.district_bbox(bundle, ["064"])]
     assert "7 / 22" in text_of(out["cards"])
     gaps = _table_rows(out["gap_table"])
     assert gaps and all(r["col.district"] == "Huyện Chợ Đồn" for r in gaps)
@@ -280,10 +291,15 @@ def _table_rows(table) -> list[dict[str, str]]:
 
 def test_view_vintage_change_points_to_new_geometry(ctx):
     out = _view(ctx, v=2025)
-    ops = _operations(out["map"])
-    geo = [v for p, v in ops.items() if p[-1] == "geojson"]
-    assert geo and all("communes_2025" in g for g in geo)
-    assert len(ops[("data", figures.TRACE["communes"], "z")]) == 37
+    paint = out["paint"]
+    assert "communes_2025" in paint["sources"]["communes"]
+    assert "groups_2025" in paint["sources"]["groups"]
+    assert len(paint["communes"]) == 37
+    ops = _operations(out["map"])  # the figure: the 2025 commune names only
+    assert set(ops) == {
+        ("data", figures.TRACE["commune_labels"], k) for k in ("lon", "lat", "text")
+    }
+    assert len(ops[("data", figures.TRACE["commune_labels"], "text")]) == 37
     assert "1683" in text_of(out["vintage_note"])
     assert len(out["search_options"]) == 37  # search options follow the vintage
 
@@ -292,7 +308,7 @@ def test_view_layers_only_sends_visibility(ctx):
     out = _view(ctx, layers=["communes", "labels"])
     ops = _operations(out["map"])
     assert ops and all(p[-1] == "visible" for p in ops)
-    assert ops[("data", figures.TRACE["points"], "visible")] is False
+    assert out["paint"]["visible"] == {"communes": True, "projects": False}
     assert ops[("data", figures.TRACE["commune_labels"], "visible")] is True
     assert ops[("layout", "map", "layers", figures.LAYER["district_line"], "visible")] is False
 
@@ -315,9 +331,11 @@ def test_every_measure_renders(ctx):
         out = _view(ctx, m=measure)
         assert styles.measure_style(measure).label_key
         assert text_of(out["legend"])
-        # a measure change sends the communes' classes and the (unchanged) outline only
-        traces = {p[1] for p in _operations(out["map"])}
-        assert traces == {figures.TRACE["communes"], figures.TRACE["match"]}
+        # a measure change sends the communes' classes (the paint spec), not the figure
+        assert out["map"] is no_update
+        classes = styles.classify(measure, _screen(ctx, m=measure).view.measures)
+        assert [c[0] for c in out["paint"]["communes"].values()] == classes.tolist()
+        assert out["paint"]["colours"] == styles.class_colours(measure)
 
 
 def test_a_screen_computes_its_view_once(ctx):
@@ -327,26 +345,20 @@ def test_a_screen_computes_its_view_once(ctx):
     assert screen.view.overview is screen.view.overview
 
 
-def test_hover_text_is_escaped(ctx, bundle):
-    projects = bundle.projects.assign(title="<img src=x onerror=alert(1)>")
-    text = figures.project_hover(projects.head(1), ctx.translations.get("vi"))[0]
-    assert "<img" not in text and "&lt;img" in text
-
-
 # ------------------------------------------------------------------------------ selection
 def test_select_from_map_click_search_group_and_vintage(ctx):
     def select(click=None, search=None, vintage=2019, selected=None, *, by):
         return cb.select(ctx, click, search, vintage, selected, triggered=by)
 
-    click = {"points": [{"curveNumber": figures.TRACE["communes"], "location": "02023"}]}
-    assert select(click, by=ids.MAP)["selected"] == "02023"
-    click = {"points": [{"curveNumber": figures.TRACE["points"], "customdata": "P0004"}]}
-    assert select(click, by=ids.MAP)["selected"] == "P0004"
+    assert select({"kind": "commune", "id": "02023"}, by=ids.MAP_CLICK)["selected"] == "02023"
+    assert select({"kind": "project", "id": "P0004"}, by=ids.MAP_CLICK)["selected"] == "P0004"
+    assert select({"kind": "project", "id": "IP-7"}, by=ids.MAP_CLICK)["selected"] == "IP-7"
+    assert select({"kind": "commune", "id": "nope"}, by=ids.MAP_CLICK)["selected"] is no_update
+    assert select({"kind": "project", "id": "02023"}, by=ids.MAP_CLICK)["selected"] is no_update
     out = select(search="02023", by=ids.SEARCH)
     assert out["selected"] == "02023" and ("layout", "map", "zoom") in _operations(out["map"])
     # a commune's group of points at province zoom selects the commune and zooms in
-    click = {"points": [{"curveNumber": figures.TRACE["groups"], "customdata": "02023"}]}
-    out = select(click, by=ids.MAP)
+    out = select({"kind": "group", "id": "02023"}, by=ids.MAP_CLICK)
     assert out["selected"] == "02023" and ("layout", "map", "zoom") in _operations(out["map"])
     # Xuân Lạc lies in Nam Cường since 2025
     assert select(vintage=2025, selected="02023", by=ids.VINTAGE)["selected"] == "02026"
@@ -359,7 +371,7 @@ def test_show_selection_commune(ctx):
     assert "Xã Xuân Lạc" in text and "Sở Công Thương tỉnh Bắc Kạn" in text
     assert "Xã Nam Cường" in text  # what it became in 2025
     assert "Trạm biến áp" in text
-    assert _operations(out["map"])[("data", figures.TRACE["selected"], "locations")] == ["02023"]
+    assert out["outline"] == "02023"
 
 
 def test_show_selection_project_and_nothing(ctx):
@@ -368,7 +380,7 @@ def test_show_selection_project_and_nothing(ctx):
     assert "Location approximate" in text
     out = cb.show_selection(_screen(ctx))
     assert "Bấm vào" in text_of(out["detail"])
-    assert _operations(out["map"])[("data", figures.TRACE["selected"], "locations")] == []
+    assert out["outline"] is None
 
 
 def _dash_request(app, years, changed: dict, values: dict | None = None) -> list[dict]:
@@ -404,17 +416,34 @@ def _dash_request(app, years, changed: dict, values: dict | None = None) -> list
     return answers
 
 
-def test_a_filter_change_writes_the_map_once(app, ctx):
-    """MapLibre replaces every source on each write of the figure: a district change must reach
-    the map through one callback (the view's Patch), not also through the selection's."""
+def test_a_filter_change_is_one_request_that_never_writes_the_map_figure(app, ctx):
+    """Each write of the figure makes Plotly and MapLibre redo the map: a district change
+    reaches the map only as the paint spec (map.js applies it), and the URL, the view and the
+    details come back in one answer; the selection's outline moves only with the selection."""
     answers = _dash_request(app, ctx.years, {(ids.DISTRICT, "value"): ["064"]})
-    map_writes = [a for a in answers if any(k.split("@")[0] == ids.MAP for k in a)]
-    assert len(answers) >= 3  # the URL, the view, the detail panel
-    assert len(map_writes) == 1
-    assert any(ids.DETAIL in a for a in answers)  # the detail panel still follows the filters
-    # a new selection moves the outline
+    assert len(answers) == 1  # one request per change
+    (answer,) = answers
+    outputs = {k.split("@")[0] for k in answer}
+    assert ids.MAP not in outputs and ids.MAP_PAINT in outputs
+    assert ids.MAP_OUTLINE not in outputs  # the selection did not change
+    assert {ids.DETAIL, ids.URL, ids.CARDS} <= outputs  # details and URL follow the filters
+    assert answer[ids.URL]["search"] == "?d=064"
+    # a new selection moves the outline (and leaves the view alone)
     answers = _dash_request(app, ctx.years, {(ids.SELECTED, "data"): "02023"})
-    assert any(k.split("@")[0] == ids.MAP for a in answers for k in a)
+    assert [a[ids.MAP_OUTLINE]["data"] for a in answers if ids.MAP_OUTLINE in a] == ["02023"]
+    assert not any(ids.MAP_PAINT in a for a in answers)
+
+
+def test_a_link_is_decoded_and_shown_in_the_same_answer(ctx):
+    out = cb.page_outputs(ctx, "?d=064&m=n_projects", st.default_state(ctx.years), set())
+    assert out["d"] == ["064"] and out["m"] == "n_projects"  # the controls take the link
+    assert "7 / 22" in text_of(out["cards"])  # and the view is already the link's
+    assert out["paint"]["colours"] == styles.class_colours("n_projects")
+    assert "Bấm vào" in text_of(out["detail"])
+    out = cb.page_outputs(ctx, "", st.default_state(ctx.years), set())  # a plain visit
+    assert out["cards"] is no_update and out["paint"] is no_update  # the page already shows it
+    same = cb.page_outputs(ctx, "", st.default_state(ctx.years), {"basemap"})
+    assert same["url"] is no_update and same["detail"] is no_update
 
 
 def test_the_gap_csv_download_is_what_the_table_shows(app, ctx):
@@ -436,12 +465,14 @@ def test_the_gap_csv_download_is_what_the_table_shows(app, ctx):
 
 def test_the_selection_outline_moves_only_with_the_selection_or_the_vintage(ctx):
     screen = _screen(ctx, sel="02023", d=["064"])
-    assert cb.show_selection(screen, triggered={"d"})["map"] is no_update
-    assert cb.show_selection(screen, triggered={"lang"})["map"] is no_update
-    assert cb.show_selection(screen, triggered=set())["map"] is no_update  # the first call
-    assert isinstance(cb.show_selection(screen, triggered={"sel"})["map"], Patch)
-    assert isinstance(cb.show_selection(screen, triggered={"v"})["map"], Patch)
-    assert cb.show_selection(_screen(ctx), triggered={"v"})["map"] is no_update  # none selected
+    assert cb.show_selection(screen, triggered={"d"})["outline"] is no_update
+    assert cb.show_selection(screen, triggered={"lang"})["outline"] is no_update
+    assert cb.show_selection(screen, triggered=set())["outline"] is no_update  # the first call
+    assert cb.show_selection(screen, triggered={"sel"})["outline"] == "02023"
+    assert cb.show_selection(screen, triggered={"v"})["outline"] == "02023"
+    assert cb.show_selection(_screen(ctx), triggered={"v"})["outline"] is no_update  # none
+    project = _screen(ctx, sel="P0008")  # a project outlines its commune
+    assert cb.show_selection(project, triggered={"sel"})["outline"] == "02023"
 
 
 def test_the_search_box_names_the_selected_commune(ctx):

@@ -47,8 +47,7 @@ def test_gap_table_is_a_plain_sortable_table_with_full_headers(ctx):
     assert first[3].className == "num"  # numbers right-aligned
     link = first[0].children
     assert link.id == {"type": ids.GAP_PICK, "code": rows[0]["code"]}
-    assert gap_view.picked_code(link.id, [1]) == rows[0]["code"]
-    assert gap_view.picked_code(link.id, [None]) is None
+    # a click on it fills the search box in the browser (panels.js pickGap): test_dashboard.py
 
 
 def test_gap_csv_neutralises_formulas():
@@ -79,11 +78,9 @@ def test_cards_and_counted_line_with_a_sponsor(ctx):
 def test_project_kind_outlines_and_counts(ctx):
     names = _view(ctx, pk=["bridge"])
     assert "Xã có công trình khớp bộ lọc" in text_of(names["cards"])
-    ops = names["map"].to_plotly_json()["operations"]
-    match = [
-        op for op in ops if op["location"][:3] == ["data", figures.TRACE["match"], "locations"]
-    ]
-    assert match and len(match[0]["params"]["value"]) >= 1
+    match = names["paint"]["match"]  # map.js outlines these communes
+    table = _screen(ctx, pk=["bridge"]).view.measures
+    assert match and match == table.loc[table["match"], "code"].tolist()
 
 
 def test_empty_state_says_why(ctx):
@@ -95,17 +92,14 @@ def test_empty_state_says_why(ctx):
 
 def test_points_gather_by_commune(ctx):
     screen = _screen(ctx)
-    projects = screen.view.projects
-    pts = figures.points_update(projects, screen.project_hover, screen.t, "code_2019")
-    groups = pts["groups"]
-    i = groups["customdata"].index("02023")  # Xuân Lạc
-    assert groups["text"][i] == "12"
-    assert sum(int(x) if x.isdigit() else 1 for x in groups["text"]) == len(projects)
-    assert len(pts["point_casing"]["lon"]) == len(pts["points"]["lon"])
+    groups = screen.paint()["groups"]
+    assert groups["02023"][0] == 12  # Xuân Lạc
+    assert sum(g[0] for g in groups.values()) == len(screen.view.projects)
 
 
 def test_labels_are_drawn_above_the_points():
-    order = figures.TRACE_ORDER
-    for label in ("commune_labels", "district_labels", "neighbour_labels"):
-        assert order.index(label) > order.index("points")
-        assert order.index(label) > order.index("groups")
+    # map.js puts its communes and points below every Plotly trace: the figure holds labels only
+    assert all(
+        n in ("anchor", "commune_labels", "district_labels", "neighbour_labels")
+        for n in figures.TRACE_ORDER
+    )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
 from geodata import coverage as cv
 from geodata.bundle import Bundle
 from geodata.vocabulary import ProjectKind
-from layers import figures, styles
+from layers import figures, map_paint, styles
 
 
 def _hex_to_rgb(h: str) -> tuple[int, int, int]:
@@ -57,11 +59,6 @@ def test_classify_bins():
     assert styles.classify("gaps", t).tolist() == [2, 3, 1, 2, 3, 0]
 
 
-def test_discrete_colorscale_maps_integers_to_their_colour():
-    scale = styles.discrete_colorscale(["#a", "#b", "#c"])
-    assert scale[0] == [0.0, "#a"] and scale[-1] == [1.0, "#c"]
-
-
 def test_format_vnd():
     assert figures.format_vnd(230_000_000) == "230 tr."
     assert figures.format_vnd(13_916_000_000) == "13,9 tỷ"
@@ -78,11 +75,7 @@ def bundle(store_path) -> Bundle:
 
 
 def test_map_figure_structure(bundle):
-    table = cv.commune_measures(bundle, 2019)
-    projects = cv.filter_projects(bundle, 2019, cv.Filters())
-    t = str
     urls = {k: f"/geo/{k}.geojson" for k in ("districts", "province", "neighbours")}
-    urls["communes"] = "/geo/communes_2019.geojson"
     labels = {
         "communes": bundle.label_points["communes_2019"],
         "districts": bundle.label_points["districts"],
@@ -90,28 +83,55 @@ def test_map_figure_structure(bundle):
     }
     fig = figures.map_figure(
         urls=urls,
-        measure="coverage",
-        table=table,
-        commune_hover_text=figures.commune_hover(table, "coverage", t),
-        projects=projects,
-        project_hover_text=figures.project_hover(projects, t),
         labels=labels,
         bbox=bundle.bbox(2019),
         glyphs_url="/glyphs/{fontstack}/{range}.pbf",
     )
     names = [tr.name for tr in fig.data]
     assert names == list(figures.TRACE_ORDER)
-    communes = fig.data[figures.TRACE["communes"]]
-    assert communes.type == "choroplethmap" and communes.geojson == urls["communes"]
-    assert len(communes.locations) == 122
-    points = fig.data[figures.TRACE["points"]]
-    assert points.type == "scattermap" and len(points.lon) == len(projects)
+    assert all(tr.type == "scattermap" for tr in fig.data)  # no choropleth: map.js paints
     assert fig.layout.map.style["glyphs"].startswith("/glyphs/")
     assert fig.layout.map.zoom > 7
     assert [layer.source for layer in fig.layout.map.layers][-1] == urls["province"]
     assert fig.data[figures.TRACE["commune_labels"]].visible is False
-    # all seed points are placed inside their commune: drawn with a halo
-    assert len(fig.data[figures.TRACE["halo"]].lon) == len(projects)
+    assert fig.data[figures.TRACE["anchor"]].visible is not False  # keeps the map alive
+
+
+def test_paint_spec_of_the_province(bundle):
+    table = cv.commune_measures(bundle, 2019)
+    projects = cv.filter_projects(bundle, 2019, cv.Filters())
+    spec = map_paint.paint_spec(
+        measure="coverage",
+        table=table,
+        projects=projects,
+        code_column="code_2019",
+        t=lambda key, **kw: key,
+        sources={"communes": "/geo/communes_2019.geojson"},
+        visible={"projects": False},
+        fit=bundle.bbox(2019),
+    )
+    assert len(spec["communes"]) == 122 and set(spec["points"]) == set(projects["project_id"])
+    classes = styles.classify("coverage", table)
+    assert [c[0] for c in spec["communes"].values()] == classes.tolist()
+    assert spec["colours"] == styles.class_colours("coverage")
+    assert sum(g[0] for g in spec["groups"].values()) == len(projects)
+    assert spec["groups"]["02023"][:3] == [12, map_paint.group_size(12), "#ffffff"]
+    assert spec["visible"] == {"communes": True, "projects": False}
+    assert spec["words"]["classes"][0] == "class.out_of_view"
+    assert len(json.dumps(spec, ensure_ascii=False).encode()) < 10 * 1024
+
+
+def test_map_geojson_is_fetched_once_per_vintage(bundle):
+    points = map_paint.project_features(bundle.projects)["features"]
+    assert [f["properties"]["pid"] for f in points] == bundle.projects["project_id"].tolist()
+    groups = map_paint.group_features(bundle.projects, "code_2025", {"02026": "Xã Nam Cường"})
+    discs = {
+        f["properties"]["fid"]: f for f in groups["features"] if f["properties"]["role"] == "disc"
+    }
+    assert discs["02026"]["properties"]["name"] == "Xã Nam Cường"
+    texts = {f["properties"]["fid"] for f in groups["features"]} - set(discs)
+    n = int((bundle.projects["code_2025"] == "02026").sum())
+    assert {f"02026#{k}" for k in range(2, n + 1)} <= texts  # every count it may show
 
 
 def test_basemap_tiles_by_xyzservices():
@@ -127,6 +147,7 @@ def test_surveyed_points_have_no_halo_and_approximate_ones_say_so():
             "project_id": ["P1", "P2"],
             "kind": ["bridge", "market"],
             "title": ["Cầu <Bản Ó>", "Chợ"],
+            "title_en": [None, "Market"],
             "commune": ["Xã Xuân Lạc", "Xã Xuân Lạc"],
             "year": ["2019", None],
             "agency": [None, "Sở Công Thương tỉnh Bắc Kạn"],
@@ -136,11 +157,9 @@ def test_surveyed_points_have_no_halo_and_approximate_ones_say_so():
             "lat": [22.3, 22.4],
         }
     )
-    hover = figures.project_hover(projects, lambda k: k)
-    assert "hover.location_approximate" not in hover[0]
-    assert "hover.location_approximate" in hover[1]
-    assert "&lt;Bản Ó&gt;" in hover[0]
-    upd = figures.points_update(projects, hover)
-    assert upd["halo"]["lon"] == [105.6]  # only the approximate point gets the ring
-    assert upd["points"]["text"] == ["C", "M"]
-    assert upd["points"]["customdata"] == ["P1", "P2"]
+    props = [f["properties"] for f in map_paint.project_features(projects)["features"]]
+    assert [p["approx"] for p in props] == [False, True]  # only the second gets the ring
+    assert [p["letter"] for p in props] == ["C", "M"]
+    assert [p["pid"] for p in props] == ["P1", "P2"]
+    assert props[0]["title"] == "Cầu <Bản Ó>"  # text: map.js shows it with textContent
+    assert props[1]["who"] == "Sở Công Thương tỉnh Bắc Kạn" and props[1]["year"] is None

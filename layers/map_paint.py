@@ -1,0 +1,255 @@
+"""What ``assets/map.js`` draws in MapLibre itself: the communes coloured by class, the match
+and selection outlines, the project points and the commune groups.
+
+Why not Plotly traces: Plotly bakes a choropleth's colours into the features of its GeoJSON
+source, so every restyle re-sets the whole source and MapLibre's worker cuts its tiles again
+(~4 s of map work and 11 frames per filter change, issue 10). Here the geometry reaches the
+browser once per vintage, by URL (:func:`project_features`, :func:`group_features` and the
+communes GeoJSON the app already serves), and a filter change sends a small *paint spec*
+(:func:`paint_spec`, a few KiB) that map.js applies as MapLibre feature states: colours,
+outlines and which points show change without a tile being cut again.
+
+Every feature carries a string id (``code``, ``pid``, ``fid``; MapLibre's ``promoteId``).
+Hover texts are built in the browser from the features' properties and the words in the
+spec, as text (never HTML), so nothing here is escaped.
+
+Examples
+--------
+>>> import pandas as pd
+>>> prj = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "kind": ["bridge", "market", "bridge"],
+...     "code_2019": ["001", "001", "002"], "lon": [105, 105.2, 106], "lat": [22, 22.2, 22.5]})
+>>> point_paint(prj, "code_2019")["groups"]
+{'001': [2, 21.8, '#ffffff', 'bridge'], '002': [1, 15, '#0072B2', 'bridge']}
+>>> [f["properties"]["fid"] for f in group_features(prj, "code_2019", {})["features"]]
+['001', '001#2', '001@bridge', '001@market', '002', '002@bridge']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from layers import styles
+
+#: Zoom from which the single points show instead of the commune groups.
+GROUP_MAX_ZOOM = 10.5
+#: Font of the letters and counts on the markers (the dashboard serves its glyphs).
+LABEL_FONT = "Open Sans Regular"
+CASING_COLOUR = "#111111"
+
+Translate = Callable[..., str]
+
+
+def look() -> dict[str, Any]:
+    """The fixed look of map.js's layers (colours, widths, sizes in px), from :mod:`styles`,
+    so that the browser holds no second copy of the palette."""
+    return {
+        "out": styles.OUT_OF_VIEW_COLOUR,
+        "fill_opacity": 0.85,
+        "commune_line": styles.LINE_COLOURS["commune"],
+        "commune_width": 0.6,
+        "match": styles.MATCH_COLOUR,
+        "match_width": 3,
+        "selected": styles.LINE_COLOURS["selected"],
+        "selected_width": 3.5,
+        "point_size": styles.POINT_SIZE,
+        "casing": CASING_COLOUR,
+        "casing_width": styles.POINT_CASING / 2,
+        "halo_size": styles.HALO_SIZE,
+        "halo_opacity": styles.HALO_OPACITY,
+        "group_max_zoom": GROUP_MAX_ZOOM,
+        "font": LABEL_FONT,
+    }
+
+
+# ------------------------------------------------------------------------------ geometry
+def _point(lon: float, lat: float, props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        "properties": props,
+    }
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _column(df: pd.DataFrame, name: str) -> list:
+    """A column as plain Python values (None where missing): iterating a pandas 3 ``str``
+    column value by value is ~10× slower than one conversion."""
+    if name not in df:
+        return [None] * len(df)
+    col = df[name]
+    return col.astype(object).where(col.notna(), None).tolist()
+
+
+def project_features(projects: pd.DataFrame) -> dict[str, Any]:
+    """Every project as a point (all of them: a filter change only shows or hides them), with
+    what its marker and its hover text need: kind, colour, letter, whether the location is
+    approximate, title (Vietnamese and English), commune, year and sponsor."""
+    n = len(projects)
+    approx = styles.is_approximate(projects["location_precision"]) if n else []
+    looks = {k: styles.kind_style(k) for k in set(_column(projects, "kind"))}
+    cols = {
+        c: _column(projects, c)
+        for c in ("project_id", "kind", "title", "title_en", "commune", "year", "agency")
+    }
+    who = [
+        _text(a) or _text(s)
+        for a, s in zip(cols["agency"], _column(projects, "sponsor_name"), strict=True)
+    ]
+    lons = pd.to_numeric(projects["lon"]).tolist() if n else []
+    lats = pd.to_numeric(projects["lat"]).tolist() if n else []
+    features = []
+    for i in range(n):
+        look = looks[cols["kind"][i]]
+        props = {
+            "pid": cols["project_id"][i],
+            "kind": look.key,
+            "colour": look.colour,
+            "letter": look.letter,
+            "approx": bool(approx[i]),
+            "title": _text(cols["title"][i]),
+            "title_en": _text(cols["title_en"][i]),
+            "commune": _text(cols["commune"][i]),
+            "year": _text(cols["year"][i]),
+            "who": who[i],
+        }
+        features.append(_point(float(lons[i]), float(lats[i]), props))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def group_features(
+    projects: pd.DataFrame, code_column: str, names: Mapping[str, str]
+) -> dict[str, Any]:
+    """The commune groups of a vintage: per commune with projects, a disc (``fid`` = code)
+    and every text it may show (``code#n`` for n = 2.. its number of projects, ``code@kind``
+    for a kind's letter when one project shows), all at the mean position of its projects.
+
+    MapLibre cannot change a label's text by feature state, so each possible text is a
+    feature and the paint spec switches one on: a filter change never re-cuts tiles. One
+    groupby for every commune (not a frame per commune: 10,700 communes took a minute).
+    """
+    kinds = _column(projects, "kind")
+    keys = {k: styles.kind_style(k).key for k in set(kinds)}
+    df = pd.DataFrame(
+        {
+            "code": _column(projects, code_column),
+            "lon": pd.to_numeric(projects["lon"]) if len(projects) else [],
+            "lat": pd.to_numeric(projects["lat"]) if len(projects) else [],
+            "kind": [keys[k] for k in kinds],
+        },
+        index=range(len(projects)),
+    ).dropna(subset=["code"])
+    by = df.groupby("code", sort=True)
+    where = by.agg(lon=("lon", "mean"), lat=("lat", "mean"), n=("kind", "size"))
+    kinds_of = by["kind"].agg(lambda k: sorted(set(k)))
+    features = []
+    for code, lon, lat, n, ks in zip(
+        where.index, where["lon"], where["lat"], where["n"], kinds_of, strict=True
+    ):
+        lon, lat = float(lon), float(lat)
+        disc = {"fid": code, "role": "disc", "code": code, "name": names.get(code, "")}
+        features.append(_point(lon, lat, disc))
+        for k in range(2, int(n) + 1):
+            features.append(
+                _point(lon, lat, {"fid": f"{code}#{k}", "role": "text", "text": str(k)})
+            )
+        for kind in ks:
+            letter = styles.kind_style(kind).letter
+            props = {"fid": f"{code}@{kind}", "role": "text", "text": letter}
+            features.append(_point(lon, lat, props))
+    return {"type": "FeatureCollection", "features": features}
+
+
+# ------------------------------------------------------------------------------ paint
+def group_size(n: int) -> float:
+    """Diameter (px) of a commune's group marker: a single point's, growing with the count.
+
+    >>> group_size(1), group_size(4)
+    (15, 23.0)
+    """
+    return styles.POINT_SIZE if n == 1 else round(styles.POINT_SIZE + 4 + 2 * math.sqrt(n), 1)
+
+
+def commune_paint(measure: str, table: pd.DataFrame) -> dict[str, Any]:
+    """Per commune ``[class, district, sponsors, projects, sources]`` (the counts only in
+    view), the class colours and the codes outlined as matching the filters."""
+    cls = styles.classify(measure, table)
+    communes: dict[str, list[Any]] = {}
+    for row, c in zip(table.itertuples(index=False), cls, strict=True):
+        district = row.district_name if isinstance(row.district_name, str) else ""
+        counts = [int(row.n_sponsors), int(row.n_projects), int(row.n_sources)]
+        communes[row.code] = [int(c), district, *(counts if row.in_view else [None] * 3)]
+    match = table.loc[table["match"], "code"].tolist() if "match" in table else []
+    return {"communes": communes, "colours": styles.class_colours(measure), "match": match}
+
+
+def point_paint(projects: pd.DataFrame, code_column: str) -> dict[str, Any]:
+    """The projects that pass the filters (ids) and per commune its group: ``[n, size,
+    colour, kind]`` (white with the count, or a single project's kind colour and letter)."""
+    groups: dict[str, list[Any]] = {}
+    if len(projects) and code_column in projects:
+        df = pd.DataFrame(
+            {"code": _column(projects, code_column), "kind": _column(projects, "kind")}
+        ).dropna(subset=["code"])
+        counts = df.groupby("code", sort=True).size()
+        head = df.drop_duplicates("code")
+        first = dict(zip(head["code"], head["kind"], strict=True))
+        for code, n in zip(counts.index, counts.tolist(), strict=True):
+            kind = styles.kind_style(first[code])
+            colour = kind.colour if n == 1 else "#ffffff"
+            groups[str(code)] = [n, group_size(n), colour, kind.key]
+    return {"points": projects["project_id"].tolist(), "groups": groups}
+
+
+def hover_words(measure: str, t: Translate, counts: Sequence[int]) -> dict[str, Any]:
+    """The words of the hover texts in the reader's language: the measure and its classes
+    (index 0 = outside the filters), the counts' names, the project kinds, the year and
+    approximate-location notes and the group texts for the counts shown."""
+    style = styles.measure_style(measure)
+    return {
+        "lang": getattr(t, "lang", "vi"),
+        "measure": t(style.label_key),
+        "classes": [t("class.out_of_view")] + [t(c.label_key) for c in style.classes],
+        "sponsors": t("hover.sponsors"),
+        "projects": t("hover.projects"),
+        "sources": t("hover.sources"),
+        "kinds": {k: t(s.label_key) for k, s in styles.PROJECT_KINDS.items()},
+        "year": t("detail.year"),
+        "year_unknown": t("detail.year_unknown"),
+        "approximate": t("hover.location_approximate"),
+        "group": {str(n): t("hover.group", n=n) for n in sorted(set(counts))},
+    }
+
+
+def paint_spec(
+    *,
+    measure: str,
+    table: pd.DataFrame,
+    projects: pd.DataFrame,
+    code_column: str,
+    t: Translate,
+    sources: Mapping[str, str],
+    visible: Mapping[str, bool],
+    fit: Sequence[float],
+) -> dict[str, Any]:
+    """Everything map.js needs for one view state: the GeoJSON ``sources`` (by URL; swapped
+    only when they change), the communes' classes and outlines, the points and groups shown,
+    the hover words, the layer switches (``communes``, ``projects``) and the box to fit
+    (``fit``: refitted only when it changes)."""
+    points = point_paint(projects, code_column)
+    counts = [g[0] for g in points["groups"].values()]
+    return {
+        "sources": dict(sources),
+        "look": look(),
+        **commune_paint(measure, table),
+        **points,
+        "words": hover_words(measure, t, counts),
+        "visible": {k: bool(visible.get(k, True)) for k in ("communes", "projects")},
+        "fit": [round(float(x), 5) for x in fit],
+    }
