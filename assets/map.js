@@ -321,12 +321,18 @@
   }
 
   /* A box to fit comes from the figure (layout.meta.fit: the first paint, a commune chosen by
-     search) or from the spec (the chosen districts); the one that changed last wins. */
+     search) or from the spec (the chosen districts); the one that changed last wins. The
+     figure's first box (the province) never overrides a box the spec already asked for (a
+     link with a district: the spec may arrive before the map's first "idle"). */
   function askFit(gd, from, box) {
     if (!box) { return; }
     var ask = gd._ntmAsk || (gd._ntmAsk = {});
     var key = box.join(",");
-    if (ask[from] !== key) { ask[from] = key; ask.box = box; }
+    if (ask[from] !== key) {
+      var first = ask[from] === undefined;
+      ask[from] = key;
+      if (!(first && from === "meta" && ask.box)) { ask.box = box; }
+    }
     var map = mapOf(gd);
     if (map && ask.box) { fit(gd, map, ask.box); }
   }

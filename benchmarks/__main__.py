@@ -82,8 +82,11 @@ def _port() -> int:
 
 
 @contextmanager
-def _process(cmd: list[str], ready_url: str, log: Path, env: dict | None = None):
-    """A server subprocess, yielded once ``ready_url`` answers; terminated afterwards."""
+def _process(
+    cmd: list[str], ready_url: str, log: Path, env: dict | None = None, wait_s: float = 180
+):
+    """A server subprocess, yielded once ``ready_url`` answers (within ``wait_s``);
+    terminated afterwards."""
     with log.open("w") as out:
         proc = subprocess.Popen(
             cmd,
@@ -93,7 +96,7 @@ def _process(cmd: list[str], ready_url: str, log: Path, env: dict | None = None)
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
         try:
-            deadline = time.monotonic() + 180
+            deadline = time.monotonic() + wait_s
             while True:
                 try:
                     urllib.request.urlopen(ready_url, timeout=5).read()
@@ -114,13 +117,13 @@ def _process(cmd: list[str], ready_url: str, log: Path, env: dict | None = None)
 
 
 @contextmanager
-def _server(app: str, store: str, tmp: Path, log_name: str):
+def _server(app: str, store: str, tmp: Path, log_name: str, wait_s: float = 180):
     """``benchmarks.server`` serving ``app`` ("real" or "naive") over ``store`` on a free
     port; yields (its URL, its process) once it answers."""
     port = _port()
     url = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "benchmarks.server", app, store, str(port)]
-    with _process(cmd, url + "/", tmp / log_name) as proc:
+    with _process(cmd, url + "/", tmp / log_name, wait_s=wait_s) as proc:
         yield url, proc
 
 

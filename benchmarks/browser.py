@@ -172,9 +172,11 @@ def run_page(
     control: str,
     changes: list,
     quiet_ms: int = 700,
+    wait_ms: int = 180_000,
 ) -> PageRun:
     """A cold load of ``url`` (new context, HTTP cache off) and one district change per item
-    of ``changes`` (the value to set on the district control)."""
+    of ``changes`` (the value to set on the district control); each wait gives up after
+    ``wait_ms`` (the national benchmark allows more)."""
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(INIT)
     page = context.new_page()
@@ -193,12 +195,12 @@ def run_page(
     try:
         take(url)
         page.goto(url + "/")
-        drawn = page.wait_for_function(DRAWN, arg=expected, polling=50, timeout=180_000)
+        drawn = page.wait_for_function(DRAWN, arg=expected, polling=50, timeout=wait_ms)
         drawn_ms = float(drawn.json_value())
         page.wait_for_load_state("networkidle")
         page.evaluate(HOOK)
         page.evaluate("() => { window.__benchHookFn = " + HOOK + "; }")
-        page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=120_000)
+        page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=wait_ms)
         rows = take(url)
         by_kind: dict[str, int] = {}
         for path, n, *_ in rows:
@@ -208,7 +210,7 @@ def run_page(
         for value in changes:
             bodies.clear()
             page.evaluate(CHANGE, {"id": control, "value": value})
-            page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=120_000)
+            page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=wait_ms)
             result = page.evaluate(RESULT)
             rows = take(url)
             result["bytes"] = sum(r[1] for r in rows)

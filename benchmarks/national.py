@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -162,6 +164,13 @@ def write_national_store(province: Path, out: Path, copies: int = 88, points: in
     return out
 
 
+def _git() -> str:
+    done = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip()
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks.national", description=__doc__)
     p.add_argument("--store", type=Path, required=True, help="the province store (built)")
@@ -169,6 +178,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--points", type=int, default=100_000)
     p.add_argument("--loads", type=int, default=2)
     p.add_argument("--out", type=Path, help="keep the national store here")
+    p.add_argument("--national", type=Path, help="a national store made before (not rebuilt)")
+    p.add_argument("--label", default="national", help="ends the results file's name")
+    p.add_argument("--results", type=Path, help="folder of the results file (benchmarks/results)")
     return p
 
 
@@ -180,7 +192,8 @@ def _start_servers(stack, stores: dict[str, Path], tmp: Path) -> dict:
     started = {}
     for name, store in stores.items():
         t0 = time.perf_counter()
-        url, proc = stack.enter_context(_server("real", str(store), tmp, f"{name}.log"))
+        # a national store's server starts in minutes on a busy machine
+        url, proc = stack.enter_context(_server("real", str(store), tmp, f"{name}.log", 900))
         started[name] = (url, proc, time.perf_counter() - t0)
     return started
 
@@ -203,7 +216,9 @@ def _browse(urls: dict[str, str], counts: dict, districts: dict, loads: int) -> 
             for name in ("province", "national") if i % 2 == 0 else ("national", "province"):
                 d = districts[name][i % len(districts[name])]
                 expected = int(counts[name] * (0.9 if name == "national" else 1))
-                page = bb.run_page(chromium, name, urls[name], expected, ids.DISTRICT, [[d], []])
+                page = bb.run_page(
+                    chromium, name, urls[name], expected, ids.DISTRICT, [[d], []], wait_ms=600_000
+                )
                 runs[name].append(page)
                 changes = ", ".join(f"{(c['repaint_ms'] or 0) / 1000:.1f} s" for c in page.changes)
                 drawn = page.drawn_ms / 1000
@@ -224,6 +239,8 @@ def _summary(runs: dict[str, list], counts: dict, started: dict, rss: dict) -> d
             "server_start_s": started[name][2],
             "drawn_s": _stats([p.drawn_ms / 1000 for p in pages]),
             "load_kib": _stats([sum(p.load_bytes.values()) / 1024 for p in pages]),
+            "load_geojson_kib": _stats([p.load_bytes.get("geojson", 0) / 1024 for p in pages]),
+            "frames": _stats([c["frames"] for c in changes]),
             "repaint_s": _stats([c["repaint_ms"] and c["repaint_ms"] / 1000 for c in changes]),
             "responses_s": _stats(
                 [c["responses_ms"] and c["responses_ms"] / 1000 for c in changes]
@@ -241,16 +258,19 @@ def _print_table(summary: dict) -> None:
     for key, label in (
         ("drawn_s", "navigation → map drawn (s)"),
         ("load_kib", "bytes on first load (KiB)"),
+        ("load_geojson_kib", "… of which GeoJSON (KiB)"),
         ("responses_s", "change → responses (s)"),
         ("repaint_s", "change → map repainted (s)"),
         ("change_kib", "bytes per change (KiB)"),
+        ("frames", "frames per change"),
         ("server_cpu_ms", "server CPU per change (ms)"),
     ):
         a, b = summary["province"][key]["median"], summary["national"][key]["median"]
         ratio = f"{b / a:.1f}" if a and b else "–"
         print(f"| {label} | {a or 0:,.2f} | {b or 0:,.2f} | {ratio} |")
-    a, b = summary["province"]["rss_mib"], summary["national"]["rss_mib"]
-    print(f"| server RSS (MiB) | {a:,.0f} | {b:,.0f} | {b / a:.1f} |")
+    for key, label in (("server_start_s", "server start (s)"), ("rss_mib", "server RSS (MiB)")):
+        a, b = summary["province"][key], summary["national"][key]
+        print(f"| {label} | {a:,.1f} | {b:,.1f} | {b / a:.1f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,10 +282,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="ntm-national-") as tmpdir:
         tmp = Path(tmpdir)
-        national = args.out or tmp / "national.gpkg"
-        t0 = time.perf_counter()
-        write_national_store(args.store, national, args.copies, args.points)
-        print(f"national store: {national} in {time.perf_counter() - t0:.0f} s", flush=True)
+        national = args.national or args.out or tmp / "national.gpkg"
+        if not args.national:
+            t0 = time.perf_counter()
+            write_national_store(args.store, national, args.copies, args.points)
+            print(f"national store: {national} in {time.perf_counter() - t0:.0f} s", flush=True)
         stores = {"province": args.store, "national": national}
         facts = {name: _store_facts(store) for name, store in stores.items()}
         counts = {name: n for name, (n, _) in facts.items()}
@@ -277,12 +298,21 @@ def main(argv: list[str] | None = None) -> int:
             rss = {name: rss_of_tree(proc.pid) for name, (_url, proc, _s) in started.items()}
     summary = _summary(runs, counts, started, rss)
     _print_table(summary)
-    RESULTS.mkdir(exist_ok=True)
+    folder = args.results or RESULTS
+    folder.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%MZ", time.gmtime())
-    path = RESULTS / f"{stamp}-national.json"
-    path.write_text(
-        json.dumps({"summary": summary, "copies": args.copies, "points": args.points}, indent=1)
-    )
+    path = folder / f"{stamp}-{args.label}.json"
+    facts = {
+        "summary": summary,
+        "copies": args.copies,
+        "points": args.points,
+        "national_store": str(national),
+        "loads": args.loads,
+        "loadavg_end": os.getloadavg(),
+        "git": _git(),
+        "pages": {n: [vars(p) | {"request_bodies": None} for p in ps] for n, ps in runs.items()},
+    }
+    path.write_text(json.dumps(facts, indent=1))
     print(f"written: {path}")
     return 0
 

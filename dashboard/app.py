@@ -18,6 +18,7 @@ import threading
 from functools import lru_cache
 
 import flask
+import pandas as pd
 from dash import Dash, html
 
 from dashboard import callbacks, gap_view, ids, layout, panels, plotly_bundle, response_cache
@@ -30,7 +31,7 @@ from geodata.bundle import Bundle, BundleHolder
 from geodata.settings import Settings
 from geodata.store import open_store
 from geodata.vocabulary import VINTAGES
-from layers import map_paint
+from layers import map_paint, styles
 
 GEO_ROUTE = "/geo/<name>.geojson"
 GLYPH_ROUTE = "/glyphs/<fontstack>/<int:start>-<int:end>.pbf"
@@ -172,8 +173,40 @@ def _build_map_geojson(bundle: Bundle, name: str) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+#: The project columns :func:`map_paint.project_features` reads (lon/lat: every text).
+_PROJECT_COLUMNS = (
+    "project_id",
+    "kind",
+    "location_precision",
+    "title",
+    "title_en",
+    "commune",
+    "year",
+    "agency",
+    "sponsor_name",
+    "lon",
+    "lat",
+)
+
+
 def _digest(bundle: Bundle, name: str) -> str:
-    return hashlib.sha1(map_geojson(bundle, name).encode()).hexdigest()[:10]
+    """The version in the URL of one of :data:`MAP_GEOJSON`: a hash of what its text is made
+    of (the project columns it reads, a vintage's commune names, the kinds' looks), so a text
+    is built only when a browser asks for it — a national store's four texts (100,000
+    projects) took ~20 s of CPU at every start, three of them for vintages nobody showed."""
+    projects = bundle.projects
+    h = hashlib.sha1(name.encode())
+    h.update(repr(list(styles.PROJECT_KINDS.values())).encode())
+    if name == "projects":
+        cols = [c for c in _PROJECT_COLUMNS if c in projects]
+    else:
+        vintage = int(name.removeprefix("groups_"))
+        cols = [c for c in (f"code_{vintage}", "kind", "lon", "lat") if c in projects]
+        names = bundle.communes(vintage)[["code", "name"]]
+        h.update(pd.util.hash_pandas_object(names, index=False).to_numpy().tobytes())
+    rows = pd.util.hash_pandas_object(pd.DataFrame(projects[cols]), index=False)
+    h.update(rows.to_numpy().tobytes())
+    return h.hexdigest()[:10]
 
 
 def _context(bundle: Bundle, translations: Translations, prefix: str) -> callbacks.Context:

@@ -172,14 +172,16 @@ def cache_callbacks(
 
 
 class _SuitesCache:
-    """flask-compress's cache backend, holding only Dash's fingerprinted component scripts."""
+    """flask-compress's cache backend, holding only what a URL names for good: Dash's
+    fingerprinted component scripts and the GeoJSON at ``/geo/…?v=<version>`` (a national
+    store's GeoJSON is tens of MB: compressing it for every page load cost seconds of CPU)."""
 
     def __init__(self) -> None:
         self._entries: dict[str, bytes] = {}
 
     @staticmethod
     def _keeps(key: str) -> bool:
-        return "/_dash-component-suites/" in key
+        return "/_dash-component-suites/" in key or ("/geo/" in key and "?v=" in key)
 
     def get(self, key: str) -> bytes | None:
         return self._entries.get(key) if self._keeps(key) else None

@@ -183,8 +183,11 @@ def test_click_xuan_lac_shows_its_sponsor_and_projects(page, server, bundle):
     assert page.errors == []
 
 
-def test_url_restores_the_view(page, server):
+def test_url_restores_the_view(page, server, bundle):
     _open(page, server + "?lang=en&v=2020&m=n_projects&d=064&sel=02023")
+    box = bundle.tables["districts"].set_index("code").loc[["064"]].total_bounds
+    fitted = ",".join(str(round(float(x), 5)) for x in box)  # the map fits Chợ Đồn
+    page.wait_for_function("(k) => " + GD + ".dataset.ntmFitted === k", arg=fitted)
     page.wait_for_selector("#detail [data-commune='02023']")
     page.wait_for_function(
         "() => document.querySelector('#legend').innerText.includes('Number of projects')"

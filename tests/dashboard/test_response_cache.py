@@ -87,3 +87,24 @@ def test_component_scripts_are_compressed_once(store_path, tmp_path, monkeypatch
     second = client.get(script, headers={"Accept-Encoding": "gzip"})
     assert second.headers["Content-Encoding"] == "gzip"
     assert second.get_data() == first.get_data() and not compressed
+
+
+def test_versioned_geojson_is_compressed_once(store_path, tmp_path, monkeypatch):
+    """A national store's GeoJSON is tens of MB: a URL with its version (?v=) names one text
+    for good, so it is compressed once; without a version it is compressed every time."""
+    import flask_compress.flask_compress as fc
+
+    app = create_app(Settings(store_path, tmp_path / "cache"), warm_glyphs=False)
+    client = app.server.test_client()
+    compressed = []
+    real = fc._compress_data
+    monkeypatch.setattr(fc, "_compress_data", lambda *a: compressed.append(a) or real(*a))
+    gz = {"Accept-Encoding": "gzip"}
+    first = client.get("/geo/communes_2019.geojson?v=abc", headers=gz)
+    second = client.get("/geo/communes_2019.geojson?v=abc", headers=gz)
+    assert second.headers["Content-Encoding"] == "gzip" and len(compressed) == 1
+    assert second.get_data() == first.get_data()
+    assert b'"features"' in gzip.decompress(second.get_data())
+    client.get("/geo/communes_2019.geojson", headers=gz)
+    client.get("/geo/communes_2019.geojson", headers=gz)
+    assert len(compressed) == 3
