@@ -8,8 +8,9 @@
    cut again and Plotly redraws nothing (issue 10).
    - dash_clientside.ntm_map.paint (a clientside callback) takes the spec and the selection outline; what differs
      from what is shown is set, nothing else (each set makes MapLibre draw a frame);
-   - the layers are added again after a basemap switch (setStyle drops them) and sit below the
-     name labels and the district lines;
+   - the basemap's tiles are our own raster layer (Plotly's setStyle would drop its overlays);
+     the layers are added again if a style is ever set anew, below the name labels and the
+     district lines;
    - hover shows a tooltip built with textContent (data text is never HTML); a click (a tap)
      selects through the map-click store (dash_clientside.set_props);
    - fit the map to a box once per request (the spec's fit or layout.meta.fit), with the map's
@@ -184,12 +185,29 @@
     rec.vis = Object.assign({}, visible);
   }
 
+  /* The basemap's tiles as our own raster layer right above the white background: a new
+     style (Plotly's way) would drop our layers and, in Plotly, its own overlays. */
+  function ensureBasemap(map, rec, tiles) {
+    var url = tiles ? tiles.url : null;
+    if (rec.basemap === url && (!url || map.getLayer("ntm-basemap"))) { return; }
+    if (map.getLayer("ntm-basemap")) { map.removeLayer("ntm-basemap"); }
+    if (map.getSource("ntm-basemap")) { map.removeSource("ntm-basemap"); }
+    rec.basemap = url;
+    if (!url) { return; }
+    map.addSource("ntm-basemap", { type: "raster", tiles: [url], tileSize: 256,
+      attribution: tiles.attribution || "", maxzoom: tiles.max_zoom || 19 });
+    var layers = map.getStyle().layers || [];
+    map.addLayer({ id: "ntm-basemap", type: "raster", source: "ntm-basemap" },
+      layers.length > 1 ? layers[1].id : undefined);
+  }
+
   /* Everything the wanted spec and outline ask for, set where it differs. */
   function paintMap(gd) {
     var map = mapOf(gd);
     var spec = want.spec;
     if (!spec || !styleReady(map)) { return false; }
     var rec = record(map);
+    ensureBasemap(map, rec, spec.basemap);
     ensureSources(map, rec, spec.sources);
     ensureLayers(map, rec, spec.look);
     if (!sameJSON(rec.vis, spec.visible)) { switchLayers(map, rec, spec.look, spec.visible); }
@@ -415,7 +433,7 @@
     Object.keys(rec.states.communes).forEach(function (id) { colours[id] = rec.states.communes[id].fill; });
     return { colours: colours, match: ids(rec.states.communes, "match"),
       selected: ids(rec.states.communes, "sel"), points: ids(rec.states.projects, "on"),
-      groups: ids(rec.states.groups, "on"), sources: Object.assign({}, rec.urls),
+      groups: ids(rec.states.groups, "on"), sources: Object.assign({}, rec.urls), basemap: rec.basemap,
       visible: Object.assign({}, rec.vis), layers: (map.getStyle().layers || []).map(function (l) { return l.id; }) };
   }
   window.ntmMap = Object.freeze({ state: snapshot });

@@ -134,7 +134,7 @@ def load_test(
 def change_bodies(store: Path, tmp: Path, distinct: bool, count: int = 4000) -> list[str]:
     """View-callback requests of district changes from the default page: the eight districts,
     or with ``distinct`` ``count`` different states (each a change from the default page)."""
-    from benchmarks.server_cpu import change_requests, make_app
+    from benchmarks.server_cpu import change_requests, make_app, view_request
     from dashboard import state as st
     from geodata import coverage
     from layers import styles
@@ -154,7 +154,7 @@ def change_bodies(store: Path, tmp: Path, distinct: bool, count: int = 4000) -> 
         ]
     else:
         states = [{**default, "d": [d]} for d in districts]
-    return [json.dumps(change_requests(app, default, s)[0][1]) for s in states]
+    return [json.dumps(view_request(change_requests(app, default, s))) for s in states]
 
 
 def main(argv: list[str] | None = None) -> int:

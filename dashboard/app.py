@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 
 import flask
@@ -50,12 +51,34 @@ def create_app(
         if bundle is not None
         else BundleHolder(open_store(settings.store))
     )
-    translations = Translations.load()
+    app = _dash_app(settings, holder)
+    prefix = app.config.requests_pathname_prefix.rstrip("/")
+    plotly_bundle.register(app, prefix)  # our plotly.js: only the traces we draw
+    current = _contexts(holder, Translations.load(), prefix)
+    _add_map_routes(app.server, holder)
+    _add_page(app, current)
+    response_cache.cache_layout(app, current)  # the first page, once per store version
+    # A filter state asked for before is answered without running the callbacks again.
+    response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
+    register_import_page(app, settings)  # /login, /import (editors)
+    secure_app(app)  # body limits, security headers, cookie flags, 4xx for malformed requests
+    if warm_glyphs:
+        threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
+    return app
 
+
+def _dash_app(settings: Settings, holder: BundleHolder) -> Dash:
+    """The Flask server and the Dash app on it, behind the TLS proxy if there is one."""
     server = flask.Flask(__name__)
     server.extensions["ntm_atlas.bundle_holder"] = holder  # serving.py: each worker watches it
     server.config.update(response_cache.compress_config())  # scripts compressed once
-    app = Dash(
+    if settings.proxy_hops:  # behind a TLS proxy: take scheme, host and client from its headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        server.config["SESSION_COOKIE_SECURE"] = True
+    return Dash(
         __name__,
         server=server,
         assets_folder=str(ASSETS_DIR),
@@ -66,12 +89,16 @@ def create_app(
         # our plotly.js is served by plotly_bundle; the Import page brings its own stylesheet
         assets_ignore=f"{plotly_bundle.ASSETS_IGNORE}|{re.escape(IMPORT_CSS)}$",
     )
-    prefix = app.config.requests_pathname_prefix.rstrip("/")
-    plotly_bundle.register(app, prefix)  # our plotly.js: only the traces we draw
+
+
+def _contexts(
+    holder: BundleHolder, translations: Translations, prefix: str
+) -> Callable[[], callbacks.Context]:
+    """``current()``: the context of the store as it is now (a new one after an import or a
+    rebuild; one kept at a time)."""
     contexts: dict[int, callbacks.Context] = {}
 
     def current() -> callbacks.Context:
-        """The context of the store as it is now (a new one after an import or a rebuild)."""
         current_bundle = holder.get()
         key = id(current_bundle)
         if key not in contexts:
@@ -79,15 +106,11 @@ def create_app(
             contexts[key] = _context(current_bundle, translations, prefix)
         return contexts[key]
 
-    if settings.proxy_hops:  # behind a TLS proxy: take scheme, host and client from its headers
-        from werkzeug.middleware.proxy_fix import ProxyFix
+    return current
 
-        hops = settings.proxy_hops
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-        server.config["SESSION_COOKIE_SECURE"] = True
 
-    _add_map_routes(server, holder)
-
+def _add_page(app: Dash, current: Callable[[], callbacks.Context]) -> None:
+    """The page and its callbacks."""
     # Dash embeds the validation layout in every page; with a layout function it would be a
     # whole filled page (~170 kB). The ids and component types are all it needs.
     app.validation_layout = skeleton(serve_layout(current()))
@@ -96,14 +119,6 @@ def create_app(
     callbacks.register(app, current)
     gap_view.register(app, lambda state, which: callbacks.table_rows(current(), state, which))
     panels.register(app)
-    response_cache.cache_layout(app, current)  # the first page, once per store version
-    # A filter state asked for before is answered without running the callbacks again.
-    response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
-    register_import_page(app, settings)  # /login, /import (editors)
-    secure_app(app)  # body limits, security headers, cookie flags, 4xx for malformed requests
-    if warm_glyphs:
-        threading.Thread(target=_warm_glyphs, name="ntm-atlas-glyphs", daemon=True).start()
-    return app
 
 
 def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:

@@ -7,7 +7,7 @@ wrappers that take the current context. Unit tests call the functions directly.
 The map figure (basemap, overlays, name labels) is sent once with the page; the communes and
 the project points are painted by ``assets/map.js`` in MapLibre from a small paint spec
 (:mod:`layers.map_paint`; geometry by URL, once per vintage), so a filter change never writes
-the figure: only a vintage, a layer switch or a basemap sends it a ``Patch``.
+the figure: only a vintage or a layer switch sends it a ``Patch``.
 """
 
 from __future__ import annotations
@@ -141,7 +141,6 @@ class Screen:
             bbox=self.view.bbox,
             visible=self.visible,
             glyphs_url=self.context.glyphs_url,
-            basemap=self.basemap,
         )
 
     def paint(self) -> dict[str, Any]:
@@ -159,6 +158,7 @@ class Screen:
             sources={k: urls[k] for k in ("communes", "projects", "groups")},
             visible=self.visible,
             fit=district_bbox(c.bundle, self.get("d")) or self.view.bbox,
+            basemap=self.basemap,
         )
 
 
@@ -239,7 +239,7 @@ def view_outputs(
 
     ``paint`` is map.js's paint spec (it sets only what differs from what it shows). With
     ``triggered`` (the state keys that changed) the map figure is a ``Patch`` for a vintage, a
-    layer switch or a basemap only, else ``no_update``: a filter change never writes it. With
+    layer switch only, else ``no_update``: a filter change never writes it. With
     none (the first paint) the map is the whole figure.
 
     ``tables=False`` (the gap view's tab is closed) empties the gap and sponsor tables instead
@@ -273,15 +273,13 @@ def view_outputs(
 
 def map_patch(screen: Screen, triggered: set[str]) -> Any:
     """The figure's change for the state keys that changed, as a ``Patch`` (another vintage's
-    commune labels, the layer switches, the basemap's style), or ``no_update``."""
+    commune labels, the layer switches), or ``no_update``; a basemap is map.js's (the
+    paint spec): a new style would make Plotly drop its overlays."""
     changes: list[figures.Changes] = []
     if "v" in triggered:
         changes.append(figures.vintage_changes(screen.labels["communes"]))
     if "layers" in triggered:
         changes.append(figures.visibility_changes(screen.visible))
-    if "basemap" in triggered:
-        style = figures.base_style(screen.context.glyphs_url, screen.basemap)
-        changes.append({"layout": {"map": {"style": figures.Whole(style)}}})
     if not changes:
         return no_update
     return figures.apply_changes(Patch(), figures.merge_changes(*changes))

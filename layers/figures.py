@@ -1,13 +1,13 @@
-"""The Plotly map figure (MapLibre, ``scatter_map``; no token, no tiles unless a basemap is
-chosen) and the overview charts.
+"""The Plotly map figure (MapLibre, ``scatter_map``; no token, no tiles: a chosen basemap is
+map.js's own layer) and the overview charts.
 
-The figure holds what does not follow the filters: the basemap style, the overlays (neighbours,
+The figure holds what does not follow the filters: the white style, the overlays (neighbours,
 district lines, province outline, by GeoJSON URL) and the name labels. The communes, their
 outlines, the project points and the commune groups are drawn by ``assets/map.js`` in
 MapLibre itself from :mod:`layers.map_paint` (a filter change restyles them without Plotly).
-What does change in the figure (a vintage's labels, the layer switches, the basemap, the view
-box) is small: the ``*_changes`` functions return exactly those properties as a nested
-structure shaped like the figure (``{"data": {0: {"visible": False}}}``), and
+What does change in the figure (a vintage's labels, the layer switches, the view box) is
+small: the ``*_changes`` functions return exactly those properties as a nested structure
+shaped like the figure (``{"data": {0: {"visible": False}}}``), and
 :func:`apply_changes` writes one onto a figure or onto a Dash ``Patch`` alike.
 
 The trace order is fixed (:data:`TRACE_ORDER`); :data:`TRACE` gives a trace's index by name.
@@ -25,7 +25,6 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -103,9 +102,10 @@ def center_of_bbox(bbox: Sequence[float]) -> dict[str, float]:
     return {"lon": round((minx + maxx) / 2, 5), "lat": round((miny + maxy) / 2, 5)}
 
 
-def base_style(glyphs_url: str | None = None, basemap: dict[str, Any] | None = None) -> dict:
-    """A MapLibre style: white background (works offline), optional raster tiles, and a glyphs
-    URL for the labels (served by the dashboard itself)."""
+def base_style(glyphs_url: str | None = None) -> dict:
+    """A MapLibre style: white background (works offline) and a glyphs URL for the labels
+    (served by the dashboard itself). A basemap's tiles are map.js's own layer
+    (:mod:`layers.map_paint`): a new style would make Plotly drop its overlays."""
     style: dict[str, Any] = {
         "version": 8,
         "sources": {},
@@ -113,15 +113,6 @@ def base_style(glyphs_url: str | None = None, basemap: dict[str, Any] | None = N
     }
     if glyphs_url:
         style["glyphs"] = glyphs_url
-    if basemap:
-        style["sources"]["basemap"] = {
-            "type": "raster",
-            "tiles": [basemap["url"]],
-            "tileSize": 256,
-            "attribution": basemap.get("attribution", ""),
-            "maxzoom": basemap.get("max_zoom", 19),
-        }
-        style["layers"].append({"id": "basemap", "type": "raster", "source": "basemap"})
     return style
 
 
@@ -152,14 +143,6 @@ def basemap_tiles(name: str) -> dict[str, Any] | None:
 Changes = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Whole:
-    """A value that :func:`apply_changes` sets as a whole instead of walking into it (a
-    MapLibre style: a basemap switched off must take its source away)."""
-
-    value: Any
-
-
 def apply_changes(target: Any, changes: Mapping[Any, Any]) -> Any:
     """Write nested ``changes`` onto a Plotly figure (or a part of one) or a Dash ``Patch``;
     returns the target.
@@ -175,7 +158,7 @@ def apply_changes(target: Any, changes: Mapping[Any, Any]) -> Any:
         if isinstance(value, Mapping):
             apply_changes(target[key], value)
         else:
-            target[key] = value.value if isinstance(value, Whole) else value
+            target[key] = value
     return target
 
 
@@ -283,7 +266,6 @@ def map_figure(
     bbox: Sequence[float],
     visible: dict[str, bool] | None = None,
     glyphs_url: str | None = None,
-    basemap: dict[str, Any] | None = None,
     height_px: int = 640,
 ) -> go.Figure:
     """The Plotly part of the map: basemap style, overlays and name labels (the communes and
@@ -310,7 +292,7 @@ def map_figure(
     fig = go.Figure(traces)
     fig.update_layout(
         map={
-            "style": base_style(glyphs_url, basemap),
+            "style": base_style(glyphs_url),
             "center": center_of_bbox(bbox),
             "zoom": zoom_for_bbox(bbox, height_px=height_px),
             "layers": overlay_layers(urls),

@@ -237,11 +237,13 @@ def paint_spec(
     sources: Mapping[str, str],
     visible: Mapping[str, bool],
     fit: Sequence[float],
+    basemap: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything map.js needs for one view state: the GeoJSON ``sources`` (by URL; swapped
     only when they change), the communes' classes and outlines, the points and groups shown,
-    the hover words, the layer switches (``communes``, ``projects``) and the box to fit
-    (``fit``: refitted only when it changes)."""
+    the hover words, the layer switches (``communes``, ``projects``), the box to fit
+    (``fit``: refitted only when it changes) and the basemap's tiles (``url``,
+    ``attribution``, ``max_zoom``; None for the white background)."""
     points = point_paint(projects, code_column)
     counts = [g[0] for g in points["groups"].values()]
     return {
@@ -252,4 +254,5 @@ def paint_spec(
         "words": hover_words(measure, t, counts),
         "visible": {k: bool(visible.get(k, True)) for k in ("communes", "projects")},
         "fit": [round(float(x), 5) for x in fit],
+        "basemap": dict(basemap) if basemap else None,
     }

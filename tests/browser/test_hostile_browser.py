@@ -117,6 +117,11 @@ def test_dashboard_and_import_page_run_under_the_csp_without_violations(server, 
         page.wait_for_function(
             "() => document.querySelector('#basemap-note').innerText.includes('OpenStreetMap')"
         )
+        page.wait_for_function(  # map.js's tile layer; Plotly's overlays and our layers stay
+            "() => { const l = window.ntmMap.state().layers; return l.includes('ntm-basemap')"
+            " && l.includes('ntm-communes-fill')"
+            " && l.filter(x => x.startsWith('plotly-layout-layer-')).length === 4; }"
+        )
         page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")  # the tables
         page.wait_for_selector("#sponsor-table tbody tr")
         time.sleep(1.0)  # late requests (glyphs, tiles)

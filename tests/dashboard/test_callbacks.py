@@ -313,11 +313,12 @@ def test_view_layers_only_sends_visibility(ctx):
     assert ops[("layout", "map", "layers", figures.LAYER["district_line"], "visible")] is False
 
 
-def test_view_basemap_sets_style_and_attribution(ctx):
+def test_view_basemap_is_map_js_tiles_and_attribution(ctx):
     out = _view(ctx, basemap="OpenStreetMap.Mapnik")
-    style = _operations(out["map"])[("layout", "map", "style")]
-    assert "basemap" in style["sources"]
+    assert out["map"] is no_update  # no new style: Plotly would drop its overlays
+    assert "openstreetmap" in out["paint"]["basemap"]["url"]
     assert "OpenStreetMap" in text_of(out["basemap_note"])
+    assert _view(ctx)["paint"]["basemap"] is None
 
 
 def test_view_english_legend(ctx):

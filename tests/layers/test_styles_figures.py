@@ -136,9 +136,9 @@ def test_map_geojson_is_fetched_once_per_vintage(bundle):
 
 def test_basemap_tiles_by_xyzservices():
     tiles = figures.basemap_tiles("OpenStreetMap.Mapnik")
-    style = figures.base_style(None, tiles)
-    assert style["sources"]["basemap"]["tiles"][0].endswith("{z}/{x}/{y}.png")
-    assert "OpenStreetMap" in style["sources"]["basemap"]["attribution"]
+    assert tiles["url"].endswith("{z}/{x}/{y}.png")
+    assert "OpenStreetMap" in tiles["attribution"]
+    assert figures.base_style(None)["sources"] == {}  # the tiles are map.js's layer
 
 
 def test_surveyed_points_have_no_halo_and_approximate_ones_say_so():
