@@ -10,13 +10,11 @@ groups of assets/map.js too, :func:`map_geojson`), and the map-label glyphs at
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
 import threading
 from collections.abc import Callable
-from functools import lru_cache
 
 import flask
 import pandas as pd
@@ -54,6 +52,7 @@ def create_app(
     app = _dash_app(settings, holder)
     prefix = app.config.requests_pathname_prefix.rstrip("/")
     plotly_bundle.register(app, prefix)  # our plotly.js: only the traces we draw
+    response_cache.precompress(app, prefix)  # scripts, assets, GeoJSON, glyphs: compressed once
     current = _contexts(holder, Translations.load(), prefix)
     _add_map_routes(app.server, holder)
     _add_page(app, current)
@@ -71,7 +70,6 @@ def _dash_app(settings: Settings, holder: BundleHolder) -> Dash:
     """The Flask server and the Dash app on it, behind the TLS proxy if there is one."""
     server = flask.Flask(__name__)
     server.extensions["ntm_atlas.bundle_holder"] = holder  # serving.py: each worker watches it
-    server.config.update(response_cache.compress_config())  # scripts compressed once
     if settings.proxy_hops:  # behind a TLS proxy: take scheme, host and client from its headers
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -124,7 +122,7 @@ def _add_page(app: Dash, current: Callable[[], callbacks.Context]) -> None:
 def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:
     """The map's static parts, cached for a year by the browser: the GeoJSON of each layer
     (fetched once, never sent through a callback) and the label glyphs (rendered from the
-    fonts on this machine, gzipped once)."""
+    fonts on this machine; :func:`response_cache.precompress` compresses both once)."""
 
     @server.route(GEO_ROUTE)
     def _geojson(name: str):
@@ -144,12 +142,7 @@ def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:
         if start % 256 or end != start + 255 or start > 65535:
             flask.abort(404)
         first = fontstack.split(",")[0].strip()
-        data = glyph_range(start, first)
-        response = flask.Response(data, mimetype="application/x-protobuf")
-        if "gzip" in flask.request.headers.get("Accept-Encoding", "") and data:
-            response.set_data(_gzipped(start, first))
-            response.headers["Content-Encoding"] = "gzip"
-            response.headers["Vary"] = "Accept-Encoding"
+        response = flask.Response(glyph_range(start, first), mimetype="application/x-protobuf")
         response.headers["Cache-Control"] = _CACHE
         return response
 
@@ -250,17 +243,11 @@ WARM_RANGES = (0, 256, 7680)
 
 def _warm_glyphs() -> None:
     """Render the glyph files a page always asks for, so the first visitor does not wait."""
+    from dashboard.glyphs import glyph_range
     from layers.figures import LABEL_FONT
 
     for start in WARM_RANGES:
-        _gzipped(start, LABEL_FONT)
-
-
-@lru_cache(maxsize=64)
-def _gzipped(start: int, fontstack: str) -> bytes:
-    from dashboard.glyphs import glyph_range
-
-    return gzip.compress(glyph_range(start, fontstack), compresslevel=6, mtime=0)
+        glyph_range(start, LABEL_FONT)
 
 
 def absolute(context: callbacks.Context) -> callbacks.Context:
