@@ -110,8 +110,10 @@ def _contexts(
 def _add_page(app: Dash, current: Callable[[], callbacks.Context]) -> None:
     """The page and its callbacks."""
     # Dash embeds the validation layout in every page; with a layout function it would be a
-    # whole filled page (~170 kB). The ids and component types are all it needs.
-    app.validation_layout = skeleton(serve_layout(current()))
+    # whole filled page (~170 kB). The ids and component types are all it needs (with the
+    # pick links of the gap tables, which the served page leaves empty).
+    page = html.Div([serve_layout(current()), *gap_view.skeleton_parts()])
+    app.validation_layout = skeleton(page)
     app.layout = lambda: serve_layout(current())
     app.index_string = page_template(app.index_string)
     callbacks.register(app, current)
@@ -288,9 +290,14 @@ def _walk(component):
 
 def serve_layout(context: callbacks.Context) -> html.Div:
     """The page of a fresh visit (default view, Vietnamese), built from that view's outputs, so
-    that the first paint needs no callback round trip (the URL's state follows by callback)."""
+    that the first paint needs no callback round trip (the URL's state follows by callback).
+
+    The gap view's tab is closed on a fresh visit (the tab is not part of the link), so its
+    two tables are left empty: opening the tab fills them (:func:`dashboard.gap_view.opened`).
+    A national store's 10,736 rows of table cells were ~40 % of building this page."""
     screen = callbacks.Screen(absolute(context), st.default_state(context.years))
-    return layout.page(context.bundle, screen.t, screen.state, callbacks.view_outputs(screen))
+    first = callbacks.view_outputs(screen, tables=False)
+    return layout.page(context.bundle, screen.t, screen.state, first)
 
 
 def page_template(template: str) -> str:
