@@ -56,7 +56,9 @@ def create_app(
     current = _contexts(holder, Translations.load(), prefix)
     _add_map_routes(app.server, holder)
     _add_page(app, current)
-    response_cache.cache_layout(app, current)  # the first page, once per store version
+    # the first page: built once per store version (now, at start), sent to any host from it
+    layouts = response_cache.cache_layout(app, current, placeholder=ROOT_PLACEHOLDER)
+    layouts.prepare(current())
     # A filter state asked for before is answered without running the callbacks again.
     response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
     register_import_page(app, settings)  # /login, /import (editors)
@@ -107,14 +109,33 @@ def _contexts(
     return current
 
 
+class FirstPage:
+    """The page of a fresh visit, built once per callback context (store version): Dash's
+    validation skeleton, Dash's check of the layout on its first request and ``/_dash-layout``
+    all take this one build (a national store's took ~30 s, three times before)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: callbacks.Context | None = None
+        self._page: html.Div | None = None
+
+    def get(self, context: callbacks.Context) -> html.Div:
+        with self._lock:  # one build at a time: the others wait for it
+            if self._owner is not context or self._page is None:
+                self._page = serve_layout(context)
+                self._owner = context
+            return self._page
+
+
 def _add_page(app: Dash, current: Callable[[], callbacks.Context]) -> None:
     """The page and its callbacks."""
+    first = FirstPage()
     # Dash embeds the validation layout in every page; with a layout function it would be a
     # whole filled page (~170 kB). The ids and component types are all it needs (with the
     # pick links of the gap tables, which the served page leaves empty).
-    page = html.Div([serve_layout(current()), *gap_view.skeleton_parts()])
+    page = html.Div([first.get(current()), *gap_view.skeleton_parts()])
     app.validation_layout = skeleton(page)
-    app.layout = lambda: serve_layout(current())
+    app.layout = lambda: first.get(current())
     app.index_string = page_template(app.index_string)
     callbacks.register(app, current)
     gap_view.register(app, lambda state, which: callbacks.table_rows(current(), state, which))
@@ -252,12 +273,21 @@ def _warm_glyphs() -> None:
         glyph_range(start, LABEL_FONT)
 
 
-def absolute(context: callbacks.Context) -> callbacks.Context:
+#: The root of the absolute URLs in the page of a fresh visit: the page is built once per store
+#: version with this root, and each host's copy has the host's root in its place
+#: (:func:`dashboard.response_cache.cache_layout`), so no host waits for a build. Letters, dots
+#: and dashes only: JSON writes it as it is (Plotly's encoder writes "/" as "\\u002f").
+ROOT_PLACEHOLDER = "ntm-atlas-root.invalid"
+
+
+def absolute(context: callbacks.Context, root: str | None = None) -> callbacks.Context:
     """The context with absolute URLs (MapLibre loads GeoJSON layers and glyphs in a web worker,
-    where a relative URL does not resolve) when there is a request to take the host from."""
-    if not flask.has_request_context():
-        return context
-    root = flask.request.host_url.rstrip("/")
+    where a relative URL does not resolve), under ``root`` or the request's host (unchanged
+    without either)."""
+    if root is None:
+        if not flask.has_request_context():
+            return context
+        root = flask.request.host_url.rstrip("/")
     return callbacks.Context(
         bundle=context.bundle,
         translations=context.translations,
@@ -294,8 +324,9 @@ def serve_layout(context: callbacks.Context) -> html.Div:
 
     The gap view's tab is closed on a fresh visit (the tab is not part of the link), so its
     two tables are left empty: opening the tab fills them (:func:`dashboard.gap_view.opened`).
-    A national store's 10,736 rows of table cells were ~40 % of building this page."""
-    screen = callbacks.Screen(absolute(context), st.default_state(context.years))
+    A national store's 10,736 rows of table cells were ~40 % of building this page.
+    Its URLs are under :data:`ROOT_PLACEHOLDER` (the host is put in when it is sent)."""
+    screen = callbacks.Screen(absolute(context, ROOT_PLACEHOLDER), st.default_state(context.years))
     first = callbacks.view_outputs(screen, tables=False)
     return layout.page(context.bundle, screen.t, screen.state, first)
 

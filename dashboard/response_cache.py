@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -36,9 +37,12 @@ MAX_CALLBACK_BYTES = 256 * 1024
 #: Brotli quality of what is compressed once and kept: the best up to 1 MiB, and a quality that
 #: takes about a second for a national store's ~10 MB GeoJSON above it.
 BEST_QUALITY, LARGE_QUALITY, LARGE = 11, 9, 1 << 20
+#: The layout is compressed once per host: a quality that takes milliseconds (the first visit
+#: of a host waits for it).
+LAYOUT_QUALITY = 9
 
 
-def compress(data: bytes, coding: str | None) -> bytes:
+def compress(data: bytes, coding: str | None, quality: int | None = None) -> bytes:
     """``data`` in a content coding (``br``, ``gzip`` or None for as is), as small as a
     once-made response deserves.
 
@@ -48,7 +52,8 @@ def compress(data: bytes, coding: str | None) -> bytes:
     if coding == "br":
         import brotli
 
-        quality = BEST_QUALITY if len(data) <= LARGE else LARGE_QUALITY
+        if quality is None:
+            quality = BEST_QUALITY if len(data) <= LARGE else LARGE_QUALITY
         return brotli.compress(data, quality=quality)
     if coding == "gzip":
         return gzip.compress(data, compresslevel=9, mtime=0)
@@ -66,43 +71,64 @@ def best_coding(accept_encoding: str | None) -> str | None:
 
 
 class LayoutCache:
-    """Compressed layout bodies of one callback context (store version), by host and coding."""
+    """The layout of one callback context (store version): its JSON text, built once, and that
+    text for each host (the placeholder root replaced by the host's) in each coding."""
 
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[], bytes], placeholder: str | None = None) -> None:
+        self._build = build
+        self._placeholder = placeholder.encode() if placeholder else None
         self._lock = threading.Lock()
         self._owner: object = None
+        self._text: bytes | None = None
         self._entries: dict[Hashable, bytes] = {}
 
-    def get(self, owner: object, key: Hashable) -> bytes | None:
+    def prepare(self, owner: object) -> bytes:
+        """The layout's JSON text for ``owner`` (built by the first caller; the others wait)."""
         with self._lock:
-            if owner is not self._owner:
+            if owner is not self._owner or self._text is None:
                 self._owner, self._entries = owner, {}
-            return self._entries.get(key)
+                self._text = self._build()
+            return self._text
 
-    def put(self, owner: object, key: Hashable, body: bytes) -> None:
+    def body(self, owner: object, root: str, coding: str | None) -> bytes:
+        """The layout for a host (``root``: its URL without the trailing slash) in a coding."""
+        key = (root, coding)
         with self._lock:
-            if owner is not self._owner:
-                return  # the store was replaced meanwhile: do not keep the old page
-            if len(self._entries) >= MAX_ENTRIES:
-                self._entries.clear()
-            self._entries[key] = body
+            body = self._entries.get(key) if owner is self._owner else None
+        if body is not None:
+            return body
+        text = self.prepare(owner)
+        if self._placeholder:
+            text = text.replace(self._placeholder, json.dumps(root)[1:-1].encode())
+        body = compress(text, coding, quality=LAYOUT_QUALITY)
+        with self._lock:
+            if owner is self._owner:  # else the store was replaced meanwhile: not kept
+                if len(self._entries) >= MAX_ENTRIES:
+                    self._entries.clear()
+                self._entries[key] = body
+        return body
 
 
-def cache_layout(app, current: Callable[[], object]) -> LayoutCache:
+def cache_layout(app, current: Callable[[], object], placeholder: str | None = None) -> LayoutCache:
     """Answer Dash's ``/_dash-layout`` from a :class:`LayoutCache` keyed by ``current()`` (the
-    callback context of the store as it is now), the request's host and its coding."""
+    callback context of the store as it is now), the request's host and its coding. The page
+    is built (Dash's view: the layout function, its JSON) once per context; ``placeholder``,
+    the root of its absolute URLs, is replaced by the request's host for each host.
+    :meth:`LayoutCache.prepare` builds it before any request (at start)."""
     endpoint = app.config.routes_pathname_prefix + "_dash-layout"
-    build = app.server.view_functions[endpoint]
-    cache = LayoutCache()
+    view = app.server.view_functions[endpoint]
+
+    def build() -> bytes:
+        if flask.has_request_context():
+            return view().get_data()
+        with app.server.test_request_context(endpoint):
+            return view().get_data()
+
+    cache = LayoutCache(build, placeholder)
 
     def layout():
-        owner = current()
         coding = best_coding(flask.request.headers.get("Accept-Encoding"))
-        key = (flask.request.host_url, coding)
-        body = cache.get(owner, key)
-        if body is None:
-            body = compress(build().get_data(), coding)
-            cache.put(owner, key, body)
+        body = cache.body(current(), flask.request.host_url.rstrip("/"), coding)
         response = flask.Response(body, mimetype="application/json")
         if coding:
             response.headers["Content-Encoding"] = coding  # flask-compress leaves it
