@@ -15,7 +15,7 @@ from store_samples import add_cao_tri_assignment, location
 from dashboard import callbacks as cb
 from dashboard import gap_view, ids, layout
 from dashboard import state as st
-from dashboard.app import create_app, serve_layout
+from dashboard.app import ROOT_PLACEHOLDER, absolute, create_app, serve_layout
 from dashboard.i18n import LANGS, Translations
 from geodata.bundle import Bundle
 from layers import figures, styles
@@ -122,13 +122,15 @@ def test_layout_is_filled_for_the_first_paint(ctx):
     fig = nodes[ids.MAP].figure
     assert [t.name for t in fig.data] == list(figures.TRACE_ORDER)  # labels only
     assert fig.layout.meta["fit"]  # the browser fits the map to the province
-    paint = nodes[ids.MAP_PAINT].data  # what map.js paints: geometry by URL
-    assert paint["sources"]["communes"].startswith("/geo/communes_2019")
+    paint = nodes[ids.MAP_PAINT].data  # what map.js paints: geometry by URL (absolute: the
+    # root is put in per host when the page is sent, see test_response_cache)
+    assert paint["sources"]["communes"].startswith(f"{ROOT_PLACEHOLDER}/geo/communes_2019")
     # a province's map has every detail at every zoom: no simplified communes for zoom < 8
     assert "communes_low" not in paint["sources"] and paint["look"]["detail_zoom"] is None
     assert len(paint["communes"]) == 122 and len(paint["points"]) == len(ctx.bundle.projects)
     # Every component that follows the view is filled from the same outputs, by name.
-    first = cb.view_outputs(cb.Screen(ctx, st.default_state(ctx.years)), tables=False)
+    screen = cb.Screen(absolute(ctx, ROOT_PLACEHOLDER), st.default_state(ctx.years))
+    first = cb.view_outputs(screen, tables=False)
     for name, (cid, prop) in ids.VIEW_OUTPUTS.items():
         if name != "map":
             shown, wanted = (
