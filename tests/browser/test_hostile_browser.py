@@ -123,7 +123,7 @@ def test_dashboard_and_import_page_run_under_the_csp_without_violations(server, 
         )
         page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")  # the tables
         page.wait_for_selector("#sponsor-table tbody tr")
-        time.sleep(1.0)  # late requests (glyphs, tiles)
+        page.wait_for_load_state("networkidle")  # late requests (glyphs, tiles) have answered
         assert _violations(page) == []
         page.goto(server + "/login?next=/import")
         page.fill("#login-user", "lan")

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from components import text_of
+from components import table_cells, text_of
 from dash import Patch, no_update
 from store_samples import add_cao_tri_assignment, location
 
@@ -270,22 +270,18 @@ def test_tables_are_built_only_while_their_tab_is_open(ctx):
     gaps = _table_rows(opened["gaps"])
     assert gaps and all(r["col.district"] == "Huyện Chợ Đồn" for r in gaps)
     assert _table_rows(opened["gaps"]) == _table_rows(_view(ctx, d=["064"])["gap_table"])
-    assert _table_rows(opened["sponsors"])
+    assert _table_rows(opened["sponsors"], "sponsors")
 
 
-def _table_rows(table) -> list[dict[str, str]]:
-    """The body rows of a gap-view table, each by its columns' translation keys."""
+def _table_rows(table, which: str = "gaps") -> list[dict[str, str]]:
+    """The body rows of a gap-view table (``which``: gaps or sponsors), each a dict of its
+    cells' texts by the columns' translation keys."""
     from dashboard.gap_view import GAP_COLUMNS, SPONSOR_COLUMNS
 
-    body = table.children[2].children
-    width = len(body[0].children) if body else 0
-    columns = GAP_COLUMNS if width == len(GAP_COLUMNS) else SPONSOR_COLUMNS
+    columns = GAP_COLUMNS if which == "gaps" else SPONSOR_COLUMNS
     return [
-        {
-            c.header_key: text_of(cell.children)
-            for c, cell in zip(columns, row.children, strict=True)
-        }
-        for row in body
+        {key: text_of(cell.children) for key, cell in row.items()}
+        for row in table_cells(table, columns)
     ]
 
 
