@@ -129,6 +129,28 @@ def test_page_loads_without_console_errors_with_122_communes(page, server):
     assert page.errors == []
 
 
+def test_the_gap_tables_fill_when_their_tab_opens(page, server, bundle):
+    """A fresh page is served without the closed tab's tables (a national store has 10,736
+    rows); opening the tab fills both with the default view's rows."""
+    from dashboard import callbacks as cb
+    from dashboard import state as st
+    from dashboard.i18n import Translations
+
+    c = cb.Context(bundle=bundle, translations=Translations.load(), geo_urls={})
+    default = st.default_state(c.years)
+    gaps, sponsors = (cb.table_rows(c, default, which) for which in ("gaps", "sponsors"))
+    _open(page, server)
+    assert page.locator("#gap-table tr, #sponsor-table tr").count() == 0
+    page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")
+    page.wait_for_selector("#gap-table tbody tr")
+    page.wait_for_selector("#sponsor-table tbody tr")
+    rows = page.locator("#gap-table tbody tr").all_inner_texts()
+    assert len(rows) == len(gaps) > 0
+    assert {r["name"] for r in gaps} == {row.split("\t")[0].strip() for row in rows}
+    assert page.locator("#sponsor-table tbody tr").count() == len(sponsors) > 0
+    assert page.errors == []
+
+
 def test_district_filter_updates_cards_and_table(page, server):
     _open(page, server)
     assert "/ 122" in page.inner_text("#cards")
