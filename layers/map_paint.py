@@ -36,6 +36,24 @@ from layers import styles
 
 #: Zoom from which the single points show instead of the commune groups.
 GROUP_MAX_ZOOM = 10.5
+#: A country-sized map (more than :data:`DETAIL_COMMUNES` communes) shows only the communes'
+#: colours, from a simplified copy of their geometry, below this zoom; the commune groups,
+#: the points and the commune names come from it on (at zoom 5 they were 10,736 discs and
+#: over 100,000 count and letter symbols: unreadable, and most of the page's drawing work).
+DETAIL_ZOOM = 8.0
+#: A map of more communes than this is country-sized (a province has at most ~600).
+DETAIL_COMMUNES = 2000
+
+
+def detail_zoom(n_communes: int) -> float | None:
+    """The zoom from which a map of ``n_communes`` shows its details, or None (from any zoom).
+
+    >>> detail_zoom(122), detail_zoom(10_736)
+    (None, 8.0)
+    """
+    return DETAIL_ZOOM if n_communes > DETAIL_COMMUNES else None
+
+
 #: Font of the letters and counts on the markers (the dashboard serves its glyphs).
 LABEL_FONT = "Open Sans Regular"
 CASING_COLOUR = "#111111"
@@ -243,12 +261,17 @@ def paint_spec(
     only when they change), the communes' classes and outlines, the points and groups shown,
     the hover words, the layer switches (``communes``, ``projects``), the box to fit
     (``fit``: refitted only when it changes) and the basemap's tiles (``url``,
-    ``attribution``, ``max_zoom``; None for the white background)."""
+    ``attribution``, ``max_zoom``; None for the white background).
+
+    A country-sized map (:func:`detail_zoom`) also names ``look.detail_zoom`` and the
+    ``communes_low`` source (its communes simplified) that map.js draws below that zoom."""
     points = point_paint(projects, code_column)
     counts = [g[0] for g in points["groups"].values()]
+    detail = detail_zoom(len(table))
     return {
-        "sources": dict(sources),
-        "look": look(),
+        # the simplified communes only where a zoom shows no detail (a country's map)
+        "sources": {k: v for k, v in sources.items() if k != "communes_low" or detail},
+        "look": {**look(), "detail_zoom": detail},
         **commune_paint(measure, table),
         **points,
         "words": hover_words(measure, t, counts),

@@ -125,6 +125,8 @@ def test_layout_is_filled_for_the_first_paint(ctx):
     paint = nodes[ids.MAP_PAINT].data  # what map.js paints: geometry by URL (absolute: the
     # root is put in per host when the page is sent, see test_response_cache)
     assert paint["sources"]["communes"].startswith(f"{ROOT_PLACEHOLDER}/geo/communes_2019")
+    # a province's map has every detail at every zoom: no simplified communes for zoom < 8
+    assert "communes_low" not in paint["sources"] and paint["look"]["detail_zoom"] is None
     assert len(paint["communes"]) == 122 and len(paint["points"]) == len(ctx.bundle.projects)
     # Every component that follows the view is filled from the same outputs, by name.
     screen = cb.Screen(absolute(ctx, ROOT_PLACEHOLDER), st.default_state(ctx.years))
@@ -553,6 +555,13 @@ def test_geojson_and_glyph_routes(app):
     assert r.status_code == 200 and "max-age" in r.headers["Cache-Control"]
     assert len(json.loads(r.data)["features"]) == 122
     assert client.get("/geo/nope.geojson").status_code == 404
+    # the communes simplified for a country's map zoomed out: same features, fewer vertices
+    low = client.get("/geo/communes_2019_low.geojson")
+    assert low.status_code == 200 and "max-age" in low.headers["Cache-Control"]
+    assert [f["id"] for f in json.loads(low.data)["features"]] == [
+        f["id"] for f in json.loads(r.data)["features"]
+    ]
+    assert len(low.data) < len(r.data)
     r = client.get("/glyphs/Open Sans Regular/7680-7935.pbf")
     assert r.status_code == 200 and len(r.data) > 10_000
     assert client.get("/glyphs/x/1-2.pbf").status_code == 404
