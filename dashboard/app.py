@@ -26,7 +26,7 @@ from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import CSS_FILE as IMPORT_CSS
 from dashboard.import_page import register_import_page
 from dashboard.security import secure_app
-from geodata.bundle import Bundle, BundleHolder
+from geodata.bundle import LOW_TOLERANCE, Bundle, BundleHolder, low_geojson_text
 from geodata.settings import Settings
 from geodata.store import open_store
 from geodata.vocabulary import VINTAGES
@@ -170,9 +170,14 @@ def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:
         return response
 
 
-#: The GeoJSON assets/map.js draws besides the boundaries: every project, and each vintage's
-#: commune groups (layers/map_paint.py).
-MAP_GEOJSON = ("projects", *(f"groups_{v}" for v in VINTAGES))
+#: The GeoJSON assets/map.js draws besides the boundaries: every project, each vintage's
+#: commune groups (layers/map_paint.py) and its communes simplified for a country zoomed out
+#: (geodata.bundle.low_geojson_text; a national store's map below map_paint.DETAIL_ZOOM).
+MAP_GEOJSON = (
+    "projects",
+    *(f"groups_{v}" for v in VINTAGES),
+    *(f"communes_{v}_low" for v in VINTAGES),
+)
 _MAP_GEOJSON: dict[tuple[int, str], tuple[Bundle, str]] = {}
 _MAP_LOCK = threading.Lock()
 
@@ -193,6 +198,8 @@ def map_geojson(bundle: Bundle, name: str) -> str | None:
 
 
 def _build_map_geojson(bundle: Bundle, name: str) -> str:
+    if name.endswith("_low"):
+        return low_geojson_text(bundle, int(name.removeprefix("communes_").removesuffix("_low")))
     projects = bundle.projects
     if name == "projects":
         data = map_paint.project_features(projects)
@@ -225,8 +232,12 @@ def _digest(bundle: Bundle, name: str) -> str:
     of (the project columns it reads, a vintage's commune names, the kinds' looks), so a text
     is built only when a browser asks for it — a national store's four texts (100,000
     projects) took ~20 s of CPU at every start, three of them for vintages nobody showed."""
-    projects = bundle.projects
     h = hashlib.sha1(name.encode())
+    if name.endswith("_low"):  # from the vintage's web layer, simplified
+        h.update(repr(LOW_TOLERANCE).encode())
+        h.update(bundle.geojson[name.removesuffix("_low")].encode())
+        return h.hexdigest()[:10]
+    projects = bundle.projects
     h.update(repr(list(styles.PROJECT_KINDS.values())).encode())
     if name == "projects":
         cols = [c for c in _PROJECT_COLUMNS if c in projects]

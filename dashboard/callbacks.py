@@ -68,6 +68,7 @@ class Context:
     def urls(self, vintage: int) -> dict[str, str]:
         return {
             "communes": self.geo_urls[f"communes_{vintage}"],
+            "communes_low": self.geo_urls[f"communes_{vintage}_low"],
             "projects": self.geo_urls["projects"],
             "groups": self.geo_urls[f"groups_{vintage}"],
             "districts": self.geo_urls["districts"],
@@ -155,7 +156,7 @@ class Screen:
             projects=self.view.projects,
             code_column=f"code_{self.vintage}",
             t=self.t,
-            sources={k: urls[k] for k in ("communes", "projects", "groups")},
+            sources={k: urls[k] for k in ("communes", "communes_low", "projects", "groups")},
             visible=self.visible,
             fit=district_bbox(c.bundle, self.get("d")) or self.view.bbox,
             basemap=self.basemap,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+from places import free_spot
 
 from geodata import coverage as cv
 from geodata.bundle import Bundle
@@ -183,9 +184,7 @@ def test_click_xuan_lac_shows_its_sponsor_and_projects(page, server, bundle):
     _open(page, server)
     communes = bundle.communes(2019)
     xuan_lac = communes.loc[communes["code"] == "02023"].geometry.iloc[0]
-    points = bundle.projects.geometry
-    free = xuan_lac.buffer(-0.004).difference(shapely.union_all(points.buffer(0.012).to_numpy()))
-    spot = free.representative_point() if not free.is_empty else xuan_lac.representative_point()
+    spot = free_spot(xuan_lac, bundle.projects.geometry, inset_m=420, clear_m=1300)
     # Zoom in (as a person would) so that the click lands on the commune, not on a project.
     page.evaluate(
         "([lon, lat]) => Plotly.relayout(" + GD + ", {'map.center': {lon, lat}, 'map.zoom': 11})",
@@ -326,9 +325,7 @@ def test_hover_tells_the_commune_and_a_click_on_a_group_selects_it(page, server,
     page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
     communes = bundle.communes(2019)
     xuan_lac = communes.loc[communes["code"] == "02023"].geometry.iloc[0]
-    points = bundle.projects.geometry
-    free = xuan_lac.buffer(-0.004).difference(shapely.union_all(points.buffer(0.03).to_numpy()))
-    spot = free.representative_point() if not free.is_empty else xuan_lac.representative_point()
+    spot = free_spot(xuan_lac, bundle.projects.geometry, inset_m=420, clear_m=3200)
     page.wait_for_function(READY)
     x, y = _pixel(page, spot.x, spot.y)
     page.mouse.move(x, y)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from components import text_of
+from components import table_cells, text_of
 from dash import Patch, html, no_update
 from store_samples import add_cao_tri_assignment, location
 
@@ -117,7 +117,7 @@ def test_layout_is_filled_for_the_first_paint(ctx):
     opened = _opened_tables(ctx)
     assert opened["gaps"].to_plotly_json()["type"] == "Table"  # plain table
     assert "Mã đơn vị hành chính" in text_of(opened["gaps"])
-    assert _table_rows(opened["sponsors"])
+    assert _table_rows(opened["sponsors"], "sponsors")
     assert "mọi bản ghi" in text_of(nodes[ids.COUNTED].children).lower()
     fig = nodes[ids.MAP].figure
     assert [t.name for t in fig.data] == list(figures.TRACE_ORDER)  # labels only
@@ -125,6 +125,8 @@ def test_layout_is_filled_for_the_first_paint(ctx):
     paint = nodes[ids.MAP_PAINT].data  # what map.js paints: geometry by URL (absolute: the
     # root is put in per host when the page is sent, see test_response_cache)
     assert paint["sources"]["communes"].startswith(f"{ROOT_PLACEHOLDER}/geo/communes_2019")
+    # a province's map has every detail at every zoom: no simplified communes for zoom < 8
+    assert "communes_low" not in paint["sources"] and paint["look"]["detail_zoom"] is None
     assert len(paint["communes"]) == 122 and len(paint["points"]) == len(ctx.bundle.projects)
     # Every component that follows the view is filled from the same outputs, by name.
     screen = cb.Screen(absolute(ctx, ROOT_PLACEHOLDER), st.default_state(ctx.years))
@@ -267,7 +269,7 @@ def test_view_filter_change_sends_a_small_paint_spec_and_no_figure(ctx, bundle):
     assert paint["groups"]["02023"][0] == 12  # Xuân Lạc's 12 projects in one marker
     assert paint["fit"] == [round(x, 5) for x in cb.district_bbox(bundle, ["064"])]
     assert "7 / 22" in text_of(out["cards"])
-    gaps = _table_rows(out["gap_table"])
+    gaps = _table_rows(out["gap_table"], "gaps")
     assert gaps and all(r["col.district"] == "Huyện Chợ Đồn" for r in gaps)
     assert gaps[0]["col.difficult"] == "Có"
     assert out["search_options"] is no_update  # the communes of the vintage did not change
@@ -285,25 +287,23 @@ def test_tables_are_built_only_while_their_tab_is_open(ctx):
     other = gap_view.opened("overview", dict(screen.state), rows_of)
     assert other == {"gaps": no_update, "sponsors": no_update}
     opened = gap_view.opened(gap_view.TAB, dict(screen.state), rows_of)
-    gaps = _table_rows(opened["gaps"])
+    gaps = _table_rows(opened["gaps"], "gaps")
     assert gaps and all(r["col.district"] == "Huyện Chợ Đồn" for r in gaps)
-    assert _table_rows(opened["gaps"]) == _table_rows(_view(ctx, d=["064"])["gap_table"])
-    assert _table_rows(opened["sponsors"])
+    assert _table_rows(opened["gaps"], "gaps") == _table_rows(
+        _view(ctx, d=["064"])["gap_table"], "gaps"
+    )
+    assert _table_rows(opened["sponsors"], "sponsors")
 
 
-def _table_rows(table) -> list[dict[str, str]]:
-    """The body rows of a gap-view table, each by its columns' translation keys."""
+def _table_rows(table, which: str) -> list[dict[str, str]]:
+    """The body rows of a gap-view table (``which``: gaps or sponsors), each a dict of its
+    cells' texts by the columns' translation keys."""
     from dashboard.gap_view import GAP_COLUMNS, SPONSOR_COLUMNS
 
-    body = table.children[2].children
-    width = len(body[0].children) if body else 0
-    columns = GAP_COLUMNS if width == len(GAP_COLUMNS) else SPONSOR_COLUMNS
+    columns = GAP_COLUMNS if which == "gaps" else SPONSOR_COLUMNS
     return [
-        {
-            c.header_key: text_of(cell.children)
-            for c, cell in zip(columns, row.children, strict=True)
-        }
-        for row in body
+        {key: text_of(cell.children) for key, cell in row.items()}
+        for row in table_cells(table, columns)
     ]
 
 
@@ -476,7 +476,7 @@ def test_the_gap_csv_download_is_what_the_table_shows(app, ctx):
     assert download["content"].startswith("\ufeff")
     lines = download["content"].lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Xã,Huyện,Đặc biệt khó khăn")
-    table = _table_rows(_view(ctx, d=["064"])["gap_table"])
+    table = _table_rows(_view(ctx, d=["064"])["gap_table"], "gaps")
     assert len(lines) == 1 + len(table) == 1 + 22 - 7  # communes in view minus those helped
     assert all(",Huyện Chợ Đồn," in line for line in lines[1:])
     assert [line.split(",")[0] for line in lines[1:]] == [r["col.commune"] for r in table]
@@ -555,6 +555,13 @@ def test_geojson_and_glyph_routes(app):
     assert r.status_code == 200 and "max-age" in r.headers["Cache-Control"]
     assert len(json.loads(r.data)["features"]) == 122
     assert client.get("/geo/nope.geojson").status_code == 404
+    # the communes simplified for a country's map zoomed out: same features, fewer vertices
+    low = client.get("/geo/communes_2019_low.geojson")
+    assert low.status_code == 200 and "max-age" in low.headers["Cache-Control"]
+    assert [f["id"] for f in json.loads(low.data)["features"]] == [
+        f["id"] for f in json.loads(r.data)["features"]
+    ]
+    assert len(low.data) < len(r.data)
     r = client.get("/glyphs/Open Sans Regular/7680-7935.pbf")
     assert r.status_code == 200 and len(r.data) > 10_000
     assert client.get("/glyphs/x/1-2.pbf").status_code == 404
