@@ -240,18 +240,21 @@ def run_page(
         run = PageRun(app, drawn_ms, by_kind, len(rows), layout[0] if layout else None, first_load)
         for value in changes:
             bodies.clear()
-            page.evaluate(CHANGE, {"id": control, "value": value})
-            page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=wait_ms)
-            result = page.evaluate(RESULT)
-            rows = take(url)
-            result["bytes"] = sum(r[1] for r in rows)
-            result["bytes_sent"] = sum(r[2] for r in rows)
-            result["server_cpu_ms"] = 1000 * sum(
-                r[3] for r in rows if "_dash-update-component" in r[0]
-            )
-            result["value"] = value
-            run.changes.append(result)
+            run.changes.append(_change(page, url, control, value, quiet_ms, wait_ms))
             run.request_bodies.extend(bodies)
         return run
     finally:
         context.close()
+
+
+def _change(page, url: str, control: str, value, quiet_ms: int, wait_ms: int) -> dict:
+    """Set ``control`` to ``value``; the change's figures once the map has settled."""
+    page.evaluate(CHANGE, {"id": control, "value": value})
+    page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=wait_ms)
+    result = page.evaluate(RESULT)
+    rows = take(url)
+    result["bytes"] = sum(r[1] for r in rows)
+    result["bytes_sent"] = sum(r[2] for r in rows)
+    result["server_cpu_ms"] = 1000 * sum(r[3] for r in rows if "_dash-update-component" in r[0])
+    result["value"] = value
+    return result
