@@ -31,7 +31,7 @@ from dashboard.security import secure_app
 from geodata.bundle import Bundle, BundleHolder
 from geodata.settings import Settings
 from geodata.store import open_store
-from geodata.vocabulary import VINTAGES
+from geodata.vocabulary import VINTAGES, short_name
 from layers import map_paint, styles
 
 GEO_ROUTE = "/geo/<name>.geojson"
@@ -155,8 +155,13 @@ def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:
 
 
 #: The GeoJSON assets/map.js draws besides the boundaries: every project, and each vintage's
-#: commune groups (layers/map_paint.py).
-MAP_GEOJSON = ("projects", *(f"groups_{v}" for v in VINTAGES))
+#: commune groups and name labels (its communes', the districts', the neighbours';
+#: layers/map_paint.py).
+MAP_GEOJSON = (
+    "projects",
+    *(f"groups_{v}" for v in VINTAGES),
+    *(f"labels_{v}" for v in VINTAGES),
+)
 _MAP_GEOJSON: dict[tuple[int, str], tuple[Bundle, str]] = {}
 _MAP_LOCK = threading.Lock()
 
@@ -176,10 +181,24 @@ def map_geojson(bundle: Bundle, name: str) -> str | None:
     return hit[1]
 
 
+def _label_tables(bundle: Bundle, vintage: int) -> dict[str, pd.DataFrame]:
+    """The label points of a vintage's communes, the districts and the neighbours, named as
+    the map shows them (without their unit word)."""
+    lp = bundle.label_points
+    keys = {"commune": f"communes_{vintage}", "district": "districts", "neighbour": "neighbours"}
+    return {
+        kind: lp[key].assign(name=lp[key]["name"].map(short_name))
+        for kind, key in keys.items()
+        if key in lp
+    }
+
+
 def _build_map_geojson(bundle: Bundle, name: str) -> str:
     projects = bundle.projects
     if name == "projects":
         data = map_paint.project_features(projects)
+    elif name.startswith("labels_"):
+        data = map_paint.label_features(_label_tables(bundle, int(name.removeprefix("labels_"))))
     else:
         vintage = int(name.removeprefix("groups_"))
         communes = bundle.communes(vintage)
@@ -211,6 +230,10 @@ def _digest(bundle: Bundle, name: str) -> str:
     projects) took ~20 s of CPU at every start, three of them for vintages nobody showed."""
     projects = bundle.projects
     h = hashlib.sha1(name.encode())
+    if name.startswith("labels_"):
+        for table in _label_tables(bundle, int(name.removeprefix("labels_"))).values():
+            h.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+        return h.hexdigest()[:10]
     h.update(repr(list(styles.PROJECT_KINDS.values())).encode())
     if name == "projects":
         cols = [c for c in _PROJECT_COLUMNS if c in projects]
