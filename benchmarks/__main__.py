@@ -10,16 +10,15 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+
+from dashboard.headless import NotAnswering, free_port, launch_chromium, wait_until_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -60,12 +59,31 @@ def main(argv: list[str] | None = None) -> int:
         store = args.store or _build_store(tmp)
         result = run(store, tmp, args)
     print(table(result))
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = result["date"].replace(":", "").replace("-", "")[:13]
-    path = args.out / f"{stamp}Z-{args.label}.json"
-    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
-    print(f"\nwritten: {path}")
+    print(f"\nwritten: {write_result(result, args.out, args.label)}")
     return 0
+
+
+def write_result(result: dict, folder: Path, label: str) -> Path:
+    """``result`` as ``folder/<its date, to the minute>Z-<label>.json``; returns the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = result["date"].replace(":", "").replace("-", "")[:13]
+    path = folder / f"{stamp}Z-{label}.json"
+    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    return path
+
+
+def git_describe() -> str | None:
+    """The checkout the figures were measured on (``git describe --always --dirty``)."""
+    try:
+        return subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        return None
 
 
 def _build_store(tmp: Path) -> Path:
@@ -73,12 +91,6 @@ def _build_store(tmp: Path) -> Path:
 
     print(f"building a store from the mirror into {tmp / 'bench.gpkg'} …", flush=True)
     return build_at(tmp / "bench.gpkg")
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -96,16 +108,11 @@ def _process(
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
         try:
-            deadline = time.monotonic() + wait_s
-            while True:
-                try:
-                    urllib.request.urlopen(ready_url, timeout=5).read()
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        msg = f"server did not start: {' '.join(cmd)}\n{log.read_text()[-3000:]}"
-                        raise RuntimeError(msg) from None
-                    time.sleep(0.3)
+            try:
+                wait_until_answers(ready_url, proc, wait_s)
+            except NotAnswering as e:
+                msg = f"server did not start ({e}): {' '.join(cmd)}\n{log.read_text()[-3000:]}"
+                raise RuntimeError(msg) from None
             yield proc
         finally:
             proc.terminate()
@@ -120,7 +127,7 @@ def _process(
 def _server(app: str, store: str, tmp: Path, log_name: str, wait_s: float = 180):
     """``benchmarks.server`` serving ``app`` ("real" or "naive") over ``store`` on a free
     port; yields (its URL, its process) once it answers."""
-    port = _port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "benchmarks.server", app, store, str(port)]
     with _process(cmd, url + "/", tmp / log_name, wait_s=wait_s) as proc:
@@ -216,9 +223,7 @@ def _browse(servers: dict, args: argparse.Namespace, expected: int, districts: l
     pages: dict[str, list] = {"atlas": [], "naive": []}
     bodies: list[str] = []
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=bb.CHROMIUM, headless=True, args=bb.CHROMIUM_ARGS
-        )
+        chromium = launch_chromium(pw)
         versions = _versions(chromium.version)
         # One untimed load each: the server's first-request work (glyphs, caches) is not
         # what a visitor of a running server pays.
@@ -259,7 +264,7 @@ def _view_requests(bodies: list[str]) -> list[str]:
 def _load(store: Path, tmp: Path, args: argparse.Namespace, bodies: list[str]) -> dict:
     from benchmarks.load import load_test, rss_of_tree
 
-    port = _port()
+    port = free_port()
     help_text = subprocess.run(
         [sys.executable, "-m", "dashboard.cli", "serve", "--help"],
         cwd=ROOT,
@@ -420,16 +425,7 @@ def _versions(chromium: str) -> dict:
     from plotly.offline import get_plotlyjs_version
 
     out["plotly.js (Dash's, naive)"] = get_plotlyjs_version()
-    try:
-        out["git"] = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-    except OSError:
-        out["git"] = None
+    out["git"] = git_describe()
     return out
 
 

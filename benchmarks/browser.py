@@ -14,15 +14,6 @@ import json
 import urllib.request
 from dataclasses import dataclass, field
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1440, "height": 900}
 
 #: Installed before any page script: counts the Dash callback requests in flight.

@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,15 +25,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from dashboard.headless import free_port, launch_chromium, wait_until_answers
+
 GD = "document.querySelector('#map .js-plotly-plot')"
 READY = (
     "() => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
@@ -137,12 +129,6 @@ class Traffic:
         return out
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _store(path: str | None, tmp: Path) -> Path:
     if path:
         return Path(path)
@@ -165,7 +151,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmpdir, _serving(args.store, Path(tmpdir)) as url:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            browser = launch_chromium(p)
             cold = _cold_loads(browser, url, args.runs)
             warm = _warm_loads(browser, url, args.runs)
             browser.close()
@@ -178,7 +164,7 @@ def _serving(store_path: str | None, tmp: Path):
     """The dashboard over the store in a subprocess on a free port, warmed (its glyph files
     are rendered on first request); yields its URL."""
     store = _store(store_path, tmp)
-    port = _port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(store), str(tmp / "cache"), str(port)],
         stdout=subprocess.DEVNULL,
@@ -187,12 +173,7 @@ def _serving(store_path: str | None, tmp: Path):
     )
     url = f"http://127.0.0.1:{port}/"
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url, timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_answers(url, proc, 180)
         for r in ("0-255", "256-511", "7680-7935"):
             urllib.request.urlopen(f"{url}glyphs/Open%20Sans%20Regular/{r}.pbf").read()
         yield url

@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     args = p.parse_args(argv)
     args.database = None
-    from benchmarks.__main__ import _load
+    from benchmarks.__main__ import _load, write_result
 
     with tempfile.TemporaryDirectory(prefix="ntm-load-") as tmpdir:
         tmp = Path(tmpdir)
@@ -184,11 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         f" RSS {result['rss']['rss_mib']:.0f} MiB (PSS {result['rss']['pss_mib']:.0f}),"
         f" load average {result['loadavg_before'][0]:.1f}"
     )
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = result["date"].replace(":", "").replace("-", "")[:13]
-    path = args.out / f"{stamp}Z-{args.label}.json"
-    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
-    print(f"written: {path}")
+    print(f"written: {write_result(result, args.out, args.label)}")
     return 0
 
 

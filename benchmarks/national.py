@@ -17,7 +17,6 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -164,13 +163,6 @@ def write_national_store(province: Path, out: Path, copies: int = 88, points: in
     return out
 
 
-def _git() -> str:
-    done = subprocess.run(
-        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip()
-
-
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks.national", description=__doc__)
     p.add_argument("--store", type=Path, required=True, help="the province store (built)")
@@ -206,12 +198,11 @@ def _browse(urls: dict[str, str], counts: dict, districts: dict, loads: int) -> 
 
     from benchmarks import browser as bb
     from dashboard import ids
+    from dashboard.headless import launch_chromium
 
     runs: dict[str, list] = {"province": [], "national": []}
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=bb.CHROMIUM, headless=True, args=bb.CHROMIUM_ARGS
-        )
+        chromium = launch_chromium(pw)
         for i in range(loads):
             for name in ("province", "national") if i % 2 == 0 else ("national", "province"):
                 d = districts[name][i % len(districts[name])]
@@ -277,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from contextlib import ExitStack
 
-    from benchmarks.__main__ import RESULTS, _store_facts
+    from benchmarks.__main__ import RESULTS, _store_facts, git_describe
     from benchmarks.load import rss_of_tree
 
     with tempfile.TemporaryDirectory(prefix="ntm-national-") as tmpdir:
@@ -309,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         "national_store": str(national),
         "loads": args.loads,
         "loadavg_end": os.getloadavg(),
-        "git": _git(),
+        "git": git_describe(),
         "pages": {n: [vars(p) | {"request_bodies": None} for p in ps] for n, ps in runs.items()},
     }
     path.write_text(json.dumps(facts, indent=1))

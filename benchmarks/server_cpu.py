@@ -30,7 +30,6 @@ import json
 import os
 import pstats
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -323,12 +322,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from benchmarks.__main__ import _build_store, git_describe, write_result
+
     args = _parser().parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ntm-cpu-") as tmpdir:
         tmp = Path(tmpdir)
         if args.store is None:
-            from benchmarks.__main__ import _build_store
-
             args.store = _build_store(tmp)
         app, bundle = make_app(args.store, tmp)
         seq = states(bundle)
@@ -350,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "label": args.label,
         "store": str(args.store),
-        "git": _git(),
+        "git": git_describe(),
         "repeat": args.repeat,
         "tab": args.tab,
         "loadavg": [load0, os.getloadavg()],
@@ -360,20 +359,10 @@ def main(argv: list[str] | None = None) -> int:
         "samples": passes,
         "profile": prof,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = result["date"].replace(":", "").replace("-", "")[:13]
-    path = args.out / f"{stamp}Z-{args.label}.json"
-    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    path = write_result(result, args.out, args.label)
     print(f"\nall changes: median {result['median_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms")
     print(f"written: {path}")
     return 0
-
-
-def _git() -> str:
-    run = subprocess.run(
-        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
-    )
-    return run.stdout.strip()
 
 
 if __name__ == "__main__":

@@ -10,13 +10,11 @@ groups of assets/map.js too, :func:`map_geojson`), and the map-label glyphs at
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
 import threading
 from collections.abc import Callable
-from functools import lru_cache
 
 import flask
 import pandas as pd
@@ -28,7 +26,7 @@ from dashboard.i18n import ASSETS_DIR, Translations
 from dashboard.import_page import CSS_FILE as IMPORT_CSS
 from dashboard.import_page import register_import_page
 from dashboard.security import secure_app
-from geodata.bundle import Bundle, BundleHolder
+from geodata.bundle import LOW_TOLERANCE, Bundle, BundleHolder, low_geojson_text
 from geodata.settings import Settings
 from geodata.store import open_store
 from geodata.vocabulary import VINTAGES, short_name
@@ -54,10 +52,13 @@ def create_app(
     app = _dash_app(settings, holder)
     prefix = app.config.requests_pathname_prefix.rstrip("/")
     plotly_bundle.register(app, prefix)  # our plotly.js: only the traces we draw
+    response_cache.precompress(app, prefix)  # scripts, assets, GeoJSON, glyphs: compressed once
     current = _contexts(holder, Translations.load(), prefix)
     _add_map_routes(app.server, holder)
     _add_page(app, current)
-    response_cache.cache_layout(app, current)  # the first page, once per store version
+    # the first page: built once per store version (now, at start), sent to any host from it
+    layouts = response_cache.cache_layout(app, current, placeholder=ROOT_PLACEHOLDER)
+    layouts.prepare(current())
     # A filter state asked for before is answered without running the callbacks again.
     response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
     register_import_page(app, settings)  # /login, /import (editors)
@@ -71,7 +72,6 @@ def _dash_app(settings: Settings, holder: BundleHolder) -> Dash:
     """The Flask server and the Dash app on it, behind the TLS proxy if there is one."""
     server = flask.Flask(__name__)
     server.extensions["ntm_atlas.bundle_holder"] = holder  # serving.py: each worker watches it
-    server.config.update(response_cache.compress_config())  # scripts compressed once
     if settings.proxy_hops:  # behind a TLS proxy: take scheme, host and client from its headers
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -109,12 +109,33 @@ def _contexts(
     return current
 
 
+class FirstPage:
+    """The page of a fresh visit, built once per callback context (store version): Dash's
+    validation skeleton, Dash's check of the layout on its first request and ``/_dash-layout``
+    all take this one build (a national store's took ~30 s, three times before)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: callbacks.Context | None = None
+        self._page: html.Div | None = None
+
+    def get(self, context: callbacks.Context) -> html.Div:
+        with self._lock:  # one build at a time: the others wait for it
+            if self._owner is not context or self._page is None:
+                self._page = serve_layout(context)
+                self._owner = context
+            return self._page
+
+
 def _add_page(app: Dash, current: Callable[[], callbacks.Context]) -> None:
     """The page and its callbacks."""
+    first = FirstPage()
     # Dash embeds the validation layout in every page; with a layout function it would be a
-    # whole filled page (~170 kB). The ids and component types are all it needs.
-    app.validation_layout = skeleton(serve_layout(current()))
-    app.layout = lambda: serve_layout(current())
+    # whole filled page (~170 kB). The ids and component types are all it needs (with the
+    # pick links of the gap tables, which the served page leaves empty).
+    page = html.Div([first.get(current()), *gap_view.skeleton_parts()])
+    app.validation_layout = skeleton(page)
+    app.layout = lambda: first.get(current())
     app.index_string = page_template(app.index_string)
     callbacks.register(app, current)
     gap_view.register(app, lambda state, which: callbacks.table_rows(current(), state, which))
@@ -124,7 +145,7 @@ def _add_page(app: Dash, current: Callable[[], callbacks.Context]) -> None:
 def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:
     """The map's static parts, cached for a year by the browser: the GeoJSON of each layer
     (fetched once, never sent through a callback) and the label glyphs (rendered from the
-    fonts on this machine, gzipped once)."""
+    fonts on this machine; :func:`response_cache.precompress` compresses both once)."""
 
     @server.route(GEO_ROUTE)
     def _geojson(name: str):
@@ -144,23 +165,20 @@ def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:
         if start % 256 or end != start + 255 or start > 65535:
             flask.abort(404)
         first = fontstack.split(",")[0].strip()
-        data = glyph_range(start, first)
-        response = flask.Response(data, mimetype="application/x-protobuf")
-        if "gzip" in flask.request.headers.get("Accept-Encoding", "") and data:
-            response.set_data(_gzipped(start, first))
-            response.headers["Content-Encoding"] = "gzip"
-            response.headers["Vary"] = "Accept-Encoding"
+        response = flask.Response(glyph_range(start, first), mimetype="application/x-protobuf")
         response.headers["Cache-Control"] = _CACHE
         return response
 
 
-#: The GeoJSON assets/map.js draws besides the boundaries: every project, and each vintage's
+#: The GeoJSON assets/map.js draws besides the boundaries: every project, each vintage's
 #: commune groups and name labels (its communes', the districts', the neighbours';
-#: layers/map_paint.py).
+#: layers/map_paint.py) and its communes simplified for a country zoomed out
+#: (geodata.bundle.low_geojson_text; a national store's map below map_paint.DETAIL_ZOOM).
 MAP_GEOJSON = (
     "projects",
     *(f"groups_{v}" for v in VINTAGES),
     *(f"labels_{v}" for v in VINTAGES),
+    *(f"communes_{v}_low" for v in VINTAGES),
 )
 _MAP_GEOJSON: dict[tuple[int, str], tuple[Bundle, str]] = {}
 _MAP_LOCK = threading.Lock()
@@ -194,6 +212,8 @@ def _label_tables(bundle: Bundle, vintage: int) -> dict[str, pd.DataFrame]:
 
 
 def _build_map_geojson(bundle: Bundle, name: str) -> str:
+    if name.endswith("_low"):
+        return low_geojson_text(bundle, int(name.removeprefix("communes_").removesuffix("_low")))
     projects = bundle.projects
     if name == "projects":
         data = map_paint.project_features(projects)
@@ -228,12 +248,16 @@ def _digest(bundle: Bundle, name: str) -> str:
     of (the project columns it reads, a vintage's commune names, the kinds' looks), so a text
     is built only when a browser asks for it — a national store's four texts (100,000
     projects) took ~20 s of CPU at every start, three of them for vintages nobody showed."""
-    projects = bundle.projects
     h = hashlib.sha1(name.encode())
     if name.startswith("labels_"):
         for table in _label_tables(bundle, int(name.removeprefix("labels_"))).values():
             h.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
         return h.hexdigest()[:10]
+    if name.endswith("_low"):  # from the vintage's web layer, simplified
+        h.update(repr(LOW_TOLERANCE).encode())
+        h.update(bundle.geojson[name.removesuffix("_low")].encode())
+        return h.hexdigest()[:10]
+    projects = bundle.projects
     h.update(repr(list(styles.PROJECT_KINDS.values())).encode())
     if name == "projects":
         cols = [c for c in _PROJECT_COLUMNS if c in projects]
@@ -273,25 +297,28 @@ WARM_RANGES = (0, 256, 7680)
 
 def _warm_glyphs() -> None:
     """Render the glyph files a page always asks for, so the first visitor does not wait."""
+    from dashboard.glyphs import glyph_range
     from layers.figures import LABEL_FONT
 
     for start in WARM_RANGES:
-        _gzipped(start, LABEL_FONT)
+        glyph_range(start, LABEL_FONT)
 
 
-@lru_cache(maxsize=64)
-def _gzipped(start: int, fontstack: str) -> bytes:
-    from dashboard.glyphs import glyph_range
+#: The root of the absolute URLs in the page of a fresh visit: the page is built once per store
+#: version with this root, and each host's copy has the host's root in its place
+#: (:func:`dashboard.response_cache.cache_layout`), so no host waits for a build. Letters, dots
+#: and dashes only: JSON writes it as it is (Plotly's encoder writes "/" as "\\u002f").
+ROOT_PLACEHOLDER = "ntm-atlas-root.invalid"
 
-    return gzip.compress(glyph_range(start, fontstack), compresslevel=6, mtime=0)
 
-
-def absolute(context: callbacks.Context) -> callbacks.Context:
+def absolute(context: callbacks.Context, root: str | None = None) -> callbacks.Context:
     """The context with absolute URLs (MapLibre loads GeoJSON layers and glyphs in a web worker,
-    where a relative URL does not resolve) when there is a request to take the host from."""
-    if not flask.has_request_context():
-        return context
-    root = flask.request.host_url.rstrip("/")
+    where a relative URL does not resolve), under ``root`` or the request's host (unchanged
+    without either)."""
+    if root is None:
+        if not flask.has_request_context():
+            return context
+        root = flask.request.host_url.rstrip("/")
     return callbacks.Context(
         bundle=context.bundle,
         translations=context.translations,
@@ -324,9 +351,15 @@ def _walk(component):
 
 def serve_layout(context: callbacks.Context) -> html.Div:
     """The page of a fresh visit (default view, Vietnamese), built from that view's outputs, so
-    that the first paint needs no callback round trip (the URL's state follows by callback)."""
-    screen = callbacks.Screen(absolute(context), st.default_state(context.years))
-    return layout.page(context.bundle, screen.t, screen.state, callbacks.view_outputs(screen))
+    that the first paint needs no callback round trip (the URL's state follows by callback).
+
+    The gap view's tab is closed on a fresh visit (the tab is not part of the link), so its
+    two tables are left empty: opening the tab fills them (:func:`dashboard.gap_view.opened`).
+    A national store's 10,736 rows of table cells were ~40 % of building this page.
+    Its URLs are under :data:`ROOT_PLACEHOLDER` (the host is put in when it is sent)."""
+    screen = callbacks.Screen(absolute(context, ROOT_PLACEHOLDER), st.default_state(context.years))
+    first = callbacks.view_outputs(screen, tables=False)
+    return layout.page(context.bundle, screen.t, screen.state, first)
 
 
 def page_template(template: str) -> str:

@@ -68,6 +68,7 @@ class Context:
     def urls(self, vintage: int) -> dict[str, str]:
         return {
             "communes": self.geo_urls[f"communes_{vintage}"],
+            "communes_low": self.geo_urls[f"communes_{vintage}_low"],
             "projects": self.geo_urls["projects"],
             "groups": self.geo_urls[f"groups_{vintage}"],
             "labels": self.geo_urls[f"labels_{vintage}"],

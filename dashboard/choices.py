@@ -72,7 +72,8 @@ def district_name(bundle: Bundle, code: Any, _t: Translator) -> str:
 
 
 def sponsor_kind_name(_bundle: Bundle, value: Any, t: Translator) -> str:
-    return t(f"sponsor_kind.{value}")
+    """The kind's words (the vocabulary's label key; ``unknown`` for a value it lacks)."""
+    return t(SponsorKind.label_key_of(value))
 
 
 def project_kind_name(_bundle: Bundle, value: Any, t: Translator) -> str:
@@ -84,4 +85,5 @@ def criterion_name(_bundle: Bundle, value: Any, t: Translator) -> str:
 
 
 def status_name(_bundle: Bundle, value: Any, t: Translator) -> str:
-    return t(f"status.{value}")
+    """The status's words (the vocabulary's label key; ``unknown`` for a value it lacks)."""
+    return t(ProjectStatus.label_key_of(value))

@@ -118,12 +118,7 @@ def table(
             text = _cell_text(value)
             content: Any = text
             if pick and c.field == pick:
-                content = html.A(
-                    text,
-                    href="#map",
-                    id={"type": ids.GAP_PICK, "code": str(row.get("code"))},
-                    className="pick",
-                )
+                content = pick_link(text, str(row.get("code")))
             # The browser sorts by what a cell shows (numbers as numbers, "–" last).
             cells.append(html.Td(content, className="num" if c.numeric else None))
         body.append(html.Tr(cells))
@@ -137,6 +132,19 @@ def table(
         key=_key(rows, t.lang),
         style=labels,  # the column names a phone shows beside each value (assets/style.css)
     )
+
+
+def pick_link(text: str, code: str) -> html.A:
+    """A commune's name in the gap table: a link that selects it on the map
+    (``assets/panels.js`` ``ntm.pickGap`` reads the code from its pattern-matching id)."""
+    return html.A(text, href="#map", id={"type": ids.GAP_PICK, "code": code}, className="pick")
+
+
+def skeleton_parts() -> list[Any]:
+    """What the tables hold that callbacks listen to, bare, for the app's validation layout:
+    the served page carries no table rows (the tab is closed at first paint), so the
+    pattern-matching ids of the pick links would otherwise be missing from it."""
+    return [pick_link("", "")]
 
 
 def gap_table(rows: list[dict[str, Any]], t: Translator) -> Any:

@@ -7,14 +7,18 @@
   changed: the view lives in the page, not in the server) and of the store, so answers are
   kept per store version, by request: a filter state that any reader asked for before is
   answered without running the callback again (per worker process; exports are not kept).
-- Dash's component scripts (``/_dash-component-suites/…``, fingerprinted by version) are
-  compressed once by flask-compress instead of on every request.
+- What a URL names for good — Dash's component scripts (``/_dash-component-suites/…``,
+  fingerprinted by version), the app's assets (``/assets/…?m=<mtime>``), the GeoJSON at
+  ``/geo/…?v=<version>`` and the map-label glyphs — is compressed once, at brotli's best
+  quality (or gzip 9), and kept (:func:`precompress`); flask-compress compresses the rest
+  (callback answers) per request, quickly.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -30,8 +34,17 @@ MAX_CALLBACKS = 1024
 MAX_CALLBACK_BYTES = 256 * 1024
 
 
-def compress(data: bytes, coding: str | None) -> bytes:
-    """``data`` in a content coding (``br``, ``gzip`` or None for as is).
+#: Brotli quality of what is compressed once and kept: the best up to 1 MiB, and a quality that
+#: takes about a second for a national store's ~10 MB GeoJSON above it.
+BEST_QUALITY, LARGE_QUALITY, LARGE = 11, 9, 1 << 20
+#: The layout is compressed once per host: a quality that takes milliseconds (the first visit
+#: of a host waits for it).
+LAYOUT_QUALITY = 9
+
+
+def compress(data: bytes, coding: str | None, quality: int | None = None) -> bytes:
+    """``data`` in a content coding (``br``, ``gzip`` or None for as is), as small as a
+    once-made response deserves.
 
     >>> gzip.decompress(compress(b"abc" * 100, "gzip")) == b"abc" * 100
     True
@@ -39,7 +52,9 @@ def compress(data: bytes, coding: str | None) -> bytes:
     if coding == "br":
         import brotli
 
-        return brotli.compress(data, quality=9)
+        if quality is None:
+            quality = BEST_QUALITY if len(data) <= LARGE else LARGE_QUALITY
+        return brotli.compress(data, quality=quality)
     if coding == "gzip":
         return gzip.compress(data, compresslevel=9, mtime=0)
     return data
@@ -56,43 +71,64 @@ def best_coding(accept_encoding: str | None) -> str | None:
 
 
 class LayoutCache:
-    """Compressed layout bodies of one callback context (store version), by host and coding."""
+    """The layout of one callback context (store version): its JSON text, built once, and that
+    text for each host (the placeholder root replaced by the host's) in each coding."""
 
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[], bytes], placeholder: str | None = None) -> None:
+        self._build = build
+        self._placeholder = placeholder.encode() if placeholder else None
         self._lock = threading.Lock()
         self._owner: object = None
+        self._text: bytes | None = None
         self._entries: dict[Hashable, bytes] = {}
 
-    def get(self, owner: object, key: Hashable) -> bytes | None:
+    def prepare(self, owner: object) -> bytes:
+        """The layout's JSON text for ``owner`` (built by the first caller; the others wait)."""
         with self._lock:
-            if owner is not self._owner:
+            if owner is not self._owner or self._text is None:
                 self._owner, self._entries = owner, {}
-            return self._entries.get(key)
+                self._text = self._build()
+            return self._text
 
-    def put(self, owner: object, key: Hashable, body: bytes) -> None:
+    def body(self, owner: object, root: str, coding: str | None) -> bytes:
+        """The layout for a host (``root``: its URL without the trailing slash) in a coding."""
+        key = (root, coding)
         with self._lock:
-            if owner is not self._owner:
-                return  # the store was replaced meanwhile: do not keep the old page
-            if len(self._entries) >= MAX_ENTRIES:
-                self._entries.clear()
-            self._entries[key] = body
+            body = self._entries.get(key) if owner is self._owner else None
+        if body is not None:
+            return body
+        text = self.prepare(owner)
+        if self._placeholder:
+            text = text.replace(self._placeholder, json.dumps(root)[1:-1].encode())
+        body = compress(text, coding, quality=LAYOUT_QUALITY)
+        with self._lock:
+            if owner is self._owner:  # else the store was replaced meanwhile: not kept
+                if len(self._entries) >= MAX_ENTRIES:
+                    self._entries.clear()
+                self._entries[key] = body
+        return body
 
 
-def cache_layout(app, current: Callable[[], object]) -> LayoutCache:
+def cache_layout(app, current: Callable[[], object], placeholder: str | None = None) -> LayoutCache:
     """Answer Dash's ``/_dash-layout`` from a :class:`LayoutCache` keyed by ``current()`` (the
-    callback context of the store as it is now), the request's host and its coding."""
+    callback context of the store as it is now), the request's host and its coding. The page
+    is built (Dash's view: the layout function, its JSON) once per context; ``placeholder``,
+    the root of its absolute URLs, is replaced by the request's host for each host.
+    :meth:`LayoutCache.prepare` builds it before any request (at start)."""
     endpoint = app.config.routes_pathname_prefix + "_dash-layout"
-    build = app.server.view_functions[endpoint]
-    cache = LayoutCache()
+    view = app.server.view_functions[endpoint]
+
+    def build() -> bytes:
+        if flask.has_request_context():
+            return view().get_data()
+        with app.server.test_request_context(endpoint):
+            return view().get_data()
+
+    cache = LayoutCache(build, placeholder)
 
     def layout():
-        owner = current()
         coding = best_coding(flask.request.headers.get("Accept-Encoding"))
-        key = (flask.request.host_url, coding)
-        body = cache.get(owner, key)
-        if body is None:
-            body = compress(build().get_data(), coding)
-            cache.put(owner, key, body)
+        body = cache.body(current(), flask.request.host_url.rstrip("/"), coding)
         response = flask.Response(body, mimetype="application/json")
         if coding:
             response.headers["Content-Encoding"] = coding  # flask-compress leaves it
@@ -171,29 +207,102 @@ def cache_callbacks(
     return cache
 
 
-class _SuitesCache:
-    """flask-compress's cache backend, holding only what a URL names for good: Dash's
-    fingerprinted component scripts and the GeoJSON at ``/geo/…?v=<version>`` (a national
-    store's GeoJSON is tens of MB: compressing it for every page load cost seconds of CPU)."""
-
-    def __init__(self) -> None:
-        self._entries: dict[str, bytes] = {}
-
-    @staticmethod
-    def _keeps(key: str) -> bool:
-        return "/_dash-component-suites/" in key or ("/geo/" in key and "?v=" in key)
-
-    def get(self, key: str) -> bytes | None:
-        return self._entries.get(key) if self._keeps(key) else None
-
-    def set(self, key: str, value: bytes) -> None:
-        if self._keeps(key):
-            self._entries[key] = value
-
-
-def compress_config() -> dict:
-    """Flask config for flask-compress: compress each component script once."""
-    return {
-        "COMPRESS_CACHE_BACKEND": _SuitesCache,
-        "COMPRESS_CACHE_KEY": lambda request: request.full_path if request.method == "GET" else "",
+#: The most bytes of compressed responses :func:`precompress` keeps per process.
+MAX_KEPT_BYTES = 256 << 20
+#: Media types worth compressing (not the favicon or images).
+TEXT_TYPES = frozenset(
+    {
+        "application/javascript",
+        "text/javascript",
+        "text/css",
+        "application/json",
+        "application/x-protobuf",
     }
+)
+
+
+class KeptResponses:
+    """Compressed bodies by URL and coding, least recently used out beyond a byte bound
+    (a URL may carry any query string: the bound keeps a visitor from filling memory)."""
+
+    def __init__(self, max_bytes: int = MAX_KEPT_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._bytes = 0
+        self.made = 0
+
+    def get(self, key: Hashable, data: Callable[[], bytes], coding: str) -> bytes:
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+                return body
+        body = compress(data(), coding)  # outside the lock: brotli 11 takes a while
+        with self._lock:
+            self.made += 1
+            if key not in self._entries:
+                self._entries[key] = body
+                self._bytes += len(body)
+            while self._bytes > self.max_bytes and self._entries:
+                _, old = self._entries.popitem(last=False)
+                self._bytes -= len(old)
+        return body
+
+
+def kept_for_good(path: str, query: str, prefix: str = "/") -> bool:
+    """Whether a URL names the same body for good (so its compressed body may be kept).
+
+    >>> kept_for_good("/_dash-component-suites/dash/dcc/async-graph.js", "")
+    True
+    >>> kept_for_good("/assets/map.js", "m=1796012610.49"), kept_for_good("/assets/map.js", "")
+    (True, False)
+    >>> kept_for_good("/geo/communes_2019.geojson", "v=abc"), kept_for_good("/geo/x.geojson", "")
+    (True, False)
+    >>> kept_for_good("/glyphs/Open Sans Regular/0-255.pbf", "")
+    True
+    >>> kept_for_good("/_dash-update-component", "")
+    False
+    """
+    rest = path.removeprefix(prefix.rstrip("/"))
+    if rest.startswith(("/_dash-component-suites/", "/glyphs/")):
+        return True
+    if rest.startswith("/assets/"):
+        return query.startswith("m=")
+    return rest.startswith("/geo/") and query.startswith("v=")
+
+
+def precompress(app, prefix: str = "/") -> KeptResponses:
+    """Answer what :func:`kept_for_good` names with a body compressed once (brotli 11, else
+    gzip 9) and kept; flask-compress, which runs after this, leaves those responses alone."""
+    kept = KeptResponses()
+
+    @app.server.after_request
+    def _precompressed(response: flask.Response) -> flask.Response:
+        request = flask.request
+        coding = best_coding(request.headers.get("Accept-Encoding"))
+        if (
+            coding is None
+            or request.method != "GET"
+            or response.status_code != 200
+            or "Content-Encoding" in response.headers
+            or response.mimetype not in TEXT_TYPES
+            or not kept_for_good(request.path, request.query_string.decode("latin-1"), prefix)
+        ):
+            return response
+        response.direct_passthrough = False  # a file response: read it once, here
+        key = (request.full_path, coding)
+        body = kept.get(key, response.get_data, coding)
+        response.set_data(body)
+        response.headers["Content-Encoding"] = coding
+        etag, weak = response.get_etag()
+        if etag and not weak:
+            response.set_etag(f"{etag}:{coding}")  # another representation, another tag
+        vary = response.headers.get("Vary")
+        if not vary:
+            response.headers["Vary"] = "Accept-Encoding"
+        elif "accept-encoding" not in vary.lower():
+            response.headers["Vary"] = f"{vary}, Accept-Encoding"
+        return response
+
+    return kept

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import argparse
 import io
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from PIL import Image
+
+from dashboard.headless import NotAnswering, free_port, launch_chromium, wait_until_answers
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "img" / "screens"
@@ -56,12 +55,6 @@ create_app(settings).run(host="127.0.0.1", port=int(sys.argv[3]), debug=False)
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _save(png: bytes, path: Path) -> None:
     im = Image.open(io.BytesIO(png)).convert("RGB")
     im = im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
@@ -74,9 +67,7 @@ def shoot(base: str, sizes: list[str]) -> None:
 
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
-        )
+        browser = launch_chromium(p)
         for size in sizes:
             w, h = SIZES[size]
             ctx = browser.new_context(viewport={"width": w, "height": h})
@@ -119,21 +110,16 @@ def main() -> None:
 
     tmp = tempfile.TemporaryDirectory()
     store = args.store or build_at(Path(tmp.name) / "store.gpkg")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(store), str(Path(tmp.name) / "cache"), str(port)]
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 900  # a loaded machine starts it slowly
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=5).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the dashboard did not start") from None
-                time.sleep(0.5)
+        try:  # a loaded machine starts it slowly
+            wait_until_answers(base + "/", proc, 900)
+        except NotAnswering as e:
+            raise SystemExit(f"the dashboard did not start: {e}") from None
         shoot(base, args.size or list(SIZES))
     finally:
         proc.terminate()

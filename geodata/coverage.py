@@ -138,11 +138,6 @@ class Filters:
         return bool(self.project_kinds or self.criteria or self.statuses)
 
     @property
-    def chooses_communes(self) -> bool:
-        """A district or "difficult only" is chosen ("where" filters)."""
-        return bool(self.districts or self.difficult_only)
-
-    @property
     def chooses_years(self) -> bool:
         return self.year_from is not None or self.year_to is not None
 
@@ -162,10 +157,6 @@ class Filters:
         if self.chooses_sponsors:
             return "sponsors"
         return None
-
-    def without_who(self) -> Filters:
-        """The same filters with no sponsor or sponsor kind chosen."""
-        return replace(self, sponsors=(), sponsor_kinds=())
 
     def __deepcopy__(self, memo: dict) -> Filters:
         """Itself: filters are immutable (a frozen dataclass of tuples, numbers and flags).

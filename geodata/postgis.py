@@ -332,13 +332,6 @@ class PostGISStore:
     def users(self) -> UserRows:
         return _PostgresUsers(self)
 
-    def drop_everything(self) -> None:
-        """Remove the store's schemas (for tests and ``data copy --replace``)."""
-        with self._connection() as con, con.transaction():
-            con.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-            con.execute(f"DROP SCHEMA IF EXISTS {ADMIN} CASCADE")
-        _migrated.discard(self.dsn)
-
 
 def migrate(con) -> int:
     """Apply the migrations this database lacks; returns the schema version."""

@@ -110,85 +110,67 @@ def _ntm(values: pd.Series) -> np.ndarray:
     return out.astype(int)
 
 
-def _c(measure: str, key: str, colour: str) -> ClassStyle:
-    return ClassStyle(key, colour, f"class.{measure}.{key}")
+def _measure(
+    key: str,
+    colours: dict[str, str],
+    classify: Callable[[pd.Series], np.ndarray],
+    column: str | None = None,
+) -> MeasureStyle:
+    """A measure whose legend label is ``measure.<key>`` and whose classes (``colours``: class
+    key → colour, in legend order) are labelled ``class.<key>.<class key>``; ``column`` is
+    the measures-table column when it is not named ``key``."""
+    classes = tuple(ClassStyle(c, colour, f"class.{key}.{c}") for c, colour in colours.items())
+    return MeasureStyle(key, column or key, f"measure.{key}", classes, classify)
 
 
 #: Every measure the map can show, in menu order.
 MEASURES: dict[str, MeasureStyle] = {
-    "coverage": MeasureStyle(
-        "coverage",
-        "coverage",
-        "measure.coverage",
-        (
-            _c("coverage", "sponsored", "#2166ac"),
-            _c("coverage", "chosen", "#08519c"),
-            _c("coverage", "others", "#9ecae1"),
-            _c("coverage", "difficult_none", "#d55e00"),
-            _c("coverage", "none", "#fddbc7"),
+    m.key: m
+    for m in (
+        _measure(
+            "coverage",
+            {
+                "sponsored": "#2166ac",
+                "chosen": "#08519c",
+                "others": "#9ecae1",
+                "difficult_none": "#d55e00",
+                "none": "#fddbc7",
+            },
+            _coverage,
         ),
-        _coverage,
-    ),
-    "gaps": MeasureStyle(
-        "gaps",
-        "coverage",
-        "measure.gaps",
-        (
-            _c("gaps", "difficult_none", "#b2182b"),
-            _c("gaps", "none", "#f4a582"),
-            _c("gaps", "covered", "#ffffff"),
+        _measure(
+            "gaps",
+            {"difficult_none": "#b2182b", "none": "#f4a582", "covered": "#ffffff"},
+            _gaps,
+            column="coverage",
         ),
-        _gaps,
-    ),
-    "n_sponsors": MeasureStyle(
-        "n_sponsors",
-        "n_sponsors",
-        "measure.n_sponsors",
-        (
-            _c("n_sponsors", "0", "#eff3ff"),
-            _c("n_sponsors", "1", "#9ecae1"),
-            _c("n_sponsors", "2", "#4292c6"),
-            _c("n_sponsors", "3+", "#084594"),
+        _measure(
+            "n_sponsors",
+            {"0": "#eff3ff", "1": "#9ecae1", "2": "#4292c6", "3+": "#084594"},
+            _bins([0, 1, 2, 3]),
         ),
-        _bins([0, 1, 2, 3]),
-    ),
-    "support_vnd": MeasureStyle(
-        "support_vnd",
-        "support_vnd",
-        "measure.support_vnd",
-        (
-            _c("support_vnd", "none", "#fffbf2"),
-            _c("support_vnd", "lt50m", "#fee391"),
-            _c("support_vnd", "50m_500m", "#fe9929"),
-            _c("support_vnd", "ge500m", "#993404"),
+        _measure(
+            "support_vnd",
+            {"none": "#fffbf2", "lt50m": "#fee391", "50m_500m": "#fe9929", "ge500m": "#993404"},
+            lambda v: _support(v),
         ),
-        lambda v: _support(v),
-    ),
-    "n_projects": MeasureStyle(
-        "n_projects",
-        "n_projects",
-        "measure.n_projects",
-        (
-            _c("n_projects", "0", "#f2f0f7"),
-            _c("n_projects", "1-2", "#bcbddc"),
-            _c("n_projects", "3-5", "#807dba"),
-            _c("n_projects", "6+", "#4a1486"),
+        _measure(
+            "n_projects",
+            {"0": "#f2f0f7", "1-2": "#bcbddc", "3-5": "#807dba", "6+": "#4a1486"},
+            _bins([0, 1, 3, 6]),
         ),
-        _bins([0, 1, 3, 6]),
-    ),
-    "ntm_year": MeasureStyle(
-        "ntm_year",
-        "ntm_year",
-        "measure.ntm_year",
-        (
-            _c("ntm_year", "none", "#fbfbf4"),
-            _c("ntm_year", "le2017", "#440154"),
-            _c("ntm_year", "2018-2019", "#31688e"),
-            _c("ntm_year", "2020-2021", "#35b779"),
-            _c("ntm_year", "ge2022", "#fde725"),
+        _measure(
+            "ntm_year",
+            {
+                "none": "#fbfbf4",
+                "le2017": "#440154",
+                "2018-2019": "#31688e",
+                "2020-2021": "#35b779",
+                "ge2022": "#fde725",
+            },
+            _ntm,
         ),
-        _ntm,
-    ),
+    )
 }
 
 

@@ -1,16 +1,21 @@
 // Builds assets/plotly/plotly-ntm.min.js: plotly.js with only the trace types NTM Atlas draws
 // (traces.json), from plotly.js's npm package (version pinned in package-lock.json), and its
 // gzip and brotli copies, which the app serves as they are (no compression per request).
+// The bundle also sets window.regeneratorRuntime (regenerator-runtime), the one part of
+// Babel's 97 kB polyfill that Dash's renderer and dcc call (lazily, after the page's scripts
+// ran); the rest of that polyfill is built into every browser the dashboard supports, so
+// dashboard/plotly_bundle.py leaves Dash's polyfill script out of the page.
 //
 //     cd plotly-bundle && npm ci && npm run build
 //
-// The output is byte-for-byte the same for the same package-lock.json (no timestamps).
+// The output is byte-for-byte the same for the same package-lock.json (no timestamps, no
+// absolute paths: the same bytes in any checkout).
 import { build } from 'esbuild';
 import { environmentPlugin } from 'esbuild-plugin-environment';
-import InlineCSSPlugin from 'esbuild-plugin-inline-css';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
@@ -21,14 +26,78 @@ const version = require('plotly.js/package.json').version;
 const out = join(here, '..', 'assets', 'plotly');
 const file = join(out, 'plotly-ntm.min.js');
 
+// plotly.js components no figure of the app uses (3D annotations, layout images, buttons,
+// sliders, range sliders and selectors, error bars): plotly.js's core registers them all, and
+// asks its registry for a component by name (nothing happens without it). Left out here, ~22 kB
+// brotli; tests/browser/test_plotly_bundle.py checks every figure of the page against the
+// bundle's schema (Plotly.validate), so a figure that starts to use one fails there.
+const unusedComponents = [
+    'annotations3d',
+    'images',
+    'updatemenus',
+    'sliders',
+    'rangeslider',
+    'rangeselector',
+    'errorbars',
+];
+const core = {
+    name: 'core-without-unused-components',
+    setup(b) {
+        b.onLoad({ filter: /plotly\.js[\/\\]src[\/\\]core\.js$/ }, (args) => {
+            let text = readFileSync(args.path, 'utf8');
+            for (const name of unusedComponents) {
+                const line = new RegExp(`\\n\\s*require\\('\\./components/${name}'\\),?`);
+                if (!line.test(text)) throw new Error(`plotly.js core: no component ${name}`);
+                text = text.replace(line, '');
+            }
+            return { contents: text, loader: 'js', resolveDir: dirname(args.path) };
+        });
+    },
+};
+// country-iso-search (66 kB of country names) serves locationmode "country names" / "ISO-3",
+// which only the geo and choropleth traces have; the map subplot imports it with the rest of
+// plotly.js's geo helpers. An empty list in its place.
+const noCountryNames = {
+    name: 'no-country-names',
+    setup(b) {
+        b.onResolve({ filter: /^country-iso-search$/ }, () => ({ path: 'countries', namespace: 'ntm' }));
+        b.onLoad({ filter: /.*/, namespace: 'ntm' }, () => ({
+            contents:
+                'exports.COUNTRIES = [];' +
+                'exports.createLookup = function () { return { lookupAlpha3: function () {} }; };',
+            loader: 'js',
+        }));
+    },
+};
+
 const entry = [
     "'use strict';",
+    "window.regeneratorRuntime = require('regenerator-runtime');",
     "var Plotly = require('plotly.js/lib/core');",
     'Plotly.register([',
     ...traces.filter((t) => t !== 'scatter').map((t) => `    require('plotly.js/lib/${t}'),`),
     ']);',
     'module.exports = Plotly;',
 ].join('\n');
+
+// A CSS file the bundle imports (MapLibre's) becomes a script that adds it as a <style> once;
+// its element id hashes the file's path inside this folder (not the checkout's).
+const inlineCSS = {
+    name: 'inline-css',
+    setup(b) {
+        b.onLoad({ filter: /\.css$/ }, (args) => {
+            const css = readFileSync(args.path, 'utf8');
+            const id = createHash('sha256')
+                .update(relative(here, args.path).split(sep).join('/'))
+                .digest('hex');
+            const contents =
+                `if(!document.getElementById(${JSON.stringify(id)})){` +
+                `var e=document.createElement('style');e.id=${JSON.stringify(id)};` +
+                `e.textContent=${JSON.stringify(css)};document.head.appendChild(e);}`;
+            return { contents, loader: 'js' };
+        });
+    },
+};
 
 mkdirSync(out, { recursive: true });
 const result = await build({
@@ -43,9 +112,10 @@ const result = await build({
     banner: {
         js:
             `/*! plotly.js v${version} (MIT, see LICENSE beside this file), custom bundle for` +
-            ` NTM Atlas: traces ${traces.join(',')}; built by plotly-bundle/build.mjs */`,
+            ` NTM Atlas: traces ${traces.join(',')}; with regenerator-runtime (MIT);` +
+            ' built by plotly-bundle/build.mjs */',
     },
-    plugins: [InlineCSSPlugin(), environmentPlugin({ NODE_DEBUG: false })],
+    plugins: [inlineCSS, core, noCountryNames, environmentPlugin({ NODE_DEBUG: false })],
     alias: { stream: 'stream-browserify' },
     define: { global: 'window', 'define.amd': 'false' },
     target: 'es2016',
@@ -87,6 +157,7 @@ writeFileSync(
 );
 writeFileSync(
     join(out, 'traces.json'),
-    JSON.stringify({ 'plotly.js': version, traces }, null, 1) + '\n',
+    JSON.stringify({ 'plotly.js': version, traces, components_left_out: unusedComponents }, null, 1) +
+        '\n',
 );
 console.log(`${file}: ${js.length} bytes, traces ${traces.join(', ')}`);

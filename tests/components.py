@@ -27,3 +27,13 @@ def in_page(text: str, page: str) -> bool:
         .replace("'", "\\u0027")
     )
     return text in page or as_json in page or html_safe in page
+
+
+def table_cells(table, columns) -> list[dict]:
+    """The body rows of an ``html.Table`` (its ``Tbody`` found by type, not by place), each a
+    dict of its cells (``html.Td``) keyed by the ``header_key`` of ``columns`` in order."""
+    from dash import html
+
+    (body,) = (c for c in table.children if isinstance(c, html.Tbody))
+    keys = [c.header_key for c in columns]
+    return [dict(zip(keys, row.children, strict=True)) for row in body.children]

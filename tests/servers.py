@@ -4,16 +4,15 @@ port, over a store given by its location (a GeoPackage path or a database URL)."
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from dashboard.headless import NotAnswering, free_port, wait_until_answers
 
 SERVER = """
 import sys
@@ -22,12 +21,6 @@ from dashboard.app import create_app
 settings = Settings(store_path="unused.gpkg", cache_dir=sys.argv[2]).with_store(sys.argv[1])
 create_app(settings).run(host="127.0.0.1", port=int(sys.argv[3]), debug=False)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -54,16 +47,11 @@ def running_server(
     with log_path.open("w") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 240  # a busy machine starts a server slowly
-        while True:
-            try:
-                urllib.request.urlopen(url + ready_path, timeout=30).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.terminate()
-                    pytest.fail(f"the server did not start:\n{log_path.read_text()}")
-                time.sleep(0.3)
+        try:  # a busy machine starts a server slowly
+            wait_until_answers(url + ready_path, proc, 240, timeout_s=30)
+        except NotAnswering as e:
+            proc.terminate()
+            pytest.fail(f"the server did not start ({e}):\n{log_path.read_text()}")
         try:
             yield url
         finally:

@@ -25,7 +25,6 @@ from layers.atlas import (
     CONTENTS_ROWS,
     AtlasPage,
     Table,
-    fit,
     render_atlas_page,
     render_contents,
     render_list_page,
@@ -424,10 +423,6 @@ def _name_order(df: pd.DataFrame) -> list[int]:
         for d, n in zip(df["district_name"], df["name"], strict=True)
     ]
     return sorted(range(len(keys)), key=keys.__getitem__)
-
-
-def fit_text(value, n: int) -> str:
-    return fit(value, n)
 
 
 def atlas_units(bundle: Bundle, filters: Filters, by: str, vintage: int) -> int:

@@ -307,24 +307,21 @@ def apply_import(
             return ApplyResult(None, 0, 0, 0, ch.unchanged)
         import_id = _next_id(current.log)
         tables = _new_tables(kind, current, live, ch, import_id, store)
-        entry = {
-            "import_id": import_id,
-            "action": "import",
-            "at": _now(),
-            "user": user or _user(),
-            "kind": kind,
-            "dataset": dataset,
-            "file_name": file_name,
-            "sha256": sha256,
-            "added": ch.added,
-            "changed": ch.changed,
-            "removed": ch.removed,
-            "unchanged": ch.unchanged,
-            "undoes": None,
-            "undone_by": None,
-        }
-        new_log = pd.concat([current.log, pd.DataFrame([entry])], ignore_index=True)
-        tables[LOG_TABLE] = _typed_log(new_log)
+        tables[LOG_TABLE] = _logged(
+            current.log,
+            user,
+            import_id=import_id,
+            action="import",
+            kind=kind,
+            dataset=dataset,
+            file_name=file_name,
+            sha256=sha256,
+            added=ch.added,
+            changed=ch.changed,
+            removed=ch.removed,
+            unchanged=ch.unchanged,
+            undoes=None,
+        )
         replace_tables(store, tables)
         return ApplyResult(import_id, ch.added, ch.changed, ch.removed, ch.unchanged)
 
@@ -447,23 +444,21 @@ def undo_last(
         log = log.copy()
         log["undone_by"] = log["undone_by"].astype(object)
         log.loc[log["import_id"] == target_id, "undone_by"] = undo_id
-        entry = {
-            "import_id": undo_id,
-            "action": "undo",
-            "at": _now(),
-            "user": user or _user(),
-            "kind": kind,
-            "dataset": target["dataset"],
-            "file_name": target["file_name"],
-            "sha256": target["sha256"],
-            "added": target["removed"],
-            "changed": target["changed"],
-            "removed": target["added"],
-            "unchanged": None,
-            "undoes": target_id,
-            "undone_by": None,
-        }
-        log = _typed_log(pd.concat([log, pd.DataFrame([entry])], ignore_index=True))
+        log = _logged(
+            log,
+            user,
+            import_id=undo_id,
+            action="undo",
+            kind=kind,
+            dataset=target["dataset"],
+            file_name=target["file_name"],
+            sha256=target["sha256"],
+            added=target["removed"],
+            changed=target["changed"],
+            removed=target["added"],
+            unchanged=None,
+            undoes=target_id,
+        )
         assert f"imported_{kind}" in layers
         replace_tables(
             store,
@@ -474,6 +469,13 @@ def undo_last(
             },
         )
         return {**target.to_dict(), "undone_by": undo_id}
+
+
+def _logged(log: pd.DataFrame, user: str | None, **entry: Any) -> pd.DataFrame:
+    """``log`` with one more entry (an import or an undo), stamped now and by ``user`` (or
+    this process's user), not yet undone."""
+    stamped = {**entry, "at": _now(), "user": user or _user(), "undone_by": None}
+    return _typed_log(pd.concat([log, pd.DataFrame([stamped])], ignore_index=True))
 
 
 def _typed_log(log: pd.DataFrame) -> pd.DataFrame:

@@ -230,7 +230,6 @@ TEMPLATE_COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
-_UNIT_IN_HEADER = re.compile(r"\((.*?)\)|\b(trieu|ty|nghin|ngan)\s*(dong|d|vnd)\b")
 _MULTIPLIERS = {"ty": 10**9, "trieu": 10**6, "nghin": 10**3, "ngan": 10**3, "1000": 10**3}
 
 

@@ -359,6 +359,14 @@ class Resolver:
         assert first is not None
         return self._not_found(name, district_code, order, first, problems)
 
+    def _ambiguous(self, name, vintage, match, problems) -> Resolution:
+        """A name that fits several units of ``vintage``: refused, the units as suggestions."""
+        labels = self._labels(vintage, match.suggestions)
+        problems.append(
+            Problem("commune", self._col("commune"), name, "commune_ambiguous", suggestions=labels)
+        )
+        return Resolution(None, None, tuple(problems))
+
     def _not_found(self, name, district_code, order, first, problems) -> Resolution:
         """A name no list accepted: in another district, ambiguous, approximate (with
         suggestions, or taken with ``accept_suggestions``) or unknown."""
@@ -371,27 +379,9 @@ class Resolver:
                     self._check_district(name, v, anywhere.code, district_code, problems)
                     return Resolution(None, None, tuple(problems))
                 if anywhere.how == "ambiguous":
-                    problems.append(
-                        Problem(
-                            "commune",
-                            col,
-                            name,
-                            "commune_ambiguous",
-                            suggestions=self._labels(v, anywhere.suggestions),
-                        )
-                    )
-                    return Resolution(None, None, tuple(problems))
+                    return self._ambiguous(name, v, anywhere, problems)
         if match.how == "ambiguous":
-            problems.append(
-                Problem(
-                    "commune",
-                    col,
-                    name,
-                    "commune_ambiguous",
-                    suggestions=self._labels(vintage, match.suggestions),
-                )
-            )
-            return Resolution(None, None, tuple(problems))
+            return self._ambiguous(name, vintage, match, problems)
         if match.how == "approximate":
             labels = self._labels(vintage, match.suggestions)
             if self.accept:

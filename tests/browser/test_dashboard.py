@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+from places import free_spot
 
 from geodata import coverage as cv
 from geodata import vocabulary as vocab
@@ -129,6 +130,28 @@ def test_page_loads_without_console_errors_with_122_communes(page, server):
     assert page.errors == []
 
 
+def test_the_gap_tables_fill_when_their_tab_opens(page, server, bundle):
+    """A fresh page is served without the closed tab's tables (a national store has 10,736
+    rows); opening the tab fills both with the default view's rows."""
+    from dashboard import callbacks as cb
+    from dashboard import state as st
+    from dashboard.i18n import Translations
+
+    c = cb.Context(bundle=bundle, translations=Translations.load(), geo_urls={})
+    default = st.default_state(c.years)
+    gaps, sponsors = (cb.table_rows(c, default, which) for which in ("gaps", "sponsors"))
+    _open(page, server)
+    assert page.locator("#gap-table tr, #sponsor-table tr").count() == 0
+    page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")
+    page.wait_for_selector("#gap-table tbody tr")
+    page.wait_for_selector("#sponsor-table tbody tr")
+    rows = page.locator("#gap-table tbody tr").all_inner_texts()
+    assert len(rows) == len(gaps) > 0
+    assert {r["name"] for r in gaps} == {row.split("\t")[0].strip() for row in rows}
+    assert page.locator("#sponsor-table tbody tr").count() == len(sponsors) > 0
+    assert page.errors == []
+
+
 def test_district_filter_updates_cards_and_table(page, server):
     _open(page, server)
     assert "/ 122" in page.inner_text("#cards")
@@ -162,9 +185,7 @@ def test_click_xuan_lac_shows_its_sponsor_and_projects(page, server, bundle):
     _open(page, server)
     communes = bundle.communes(2019)
     xuan_lac = communes.loc[communes["code"] == "02023"].geometry.iloc[0]
-    points = bundle.projects.geometry
-    free = xuan_lac.buffer(-0.004).difference(shapely.union_all(points.buffer(0.012).to_numpy()))
-    spot = free.representative_point() if not free.is_empty else xuan_lac.representative_point()
+    spot = free_spot(xuan_lac, bundle.projects.geometry, inset_m=420, clear_m=1300)
     # Zoom in (as a person would) so that the click lands on the commune, not on a project.
     page.evaluate(
         "([lon, lat]) => Plotly.relayout(" + GD + ", {'map.center': {lon, lat}, 'map.zoom': 11})",
@@ -362,9 +383,7 @@ def test_hover_tells_the_commune_and_a_click_on_a_group_selects_it(page, server,
     page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
     communes = bundle.communes(2019)
     xuan_lac = communes.loc[communes["code"] == "02023"].geometry.iloc[0]
-    points = bundle.projects.geometry
-    free = xuan_lac.buffer(-0.004).difference(shapely.union_all(points.buffer(0.03).to_numpy()))
-    spot = free.representative_point() if not free.is_empty else xuan_lac.representative_point()
+    spot = free_spot(xuan_lac, bundle.projects.geometry, inset_m=420, clear_m=3200)
     page.wait_for_function(READY)
     x, y = _pixel(page, spot.x, spot.y)
     page.mouse.move(x, y)

@@ -16,9 +16,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import shapely
 from hostile_samples import HOSTILE, hostile_store
 from import_samples import PROJECT_HEADER, write_csv
+from places import free_spot
 
 from geodata.bundle import Bundle
 from geodata.users import add_user
@@ -51,8 +51,7 @@ def import_markup_point(store, tmp) -> None:
     bundle = Bundle.load(store)
     communes = bundle.communes(2019)
     xuan_lac = communes.loc[communes["code"] == "02023"].geometry.iloc[0]
-    taken = shapely.union_all(bundle.projects.geometry.buffer(0.01).to_numpy())
-    spot = xuan_lac.buffer(-0.003).difference(taken).representative_point()
+    spot = free_spot(xuan_lac, bundle.projects.geometry, inset_m=320, clear_m=1100)
     row = [1, MARKUP, "Xuân Lạc", "Chợ Đồn", MARKUP, 2021, 2_000_000, spot.x, spot.y, MARKUP]
     path = write_csv(tmp / "markup-projects.csv", [PROJECT_HEADER, row])
     target = GeoPackageStore(store)
@@ -124,7 +123,7 @@ def test_dashboard_and_import_page_run_under_the_csp_without_violations(server, 
         )
         page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")  # the tables
         page.wait_for_selector("#sponsor-table tbody tr")
-        time.sleep(1.0)  # late requests (glyphs, tiles)
+        page.wait_for_load_state("networkidle")  # late requests (glyphs, tiles) have answered
         assert _violations(page) == []
         page.goto(server + "/login?next=/import")
         page.fill("#login-user", "lan")
@@ -198,6 +197,12 @@ def _raw(url: str, method: str, path: str, headers: dict, body_chunks=(), read_t
     return response.status, data
 
 
+def _post_callback(url: str, body: bytes):
+    """``body`` posted to Dash's callback endpoint as it is, whole; (status, body)."""
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+    return _raw(url, "POST", "/_dash-update-component", headers, [body])
+
+
 def _alive(url):
     assert urllib.request.urlopen(url + "/login", timeout=30).status == 200
 
@@ -258,13 +263,7 @@ MALFORMED = [
 
 @pytest.mark.parametrize("body", MALFORMED, ids=range(len(MALFORMED)))
 def test_malformed_callback_requests_are_400(server, body):
-    status, data = _raw(
-        server,
-        "POST",
-        "/_dash-update-component",
-        {"Content-Type": "application/json", "Content-Length": str(len(body))},
-        [body],
-    )
+    status, data = _post_callback(server, body)
     assert status == 400 and len(data) < 300, (status, data[:200])
 
 
@@ -285,14 +284,7 @@ def test_forged_callback_values_are_400_not_500(server):
             "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"],
         }
         for body in (wrong_count, forged):
-            data = json.dumps(body).encode()
-            status, text = _raw(
-                server,
-                "POST",
-                "/_dash-update-component",
-                {"Content-Type": "application/json", "Content-Length": str(len(data))},
-                [data],
-            )
+            status, text = _post_callback(server, json.dumps(body).encode())
             codes.append(status)
             assert status != 500 and len(text) < 100_000
     print("forged callback answers:", codes)

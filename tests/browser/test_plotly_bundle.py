@@ -1,4 +1,6 @@
-"""In Chromium: the page draws with the custom plotly.js and never fetches Dash's full one."""
+"""In Chromium: the page draws with the custom plotly.js and never fetches Dash's full one (nor
+Babel's polyfill); every figure of the page is valid against the bundle's own schema (a figure
+using a trace type or a component the bundle left out fails here)."""
 
 from __future__ import annotations
 
@@ -21,10 +23,29 @@ def test_the_page_uses_the_custom_bundle(store_path, tmp_path, start_server, bro
             " return !!(gd && gd._fullLayout && gd._fullLayout.map); }",
             timeout=120_000,
         )
+        # the overview charts drawn too (bars in their SVG)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.js-plotly-plot .barlayer .point').length > 0",
+            timeout=120_000,
+        )
         traces = page.evaluate("() => Object.keys(window.Plotly.PlotSchema.get().traces).sort()")
         version = page.evaluate("() => window.Plotly.version")
+        problems = page.evaluate(
+            """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => [
+                gd.closest('[id]') && gd.closest('[id]').id,
+                gd.data.length,
+                (window.Plotly.validate(gd.data, gd.layout) || [])
+                  .filter(e => e.code === 'schema' || e.code === 'object' && !e.astr)
+                  .map(e => e.msg),
+            ])"""
+        )
+        regenerator = page.evaluate("() => typeof window.regeneratorRuntime.mark")
         context.close()
     assert traces == sorted(pb.bundle().traces)
     assert version == pb.bundle().version
     assert any(pb.bundle().digest in u for u in urls)
     assert not [u for u in urls if u.endswith("plotly.min.js")]  # Dash's full bundle
+    assert not [u for u in urls if "polyfill" in u]  # Babel's: regeneratorRuntime is ours
+    assert regenerator == "function"
+    assert len(problems) >= 3 and all(n for _, n, _ in problems)  # map and overview charts
+    assert not [p for p in problems if p[2]], problems

@@ -8,14 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
-from components import text_of
-from dash import Patch, no_update
+from components import table_cells, text_of
+from dash import Patch, html, no_update
 from store_samples import add_cao_tri_assignment, location
 
 from dashboard import callbacks as cb
 from dashboard import gap_view, ids, layout
 from dashboard import state as st
-from dashboard.app import create_app, serve_layout
+from dashboard.app import ROOT_PLACEHOLDER, absolute, create_app, serve_layout
 from dashboard.i18n import LANGS, Translations
 from geodata.bundle import Bundle
 from layers import styles
@@ -70,9 +70,20 @@ def _ids_in(component, out: list) -> list:
 
 
 # ------------------------------------------------------------------------------ layout
+def _opened_tables(ctx: cb.Context) -> dict:
+    """The gap view's tables of the default state as opening their tab fills them."""
+    return gap_view.opened(
+        gap_view.TAB,
+        st.default_state(ctx.years),
+        lambda state, which: cb.table_rows(ctx, state, which),
+    )
+
+
 def test_every_callback_id_is_in_the_layout(app, ctx):
     page = serve_layout(ctx)
-    present = _ids_in(page, [])
+    # The served page leaves the closed gap tab's tables empty: the pick links' pattern ids
+    # come with them when the tab opens.
+    present = _ids_in(page, []) + _ids_in(html.Div(list(_opened_tables(ctx).values())), [])
     plain = {i for i in present if isinstance(i, str)}
     patterns = {i["type"] for i in present if isinstance(i, dict)}
     assert len(plain) == len([i for i in present if isinstance(i, str)]), "duplicate ids"
@@ -99,18 +110,27 @@ def test_layout_is_filled_for_the_first_paint(ctx):
     page = serve_layout(ctx)
     nodes = {i: n for i, n in _walk(page)}
     assert "/ 122" in text_of(nodes[ids.CARDS].children)
-    # the gap table is a plain table, filled for the first paint, difficult communes first
-    assert nodes[ids.GAP_TABLE].children.to_plotly_json()["type"] == "Table"
-    assert "Mã đơn vị hành chính" in text_of(nodes[ids.GAP_TABLE].children)
+    # The gap view's tab is closed on a fresh visit, so its tables are not built for it
+    # (10,736 rows on a national store); opening the tab fills them.
+    assert nodes[ids.TABS].value != gap_view.TAB
+    assert nodes[ids.GAP_TABLE].children is None and nodes[ids.SPONSOR_TABLE].children is None
+    opened = _opened_tables(ctx)
+    assert opened["gaps"].to_plotly_json()["type"] == "Table"  # plain table
+    assert "Mã đơn vị hành chính" in text_of(opened["gaps"])
+    assert _table_rows(opened["sponsors"], "sponsors")
     assert "mọi bản ghi" in text_of(nodes[ids.COUNTED].children).lower()
     fig = nodes[ids.MAP].figure
     assert [t.name for t in fig.data] == ["anchor"]  # map.js draws everything
     assert fig.layout.meta["fit"]  # the browser fits the map to the province
-    paint = nodes[ids.MAP_PAINT].data  # what map.js paints: geometry by URL
-    assert paint["sources"]["communes"].startswith("/geo/communes_2019")
+    paint = nodes[ids.MAP_PAINT].data  # what map.js paints: geometry by URL (absolute: the
+    # root is put in per host when the page is sent, see test_response_cache)
+    assert paint["sources"]["communes"].startswith(f"{ROOT_PLACEHOLDER}/geo/communes_2019")
+    # a province's map has every detail at every zoom: no simplified communes for zoom < 8
+    assert "communes_low" not in paint["sources"] and paint["look"]["detail_zoom"] is None
     assert len(paint["communes"]) == 122 and len(paint["points"]) == len(ctx.bundle.projects)
     # Every component that follows the view is filled from the same outputs, by name.
-    first = cb.view_outputs(cb.Screen(ctx, st.default_state(ctx.years)))
+    screen = cb.Screen(absolute(ctx, ROOT_PLACEHOLDER), st.default_state(ctx.years))
+    first = cb.view_outputs(screen, tables=False)
     for name, (cid, prop) in ids.VIEW_OUTPUTS.items():
         if name != "map":
             shown, wanted = (
@@ -249,7 +269,7 @@ def test_view_filter_change_sends_a_small_paint_spec_and_no_figure(ctx, bundle):
     assert paint["groups"]["02023"][0] == 12  # Xuân Lạc's 12 projects in one marker
     assert paint["fit"] == [round(x, 5) for x in cb.district_bbox(bundle, ["064"])]
     assert "7 / 22" in text_of(out["cards"])
-    gaps = _table_rows(out["gap_table"])
+    gaps = _table_rows(out["gap_table"], "gaps")
     assert gaps and all(r["col.district"] == "Huyện Chợ Đồn" for r in gaps)
     assert gaps[0]["col.difficult"] == "Có"
     assert out["search_options"] is no_update  # the communes of the vintage did not change
@@ -267,25 +287,23 @@ def test_tables_are_built_only_while_their_tab_is_open(ctx):
     other = gap_view.opened("overview", dict(screen.state), rows_of)
     assert other == {"gaps": no_update, "sponsors": no_update}
     opened = gap_view.opened(gap_view.TAB, dict(screen.state), rows_of)
-    gaps = _table_rows(opened["gaps"])
+    gaps = _table_rows(opened["gaps"], "gaps")
     assert gaps and all(r["col.district"] == "Huyện Chợ Đồn" for r in gaps)
-    assert _table_rows(opened["gaps"]) == _table_rows(_view(ctx, d=["064"])["gap_table"])
-    assert _table_rows(opened["sponsors"])
+    assert _table_rows(opened["gaps"], "gaps") == _table_rows(
+        _view(ctx, d=["064"])["gap_table"], "gaps"
+    )
+    assert _table_rows(opened["sponsors"], "sponsors")
 
 
-def _table_rows(table) -> list[dict[str, str]]:
-    """The body rows of a gap-view table, each by its columns' translation keys."""
+def _table_rows(table, which: str) -> list[dict[str, str]]:
+    """The body rows of a gap-view table (``which``: gaps or sponsors), each a dict of its
+    cells' texts by the columns' translation keys."""
     from dashboard.gap_view import GAP_COLUMNS, SPONSOR_COLUMNS
 
-    body = table.children[2].children
-    width = len(body[0].children) if body else 0
-    columns = GAP_COLUMNS if width == len(GAP_COLUMNS) else SPONSOR_COLUMNS
+    columns = GAP_COLUMNS if which == "gaps" else SPONSOR_COLUMNS
     return [
-        {
-            c.header_key: text_of(cell.children)
-            for c, cell in zip(columns, row.children, strict=True)
-        }
-        for row in body
+        {key: text_of(cell.children) for key, cell in row.items()}
+        for row in table_cells(table, columns)
     ]
 
 
@@ -458,7 +476,7 @@ def test_the_gap_csv_download_is_what_the_table_shows(app, ctx):
     assert download["content"].startswith("\ufeff")
     lines = download["content"].lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Xã,Huyện,Đặc biệt khó khăn")
-    table = _table_rows(_view(ctx, d=["064"])["gap_table"])
+    table = _table_rows(_view(ctx, d=["064"])["gap_table"], "gaps")
     assert len(lines) == 1 + len(table) == 1 + 22 - 7  # communes in view minus those helped
     assert all(",Huyện Chợ Đồn," in line for line in lines[1:])
     assert [line.split(",")[0] for line in lines[1:]] == [r["col.commune"] for r in table]
@@ -527,6 +545,8 @@ def test_index_page_is_small(app):
     r = app.server.test_client().get("/")
     assert r.status_code == 200 and len(r.data) < 40_000
     assert b'"f-district"' in r.data
+    # with the pick links' pattern id, although the served page has no table rows
+    assert f'"type":"{ids.GAP_PICK}"'.encode() in r.data.replace(b" ", b"")
 
 
 def test_geojson_and_glyph_routes(app):
@@ -541,6 +561,13 @@ def test_geojson_and_glyph_routes(app):
     assert kinds.count("commune") == 37 and {"district", "neighbour"} <= set(kinds)
     names = {f["properties"]["name"] for f in labels if f["properties"]["kind"] == "commune"}
     assert "Nam Cường" in names and not any(n.startswith("Xã ") for n in names)
+    # the communes simplified for a country's map zoomed out: same features, fewer vertices
+    low = client.get("/geo/communes_2019_low.geojson")
+    assert low.status_code == 200 and "max-age" in low.headers["Cache-Control"]
+    assert [f["id"] for f in json.loads(low.data)["features"]] == [
+        f["id"] for f in json.loads(r.data)["features"]
+    ]
+    assert len(low.data) < len(r.data)
     r = client.get("/glyphs/Open Sans Regular/7680-7935.pbf")
     assert r.status_code == 200 and len(r.data) > 10_000
     assert client.get("/glyphs/x/1-2.pbf").status_code == 404

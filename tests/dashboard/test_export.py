@@ -237,7 +237,7 @@ def test_csv_round_trip(bundle, tmp_path):
 def test_xlsx_has_one_sheet_per_table_with_vietnamese_headers(bundle, tmp_path):
     tables = export.data_tables(bundle, CHO_DON, 2019, today=TODAY)
     out = export.export_data(bundle, tmp_path / "d.xlsx", CHO_DON, 2019, today=TODAY)
-    sheets = pd.read_excel(out, sheet_name=None, dtype=str)
+    sheets = pd.read_excel(out, sheet_name=None, dtype=str, engine="openpyxl")
     assert list(sheets) == ["Xã", "Phân công", "Công trình", "Nguồn", "Giới thiệu"]
     assert "Mã ĐVHC" in sheets["Xã"].columns and "Đơn vị giúp đỡ" in sheets["Phân công"].columns
     for sheet, df in zip(

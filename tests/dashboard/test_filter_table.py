@@ -11,11 +11,12 @@ import pytest
 from components import text_of
 
 from dashboard import callbacks as cb
-from dashboard import ids, layout
+from dashboard import choices, ids, layout
 from dashboard import state as st
 from dashboard.i18n import Translations
 from geodata import coverage as cv
 from geodata.bundle import Bundle
+from geodata.vocabulary import ProjectStatus, SponsorKind
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = json.loads((ROOT / "assets" / "translations.json").read_text(encoding="utf-8"))
@@ -53,6 +54,24 @@ def test_every_filter_has_a_control_with_words_in_both_languages():
             assert f.shows.label in TABLE[lang], (lang, f.shows.label)
             if f.shows.kind == "choices":
                 assert f"counted.{f.shows.part}" in TABLE[lang], (lang, f.shows.part)
+
+
+@pytest.mark.parametrize(
+    ("terms", "name"),
+    [(SponsorKind, choices.sponsor_kind_name), (ProjectStatus, choices.status_name)],
+)
+def test_every_chosen_kind_and_status_reads_as_words_in_both_languages(bundle, terms, name):
+    """The counted line names a chosen sponsor kind or status by the vocabulary's own key."""
+    for lang in ("vi", "en"):
+        t = Translations.load().get(lang)
+        for member in terms:
+            words = name(bundle, member.value, t)
+            assert words == TABLE[lang][member.label_key], (lang, member)
+        # a value the vocabulary lacks reads "unknown", never as a raw key
+        assert name(bundle, "not-a-kind", t) == TABLE[lang][f"{terms.KEY}.unknown"]
+    vi = [name(bundle, m.value, Translations.load().get("vi")) for m in terms]
+    en = [name(bundle, m.value, Translations.load().get("en")) for m in terms]
+    assert len(set(vi)) == len(vi) and vi != en  # words of their own, in each language
 
 
 def test_every_part_of_the_counted_sentence_is_a_filter_of_the_table():

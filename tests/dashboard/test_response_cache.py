@@ -1,9 +1,11 @@
-"""The first page is built once per store version (and host) and kept compressed; Dash's
-component scripts are compressed once."""
+"""The first page is built once per store version (at start) and kept compressed per host;
+what a URL names for good (Dash's component scripts, assets, versioned GeoJSON, glyphs) is
+compressed once, at brotli's best."""
 
 from __future__ import annotations
 
 import gzip
+import json
 import time
 
 import brotli
@@ -31,9 +33,9 @@ def counted(monkeypatch):
 
 def test_the_layout_is_built_once_and_served_in_every_coding(store_path, tmp_path, counted):
     app = create_app(Settings(store_path, tmp_path / "cache"), warm_glyphs=False)
+    assert len(counted) == 1  # at start, before any request
     client = app.server.test_client()
     br = client.get("/_dash-layout", headers={"Accept-Encoding": "gzip, br"})
-    built = len(counted)  # Dash also builds it once to validate, on the first request
     gz = client.get("/_dash-layout", headers={"Accept-Encoding": "gzip"})
     raw = client.get("/_dash-layout")
     again = client.get("/_dash-layout", headers={"Accept-Encoding": "gzip, br"})
@@ -42,16 +44,21 @@ def test_the_layout_is_built_once_and_served_in_every_coding(store_path, tmp_pat
     body = raw.get_data()
     assert brotli.decompress(br.get_data()) == body == gzip.decompress(gz.get_data())
     assert again.get_data() == br.get_data()
-    assert len(counted) == built + 2  # once per coding, not once per visit
+    assert len(counted) == 1  # not once per coding, nor for Dash's check of the layout
     assert raw.get_json()["props"]  # a Dash component tree
 
 
-def test_the_layout_of_another_host_names_that_host(store_path, tmp_path):
+def test_the_layout_of_another_host_names_that_host(store_path, tmp_path, counted):
     client = create_app(Settings(store_path, tmp_path / "cache"), warm_glyphs=False)
     client = client.server.test_client()
-    a = client.get("/_dash-layout", headers={"Host": "atlas.example.org"}).get_data()
-    b = client.get("/_dash-layout", headers={"Host": "127.0.0.1:8050"}).get_data()
-    assert b"atlas.example.org" in a and b"atlas.example.org" not in b  # absolute URLs
+    a = client.get("/_dash-layout", headers={"Host": "atlas.example.org"}).get_json()
+    b = client.get("/_dash-layout", headers={"Host": "127.0.0.1:8050"}).get_json()
+    text_a, text_b = json.dumps(a), json.dumps(b)
+    assert '"http://atlas.example.org/geo/communes_' in text_a  # absolute URLs, that host's
+    assert "atlas.example.org" not in text_b and '"http://127.0.0.1:8050/geo/communes_' in text_b
+    assert app_module.ROOT_PLACEHOLDER not in text_a + text_b
+    assert len(counted) == 1  # one build for every host
+    assert text_a.replace("atlas.example.org", "127.0.0.1:8050") == text_b
 
 
 def test_a_replaced_store_gets_a_new_layout(store, tmp_path, counted):
@@ -69,42 +76,84 @@ def test_a_replaced_store_gets_a_new_layout(store, tmp_path, counted):
     assert len(counted) == built + 1
 
 
-def test_component_scripts_are_compressed_once(store_path, tmp_path, monkeypatch):
-    import flask_compress.flask_compress as fc
+@pytest.fixture()
+def compressions(monkeypatch):
+    """Bodies compressed by the app (the real compressor, counted)."""
+    from dashboard import response_cache
 
-    app = create_app(Settings(store_path, tmp_path / "cache"), warm_glyphs=False)
-    client = app.server.test_client()
+    made = []
+    real = response_cache.compress
+
+    def compress(data, coding, quality=None):
+        made.append((coding, len(data)))
+        return real(data, coding, quality)
+
+    monkeypatch.setattr(response_cache, "compress", compress)
+    return made
+
+
+def _script(client, part: str) -> str:
     page = client.get("/").get_data(as_text=True)
-    script = next(
-        s.split('"')[0]
-        for s in page.split('<script src="')[1:]
-        if "_dash-component-suites/dash/dcc/" in s
-    )
-    first = client.get(script, headers={"Accept-Encoding": "gzip"})
-    compressed = []
-    real = fc._compress_data
-    monkeypatch.setattr(fc, "_compress_data", lambda *a: compressed.append(a) or real(*a))
-    second = client.get(script, headers={"Accept-Encoding": "gzip"})
-    assert second.headers["Content-Encoding"] == "gzip"
-    assert second.get_data() == first.get_data() and not compressed
+    return next(s.split('"')[0] for s in page.split('<script src="')[1:] if part in s)
 
 
-def test_versioned_geojson_is_compressed_once(store_path, tmp_path, monkeypatch):
+def test_component_scripts_are_compressed_once_at_best(store_path, tmp_path, compressions):
+    app = create_app(Settings(store_path, tmp_path / "cache"), warm_glyphs=False)
+    client = app.server.test_client()
+    script = _script(client, "_dash-component-suites/dash/dcc/")
+    br = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # Chromium's
+    first = client.get(script, headers=br)
+    second = client.get(script, headers=br)
+    gz = client.get(script, headers={"Accept-Encoding": "gzip"})
+    raw = client.get(script).get_data()
+    assert first.headers["Content-Encoding"] == "br" and second.get_data() == first.get_data()
+    assert brotli.decompress(first.get_data()) == raw == gzip.decompress(gz.get_data())
+    assert len(first.get_data()) <= len(brotli.compress(raw, quality=11))  # the best quality
+    assert [c for c, _ in compressions] == ["br", "gzip"]  # once per coding, not per request
+    assert "Accept-Encoding" in first.headers["Vary"]
+
+
+def test_assets_and_glyphs_are_compressed_once(store_path, tmp_path, compressions):
+    app = create_app(Settings(store_path, tmp_path / "cache"), warm_glyphs=False)
+    client = app.server.test_client()
+    br = {"Accept-Encoding": "br"}
+    for url in (_script(client, "/assets/map.js"), "/glyphs/Open Sans Regular/0-255.pbf"):
+        first, second = client.get(url, headers=br), client.get(url, headers=br)
+        assert first.headers["Content-Encoding"] == "br"
+        assert second.get_data() == first.get_data()
+        assert brotli.decompress(first.get_data()) == client.get(url).get_data()
+    assert len(compressions) == 2
+
+
+def test_versioned_geojson_is_compressed_once(store_path, tmp_path, compressions):
     """A national store's GeoJSON is tens of MB: a URL with its version (?v=) names one text
-    for good, so it is compressed once; without a version it is compressed every time."""
+    for good, so it is compressed once; without a version flask-compress compresses it every
+    time."""
     import flask_compress.flask_compress as fc
 
     app = create_app(Settings(store_path, tmp_path / "cache"), warm_glyphs=False)
     client = app.server.test_client()
-    compressed = []
-    real = fc._compress_data
-    monkeypatch.setattr(fc, "_compress_data", lambda *a: compressed.append(a) or real(*a))
     gz = {"Accept-Encoding": "gzip"}
     first = client.get("/geo/communes_2019.geojson?v=abc", headers=gz)
     second = client.get("/geo/communes_2019.geojson?v=abc", headers=gz)
-    assert second.headers["Content-Encoding"] == "gzip" and len(compressed) == 1
+    assert second.headers["Content-Encoding"] == "gzip" and len(compressions) == 1
     assert second.get_data() == first.get_data()
     assert b'"features"' in gzip.decompress(second.get_data())
-    client.get("/geo/communes_2019.geojson", headers=gz)
-    client.get("/geo/communes_2019.geojson", headers=gz)
-    assert len(compressed) == 3
+    per_request = fc._compress_data
+    calls = []
+    fc._compress_data = lambda *a: calls.append(a) or per_request(*a)
+    try:
+        client.get("/geo/communes_2019.geojson", headers=gz)
+        client.get("/geo/communes_2019.geojson", headers=gz)
+    finally:
+        fc._compress_data = per_request
+    assert len(compressions) == 1 and len(calls) == 2
+
+
+def test_kept_bodies_are_bounded():
+    from dashboard.response_cache import KeptResponses
+
+    kept = KeptResponses(max_bytes=2_000)
+    for i in range(50):
+        kept.get((f"/assets/x.js?m={i}", "gzip"), lambda: bytes(range(256)) * 20, "gzip")
+    assert kept._bytes <= 2_000 and len(kept._entries) < 50

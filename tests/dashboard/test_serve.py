@@ -15,18 +15,11 @@ import pytest
 from store_samples import add_cao_tri_assignment, location
 
 from dashboard.cli import _parser
+from dashboard.headless import NotAnswering, free_port, wait_until_answers
 from dashboard.serving import ServeOptions, gunicorn_config
 from geodata.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _children(pid: int) -> list[int]:
@@ -56,7 +49,7 @@ def test_serve_options():
 
 
 def test_every_worker_answers_and_sees_a_replaced_store(store, tmp_path):
-    port = _port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -76,15 +69,10 @@ def test_every_worker_answers_and_sees_a_replaced_store(store, tmp_path):
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(url + "/", timeout=5).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"serve did not start:\n{log.read_text()}")
-                time.sleep(0.5)
+        try:
+            wait_until_answers(url + "/", proc, 180)
+        except NotAnswering as e:
+            pytest.fail(f"serve did not start ({e}):\n{log.read_text()}")
         assert "gunicorn" in log.read_text()
         assert len(_children(proc.pid)) == 2  # the master forked two workers
         before = _layouts(url, 12)

@@ -200,6 +200,27 @@ def test_section_rows_give_the_district(tmp_path, ctx):
 
 
 # -------------------------------------------------------------------------- problems
+def test_a_name_two_communes_share_is_refused_with_both_as_suggestions(tmp_path, ctx):
+    communes = {v: t.copy() for v, t in ctx.communes.items()}
+    for v in (2019, 2020):  # Trung Hoà (Ngân Sơn) renamed: two communes named Xuân Lạc
+        communes[v].loc["01948", "name"] = "Xã Xuân Lạc"
+    twins = ImportContext(communes, ctx.crosswalk, ctx.province, ctx.agency_names)
+    path = assignments(
+        tmp_path,
+        [
+            [1, "Sở A", "Xuân Lạc", "", "2019"],  # no district
+            [2, "Sở A", "Xuân Lạc", "Ba Bể", "2019"],  # a district that has neither
+            [3, "Sở A", "Xuân Lạc", "Chợ Đồn", "2019"],  # the district decides
+        ],
+    )
+    rows = by_row(check(path, twins))
+    for n in (2, 3):
+        (problem,) = rows[n].problems
+        assert (rows[n].status, problem.reason) == ("error", "commune_ambiguous")
+        assert sorted(s["code"] for s in problem.suggestions) == ["01948", "02023"]
+    assert rows[4].status == "ok" and rows[4].key is not None
+
+
 def test_each_error_kind_has_a_reason_and_suggestions(tmp_path, ctx):
     path = assignments(
         tmp_path,

@@ -173,3 +173,35 @@ def test_surveyed_points_have_no_halo_and_approximate_ones_say_so():
     assert [p["pid"] for p in props] == ["P1", "P2"]
     assert props[0]["title"] == "Cầu <Bản Ó>"  # text: map.js shows it with textContent
     assert props[1]["who"] == "Sở Công Thương tỉnh Bắc Kạn" and props[1]["year"] is None
+
+
+def test_paint_spec_of_a_country_names_the_simplified_communes(bundle):
+    """A map of more communes than a province has (a national store) draws simplified
+    communes and no details below map_paint.DETAIL_ZOOM; a province's map never does."""
+    import pandas as pd
+
+    table = cv.commune_measures(bundle, 2019)
+    copies = -(-map_paint.DETAIL_COMMUNES // len(table)) + 1
+    country = pd.concat(
+        [
+            table.assign(code=table["code"].map(lambda c, k=k: f"{k:02d}{c[2:]}"))
+            for k in range(copies)
+        ],
+        ignore_index=True,
+    )
+    sources = {"communes": "/geo/c.geojson", "communes_low": "/geo/c_low.geojson"}
+    common = {
+        "measure": "coverage",
+        "projects": cv.filter_projects(bundle, 2019, cv.Filters()),
+        "code_column": "code_2019",
+        "t": lambda key, **kw: key,
+        "sources": sources,
+        "visible": {},
+        "fit": bundle.bbox(2019),
+    }
+    spec = map_paint.paint_spec(table=country, **common)
+    assert len(spec["communes"]) > map_paint.DETAIL_COMMUNES
+    assert spec["sources"] == sources and spec["look"]["detail_zoom"] == map_paint.DETAIL_ZOOM
+    province = map_paint.paint_spec(table=table, **common)
+    assert province["sources"] == {"communes": "/geo/c.geojson"}
+    assert province["look"]["detail_zoom"] is None
