@@ -50,17 +50,22 @@
     var z = look.group_max_zoom;
     var on = ["boolean", ["feature-state", "on"], false];
     var flag = function (name) { return ["case", ["boolean", ["feature-state", name], false], 1, 0]; };
+    /* The single points show from zoom z. Not by the layers' minzoom: MapLibre lays a tile
+       out only for the layers of its own zoom, and our tiles stop at look.tile_zoom (below z),
+       so the points would never be laid out. A size of 0 below z is evaluated for each frame
+       (a zoom-only expression), whatever the tile. */
+    var fromZ = function (value) { return ["step", ["zoom"], 0, z, value]; };
     var text = function (field, size) {
       return { "text-field": ["get", field], "text-font": [look.font], "text-size": size,
         "text-allow-overlap": true, "text-ignore-placement": true };
     };
-    var marker = function (radius, colour) {
+    var marker = function (radius, colour, width) {
       return { "circle-radius": radius, "circle-color": colour,
-        "circle-stroke-color": look.casing, "circle-stroke-width": look.casing_width,
+        "circle-stroke-color": look.casing, "circle-stroke-width": width,
         "circle-opacity": ["case", on, 1, 0], "circle-stroke-opacity": ["case", on, 1, 0] };
     };
-    /* Draws nothing; keeps its source's tiles made at every zoom, so that crossing the
-       points' or the groups' zoom never cuts or drops tiles (each would be a frame more). */
+    /* Draws nothing; keeps the groups' tiles made above their zoom too, so that crossing it
+       never drops and makes tiles again (each would be a frame more). */
     var keep = function (source) {
       return { id: "ntm-" + source + "-keep", type: "circle", source: source,
         paint: { "circle-radius": 0, "circle-opacity": 0, "circle-stroke-opacity": 0 } };
@@ -92,20 +97,21 @@
         "line-color": look.match, "line-width": look.match_width, "line-opacity": flag("match") } },
       { id: "ntm-selected", type: "line", source: "communes", paint: {
         "line-color": look.selected, "line-width": look.selected_width, "line-opacity": flag("sel") } },
-      keep("projects"),
       keep("groups"),
-      { id: "ntm-halo", type: "circle", source: "projects", sw: "projects", minzoom: z,
+      { id: "ntm-halo", type: "circle", source: "projects", sw: "projects",
         filter: ["==", ["get", "approx"], true], paint: {
-          "circle-radius": look.halo_size / 2, "circle-color": ["get", "colour"],
+          "circle-radius": fromZ(look.halo_size / 2), "circle-color": ["get", "colour"],
           "circle-opacity": ["case", on, look.halo_opacity, 0] } },
-      { id: "ntm-points", type: "circle", source: "projects", sw: "projects", minzoom: z,
-        paint: marker(look.point_size / 2, ["get", "colour"]) },
-      { id: "ntm-point-letters", type: "symbol", source: "projects", sw: "projects", minzoom: z,
-        layout: text("letter", 10), paint: { "text-color": "#ffffff", "text-opacity": ["case", on, 1, 0] } },
+      { id: "ntm-points", type: "circle", source: "projects", sw: "projects",
+        paint: marker(fromZ(look.point_size / 2), ["get", "colour"], fromZ(look.casing_width)) },
+      { id: "ntm-point-letters", type: "symbol", source: "projects", sw: "projects",
+        layout: text("letter", 10), paint: {
+          "text-color": ["step", ["zoom"], "rgba(255,255,255,0)", z, "#ffffff"],
+          "text-opacity": ["case", on, 1, 0] } },
       { id: "ntm-groups", type: "circle", source: "groups", sw: "projects", maxzoom: z,
         filter: ["==", ["get", "role"], "disc"],
         paint: marker(["/", ["coalesce", ["feature-state", "size"], 0], 2],
-          ["to-color", ["coalesce", ["feature-state", "fill"], "#ffffff"]]) },
+          ["to-color", ["coalesce", ["feature-state", "fill"], "#ffffff"]], look.casing_width) },
       { id: "ntm-group-text", type: "symbol", source: "groups", sw: "projects", maxzoom: z,
         filter: ["==", ["get", "role"], "text"],
         layout: text("text", 11), paint: { "text-color": "#111111", "text-opacity": ["case", on, 1, 0] } },
@@ -272,16 +278,38 @@
   function sameJSON(a, b) { return JSON.stringify(a || {}) === JSON.stringify(b || {}); }
 
   /* ------------------------------------------------------------------ hover and click */
+  /* The project point under the mouse: the points' size is a zoom expression (see
+     layerDefs), which MapLibre's own hit test counts as no size, so a box of the marker's
+     size is searched and the nearest point shown in it taken. */
+  function pointAt(map, point, look) {
+    var r = look.point_size / 2 + look.casing_width;
+    var box = [[point.x - r, point.y - r], [point.x + r, point.y + r]];
+    var near = null, best = r * r;
+    map.queryRenderedFeatures(box, { layers: ["ntm-points"] }).forEach(function (f) {
+      if (!(f.state && f.state.on)) { return; }
+      var q = map.project(f.geometry.coordinates);
+      var d = (q.x - point.x) * (q.x - point.x) + (q.y - point.y) * (q.y - point.y);
+      if (d <= best) { best = d; near = f; }
+    });
+    return near && { kind: "project", id: near.properties.pid, f: near };
+  }
+
   function pick(map, point) {
-    var layers = HOVER.filter(function (id) { return map.getLayer(id); });
+    var look = record(map).spec.look;
+    var single = map.getZoom() >= look.group_max_zoom;  // the points show, not the groups
+    if (single && map.getLayer("ntm-points")) {
+      var hit = pointAt(map, point, look);
+      if (hit) { return hit; }
+    }
+    var layers = HOVER.filter(function (id) {
+      return map.getLayer(id) && id !== "ntm-points" && !(single && id === "ntm-groups");
+    });
     var found = layers.length ? map.queryRenderedFeatures(point, { layers: layers }) : [];
     for (var i = 0; i < found.length; i++) {
       var f = found[i];
       var p = f.properties || {};
       if (f.layer.id === "ntm-communes-fill") { return { kind: "commune", id: p.code, f: f }; }
-      if (f.state && f.state.on) {
-        return f.layer.id === "ntm-points" ? { kind: "project", id: p.pid, f: f } : { kind: "group", id: p.code, f: f };
-      }
+      if (f.state && f.state.on) { return { kind: "group", id: p.code, f: f }; }
     }
     return null;
   }
