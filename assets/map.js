@@ -483,7 +483,7 @@
   function apply(gd) {
     var map = mapOf(gd);
     var meta = gd.layout && gd.layout.meta;
-    if (!map || !map.isStyleLoaded()) { return; }
+    if (!styleReady(map)) { return; }  // not isStyleLoaded(): false while any source loads
     paintMap(gd);
     if (meta && meta.fit) { askFit(gd, "meta", meta.fit); }
   }

@@ -309,6 +309,7 @@ def summarise(pages: dict[str, list]) -> dict:
         changes = [c for r in runs for c in r.changes]
         s = {
             "drawn_s": _stats([r.drawn_ms / 1000 for r in runs]),
+            **_first_load_stats(runs),
             "load_kib": _stats([sum(r.load_bytes.values()) / 1024 for r in runs]),
             "load_requests": _stats([r.load_requests for r in runs]),
             "layout_server_ms": _stats([r.layout_server_ms for r in runs]),
@@ -327,8 +328,31 @@ def summarise(pages: dict[str, list]) -> dict:
     return out
 
 
+#: The first load's steps (benchmarks.browser.FIRST_RESULT) in the summary and the table.
+FIRST_STEPS = (
+    ("scripts_ms", "page scripts run", 1000),
+    ("layout_ms", "layout received", 1000),
+    ("plotly_ms", "plotly.js run", 1000),
+    ("map_ms", "MapLibre map created", 1000),
+    ("first_frame_ms", "first map frame", 1000),
+    ("frames", "map frames until drawn", 1),
+)
+
+
+def _first_load_stats(runs: list) -> dict:
+    out = {}
+    for key, _label, scale in FIRST_STEPS:
+        values = [(getattr(r, "first_load", None) or {}).get(key) for r in runs]
+        out[f"first_{key}"] = _stats([v / scale for v in values if v is not None])
+    return out
+
+
 ROWS = (
     ("navigation → map drawn (s)", "drawn_s", "{:.2f}"),
+    *(
+        (f"  … {label} ({'s' if scale == 1000 else 'n'})", f"first_{key}", "{:.2f}")
+        for key, label, scale in FIRST_STEPS
+    ),
     ("bytes on first load (KiB)", "load_kib", "{:,.0f}"),
     *(
         (f"  … {k} (KiB)", f"load_{k}_kib", "{:,.1f}")

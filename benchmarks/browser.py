@@ -33,6 +33,41 @@ INIT = """
   };
 })();
 """
+#: Installed before any page script: when the page's plotly.js ran, when Plotly made the
+#: MapLibre map, and the map's frames (MapLibre ``render`` events) until it is drawn.
+FIRST = """
+(() => {
+  const f = window.__benchFirst = {frames: 0};
+  const tick = () => {
+    if (f.plotly_ms === undefined && window.Plotly) f.plotly_ms = performance.now();
+    const gd = document.querySelector('#map .js-plotly-plot');
+    const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    const m = sub && sub.map;
+    if (!m) { setTimeout(tick, 20); return; }
+    f.map_ms = performance.now();
+    m.on('render', () => {
+      if (f.stop) return;
+      f.frames++;
+      if (f.first_frame_ms === undefined) f.first_frame_ms = performance.now();
+    });
+  };
+  tick();
+})();
+"""
+#: The first load's steps (ms from navigation), read once the map is drawn.
+FIRST_RESULT = """
+() => {
+  const f = window.__benchFirst || {};
+  f.stop = true;
+  const nav = performance.getEntriesByType('navigation')[0];
+  const layout = performance.getEntriesByType('resource')
+    .find(e => e.name.includes('_dash-layout'));
+  return {scripts_ms: nav ? nav.domInteractive : null,
+    layout_ms: layout ? layout.responseEnd : null, plotly_ms: f.plotly_ms ?? null,
+    map_ms: f.map_ms ?? null,
+    first_frame_ms: f.first_frame_ms ?? null, frames: f.frames ?? null};
+}
+"""
 MAP = """
 const gd = document.querySelector('#map .js-plotly-plot');
 const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
@@ -151,6 +186,9 @@ class PageRun:
     load_bytes: dict[str, int]
     load_requests: int
     layout_server_ms: float | None
+    #: the first load's steps (:data:`FIRST_RESULT`): scripts run, layout received, plotly.js
+    #: run, map created, first frame (ms from navigation), frames until drawn
+    first_load: dict = field(default_factory=dict)
     changes: list[dict] = field(default_factory=list)
     request_bodies: list[str] = field(default_factory=list)
 
@@ -170,6 +208,7 @@ def run_page(
     ``wait_ms`` (the national benchmark allows more)."""
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(INIT)
+    context.add_init_script(FIRST)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -188,6 +227,7 @@ def run_page(
         page.goto(url + "/")
         drawn = page.wait_for_function(DRAWN, arg=expected, polling=50, timeout=wait_ms)
         drawn_ms = float(drawn.json_value())
+        first_load = page.evaluate(FIRST_RESULT)
         page.wait_for_load_state("networkidle")
         page.evaluate(HOOK)
         page.evaluate("() => { window.__benchHookFn = " + HOOK + "; }")
@@ -197,21 +237,24 @@ def run_page(
         for path, n, *_ in rows:
             by_kind[kind_of(path)] = by_kind.get(kind_of(path), 0) + n
         layout = [r[4] * 1000 for r in rows if r[0].endswith("_dash-layout")]
-        run = PageRun(app, drawn_ms, by_kind, len(rows), layout[0] if layout else None)
+        run = PageRun(app, drawn_ms, by_kind, len(rows), layout[0] if layout else None, first_load)
         for value in changes:
             bodies.clear()
-            page.evaluate(CHANGE, {"id": control, "value": value})
-            page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=wait_ms)
-            result = page.evaluate(RESULT)
-            rows = take(url)
-            result["bytes"] = sum(r[1] for r in rows)
-            result["bytes_sent"] = sum(r[2] for r in rows)
-            result["server_cpu_ms"] = 1000 * sum(
-                r[3] for r in rows if "_dash-update-component" in r[0]
-            )
-            result["value"] = value
-            run.changes.append(result)
+            run.changes.append(_change(page, url, control, value, quiet_ms, wait_ms))
             run.request_bodies.extend(bodies)
         return run
     finally:
         context.close()
+
+
+def _change(page, url: str, control: str, value, quiet_ms: int, wait_ms: int) -> dict:
+    """Set ``control`` to ``value``; the change's figures once the map has settled."""
+    page.evaluate(CHANGE, {"id": control, "value": value})
+    page.wait_for_function(SETTLED, arg=quiet_ms, polling=100, timeout=wait_ms)
+    result = page.evaluate(RESULT)
+    rows = take(url)
+    result["bytes"] = sum(r[1] for r in rows)
+    result["bytes_sent"] = sum(r[2] for r in rows)
+    result["server_cpu_ms"] = 1000 * sum(r[3] for r in rows if "_dash-update-component" in r[0])
+    result["value"] = value
+    return result

@@ -52,13 +52,15 @@ def create_app(
     app = _dash_app(settings, holder)
     prefix = app.config.requests_pathname_prefix.rstrip("/")
     plotly_bundle.register(app, prefix)  # our plotly.js: only the traces we draw
-    response_cache.precompress(app, prefix)  # scripts, assets, GeoJSON, glyphs: compressed once
+    # scripts, assets, GeoJSON, glyphs: compressed once (and kept)
+    app.server.extensions["ntm_atlas.kept_responses"] = response_cache.precompress(app, prefix)
     current = _contexts(holder, Translations.load(), prefix)
     _add_map_routes(app.server, holder)
     _add_page(app, current)
     # the first page: built once per store version (now, at start), sent to any host from it
     layouts = response_cache.cache_layout(app, current, placeholder=ROOT_PLACEHOLDER)
     layouts.prepare(current())
+    app.server.extensions["ntm_atlas.layout_cache"] = layouts
     # A filter state asked for before is answered without running the callbacks again.
     response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
     register_import_page(app, settings)  # /login, /import (editors)

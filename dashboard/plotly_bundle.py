@@ -108,7 +108,8 @@ def register(app, prefix: str) -> None:
             flask.abort(404)
         return response(b, flask.request.headers.get("Accept-Encoding"))
 
-    app.index_string = index_string(app.index_string, b.url(prefix))
+    chunks = [f"{prefix}/_dash-component-suites/dash/dcc/{c}" for c in FIRST_SCREEN_CHUNKS]
+    app.index_string = index_string(app.index_string, b.url(prefix), chunks)
     default = app.interpolate_index
 
     def interpolate_index(**parts: str) -> str:
@@ -142,17 +143,25 @@ def without_unused_scripts(scripts: str) -> str:
     return UNUSED_SCRIPTS.sub("", scripts)
 
 
-def index_string(template: str, url: str) -> str:
-    """Dash's page template with the bundle preloaded in the head and loaded before the
-    renderer.
+#: dcc's parts the first screen needs (the graphs, the dropdowns, the year slider), which dcc
+#: loads only when React first renders such a component, ~0.3 s after the layout came: the
+#: page asks for them at once instead (``tests/browser/test_plotly_bundle.py`` checks that
+#: each is then used, not fetched twice).
+FIRST_SCREEN_CHUNKS = ("async-graph.js", "async-dropdown.js", "async-slider.js")
+
+
+def index_string(template: str, url: str, chunks: list[str] | tuple[str, ...] = ()) -> str:
+    """Dash's page template with the bundle (and ``chunks``, scripts loaded later by code)
+    preloaded in the head, and the bundle loaded before the renderer.
 
     >>> t = "<head>{%css%}</head>{%scripts%}{%renderer%}"
-    >>> print(index_string(t, "/p.js").replace("><", ">\\n<"))
+    >>> print(index_string(t, "/p.js", ["/c.js"]).replace("><", ">\\n<"))
     <head>
-    <link rel="preload" href="/p.js" as="script">{%css%}</head>{%scripts%}<script src="/p.js">
+    <link rel="preload" href="/p.js" as="script">
+    <link rel="preload" href="/c.js" as="script">{%css%}</head>{%scripts%}<script src="/p.js">
     </script>{%renderer%}
     """
-    preload = f'<link rel="preload" href="{url}" as="script">'
+    preload = "".join(f'<link rel="preload" href="{u}" as="script">' for u in (url, *chunks))
     script = f'<script src="{url}"></script>'
     return template.replace("{%css%}", preload + "{%css%}", 1).replace(
         "{%renderer%}", script + "{%renderer%}", 1

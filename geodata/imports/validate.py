@@ -15,6 +15,7 @@ import json
 import pickle
 import re
 import tempfile
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -73,6 +74,9 @@ class RecordSpool:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()
+        # Closed when the spool is collected (a report kept for the Import page's next step
+        # lives on), never left to the file object's own finaliser (a ResourceWarning).
+        weakref.finalize(self, self._file.close)
         self._offsets: list[int] = []  # where each written batch starts
         self._batch: list[tuple[dict[str, Any], tuple | None]] = []
         self._loaded: tuple[int, list] = (-1, [])

@@ -40,7 +40,8 @@ def test_quick_benchmark_measures_every_figure(store_path, tmp_path):
     result = json.loads(path.read_text())
     for app in ("atlas", "naive"):
         s = result["summary"][app]
-        for key in ("drawn_s", "repaint_s", "responses_s", "frames", "change_kib"):
+        first = ("first_scripts_ms", "first_layout_ms", "first_map_ms", "first_frames")
+        for key in ("drawn_s", "repaint_s", "responses_s", "frames", "change_kib", *first):
             assert s[key]["n"] > 0 and s[key]["median"] is not None, (app, key)
         assert s["load_js_kib"]["median"] > 0
     assert result["summary"]["atlas"]["load_geojson_kib"]["median"] > 0  # geometry by URL

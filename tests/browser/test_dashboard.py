@@ -14,7 +14,6 @@ from places import free_spot
 
 from geodata import coverage as cv
 from geodata import vocabulary as vocab
-from geodata.bundle import Bundle
 from layers import styles
 
 pytestmark = pytest.mark.browser
@@ -67,11 +66,6 @@ def page(context):
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     yield pg
     pg.close()
-
-
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
 
 
 def _open(page, url: str) -> None:

@@ -17,6 +17,8 @@ def test_the_page_uses_the_custom_bundle(store_path, tmp_path, start_server, bro
         page = context.new_page()
         urls: list[str] = []
         page.on("request", lambda r: urls.append(r.url))
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text))
         page.goto(url + "/")
         page.wait_for_function(
             "() => { const gd = document.querySelector('#map .js-plotly-plot');"
@@ -46,6 +48,9 @@ def test_the_page_uses_the_custom_bundle(store_path, tmp_path, start_server, bro
     assert any(pb.bundle().digest in u for u in urls)
     assert not [u for u in urls if u.endswith("plotly.min.js")]  # Dash's full bundle
     assert not [u for u in urls if "polyfill" in u]  # Babel's: regeneratorRuntime is ours
+    for chunk in pb.FIRST_SCREEN_CHUNKS:  # preloaded, then used: fetched once, not twice
+        assert len([u for u in urls if u.split("?")[0].endswith("/" + chunk)]) == 1, chunk
+    assert not [m for m in console if "preloaded using link preload but not used" in m]
     assert regenerator == "function"
     assert len(problems) >= 3 and all(n for _, n, _ in problems)  # map and overview charts
     assert not [p for p in problems if p[2]], problems

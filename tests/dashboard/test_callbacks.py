@@ -17,15 +17,9 @@ from dashboard import gap_view, ids, layout
 from dashboard import state as st
 from dashboard.app import ROOT_PLACEHOLDER, absolute, create_app, serve_layout
 from dashboard.i18n import LANGS, Translations
-from geodata.bundle import Bundle
 from layers import styles
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 
 from geodata import coverage as cv
-from geodata.bundle import Bundle
 from geodata.vocabulary import ProjectKind
 from layers import figures, map_paint, styles
 
@@ -67,11 +65,6 @@ def test_format_vnd():
 def test_zoom_fits_the_province():
     z = figures.zoom_for_bbox((105.43, 21.85, 106.26, 22.74), 900, 640)
     assert 7.5 < z < 9.5
-
-
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
 
 
 def test_map_figure_holds_only_the_anchor_and_the_view(bundle):
