@@ -1,31 +1,35 @@
-/* NTM Atlas: the map's own MapLibre layers, and what Plotly's map API does not offer.
+/* NTM Atlas: everything drawn on the map, as our own MapLibre sources and layers.
 
-   Plotly's dcc.Graph keeps the basemap, the overlays and the name labels (layers/figures.py).
-   The communes, their outlines, the project points and the commune groups are drawn here, on
-   Plotly's MapLibre map, from GeoJSON fetched once per vintage by URL and from the server's
-   small paint spec (layers/map_paint.py, the map-paint store): a filter change sets MapLibre
-   feature states only (colours, outlines, which points show), never a source, so no tile is
-   cut again and Plotly redraws nothing (issue 10).
-   - dash_clientside.ntm_map.paint (a clientside callback) takes the spec and the selection outline; what differs
-     from what is shown is set, nothing else (each set makes MapLibre draw a frame);
-   - the basemap's tiles are our own raster layer (Plotly's setStyle would drop its overlays);
-     the layers are added again if a style is ever set anew, below the name labels and the
-     district lines;
+   Plotly's dcc.Graph keeps only the camera, the white style (with the glyphs' URL) and an empty
+   anchor trace (layers/figures.py). The communes, their outlines, the project points, the
+   commune groups, the district, province and neighbour outlines and the name labels are drawn
+   here, on Plotly's MapLibre map, from GeoJSON fetched once per vintage by URL and from the
+   server's small paint spec (layers/map_paint.py, the map-paint store): a filter change sets
+   MapLibre feature states only (colours, outlines, which points show), never a source, so no
+   tile is cut again and Plotly redraws nothing (issue 10).
+   - dash_clientside.ntm_map.paint (a clientside callback) takes the spec and the selection
+     outline; what differs from what is shown is set, nothing else, in the same task as the
+     camera's move (one frame);
+   - every GeoJSON source is cut up to the spec's look.tile_zoom only (full detail there) and
+     never re-cut per zoom above it: the province view loads the tiles every district's view
+     needs, so the jump to a district draws at once (see tune());
+   - the basemap's tiles are our own raster layer (Plotly's setStyle would drop our layers);
+     the layers are added again if a style is ever set anew;
    - hover shows a tooltip built with textContent (data text is never HTML); a click (a tap)
      selects through the map-click store (dash_clientside.set_props);
    - fit the map to a box once per request (the spec's fit or layout.meta.fit), with the map's
-     real size and room for the legend and the details;
-   - white halos on the name labels, which never give way to points.
+     real size and room for the legend and the details.
    window.ntmMap.state() tells tests what is painted; gd.dataset.ntmFitted / ntmPainted say
    when the state is reached. */
 (function () {
   "use strict";
-  var SOURCES = { communes: "ntm-communes", projects: "ntm-projects", groups: "ntm-groups" };
+  var KEYS = ["neighbours", "communes", "projects", "groups", "labels", "districts", "province"];
   var PROMOTE = { communes: "code", projects: "pid", groups: "fid" };
   var HOVER = ["ntm-points", "ntm-groups", "ntm-communes-fill"];
   var want = { spec: null, outline: null, n: 0 };
   var clicks = 0;
 
+  function sourceId(key) { return "ntm-" + key; }
   function graph() { return document.querySelector("#map .js-plotly-plot"); }
   function mapOf(gd) {
     var sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
@@ -34,28 +38,56 @@
   function styleReady(map) { return !!(map && map.style && map.style._loaded); }
 
   /* Set only what differs: every change makes MapLibre render again (and fire "idle"). */
-  function paint(map, id, name, value) {
-    if (map.getPaintProperty(id, name) !== value) { map.setPaintProperty(id, name, value); }
-  }
   function layout(map, id, name, value) {
     if (map.getLayoutProperty(id, name) !== value) { map.setLayoutProperty(id, name, value); }
   }
 
   /* ------------------------------------------------------------------ our layers */
+  /* Bottom to top: the neighbours' fill, the communes and their outlines, the points and
+     groups, the name labels, then the neighbour, district and province lines (no point
+     covers a name or a border). "sw" is the layer switch that shows a layer. */
   function layerDefs(look) {
     var z = look.group_max_zoom;
     var on = ["boolean", ["feature-state", "on"], false];
     var flag = function (name) { return ["case", ["boolean", ["feature-state", name], false], 1, 0]; };
+    /* The single points show from zoom z. Not by the layers' minzoom: MapLibre lays a tile
+       out only for the layers of its own zoom, and our tiles stop at look.tile_zoom (below z),
+       so the points would never be laid out. A size of 0 below z is evaluated for each frame
+       (a zoom-only expression), whatever the tile. */
+    var fromZ = function (value) { return ["step", ["zoom"], 0, z, value]; };
     var text = function (field, size) {
       return { "text-field": ["get", field], "text-font": [look.font], "text-size": size,
         "text-allow-overlap": true, "text-ignore-placement": true };
     };
-    var marker = function (radius, colour) {
+    var marker = function (radius, colour, width) {
       return { "circle-radius": radius, "circle-color": colour,
-        "circle-stroke-color": look.casing, "circle-stroke-width": look.casing_width,
+        "circle-stroke-color": look.casing, "circle-stroke-width": width,
         "circle-opacity": ["case", on, 1, 0], "circle-stroke-opacity": ["case", on, 1, 0] };
     };
+    /* Draws nothing; keeps the groups' tiles made above their zoom too, so that crossing it
+       never drops and makes tiles again (each would be a frame more). */
+    var keep = function (source) {
+      return { id: "ntm-" + source + "-keep", type: "circle", source: source,
+        paint: { "circle-radius": 0, "circle-opacity": 0, "circle-stroke-opacity": 0 } };
+    };
+    var name = function (kind, overlap) {
+      var l = look.labels[kind];
+      return { id: "ntm-label-" + kind, type: "symbol", source: "labels",
+        sw: kind === "commune" ? "labels" : kind === "district" ? "districts" : "province",
+        filter: ["==", ["get", "kind"], kind],
+        layout: { "text-field": ["get", "name"], "text-font": [look.font], "text-size": l[0],
+          "text-anchor": "center", "text-allow-overlap": overlap },
+        paint: { "text-color": l[1], "text-halo-color": look.halo, "text-halo-width": look.halo_width } };
+    };
+    var outline = function (key, sw) {
+      var o = look.outlines[key];
+      var source = { neighbour: "neighbours", district: "districts", province: "province" }[key];
+      return { id: "ntm-" + key + "-line", type: "line", source: source,
+        sw: sw, paint: { "line-color": o[0], "line-width": o[1] } };
+    };
     return [
+      { id: "ntm-neighbour-fill", type: "fill", source: "neighbours", sw: "province", paint: {
+        "fill-color": look.neighbour_fill, "fill-outline-color": look.neighbour_edge } },
       { id: "ntm-communes-fill", type: "fill", source: "communes", sw: "communes", paint: {
         "fill-color": ["to-color", ["coalesce", ["feature-state", "fill"], look.out]],
         "fill-opacity": look.fill_opacity } },
@@ -65,53 +97,73 @@
         "line-color": look.match, "line-width": look.match_width, "line-opacity": flag("match") } },
       { id: "ntm-selected", type: "line", source: "communes", paint: {
         "line-color": look.selected, "line-width": look.selected_width, "line-opacity": flag("sel") } },
-      { id: "ntm-halo", type: "circle", source: "projects", sw: "projects", minzoom: z,
+      keep("groups"),
+      { id: "ntm-halo", type: "circle", source: "projects", sw: "projects",
         filter: ["==", ["get", "approx"], true], paint: {
-          "circle-radius": look.halo_size / 2, "circle-color": ["get", "colour"],
+          "circle-radius": fromZ(look.halo_size / 2), "circle-color": ["get", "colour"],
           "circle-opacity": ["case", on, look.halo_opacity, 0] } },
-      { id: "ntm-points", type: "circle", source: "projects", sw: "projects", minzoom: z,
-        paint: marker(look.point_size / 2, ["get", "colour"]) },
-      { id: "ntm-point-letters", type: "symbol", source: "projects", sw: "projects", minzoom: z,
-        layout: text("letter", 10), paint: { "text-color": "#ffffff", "text-opacity": ["case", on, 1, 0] } },
+      { id: "ntm-points", type: "circle", source: "projects", sw: "projects",
+        paint: marker(fromZ(look.point_size / 2), ["get", "colour"], fromZ(look.casing_width)) },
+      { id: "ntm-point-letters", type: "symbol", source: "projects", sw: "projects",
+        layout: text("letter", 10), paint: {
+          "text-color": ["step", ["zoom"], "rgba(255,255,255,0)", z, "#ffffff"],
+          "text-opacity": ["case", on, 1, 0] } },
       { id: "ntm-groups", type: "circle", source: "groups", sw: "projects", maxzoom: z,
         filter: ["==", ["get", "role"], "disc"],
         paint: marker(["/", ["coalesce", ["feature-state", "size"], 0], 2],
-          ["to-color", ["coalesce", ["feature-state", "fill"], "#ffffff"]]) },
+          ["to-color", ["coalesce", ["feature-state", "fill"], "#ffffff"]], look.casing_width) },
       { id: "ntm-group-text", type: "symbol", source: "groups", sw: "projects", maxzoom: z,
         filter: ["==", ["get", "role"], "text"],
-        layout: text("text", 11), paint: { "text-color": "#111111", "text-opacity": ["case", on, 1, 0] } }
+        layout: text("text", 11), paint: { "text-color": "#111111", "text-opacity": ["case", on, 1, 0] } },
+      name("commune", false),
+      name("district", true),
+      name("neighbour", true),
+      outline("neighbour", "province"),
+      outline("district", "districts"),
+      outline("province", "province")
     ];
   }
 
-  /* Our layers go below Plotly's traces (the name labels) and the district/province lines. */
+  /* Our layers go below Plotly's (the empty anchor trace's). */
   function beforeId(map) {
     var layers = map.getStyle().layers || [];
     for (var i = 0; i < layers.length; i++) {
-      var id = layers[i].id;
-      if (id.indexOf("ntm-") === 0) { continue; }
-      if (id.indexOf("plotly-trace-layer-") === 0) { return id; }
-      if (id.indexOf("plotly-layout-layer-") === 0 && layers[i].type !== "fill") { return id; }
+      if (layers[i].id.indexOf("plotly-") === 0) { return layers[i].id; }
     }
     return undefined;
   }
 
   /* The state of one map: what is set in MapLibre, per source (feature id -> state). */
   function record(map) {
-    if (!map._ntm) { map._ntm = { urls: {}, states: { communes: {}, projects: {}, groups: {} }, vis: {} }; }
+    if (!map._ntm) { map._ntm = { urls: {}, states: { communes: {}, projects: {}, groups: {} }, vis: null }; }
     return map._ntm;
   }
 
-  function ensureSources(map, rec, sources) {
-    Object.keys(SOURCES).forEach(function (key) {
+  /* A source is cut into tiles up to look.tile_zoom (its maxzoom: full detail there) and,
+     above it, MapLibre scales those tiles instead of laying them out again for each zoom
+     (reparseOverscaled: the layout per zoom only matters for labels along lines, which we do
+     not draw); the tiles are chosen by the rounded zoom (roundZoom), so the province's view
+     (zoom ~8.8) already holds the tiles of every district's view (zoom 9.5-11.5). A jump to
+     a district then cuts no tile: the map draws once, with everything in place. */
+  function tune(src) {
+    src.reparseOverscaled = false;
+    src.roundZoom = true;
+  }
+
+  function ensureSources(map, rec, sources, look) {
+    KEYS.forEach(function (key) {
       var url = sources[key] && new URL(sources[key], window.location.href).href;
-      var src = map.getSource(SOURCES[key]);
+      var src = map.getSource(sourceId(key));
       if (!url) { return; }
       if (!src) {
-        map.addSource(SOURCES[key], { type: "geojson", data: url, promoteId: PROMOTE[key] });
+        var def = { type: "geojson", data: url, maxzoom: look.tile_zoom };
+        if (PROMOTE[key]) { def.promoteId = PROMOTE[key]; }
+        map.addSource(sourceId(key), def);
+        tune(map.getSource(sourceId(key)));
         rec.states[key] = {};  // a new source holds no feature state
       } else if (rec.urls[key] !== url) {
         src.setData(url);  // another vintage: its geometry, once; its states are set anew
-        map.removeFeatureState({ source: SOURCES[key] });
+        if (PROMOTE[key]) { map.removeFeatureState({ source: sourceId(key) }); }
         rec.states[key] = {};
       }
       rec.urls[key] = url;
@@ -122,12 +174,13 @@
     var before = beforeId(map);
     var order = (map.getStyle().layers || []).map(function (l) { return l.id; });
     layerDefs(look).forEach(function (def) {
+      if (!map.getSource(sourceId(def.source))) { return; }
       if (map.getLayer(def.id)) {  // Plotly may have added its layers below ours meanwhile
         if (before && order.indexOf(def.id) > order.indexOf(before)) { map.moveLayer(def.id, before); }
         return;
       }
-      var layer = { id: def.id, type: def.type, source: SOURCES[def.source], paint: def.paint,
-        layout: Object.assign({ visibility: rec.vis[def.sw] === false ? "none" : "visible" }, def.layout || {}) };
+      var layer = { id: def.id, type: def.type, source: sourceId(def.source), paint: def.paint,
+        layout: Object.assign({ visibility: (rec.vis || {})[def.sw] === false ? "none" : "visible" }, def.layout || {}) };
       if (def.filter) { layer.filter = def.filter; }
       if (def.minzoom !== undefined) { layer.minzoom = def.minzoom; }
       if (def.maxzoom !== undefined) { layer.maxzoom = def.maxzoom; }
@@ -146,7 +199,7 @@
       var any = false;
       Object.keys(w).forEach(function (k) { if (had[k] !== w[k]) { diff[k] = w[k]; any = true; } });
       if (!any) { return; }
-      map.setFeatureState({ source: SOURCES[key], id: id }, diff);
+      map.setFeatureState({ source: sourceId(key), id: id }, diff);
       rec[id] = Object.assign({}, had, diff);
       n++;
     };
@@ -208,7 +261,8 @@
     if (!spec || !styleReady(map)) { return false; }
     var rec = record(map);
     ensureBasemap(map, rec, spec.basemap);
-    ensureSources(map, rec, spec.sources);
+    if (!rec.vis) { rec.vis = Object.assign({}, spec.visible); }  // the first layers as asked
+    ensureSources(map, rec, spec.sources, spec.look);
     ensureLayers(map, rec, spec.look);
     if (!sameJSON(rec.vis, spec.visible)) { switchLayers(map, rec, spec.look, spec.visible); }
     setStates(map, "communes", communeStates(spec, want.outline), { match: false, sel: false });
@@ -224,16 +278,38 @@
   function sameJSON(a, b) { return JSON.stringify(a || {}) === JSON.stringify(b || {}); }
 
   /* ------------------------------------------------------------------ hover and click */
+  /* The project point under the mouse: the points' size is a zoom expression (see
+     layerDefs), which MapLibre's own hit test counts as no size, so a box of the marker's
+     size is searched and the nearest point shown in it taken. */
+  function pointAt(map, point, look) {
+    var r = look.point_size / 2 + look.casing_width;
+    var box = [[point.x - r, point.y - r], [point.x + r, point.y + r]];
+    var near = null, best = r * r;
+    map.queryRenderedFeatures(box, { layers: ["ntm-points"] }).forEach(function (f) {
+      if (!(f.state && f.state.on)) { return; }
+      var q = map.project(f.geometry.coordinates);
+      var d = (q.x - point.x) * (q.x - point.x) + (q.y - point.y) * (q.y - point.y);
+      if (d <= best) { best = d; near = f; }
+    });
+    return near && { kind: "project", id: near.properties.pid, f: near };
+  }
+
   function pick(map, point) {
-    var layers = HOVER.filter(function (id) { return map.getLayer(id); });
+    var look = record(map).spec.look;
+    var single = map.getZoom() >= look.group_max_zoom;  // the points show, not the groups
+    if (single && map.getLayer("ntm-points")) {
+      var hit = pointAt(map, point, look);
+      if (hit) { return hit; }
+    }
+    var layers = HOVER.filter(function (id) {
+      return map.getLayer(id) && id !== "ntm-points" && !(single && id === "ntm-groups");
+    });
     var found = layers.length ? map.queryRenderedFeatures(point, { layers: layers }) : [];
     for (var i = 0; i < found.length; i++) {
       var f = found[i];
       var p = f.properties || {};
       if (f.layer.id === "ntm-communes-fill") { return { kind: "commune", id: p.code, f: f }; }
-      if (f.state && f.state.on) {
-        return f.layer.id === "ntm-points" ? { kind: "project", id: p.pid, f: f } : { kind: "group", id: p.code, f: f };
-      }
+      if (f.state && f.state.on) { return { kind: "group", id: p.code, f: f }; }
     }
     return null;
   }
@@ -300,10 +376,32 @@
     if (tip) { tip.hidden = true; }
   }
 
+  /* MapLibre marks a symbol placement stale when the symbol tiles in view changed while it
+     ran (a placement may be spread over several frames) and draws the whole map once more to
+     place again. Without a fade (below) every placement is a full one, done within the frame
+     that asked for it, with the tiles of that frame: the extra frame after each camera jump
+     to another district showed the same picture again (~0.3-0.6 s of software drawing). */
+  function placeOnce(map) {
+    var style = map.style;
+    var update = style && style._updatePlacement;
+    if (typeof update !== "function" || style._ntmPlaceOnce) { return; }
+    style._ntmPlaceOnce = true;
+    style._updatePlacement = function () {
+      var dirty = update.apply(this, arguments);
+      var placed = this.pauseablePlacement && this.pauseablePlacement.isDone();
+      if (dirty && placed && map._fadeDuration === 0 && this.placement && this.placement.stale) {
+        this.placement.stale = false;
+        return this.placement.hasTransitions(performance.now());
+      }
+      return dirty;
+    };
+  }
+
   function listen(gd, map) {
     /* Labels appear at once after a move, without MapLibre's 300 ms fade: each faded frame is
        a whole redraw (slow without a GPU), and a district's fit would cost a dozen of them. */
     map._fadeDuration = 0;
+    placeOnce(map);
     map.on("mousemove", function (e) {
       var hit = record(map).spec && pick(map, e.point);
       map.getCanvas().style.cursor = hit ? "pointer" : "";
@@ -317,7 +415,7 @@
       clicks++;
       window.dash_clientside.set_props("map-click", { data: { kind: hit.kind, id: hit.id, n: clicks } });
     });
-    map.on("styledata", function () { paintMap(gd); });  // a basemap switch dropped our layers
+    map.on("styledata", function () { placeOnce(map); paintMap(gd); });  // a new style dropped our layers
     map.on("idle", function () { apply(gd); });
   }
 
@@ -381,28 +479,13 @@
     gd.dataset.ntmFitted = key;
   }
 
-  /* ------------------------------------------------------------------ Plotly's labels */
-  function layersOf(map, gd, index) {
-    var trace = gd._fullData && gd._fullData[index];
-    if (!trace) { return []; }
-    var prefix = "plotly-trace-layer-" + trace.uid;
-    return (map.getStyle().layers || []).filter(function (l) { return l.id.indexOf(prefix) === 0; });
-  }
-
+  /* ------------------------------------------------------------------ hooks */
   function apply(gd) {
     var map = mapOf(gd);
     var meta = gd.layout && gd.layout.meta;
-    if (!map || !meta || !map.isStyleLoaded()) { return; }
-    (meta.label_traces || []).forEach(function (i, k) {
-      layersOf(map, gd, i).forEach(function (l) {
-        if (l.type !== "symbol") { return; }
-        paint(map, l.id, "text-halo-color", "rgba(255,255,255,0.95)");
-        paint(map, l.id, "text-halo-width", 1.8);
-        if (k > 0) { layout(map, l.id, "text-allow-overlap", true); }
-      });
-    });
+    if (!styleReady(map)) { return; }  // not isStyleLoaded(): false while any source loads
     paintMap(gd);
-    if (meta.fit) { askFit(gd, "meta", meta.fit); }
+    if (meta && meta.fit) { askFit(gd, "meta", meta.fit); }
   }
 
   function hook() {

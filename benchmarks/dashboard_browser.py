@@ -25,6 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from benchmarks.browser import INIT
 from dashboard.headless import free_port, launch_chromium, wait_until_answers
 
 GD = "document.querySelector('#map .js-plotly-plot')"
@@ -37,6 +38,16 @@ READY = (
     " const f = m.querySourceFeatures('ntm-communes');"
     " return new Set(f.map(x => x.properties.code)).size === 122; }"
 )
+#: True once no callback request is in flight (benchmarks.browser.INIT counts them), map.js has
+#: applied at least ``painted`` paint specs (gd.dataset.ntmPainted) and the map is still with
+#: every tile loaded: the page has drawn what the last change asked for.
+SETTLED = (
+    "(painted) => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
+    " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+    " return window.__benchNet.inflight === 0 && Number(gd.dataset.ntmPainted || 0) >= painted"
+    " && !!m && m.loaded() && !m.isMoving() && m.areTilesLoaded(); }"
+)
+PAINTED = "() => Number(" + GD + ".dataset.ntmPainted || 0)"
 SERVER = """
 import json, sys
 from geodata.settings import Settings
@@ -187,6 +198,7 @@ def _cold_loads(browser, url: str, runs: int) -> dict:
     times, out = [], {}
     for run in range(runs):
         context = browser.new_context(viewport={"width": 1600, "height": 1150})
+        context.add_init_script(INIT)
         page = context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
@@ -199,7 +211,7 @@ def _cold_loads(browser, url: str, runs: int) -> dict:
         times.append(time.perf_counter() - started)
         page.wait_for_load_state("networkidle")
         if run == 0:
-            time.sleep(0.5)
+            page.wait_for_function(SETTLED, arg=0, polling=50)
             out["first"] = (traffic.summary(), traffic.by_kind())
             out.update(_changes(page, traffic))
         context.close()
@@ -217,20 +229,22 @@ def _changes(page, traffic: Traffic) -> dict:
         "() => (document.querySelector('.dash-dropdown-option') || {}).innerText"
         " === 'Huyện Chợ Đồn'"
     )
+    painted = page.evaluate(PAINTED)
     started = time.perf_counter()
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelector('#cards').innerText.includes('/ 22')")
     seconds = time.perf_counter() - started
     page.wait_for_load_state("networkidle")
-    time.sleep(0.5)
+    page.wait_for_function(SETTLED, arg=painted + 1, polling=50)  # the change's spec drawn
     change = (traffic.summary(), traffic.by_kind())
     traffic.reset()
+    painted = page.evaluate(PAINTED)
     page.evaluate("() => window.dash_clientside.set_props('vintage', {value: 2025})")
     page.wait_for_function(  # assets/map.js painted the 37 units
         "() => Object.keys((window.ntmMap.state() || {colours: {}}).colours).length === 37"
     )
     page.wait_for_load_state("networkidle")
-    time.sleep(0.5)
+    page.wait_for_function(SETTLED, arg=painted + 1, polling=50)
     return {
         "change": change,
         "filter_seconds": seconds,

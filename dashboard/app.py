@@ -29,7 +29,7 @@ from dashboard.security import secure_app
 from geodata.bundle import LOW_TOLERANCE, Bundle, BundleHolder, low_geojson_text
 from geodata.settings import Settings
 from geodata.store import open_store
-from geodata.vocabulary import VINTAGES
+from geodata.vocabulary import VINTAGES, short_name
 from layers import map_paint, styles
 
 GEO_ROUTE = "/geo/<name>.geojson"
@@ -173,11 +173,13 @@ def _add_map_routes(server: flask.Flask, holder: BundleHolder) -> None:
 
 
 #: The GeoJSON assets/map.js draws besides the boundaries: every project, each vintage's
-#: commune groups (layers/map_paint.py) and its communes simplified for a country zoomed out
+#: commune groups and name labels (its communes', the districts', the neighbours';
+#: layers/map_paint.py) and its communes simplified for a country zoomed out
 #: (geodata.bundle.low_geojson_text; a national store's map below map_paint.DETAIL_ZOOM).
 MAP_GEOJSON = (
     "projects",
     *(f"groups_{v}" for v in VINTAGES),
+    *(f"labels_{v}" for v in VINTAGES),
     *(f"communes_{v}_low" for v in VINTAGES),
 )
 _MAP_GEOJSON: dict[tuple[int, str], tuple[Bundle, str]] = {}
@@ -199,12 +201,26 @@ def map_geojson(bundle: Bundle, name: str) -> str | None:
     return hit[1]
 
 
+def _label_tables(bundle: Bundle, vintage: int) -> dict[str, pd.DataFrame]:
+    """The label points of a vintage's communes, the districts and the neighbours, named as
+    the map shows them (without their unit word)."""
+    lp = bundle.label_points
+    keys = {"commune": f"communes_{vintage}", "district": "districts", "neighbour": "neighbours"}
+    return {
+        kind: lp[key].assign(name=lp[key]["name"].map(short_name))
+        for kind, key in keys.items()
+        if key in lp
+    }
+
+
 def _build_map_geojson(bundle: Bundle, name: str) -> str:
     if name.endswith("_low"):
         return low_geojson_text(bundle, int(name.removeprefix("communes_").removesuffix("_low")))
     projects = bundle.projects
     if name == "projects":
         data = map_paint.project_features(projects)
+    elif name.startswith("labels_"):
+        data = map_paint.label_features(_label_tables(bundle, int(name.removeprefix("labels_"))))
     else:
         vintage = int(name.removeprefix("groups_"))
         communes = bundle.communes(vintage)
@@ -235,6 +251,10 @@ def _digest(bundle: Bundle, name: str) -> str:
     is built only when a browser asks for it — a national store's four texts (100,000
     projects) took ~20 s of CPU at every start, three of them for vintages nobody showed."""
     h = hashlib.sha1(name.encode())
+    if name.startswith("labels_"):
+        for table in _label_tables(bundle, int(name.removeprefix("labels_"))).values():
+            h.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+        return h.hexdigest()[:10]
     if name.endswith("_low"):  # from the vintage's web layer, simplified
         h.update(repr(LOW_TOLERANCE).encode())
         h.update(bundle.geojson[name.removesuffix("_low")].encode())

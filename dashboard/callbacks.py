@@ -4,10 +4,11 @@ Every callback body is a plain module-level function taking a :class:`Context` f
 bundle, the translations, the URLs); :func:`register` wires them to the app through thin
 wrappers that take the current context. Unit tests call the functions directly.
 
-The map figure (basemap, overlays, name labels) is sent once with the page; the communes and
-the project points are painted by ``assets/map.js`` in MapLibre from a small paint spec
-(:mod:`layers.map_paint`; geometry by URL, once per vintage), so a filter change never writes
-the figure: only a vintage or a layer switch sends it a ``Patch``.
+The map figure (the white style and an empty anchor trace) is sent once with the page;
+everything on the map is drawn by ``assets/map.js`` in MapLibre from a small paint spec
+(:mod:`layers.map_paint`; geometry and labels by URL, once per vintage), so no filter, vintage
+or layer switch writes the figure: only a commune chosen by search or by its group sends it a
+``Patch`` (its view).
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ from geodata.vocabulary import (
     SponsorKind,
     UnitKind,
     is_project_id,
-    short_name,
 )
 from layers import figures, map_paint, styles
 
@@ -71,6 +71,7 @@ class Context:
             "communes_low": self.geo_urls[f"communes_{vintage}_low"],
             "projects": self.geo_urls["projects"],
             "groups": self.geo_urls[f"groups_{vintage}"],
+            "labels": self.geo_urls[f"labels_{vintage}"],
             "districts": self.geo_urls["districts"],
             "province": self.geo_urls["province"],
             "neighbours": self.geo_urls["neighbours"],
@@ -121,42 +122,23 @@ class Screen:
     def basemap(self) -> dict[str, Any] | None:
         return figures.basemap_tiles(self.get("basemap"))
 
-    @cached_property
-    def labels(self) -> dict[str, pd.DataFrame]:
-        lp = self.context.bundle.label_points
-
-        def short(key: str) -> pd.DataFrame:
-            return lp[key].assign(name=lp[key]["name"].map(short_name))
-
-        return {
-            "communes": short(f"communes_{self.vintage}"),
-            "districts": short("districts"),
-            "neighbours": short("neighbours"),
-        }
-
     def figure(self):
         """The Plotly part of the map (first paint; geometry by URL)."""
-        return figures.map_figure(
-            urls=self.context.urls(self.vintage),
-            labels=self.labels,
-            bbox=self.view.bbox,
-            visible=self.visible,
-            glyphs_url=self.context.glyphs_url,
-        )
+        return figures.map_figure(bbox=self.view.bbox, glyphs_url=self.context.glyphs_url)
 
     def paint(self) -> dict[str, Any]:
         """What map.js paints for this state (:func:`layers.map_paint.paint_spec`): the
-        communes' classes, the outlines, the points and groups shown, the hover words; the
-        map fits the chosen districts (or the whole vintage)."""
+        communes' classes, the outlines, the points and groups shown, the hover words, the
+        layer switches, every GeoJSON source by URL (a vintage: its communes, groups and
+        labels); the map fits the chosen districts (or the whole vintage)."""
         c = self.context
-        urls = c.urls(self.vintage)
         return map_paint.paint_spec(
             measure=self.measure,
             table=self.view.measures,
             projects=self.view.projects,
             code_column=f"code_{self.vintage}",
             t=self.t,
-            sources={k: urls[k] for k in ("communes", "communes_low", "projects", "groups")},
+            sources=c.urls(self.vintage),
             visible=self.visible,
             fit=district_bbox(c.bundle, self.get("d")) or self.view.bbox,
             basemap=self.basemap,
@@ -238,10 +220,9 @@ def view_outputs(
 ) -> dict[str, Any]:
     """Everything that follows the view state, by the names of :data:`ids.VIEW_OUTPUTS`.
 
-    ``paint`` is map.js's paint spec (it sets only what differs from what it shows). With
-    ``triggered`` (the state keys that changed) the map figure is a ``Patch`` for a vintage, a
-    layer switch only, else ``no_update``: a filter change never writes it. With
-    none (the first paint) the map is the whole figure.
+    ``paint`` is map.js's paint spec (it sets only what differs from what it shows). The map
+    figure is written on the first paint only (``triggered`` None): a filter, a vintage, a
+    layer switch or a basemap is the paint spec's.
 
     ``tables=False`` (the gap view's tab is closed) empties the gap and sponsor tables instead
     of building them: their hundreds of cells were a third of a filter change's server time,
@@ -252,7 +233,7 @@ def view_outputs(
     t = screen.t
     view = screen.view
     return {
-        "map": screen.figure() if triggered is None else map_patch(screen, triggered),
+        "map": screen.figure() if triggered is None else no_update,
         "paint": screen.paint(),
         "legend": legend_children(screen.measure, view.measures, t),
         "kind_legend": kind_legend_children(view.projects, t),
@@ -270,20 +251,6 @@ def view_outputs(
         "counted": counted_children(screen.context, view, t),
         "empty": empty_children(view, t),
     }
-
-
-def map_patch(screen: Screen, triggered: set[str]) -> Any:
-    """The figure's change for the state keys that changed, as a ``Patch`` (another vintage's
-    commune labels, the layer switches), or ``no_update``; a basemap is map.js's (the
-    paint spec): a new style would make Plotly drop its overlays."""
-    changes: list[figures.Changes] = []
-    if "v" in triggered:
-        changes.append(figures.vintage_changes(screen.labels["communes"]))
-    if "layers" in triggered:
-        changes.append(figures.visibility_changes(screen.visible))
-    if not changes:
-        return no_update
-    return figures.apply_changes(Patch(), figures.merge_changes(*changes))
 
 
 def district_bbox(bundle: Bundle, codes: list[str] | None) -> tuple[float, ...] | None:

@@ -1,23 +1,23 @@
 """The Plotly map figure (MapLibre, ``scatter_map``; no token, no tiles: a chosen basemap is
 map.js's own layer) and the overview charts.
 
-The figure holds what does not follow the filters: the white style, the overlays (neighbours,
-district lines, province outline, by GeoJSON URL) and the name labels. The communes, their
-outlines, the project points and the commune groups are drawn by ``assets/map.js`` in
-MapLibre itself from :mod:`layers.map_paint` (a filter change restyles them without Plotly).
-What does change in the figure (a vintage's labels, the layer switches, the view box) is
-small: the ``*_changes`` functions return exactly those properties as a nested structure
-shaped like the figure (``{"data": {0: {"visible": False}}}``), and
-:func:`apply_changes` writes one onto a figure or onto a Dash ``Patch`` alike.
-
-The trace order is fixed (:data:`TRACE_ORDER`); :data:`TRACE` gives a trace's index by name.
+The figure holds only the white style (with the glyphs' URL), one empty anchor trace (Plotly
+keeps a map only while a trace is on it) and the first view. Everything drawn on the map —
+the communes, their outlines, the project points and groups, the district, province and
+neighbour outlines and the name labels — is ``assets/map.js``'s own MapLibre sources and layers
+(:mod:`layers.map_paint`): a filter, a vintage or a layer switch never writes the figure, and
+Plotly adds no source of its own (each of its traces kept four, re-cut at every zoom).
+What does change in the figure (the view box for a commune chosen by search) is small: the
+``*_changes`` functions return exactly those properties as a nested structure shaped like the
+figure (``{"layout": {"map": {"zoom": 9}}}``), and :func:`apply_changes` writes one onto a
+figure or onto a Dash ``Patch`` alike.
 
 Examples
 --------
 >>> zoom_for_bbox((105.4, 21.8, 106.3, 22.8), width_px=800, height_px=600) > 7
 True
->>> label_trace([], [], [], name="x").mode
-'text'
+>>> [t.name for t in map_figure(bbox=(105.4, 21.8, 106.3, 22.8)).data]
+['anchor']
 """
 
 from __future__ import annotations
@@ -30,18 +30,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers import styles
-from layers.map_paint import LABEL_FONT
+from layers.map_paint import LABEL_FONT, SWITCHES
 
-#: Trace indexes of the map figure, bottom to top: an empty anchor and the name labels
-#: (map.js puts the communes and the points below them, so no point covers a name).
-TRACE_ORDER = ("anchor", "commune_labels", "district_labels", "neighbour_labels")
-TRACE = {name: i for i, name in enumerate(TRACE_ORDER)}
-
-#: Layout ``map.layers`` order (below the traces): neighbours fill, neighbours line,
-#: district lines, province outline.
-LAYER_ORDER = ("neighbour_fill", "neighbour_line", "district_line", "province_line")
-LAYER = {name: i for i, name in enumerate(LAYER_ORDER)}
+__all__ = ["LABEL_FONT"]
 
 Translate = Callable[[str], str]
 
@@ -178,43 +169,7 @@ def merge_changes(*parts: Mapping[Any, Any]) -> Changes:
     return out
 
 
-# ------------------------------------------------------------------------------ traces
-def label_trace(
-    lon: Sequence[float],
-    lat: Sequence[float],
-    text: Sequence[str],
-    *,
-    name: str,
-    size: int = 11,
-    colour: str = "#222",
-    visible: bool = True,
-) -> go.Scattermap:
-    """Text labels at points (needs the style's glyphs)."""
-    return go.Scattermap(
-        lon=list(lon),
-        lat=list(lat),
-        text=list(text),
-        mode="text",
-        textfont={"size": size, "color": colour, "family": LABEL_FONT},
-        hoverinfo="skip",
-        name=name,
-        visible=visible,
-    )
-
-
-def vintage_changes(commune_labels: pd.DataFrame) -> Changes:
-    """The change of the commune labels for another vintage."""
-    return {
-        "data": {
-            TRACE["commune_labels"]: {
-                "lon": commune_labels["lon"].tolist(),
-                "lat": commune_labels["lat"].tolist(),
-                "text": commune_labels["name"].tolist(),
-            },
-        }
-    }
-
-
+# ------------------------------------------------------------------------------ view box
 def view_fit_changes(
     bbox: Sequence[float], *, revision: str, max_zoom: float | None = None
 ) -> Changes:
@@ -234,68 +189,21 @@ def view_fit_changes(
     }
 
 
-def overlay_layers(urls: dict[str, str]) -> list[dict[str, Any]]:
-    """``map.layers`` for neighbours (fill + line), district lines and the province outline,
-    each by GeoJSON URL; in :data:`LAYER_ORDER`."""
-    fill = {**_overlay(urls["neighbours"], "neighbour_fill", "fill"), "below": "traces"}
-    return [
-        fill,
-        _overlay(urls["neighbours"], "neighbour_line", "line", 1),
-        _overlay(urls["districts"], "district", "line", 1.8),
-        _overlay(urls["province"], "province", "line", 3),
-    ]
-
-
-def _overlay(url: str, colour: str, kind: str, width: float | None = None) -> dict[str, Any]:
-    """One ``map.layers`` entry: a GeoJSON URL drawn as a fill or a line of a width."""
-    layer = {
-        "sourcetype": "geojson",
-        "source": url,
-        "type": kind,
-        "color": styles.LINE_COLOURS[colour],
-        "visible": True,
-    }
-    return layer if width is None else {**layer, "line": {"width": width}}
-
-
 # ------------------------------------------------------------------------------ figure
 def map_figure(
     *,
-    urls: dict[str, str],
-    labels: dict[str, pd.DataFrame],
     bbox: Sequence[float],
-    visible: dict[str, bool] | None = None,
     glyphs_url: str | None = None,
     height_px: int = 640,
 ) -> go.Figure:
-    """The Plotly part of the map: basemap style, overlays and name labels (the communes and
-    the points are map.js's, :mod:`layers.map_paint`).
-
-    ``urls`` maps ``districts``, ``province``, ``neighbours`` to GeoJSON URLs; ``labels`` maps
-    ``communes``, ``districts``, ``neighbours`` to label-point tables (``lon``, ``lat``,
-    ``name``). ``visible`` switches layers (``districts``, ``province``, ``labels``; the
-    ``communes`` and ``projects`` switches are map.js's).
-    """
-    visible = {**default_visibility(), **(visible or {})}
-    looks = {"communes": (10, "#333"), "districts": (13, "#000"), "neighbours": (14, "#666")}
-    traces = [anchor_trace()] + [
-        label_trace(
-            labels[key]["lon"],
-            labels[key]["lat"],
-            labels[key]["name"],
-            name=f"{key[:-1]}_labels",
-            size=size,
-            colour=colour,
-        )
-        for key, (size, colour) in looks.items()
-    ]
-    fig = go.Figure(traces)
+    """The Plotly part of the map: the white style with the glyphs' URL, the anchor trace and
+    the first view of a box (map.js fits it to the map's real size, :func:`fit_meta`)."""
+    fig = go.Figure([anchor_trace()])
     fig.update_layout(
         map={
             "style": base_style(glyphs_url),
             "center": center_of_bbox(bbox),
             "zoom": zoom_for_bbox(bbox, height_px=height_px),
-            "layers": overlay_layers(urls),
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         template="none",
@@ -305,7 +213,6 @@ def map_figure(
         uirevision="map",
         hovermode=False,
     )
-    apply_changes(fig, visibility_changes(visible))
     return fig
 
 
@@ -317,56 +224,14 @@ def anchor_trace() -> go.Scattermap:
 
 def fit_meta(bbox: Sequence[float]) -> dict[str, Any]:
     """``layout.meta`` that asks the browser to fit the map to a box once (``assets/map.js``
-    calls MapLibre's ``fitBounds`` with the map's real size and the legend's width) and names
-    the label traces (white halos, drawn above everything)."""
-    return {
-        "fit": [round(float(x), 5) for x in bbox],
-        "label_traces": [TRACE[n] for n in TRACE_ORDER if n.endswith("_labels")],
-    }
+    calls MapLibre's ``fitBounds`` with the map's real size and the legend's width)."""
+    return {"fit": [round(float(x), 5) for x in bbox]}
 
 
 def default_visibility() -> dict[str, bool]:
-    return {
-        "communes": True,
-        "districts": True,
-        "province": True,
-        "projects": True,
-        "labels": False,
-    }
-
-
-#: Which layer switch shows each trace and each ``map.layers`` overlay.
-TRACE_SWITCH = {
-    "commune_labels": "labels",
-    "district_labels": "districts",
-    "neighbour_labels": "province",
-}
-LAYER_SWITCH = {
-    "neighbour_fill": "province",
-    "neighbour_line": "province",
-    "district_line": "districts",
-    "province_line": "province",
-}
-
-
-def visibility_changes(visible: dict[str, bool]) -> Changes:
-    """The change that shows and hides traces and overlays for the layer switches.
-
-    >>> c = visibility_changes({"labels": True})
-    >>> c["data"][TRACE["commune_labels"]], c["layout"]["map"]["layers"][LAYER["district_line"]]
-    ({'visible': True}, {'visible': True})
-    """
-    v = {**default_visibility(), **visible}
-    return {
-        "data": {TRACE[name]: {"visible": v[switch]} for name, switch in TRACE_SWITCH.items()},
-        "layout": {
-            "map": {
-                "layers": {
-                    LAYER[name]: {"visible": v[switch]} for name, switch in LAYER_SWITCH.items()
-                }
-            }
-        },
-    }
+    """The layer switches (:data:`layers.map_paint.SWITCHES`) and whether each is on at first:
+    every layer but the commune names."""
+    return {k: k != "labels" for k in SWITCHES}
 
 
 # ------------------------------------------------------------------------------ charts

@@ -1,5 +1,6 @@
 """What ``assets/map.js`` draws in MapLibre itself: the communes coloured by class, the match
-and selection outlines, the project points and the commune groups.
+and selection outlines, the project points and the commune groups, the district, province and
+neighbour outlines and the name labels (Plotly keeps only an empty anchor trace and the camera).
 
 Why not Plotly traces: Plotly bakes a choropleth's colours into the features of its GeoJSON
 source, so every restyle re-sets the whole source and MapLibre's worker cuts its tiles again
@@ -12,6 +13,11 @@ outlines and which points show change without a tile being cut again.
 Every feature carries a string id (``code``, ``pid``, ``fid``; MapLibre's ``promoteId``).
 Hover texts are built in the browser from the features' properties and the words in the
 spec, as text (never HTML), so nothing here is escaped.
+
+Every GeoJSON source is cut into tiles up to :data:`TILE_ZOOM` only (full detail there: the
+tile cutter simplifies nothing at a source's own maxzoom); above it MapLibre scales those tiles
+(map.js turns off their re-cutting per zoom), so the camera's jump to a district finds every
+tile already made at the province view and draws at once (issue 10).
 
 Examples
 --------
@@ -37,6 +43,10 @@ from layers import styles
 
 #: Zoom from which the single points show instead of the commune groups.
 GROUP_MAX_ZOOM = 10.5
+#: The deepest zoom the GeoJSON sources are cut at (full detail; scaled above). At 9 a tile's
+#: 8,192 units span 1 px at zoom 13, so nothing coarsens where readers look; the province view
+#: (zoom ~8.8 on a desktop, rounded) already loads these tiles for every district's view.
+TILE_ZOOM = 9
 #: A country-sized map (more than :data:`DETAIL_COMMUNES` communes) shows only the communes'
 #: colours, from a simplified copy of their geometry, below this zoom; the commune groups,
 #: the points and the commune names come from it on (at zoom 5 they were 10,736 discs and
@@ -61,6 +71,11 @@ CASING_COLOUR = "#111111"
 
 Translate = Callable[..., str]
 
+#: The layer switches map.js follows (the dashboard's "layers" checklist, in its order): the
+#: communes, the district lines and names, the province outline with the neighbours and their
+#: names, the project points and groups, the commune names.
+SWITCHES = ("communes", "districts", "province", "projects", "labels")
+
 
 def look() -> dict[str, Any]:
     """The fixed look of map.js's layers (colours, widths, sizes in px), from :mod:`styles`,
@@ -80,7 +95,24 @@ def look() -> dict[str, Any]:
         "halo_size": styles.HALO_SIZE,
         "halo_opacity": styles.HALO_OPACITY,
         "group_max_zoom": GROUP_MAX_ZOOM,
+        "tile_zoom": TILE_ZOOM,
         "font": LABEL_FONT,
+        # name labels: size (px) and colour per kind; the communes' give way to each other
+        "labels": {
+            "commune": [10, "#333333"],
+            "district": [13, "#000000"],
+            "neighbour": [14, "#666666"],
+        },
+        "halo": "rgba(255,255,255,0.95)",
+        "halo_width": 1.8,
+        # outlines: colour and width (px); the neighbours' fill and its edge
+        "outlines": {
+            "neighbour": [styles.LINE_COLOURS["neighbour_line"], 1],
+            "district": [styles.LINE_COLOURS["district"], 1.8],
+            "province": [styles.LINE_COLOURS["province"], 3],
+        },
+        "neighbour_fill": styles.LINE_COLOURS["neighbour_fill"],
+        "neighbour_edge": "#444444",
     }
 
 
@@ -139,6 +171,25 @@ def project_features(projects: pd.DataFrame) -> dict[str, Any]:
             "who": who[i],
         }
         features.append(_point(float(lons[i]), float(lats[i]), props))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def label_features(points: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """The name labels as points: ``points`` maps a kind (``commune``, ``district``,
+    ``neighbour``) to a table of ``code``, ``name`` (as shown), ``lon``, ``lat``. Each feature
+    has ``kind`` and ``name`` (map.js draws each kind in its own size and colour).
+
+    >>> t = pd.DataFrame({"code": ["1"], "name": ["Xuân Lạc"], "lon": [105.5], "lat": [22.1]})
+    >>> label_features({"commune": t})["features"][0]["properties"]
+    {'kind': 'commune', 'name': 'Xuân Lạc'}
+    """
+    features = []
+    for kind, table in points.items():
+        for name, lon, lat in zip(
+            _column(table, "name"), table["lon"].tolist(), table["lat"].tolist(), strict=True
+        ):
+            if name:
+                features.append(_point(float(lon), float(lat), {"kind": kind, "name": name}))
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -276,10 +327,11 @@ def paint_spec(
     basemap: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything map.js needs for one view state: the GeoJSON ``sources`` (by URL; swapped
-    only when they change), the communes' classes and outlines, the points and groups shown,
-    the hover words, the layer switches (``communes``, ``projects``), the box to fit
-    (``fit``: refitted only when it changes) and the basemap's tiles (``url``,
-    ``attribution``, ``max_zoom``; None for the white background).
+    only when they change: ``communes``, ``projects``, ``groups``, ``labels``, ``districts``,
+    ``province``, ``neighbours``), the communes' classes and outlines, the points and groups
+    shown, the hover words, the layer switches (:data:`SWITCHES`), the box to fit (``fit``:
+    refitted only when it changes) and the basemap's tiles (``url``, ``attribution``,
+    ``max_zoom``; None for the white background).
 
     A country-sized map (:func:`detail_zoom`) also names ``look.detail_zoom`` and the
     ``communes_low`` source (its communes simplified) that map.js draws below that zoom."""
@@ -293,7 +345,7 @@ def paint_spec(
         **commune_paint(measure, table),
         **points,
         "words": hover_words(measure, t, counts),
-        "visible": {k: bool(visible.get(k, True)) for k in ("communes", "projects")},
+        "visible": {k: bool(visible.get(k, True)) for k in SWITCHES},
         "fit": [round(float(x), 5) for x in fit],
         "basemap": dict(basemap) if basemap else None,
     }

@@ -41,6 +41,15 @@ def store_path(built, settings: Settings) -> Path:
     return settings.store_path
 
 
+@pytest.fixture(scope="session")
+def bundle(store_path: Path):
+    """The built store read once for the whole session (a :class:`geodata.bundle.Bundle`);
+    tests read it and never change it (a test that needs other data loads its own)."""
+    from geodata.bundle import Bundle
+
+    return Bundle.load(store_path)
+
+
 # ------------------------------------------------------------------------------------------
 # Both backends: every test that touches the store takes one of these fixtures and runs twice,
 # on a GeoPackage file and on a PostGIS database (tests/postgres.py).

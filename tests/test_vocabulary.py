@@ -24,11 +24,6 @@ from layers import figures, styles
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
-
-
 # ------------------------------------------------------------------ values the vocabulary lacks
 def test_every_stored_value_is_in_the_vocabulary(bundle):
     """A kind, status or id in the store that the vocabulary lacks fails here."""

@@ -13,7 +13,7 @@ import shapely
 from places import free_spot
 
 from geodata import coverage as cv
-from geodata.bundle import Bundle
+from geodata import vocabulary as vocab
 from layers import styles
 
 pytestmark = pytest.mark.browser
@@ -66,11 +66,6 @@ def page(context):
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     yield pg
     pg.close()
-
-
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
 
 
 def _open(page, url: str) -> None:
@@ -313,10 +308,67 @@ def test_a_filter_change_paints_the_map_without_writing_the_figure(page, server,
     assert len(state["groups"]) >= len({c for c in table.loc[table["match"], "code"]})
     written = "() => window.__figure[0] !== " + GD + ".data || window.__figure[1] !== " + GD
     assert page.evaluate(written + ".layout") is False  # the figure was not written
-    # map.js's layers lie below the name labels and the district lines
-    layers = state["layers"]
-    last_ours = max(i for i, n in enumerate(layers) if n.startswith("ntm-"))
-    assert all(not n.startswith("plotly-trace-layer-") for n in layers[:last_ours])
+    # every layer is map.js's: the points lie below the name labels and the district lines
+    layers = [n for n in state["layers"] if not n.startswith("plotly-trace-layer-")]
+    assert all(n.startswith("ntm-") for n in layers[1:])  # after Plotly's white background
+    at = {n: i for i, n in enumerate(layers)}
+    top = max(at["ntm-points"], at["ntm-groups"], at["ntm-group-text"], at["ntm-communes-fill"])
+    assert top < min(at["ntm-label-district"], at["ntm-district-line"], at["ntm-province-line"])
+    assert page.errors == []
+
+
+#: MapLibre events from now on: frames drawn, tiles made (our sources) and "idle"; the time
+#: map.js fitted a box (gd.dataset.ntmFitted changed).
+WATCH = (
+    "() => { const gd = " + GD + "; const m = gd._fullLayout.map._subplot.map;"
+    " const w = window.__watch = {frames: 0, tiles: [], idle: [], fitted: null};"
+    " m.on('render', () => { w.frames++; });"
+    " m.on('idle', () => { w.idle.push(performance.now()); });"
+    " m.on('sourcedata', (e) => { if (e.tile && e.sourceId.startsWith('ntm-'))"
+    "   w.tiles.push(e.sourceId + '/' + e.tile.tileID.key); });"
+    " new MutationObserver(() => { w.fitted = performance.now(); })"
+    "   .observe(gd, {attributes: true, attributeFilter: ['data-ntm-fitted']}); }"
+)
+
+
+def test_labels_and_outlines_are_map_js_sources_and_a_district_jump_cuts_no_tile(
+    page, server, bundle
+):
+    """The name labels and the outlines are map.js's own sources (Plotly draws nothing: each
+    of its traces kept four GeoJSON sources re-cut at every zoom); the commune names follow
+    the vintage; a district's fit finds every tile made at the province view and is drawn in
+    at most two frames."""
+    _open(page, server)
+    page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
+    page.wait_for_function(READY)
+    assert page.evaluate("() => " + GD + ".data.length") == 1  # Plotly: the anchor only
+    assert not page.evaluate("() => (" + GD + ".layout.map.layers || []).length")
+    names = (
+        "() => { const m = " + GD + "._fullLayout.map._subplot.map;"
+        " return [...new Set(m.querySourceFeatures('ntm-labels',"
+        " {filter: ['==', ['get', 'kind'], 'commune']}).map(f => f.properties.name))].sort(); }"
+    )
+    short = sorted(bundle.label_points["communes_2019"]["name"].map(vocab.short_name))
+    assert page.evaluate(names) == short
+    # A district: the camera jumps to it; no tile is cut, one or two frames are drawn.
+    page.evaluate(WATCH)
+    box = bundle.tables["districts"].set_index("code").loc[["064"]].total_bounds
+    fitted = ",".join(str(round(float(x), 5)) for x in box)
+    page.evaluate("() => dash_clientside.set_props('f-district', {value: ['064']})")
+    page.wait_for_function("(k) => " + GD + ".dataset.ntmFitted === k", arg=fitted)
+    page.wait_for_function(
+        "() => { const w = window.__watch; return w.fitted !== null"
+        " && w.idle.some(t => t > w.fitted); }"
+    )
+    watched = page.evaluate("() => window.__watch")
+    assert watched["tiles"] == []
+    assert 1 <= watched["frames"] <= 2
+    # Another vintage: its commune names (37 units since 2025), by the labels' new URL.
+    _option(page, "vintage", "Từ 2025")
+    page.wait_for_function("() => window.ntmMap.state().sources.labels.includes('labels_2025')")
+    short_2025 = sorted(bundle.label_points["communes_2025"]["name"].map(vocab.short_name))
+    page.wait_for_function("(n) => (" + names + ")().length === n", arg=len(short_2025))
+    assert page.evaluate(names) == short_2025
     assert page.errors == []
 
 

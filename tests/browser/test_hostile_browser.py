@@ -116,10 +116,10 @@ def test_dashboard_and_import_page_run_under_the_csp_without_violations(server, 
         page.wait_for_function(
             "() => document.querySelector('#basemap-note').innerText.includes('OpenStreetMap')"
         )
-        page.wait_for_function(  # map.js's tile layer; Plotly's overlays and our layers stay
+        page.wait_for_function(  # map.js's tile layer; the outlines and our layers stay
             "() => { const l = window.ntmMap.state().layers; return l.includes('ntm-basemap')"
-            " && l.includes('ntm-communes-fill')"
-            " && l.filter(x => x.startsWith('plotly-layout-layer-')).length === 4; }"
+            " && ['ntm-communes-fill', 'ntm-neighbour-fill', 'ntm-district-line',"
+            " 'ntm-province-line', 'ntm-label-district'].every(x => l.includes(x)); }"
         )
         page.click("#tabs >> text=Xã chưa có đơn vị giúp đỡ")  # the tables
         page.wait_for_selector("#sponsor-table tbody tr")

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from geodata import coverage as cv
-from geodata.bundle import Bundle
 from layers import styles
 
 pytestmark = pytest.mark.browser
@@ -55,11 +54,6 @@ FILTERS = {
 def server(store_path, tmp_path_factory, start_server):
     with start_server(store_path, tmp_path_factory.mktemp("views-ui-server")) as url:
         yield url + "/"
-
-
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
 
 
 def _new_page(browser, size=(1440, 900), **options):

@@ -17,15 +17,9 @@ from dashboard import gap_view, ids, layout
 from dashboard import state as st
 from dashboard.app import ROOT_PLACEHOLDER, absolute, create_app, serve_layout
 from dashboard.i18n import LANGS, Translations
-from geodata.bundle import Bundle
-from layers import figures, styles
+from layers import styles
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +114,7 @@ def test_layout_is_filled_for_the_first_paint(ctx):
     assert _table_rows(opened["sponsors"], "sponsors")
     assert "mọi bản ghi" in text_of(nodes[ids.COUNTED].children).lower()
     fig = nodes[ids.MAP].figure
-    assert [t.name for t in fig.data] == list(figures.TRACE_ORDER)  # labels only
+    assert [t.name for t in fig.data] == ["anchor"]  # map.js draws everything
     assert fig.layout.meta["fit"]  # the browser fits the map to the province
     paint = nodes[ids.MAP_PAINT].data  # what map.js paints: geometry by URL (absolute: the
     # root is put in per host when the page is sent, see test_response_cache)
@@ -313,22 +307,22 @@ def test_view_vintage_change_points_to_new_geometry(ctx):
     assert "communes_2025" in paint["sources"]["communes"]
     assert "groups_2025" in paint["sources"]["groups"]
     assert len(paint["communes"]) == 37
-    ops = _operations(out["map"])  # the figure: the 2025 commune names only
-    assert set(ops) == {
-        ("data", figures.TRACE["commune_labels"], k) for k in ("lon", "lat", "text")
-    }
-    assert len(ops[("data", figures.TRACE["commune_labels"], "text")]) == 37
+    assert "labels_2025" in paint["sources"]["labels"]  # map.js's name labels of 2025
+    assert out["map"] is no_update  # the figure is not written
     assert "1683" in text_of(out["vintage_note"])
     assert len(out["search_options"]) == 37  # search options follow the vintage
 
 
-def test_view_layers_only_sends_visibility(ctx):
+def test_view_layers_are_the_paint_specs_switches(ctx):
     out = _view(ctx, layers=["communes", "labels"])
-    ops = _operations(out["map"])
-    assert ops and all(p[-1] == "visible" for p in ops)
-    assert out["paint"]["visible"] == {"communes": True, "projects": False}
-    assert ops[("data", figures.TRACE["commune_labels"], "visible")] is True
-    assert ops[("layout", "map", "layers", figures.LAYER["district_line"], "visible")] is False
+    assert out["map"] is no_update  # map.js shows and hides its layers
+    assert out["paint"]["visible"] == {
+        "communes": True,
+        "districts": False,
+        "province": False,
+        "projects": False,
+        "labels": True,
+    }
 
 
 def test_view_basemap_is_map_js_tiles_and_attribution(ctx):
@@ -555,6 +549,12 @@ def test_geojson_and_glyph_routes(app):
     assert r.status_code == 200 and "max-age" in r.headers["Cache-Control"]
     assert len(json.loads(r.data)["features"]) == 122
     assert client.get("/geo/nope.geojson").status_code == 404
+    # map.js's name labels: a vintage's communes (short names), the districts, the neighbours
+    labels = json.loads(client.get("/geo/labels_2025.geojson").data)["features"]
+    kinds = [f["properties"]["kind"] for f in labels]
+    assert kinds.count("commune") == 37 and {"district", "neighbour"} <= set(kinds)
+    names = {f["properties"]["name"] for f in labels if f["properties"]["kind"] == "commune"}
+    assert "Nam Cường" in names and not any(n.startswith("Xã ") for n in names)
     # the communes simplified for a country's map zoomed out: same features, fewer vertices
     low = client.get("/geo/communes_2019_low.geojson")
     assert low.status_code == 200 and "max-age" in low.headers["Cache-Control"]

@@ -28,11 +28,6 @@ CHO_DON = Filters(districts=("064",))
 TODAY = dt.date(2026, 11, 28)
 
 
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
-
-
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 

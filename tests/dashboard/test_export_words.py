@@ -13,13 +13,11 @@ import re
 import unicodedata
 
 import pandas as pd
-import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from dashboard import export
 from dashboard.export_text import t
-from geodata.bundle import Bundle
 from geodata.coverage import Filters
 
 TODAY = dt.date(2026, 11, 28)
@@ -55,11 +53,6 @@ ENGLISH = re.compile(
     r"licence|free|academic|permission|snapshot|sponsor|commune|yes|no)\b",
     re.IGNORECASE,
 )
-
-
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
 
 
 def nfc(text: str) -> str:

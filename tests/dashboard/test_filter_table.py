@@ -15,16 +15,10 @@ from dashboard import choices, ids, layout
 from dashboard import state as st
 from dashboard.i18n import Translations
 from geodata import coverage as cv
-from geodata.bundle import Bundle
 from geodata.vocabulary import ProjectStatus, SponsorKind
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = json.loads((ROOT / "assets" / "translations.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
 
 
 @pytest.fixture(scope="module")

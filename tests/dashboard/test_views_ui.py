@@ -12,7 +12,6 @@ from dashboard import state as st
 from dashboard.app import _context
 from dashboard.i18n import Translations
 from geodata.bundle import Bundle
-from layers import figures
 
 SCT = "Sở Công Thương tỉnh Bắc Kạn"
 
@@ -96,11 +95,3 @@ def test_points_gather_by_commune(ctx):
     groups = screen.paint()["groups"]
     assert groups["02023"][0] == 12  # Xuân Lạc
     assert sum(g[0] for g in groups.values()) == len(screen.view.projects)
-
-
-def test_labels_are_drawn_above_the_points():
-    # map.js puts its communes and points below every Plotly trace: the figure holds labels only
-    assert all(
-        n in ("anchor", "commune_labels", "district_labels", "neighbour_labels")
-        for n in figures.TRACE_ORDER
-    )

@@ -252,11 +252,6 @@ def test_filters_round_trip():
 
 
 # ------------------------------------------------------------------------- real store
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
-
-
 def test_real_counts_per_vintage(bundle):
     for vintage, n in ((2019, 122), (2020, 108), (2025, 37)):
         m = cv.commune_measures(bundle, vintage)

@@ -10,11 +10,6 @@ from geodata import programme as pg
 from geodata.bundle import Bundle
 
 
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
-
-
 def _names(bundle: Bundle, vintage: int, codes) -> set[str]:
     communes = bundle.communes(vintage).set_index("code")
     return {communes.loc[c, "name"] for c in codes}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import pytest
 
 from geodata import coverage as cv
-from geodata.bundle import Bundle
 from geodata.vocabulary import ProjectStatus
 from layers import styles
 
@@ -30,11 +29,6 @@ FILTERS = {
     "difficult": cv.Filters(difficult_only=True),
 }
 MEASURES = tuple(styles.MEASURES)
-
-
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 
 from geodata import coverage as cv
-from geodata.bundle import Bundle
 from geodata.vocabulary import ProjectKind
 from layers import figures, map_paint, styles
 
@@ -69,32 +67,30 @@ def test_zoom_fits_the_province():
     assert 7.5 < z < 9.5
 
 
-@pytest.fixture(scope="module")
-def bundle(store_path) -> Bundle:
-    return Bundle.load(store_path)
-
-
-def test_map_figure_structure(bundle):
-    urls = {k: f"/geo/{k}.geojson" for k in ("districts", "province", "neighbours")}
-    labels = {
-        "communes": bundle.label_points["communes_2019"],
-        "districts": bundle.label_points["districts"],
-        "neighbours": bundle.label_points["neighbours"],
-    }
-    fig = figures.map_figure(
-        urls=urls,
-        labels=labels,
-        bbox=bundle.bbox(2019),
-        glyphs_url="/glyphs/{fontstack}/{range}.pbf",
-    )
-    names = [tr.name for tr in fig.data]
-    assert names == list(figures.TRACE_ORDER)
-    assert all(tr.type == "scattermap" for tr in fig.data)  # no choropleth: map.js paints
-    assert fig.layout.map.style["glyphs"].startswith("/glyphs/")
+def test_map_figure_holds_only_the_anchor_and_the_view(bundle):
+    fig = figures.map_figure(bbox=bundle.bbox(2019), glyphs_url="/glyphs/{fontstack}/{range}.pbf")
+    # no Plotly trace or layer draws anything: each kept 4 GeoJSON sources re-cut at every zoom
+    assert [tr.name for tr in fig.data] == ["anchor"]
+    assert fig.data[0].type == "scattermap" and fig.data[0].visible is not False
+    assert not fig.layout.map.layers
+    assert fig.layout.map.style["glyphs"].startswith("/glyphs/")  # map.js's labels use them
     assert fig.layout.map.zoom > 7
-    assert [layer.source for layer in fig.layout.map.layers][-1] == urls["province"]
-    assert fig.data[figures.TRACE["commune_labels"]].visible is False
-    assert fig.data[figures.TRACE["anchor"]].visible is not False  # keeps the map alive
+    assert fig.layout.meta["fit"] == [round(float(x), 5) for x in bundle.bbox(2019)]
+
+
+def test_labels_geojson_names_the_vintage_communes_the_districts_and_neighbours(bundle):
+    lp = bundle.label_points
+    tables = {"commune": lp["communes_2025"], "district": lp["districts"]}
+    features = map_paint.label_features(tables)["features"]
+    kinds = [f["properties"]["kind"] for f in features]
+    assert kinds.count("commune") == 37 and kinds.count("district") == len(lp["districts"])
+    names = {f["properties"]["name"] for f in features}
+    assert set(lp["communes_2025"]["name"]) <= names  # diacritics kept as they are
+    first = features[0]
+    assert first["geometry"]["coordinates"] == [
+        round(float(lp["communes_2025"]["lon"].iloc[0]), 6),
+        round(float(lp["communes_2025"]["lat"].iloc[0]), 6),
+    ]
 
 
 def test_paint_spec_of_the_province(bundle):
@@ -116,7 +112,14 @@ def test_paint_spec_of_the_province(bundle):
     assert spec["colours"] == styles.class_colours("coverage")
     assert sum(g[0] for g in spec["groups"].values()) == len(projects)
     assert spec["groups"]["02023"][:3] == [12, map_paint.group_size(12), "#ffffff"]
-    assert spec["visible"] == {"communes": True, "projects": False}
+    assert spec["visible"] == {
+        "communes": True,
+        "districts": True,
+        "province": True,
+        "projects": False,
+        "labels": True,
+    }
+    assert spec["look"]["tile_zoom"] == map_paint.TILE_ZOOM
     assert spec["words"]["classes"][0] == "class.out_of_view"
     assert len(json.dumps(spec, ensure_ascii=False).encode()) < 10 * 1024
 
