@@ -23,9 +23,10 @@
    when the state is reached. */
 (function () {
   "use strict";
-  var KEYS = ["neighbours", "communes", "projects", "groups", "labels", "districts", "province"];
-  var PROMOTE = { communes: "code", projects: "pid", groups: "fid" };
-  var HOVER = ["ntm-points", "ntm-groups", "ntm-communes-fill"];
+  var KEYS = ["neighbours", "communes", "communes_full", "projects", "groups", "labels", "districts",
+    "province"];
+  var PROMOTE = { communes: "code", communes_full: "code", projects: "pid", groups: "fid" };
+  var HOVER = ["ntm-points", "ntm-groups", "ntm-communes-fill", "ntm-communes-fill-full"];
   var want = { spec: null, outline: null, n: 0 };
   var clicks = 0;
 
@@ -121,7 +122,45 @@
       outline("neighbour", "province"),
       outline("district", "districts"),
       outline("province", "province")
-    ];
+    ].reduce(function (defs, def) { return defs.concat(detailed(def, look.detail_zoom)); }, []);
+  }
+
+  /* A country's map (look.detail_zoom set: thousands of communes) shows, below that zoom, the
+     communes' colours from their simplified geometry and the outlines only; from it on, the
+     communes' full geometry (a second source, same feature states), the points, the groups
+     and the commune and district names (at zoom 5 they were 10,736 discs and over 100,000
+     count and letter symbols to lay out and draw: unreadable, and most of the page's work).
+     A province's map (null) shows everything at every zoom, as before. */
+  var DETAILS = ["ntm-groups-keep", "ntm-halo", "ntm-points", "ntm-point-letters",
+    "ntm-groups", "ntm-group-text", "ntm-label-commune", "ntm-label-district"];
+  function detailed(def, zoom) {
+    if (!zoom) { return [def]; }
+    if (DETAILS.indexOf(def.id) >= 0) { def.minzoom = Math.max(def.minzoom || 0, zoom); }
+    if (def.source !== "communes") { return [def]; }
+    var full = Object.assign({}, def, { id: def.id + "-full", source: "communes_full", minzoom: zoom });
+    def.maxzoom = zoom;
+    return [def, full];
+  }
+
+  /* On a country's map the communes' full geometry, the points, the groups (100,000
+     features) and the names are fetched a second after the communes are first drawn, or at
+     once when the reader zooms in to them: MapLibre has one worker here, and 100,000 points
+     parsed first held back the first picture by half a minute. */
+  function deferred(map, rec, key, look) {
+    if (!look.detail_zoom || ["communes_full", "projects", "groups", "labels"].indexOf(key) < 0) { return false; }
+    return !rec.details && map.getZoom() < look.detail_zoom;
+  }
+  function sourceUrl(sources, key, look) {
+    var low = look.detail_zoom && sources.communes_low;
+    var url = key === "communes_full" ? (low ? sources.communes : null)
+      : key === "communes" && low ? sources.communes_low : sources[key];
+    return url && new URL(url, window.location.href).href;
+  }
+  function detailsLater(gd, map) {
+    var rec = record(map);
+    if (rec.details || rec.detailsTimer || !map.getSource(sourceId("communes"))) { return; }
+    if (!map.isSourceLoaded(sourceId("communes"))) { return; }
+    rec.detailsTimer = setTimeout(function () { rec.details = true; paintMap(gd); }, 1000);
   }
 
   /* Our layers go below Plotly's (the empty anchor trace's). */
@@ -152,9 +191,9 @@
 
   function ensureSources(map, rec, sources, look) {
     KEYS.forEach(function (key) {
-      var url = sources[key] && new URL(sources[key], window.location.href).href;
+      var url = sourceUrl(sources, key, look);
       var src = map.getSource(sourceId(key));
-      if (!url) { return; }
+      if (!url || (!src && deferred(map, rec, key, look))) { return; }
       if (!src) {
         var def = { type: "geojson", data: url, maxzoom: look.tile_zoom };
         if (PROMOTE[key]) { def.promoteId = PROMOTE[key]; }
@@ -173,7 +212,8 @@
   function ensureLayers(map, rec, look) {
     var before = beforeId(map);
     var order = (map.getStyle().layers || []).map(function (l) { return l.id; });
-    layerDefs(look).forEach(function (def) {
+    var defs = layerDefs(look);
+    defs.forEach(function (def, i) {
       if (!map.getSource(sourceId(def.source))) { return; }
       if (map.getLayer(def.id)) {  // Plotly may have added its layers below ours meanwhile
         if (before && order.indexOf(def.id) > order.indexOf(before)) { map.moveLayer(def.id, before); }
@@ -184,13 +224,18 @@
       if (def.filter) { layer.filter = def.filter; }
       if (def.minzoom !== undefined) { layer.minzoom = def.minzoom; }
       if (def.maxzoom !== undefined) { layer.maxzoom = def.maxzoom; }
-      map.addLayer(layer, before);
+      var next = before;  // under the first of the layers above it that is there already
+      for (var j = i + 1; j < defs.length; j++) {
+        if (map.getLayer(defs[j].id)) { next = defs[j].id; break; }
+      }
+      map.addLayer(layer, next);
     });
   }
 
   /* Feature states: set the keys that differ from what was set; ids no longer wanted get
      ``off`` (hidden). Returns how many features changed. */
   function setStates(map, key, wanted, off) {
+    if (!map.getSource(sourceId(key))) { return 0; }  // deferred: all set once it is added
     var rec = record(map).states[key];
     var n = 0;
     var apply = function (id, w) {
@@ -265,7 +310,9 @@
     ensureSources(map, rec, spec.sources, spec.look);
     ensureLayers(map, rec, spec.look);
     if (!sameJSON(rec.vis, spec.visible)) { switchLayers(map, rec, spec.look, spec.visible); }
-    setStates(map, "communes", communeStates(spec, want.outline), { match: false, sel: false });
+    var communes = communeStates(spec, want.outline);
+    setStates(map, "communes", communes, { match: false, sel: false });
+    setStates(map, "communes_full", communes, { match: false, sel: false });
     var pts = pointStates(spec);
     setStates(map, "projects", pts.points, { on: false });
     setStates(map, "groups", pts.groups, { on: false });
@@ -308,7 +355,7 @@
     for (var i = 0; i < found.length; i++) {
       var f = found[i];
       var p = f.properties || {};
-      if (f.layer.id === "ntm-communes-fill") { return { kind: "commune", id: p.code, f: f }; }
+      if (f.layer.id.indexOf("ntm-communes-fill") === 0) { return { kind: "commune", id: p.code, f: f }; }
       if (f.state && f.state.on) { return { kind: "group", id: p.code, f: f }; }
     }
     return null;
@@ -416,7 +463,12 @@
       window.dash_clientside.set_props("map-click", { data: { kind: hit.kind, id: hit.id, n: clicks } });
     });
     map.on("styledata", function () { placeOnce(map); paintMap(gd); });  // a new style dropped our layers
-    map.on("idle", function () { apply(gd); });
+    map.on("idle", function () { apply(gd); detailsLater(gd, map); });
+    map.on("zoomend", function () {
+      var rec = record(map);
+      var look = rec.spec && rec.spec.look;
+      if (look && look.detail_zoom && !rec.details && map.getZoom() >= look.detail_zoom) { paintMap(gd); }
+    });
   }
 
   /* ------------------------------------------------------------------ fit */

@@ -282,7 +282,7 @@ def _restore_types(name: str, df: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Simplification (degrees) of a vintage's communes for a country-sized map below
-#: :data:`layers.map_paint.DETAIL_ZOOM` (~0.7 px at zoom 8): a third of the web layer's bytes.
+#: :data:`layers.map_paint.DETAIL_ZOOM` (~0.5 px at zoom 7.5): a third of the web layer's bytes.
 LOW_TOLERANCE = 0.004
 
 

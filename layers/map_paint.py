@@ -51,7 +51,9 @@ TILE_ZOOM = 9
 #: colours, from a simplified copy of their geometry, below this zoom; the commune groups,
 #: the points and the commune names come from it on (at zoom 5 they were 10,736 discs and
 #: over 100,000 count and letter symbols: unreadable, and most of the page's drawing work).
-DETAIL_ZOOM = 8.0
+#: A half zoom, because map.js's sources pick their tiles by the rounded zoom (roundZoom): a
+#: layer that starts or ends at 7.5 is laid out in exactly the tiles of the zooms it shows at.
+DETAIL_ZOOM = 7.5
 #: A map of more communes than this is country-sized (a province has at most ~600).
 DETAIL_COMMUNES = 2000
 
@@ -60,7 +62,7 @@ def detail_zoom(n_communes: int) -> float | None:
     """The zoom from which a map of ``n_communes`` shows its details, or None (from any zoom).
 
     >>> detail_zoom(122), detail_zoom(10_736)
-    (None, 8.0)
+    (None, 7.5)
     """
     return DETAIL_ZOOM if n_communes > DETAIL_COMMUNES else None
 

@@ -119,7 +119,7 @@ def test_layout_is_filled_for_the_first_paint(ctx):
     paint = nodes[ids.MAP_PAINT].data  # what map.js paints: geometry by URL (absolute: the
     # root is put in per host when the page is sent, see test_response_cache)
     assert paint["sources"]["communes"].startswith(f"{ROOT_PLACEHOLDER}/geo/communes_2019")
-    # a province's map has every detail at every zoom: no simplified communes for zoom < 8
+    # a province's map has every detail at every zoom: no simplified communes, no detail zoom
     assert "communes_low" not in paint["sources"] and paint["look"]["detail_zoom"] is None
     assert len(paint["communes"]) == 122 and len(paint["points"]) == len(ctx.bundle.projects)
     # Every component that follows the view is filled from the same outputs, by name.
