@@ -222,13 +222,22 @@ def test_url_restores_the_view(page, server, bundle):
 def test_language_switch_changes_the_legend(page, server):
     _open(page, server)
     assert "Có đơn vị giúp đỡ" in page.inner_text("#legend")
+    page.wait_for_load_state("networkidle")
+    posts = []
+    page.on(
+        "request",
+        lambda r: posts.append(r.url) if "_dash-update-component" in r.url else None,
+    )
     page.click("#lang >> text=English")
     page.wait_for_function(
         "() => document.querySelector('#legend').innerText.includes('Sponsor coverage')"
     )
     assert "Bridge" in page.inner_text("#kind-legend")
-    # the words of the controls come with the language callback's own answer
+    # the words of the controls come with the page callback's answer (assets/words.js)
     page.wait_for_function("() => document.querySelector('.sidebar').innerText.includes('Filters')")
+    assert page.evaluate("() => document.getElementById('app-root').lang") == "en"
+    page.wait_for_load_state("networkidle")
+    assert len(posts) == 1  # one request: the page callback's answer carries the words
     assert "lang=en" in page.url
     _shot(page, "05-english")
     # Keyboard only: Tab from the top of the page to the commune search, type, Enter.
