@@ -65,9 +65,18 @@
     };
   }
 
-  /* Dash's renderer starts drawing after the page's scripts ran; the Plotly bundle runs after
-     this file, so Plotly is wrapped once the document is parsed. */
-  document.addEventListener("DOMContentLoaded", function () {
-    if (window.Plotly && typeof window.Plotly.react === "function") { wrap(window.Plotly); }
-  });
+  /* plotly.js runs when the first graph asks for it (assets/plotly_when_asked.js): it is
+     wrapped as soon as its script has run, before dcc.Graph (the script's own onload) uses
+     it; or at once if it is already there. */
+  var wrapped = false;
+  function wrapOnce() {
+    if (!wrapped && window.Plotly && typeof window.Plotly.react === "function") {
+      wrapped = true;
+      wrap(window.Plotly);
+    }
+  }
+  document.addEventListener("load", function (e) {
+    if (e.target && e.target.tagName === "SCRIPT") { wrapOnce(); }
+  }, true);
+  wrapOnce();
 })();

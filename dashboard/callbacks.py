@@ -207,11 +207,12 @@ def page_outputs(
         view = view_outputs(screen, triggered=changed & _VIEW_KEYS, tables=tables)
     else:
         view = dict.fromkeys(ids.VIEW_OUTPUTS, no_update)
+    words = words_for(c, screen.get("lang")) if triggered and "lang" in changed else no_update
     if not triggered or changed & _DETAIL_KEYS:
         detail = show_selection(screen, triggered=changed & _DETAIL_KEYS)
     else:
         detail = dict.fromkeys(DETAIL_OUTPUTS, no_update)
-    return {**sync, **view, **detail}
+    return {**sync, **view, **detail, "words": words}
 
 
 # ================================================================== 2. the view
@@ -860,6 +861,29 @@ def translate(c: Context, lang: str, i18n_ids: list[dict], tab_ids: list[dict]) 
     }
 
 
+#: What the language switch writes after the texts, the tab labels and the page's language,
+#: in order: :data:`TRANSLATED` and the worded filters' options (``words_for``'s ``props``).
+WORD_OUTPUTS: tuple[tuple[str, str], ...] = (
+    *TRANSLATED,
+    *((f.control, "options") for f in WORDED_FILTERS),
+)
+
+
+def words_for(c: Context, lang: str) -> dict[str, Any]:
+    """A language for the browser to put the page in without a second request
+    (``assets/words.js``): the text of every translation key (a text node or a tab shows its
+    key's), the page's language and the translated properties in :data:`WORD_OUTPUTS` order.
+    The page callback sends it with its answer to a language switch."""
+    out = translate(c, lang, [], [])
+    t = c.translations.get(lang)
+    keys = c.translations.keys() | c.translations.keys(t.lang)
+    return {
+        "lang": out["lang"],
+        "texts": {k: t(k) for k in sorted(keys)},
+        "props": [out[_name(cid, prop)] for cid, prop in WORD_OUTPUTS],
+    }
+
+
 def export_view(
     c: Context, n_clicks: int | None, fmt: str | None, state: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -933,8 +957,9 @@ def _wire_page(app: Dash, current: Current) -> None:
         "detail": Output(ids.DETAIL, "children"),
         "outline": Output(ids.MAP_OUTLINE, "data"),
         "search": Output(ids.SEARCH, "value", allow_duplicate=True),
+        "words": Output(ids.WORDS, "data"),
     }
-    if len(output) != 2 + len(st.URL_FIELDS) + len(ids.VIEW_OUTPUTS) + len(DETAIL_OUTPUTS):
+    if len(output) != 3 + len(st.URL_FIELDS) + len(ids.VIEW_OUTPUTS) + len(DETAIL_OUTPUTS):
         msg = "two outputs of the page callback share a name"
         raise RuntimeError(msg)
 
@@ -981,24 +1006,23 @@ def _wire_selection(app: Dash, current: Current) -> None:
         return select(current(), click, search, vintage, selected, triggered=ctx.triggered_id)
 
 
-def _wire_language(app: Dash, current: Current) -> None:
-    @app.callback(
-        output={
-            "texts": Output({"type": ids.I18N, "key": ALL}, "children"),
-            "tabs": Output({"type": "tab", "key": ALL}, "label"),
-            "lang": Output("app-root", "lang"),
-            **{_name(cid, prop): Output(cid, prop) for cid, prop in TRANSLATED},
-            **{_name(f.control, "options"): Output(f.control, "options") for f in WORDED_FILTERS},
-        },
-        inputs={"lang": Input(ids.LANG, "value")},
-        state={
-            "i18n_ids": State({"type": ids.I18N, "key": ALL}, "id"),
-            "tab_ids": State({"type": "tab", "key": ALL}, "id"),
-        },
+def _wire_language(app: Dash, _current: Current) -> None:
+    """A language switch: the page callback's answer carries the language's words
+    (:func:`words_for`); ``assets/words.js`` puts them in every text node, tab label and
+    translated property in the browser (one request per switch, not two)."""
+    app.clientside_callback(
+        ClientsideFunction(namespace="ntm_words", function_name="apply"),
+        [
+            Output({"type": ids.I18N, "key": ALL}, "children"),
+            Output({"type": "tab", "key": ALL}, "label"),
+            Output("app-root", "lang"),
+            *(Output(cid, prop) for cid, prop in WORD_OUTPUTS),
+        ],
+        Input(ids.WORDS, "data"),
+        State({"type": ids.I18N, "key": ALL}, "id"),
+        State({"type": "tab", "key": ALL}, "id"),
         prevent_initial_call=True,
     )
-    def _translate(lang, i18n_ids, tab_ids):
-        return translate(current(), lang, i18n_ids, tab_ids)
 
 
 def _wire_exports(app: Dash, current: Current) -> None:

@@ -33,6 +33,9 @@ MAP_PAINT = "map-paint"
 MAP_OUTLINE = "map-outline"
 MAP_CLICK = "map-click"
 MAP_PAINTED = "map-painted"
+#: The words of a language the page callback sends on a language switch (assets/words.js puts
+#: them on the page: no second request).
+WORDS = "words"
 LEGEND = "legend"
 KIND_LEGEND = "kind-legend"
 CARDS = "cards"

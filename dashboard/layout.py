@@ -278,6 +278,7 @@ def map_area(t: Translator, first: Shown) -> html.Div:
             dcc.Store(id=ids.MAP_OUTLINE, data=None),
             dcc.Store(id=ids.MAP_CLICK, data=None),
             dcc.Store(id=ids.MAP_PAINTED, data=None),
+            dcc.Store(id=ids.WORDS, data=None),
             _map_legend(t, first),
             html.Div(
                 [

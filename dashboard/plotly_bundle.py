@@ -4,8 +4,10 @@
 ``plotly-bundle/build.mjs`` (its gzip and brotli copies beside it). It is served at a URL that
 carries a digest of its content (``/_ntm/plotly-<digest>.min.js``), precompressed (the ``.br``
 or ``.gz`` file as it is, chosen by ``Accept-Encoding``, never compressed per request) and
-cacheable for a year; the page preloads it and runs it before Dash's renderer, so
-``dcc.Graph`` finds ``window.Plotly`` and never fetches Dash's full ``plotly.min.js``. The
+cacheable for a year; the page preloads it, and ``assets/plotly_when_asked.js`` points
+``dcc.Graph``'s loader (``window._dashPlotlyJSURL``) at it, so the first graph runs it (from the
+preload) and Dash's full ``plotly.min.js`` is never fetched; Dash's renderer starts and renders
+the page while the bundle downloads and compiles. The
 bundle also sets ``window.regeneratorRuntime``, the one part of Babel's polyfill that Dash's
 renderer and dcc call, so the page does without that polyfill (97 kB).
 """
@@ -98,8 +100,8 @@ def response(b: PlotlyBundle, accept_encoding: str | None) -> flask.Response:
 
 
 def register(app, prefix: str) -> None:
-    """Serve the bundle and put it in the page: preloaded in the head, run before Dash's
-    renderer (so ``window.Plotly`` is there when the first graph mounts)."""
+    """Serve the bundle and preload it in the head (``dcc.Graph`` runs it when the first
+    graph mounts: ``assets/plotly_when_asked.js``)."""
     b = bundle()
 
     @app.server.route(ROUTE)
@@ -151,18 +153,14 @@ FIRST_SCREEN_CHUNKS = ("async-graph.js", "async-dropdown.js", "async-slider.js")
 
 
 def index_string(template: str, url: str, chunks: list[str] | tuple[str, ...] = ()) -> str:
-    """Dash's page template with the bundle (and ``chunks``, scripts loaded later by code)
-    preloaded in the head, and the bundle loaded before the renderer.
+    """Dash's page template with the bundle and ``chunks`` (scripts that code loads later)
+    preloaded in the head.
 
     >>> t = "<head>{%css%}</head>{%scripts%}{%renderer%}"
     >>> print(index_string(t, "/p.js", ["/c.js"]).replace("><", ">\\n<"))
     <head>
     <link rel="preload" href="/p.js" as="script">
-    <link rel="preload" href="/c.js" as="script">{%css%}</head>{%scripts%}<script src="/p.js">
-    </script>{%renderer%}
+    <link rel="preload" href="/c.js" as="script">{%css%}</head>{%scripts%}{%renderer%}
     """
     preload = "".join(f'<link rel="preload" href="{u}" as="script">' for u in (url, *chunks))
-    script = f'<script src="{url}"></script>'
-    return template.replace("{%css%}", preload + "{%css%}", 1).replace(
-        "{%renderer%}", script + "{%renderer%}", 1
-    )
+    return template.replace("{%css%}", preload + "{%css%}", 1)

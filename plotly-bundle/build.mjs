@@ -1,10 +1,11 @@
 // Builds assets/plotly/plotly-ntm.min.js: plotly.js with only the trace types NTM Atlas draws
 // (traces.json), from plotly.js's npm package (version pinned in package-lock.json), and its
 // gzip and brotli copies, which the app serves as they are (no compression per request).
-// The bundle also sets window.regeneratorRuntime (regenerator-runtime), the one part of
-// Babel's 97 kB polyfill that Dash's renderer and dcc call (lazily, after the page's scripts
-// ran); the rest of that polyfill is built into every browser the dashboard supports, so
-// dashboard/plotly_bundle.py leaves Dash's polyfill script out of the page.
+// Beside it, regenerator-runtime.js sets window.regeneratorRuntime (regenerator-runtime), the
+// one part of Babel's 97 kB polyfill that Dash's renderer and dcc call (once a lazy component
+// loaded); Dash adds it to the page as one of the app's assets. The rest of that polyfill is
+// built into every browser the dashboard supports, so dashboard/plotly_bundle.py leaves Dash's
+// polyfill script out of the page.
 //
 //     cd plotly-bundle && npm ci && npm run build
 //
@@ -72,7 +73,6 @@ const noCountryNames = {
 
 const entry = [
     "'use strict';",
-    "window.regeneratorRuntime = require('regenerator-runtime');",
     "var Plotly = require('plotly.js/lib/core');",
     'Plotly.register([',
     ...traces.filter((t) => t !== 'scatter').map((t) => `    require('plotly.js/lib/${t}'),`),
@@ -112,12 +112,32 @@ const result = await build({
     banner: {
         js:
             `/*! plotly.js v${version} (MIT, see LICENSE beside this file), custom bundle for` +
-            ` NTM Atlas: traces ${traces.join(',')}; with regenerator-runtime (MIT);` +
-            ' built by plotly-bundle/build.mjs */',
+            ` NTM Atlas: traces ${traces.join(',')}; built by plotly-bundle/build.mjs */`,
     },
     plugins: [inlineCSS, core, noCountryNames, environmentPlugin({ NODE_DEBUG: false })],
     alias: { stream: 'stream-browserify' },
     define: { global: 'window', 'define.amd': 'false' },
+    target: 'es2016',
+    logLevel: 'info',
+});
+
+// regenerator-runtime on its own (Dash runs it with the page's other assets, before the renderer).
+const regenerator = await build({
+    stdin: {
+        contents: "window.regeneratorRuntime = require('regenerator-runtime');",
+        resolveDir: here,
+        sourcefile: 'ntm-atlas-regenerator.js',
+    },
+    outfile: join(out, 'regenerator-runtime.js'),
+    format: 'iife',
+    bundle: true,
+    minify: true,
+    legalComments: 'none',
+    banner: {
+        js:
+            `/*! regenerator-runtime ${require('regenerator-runtime/package.json').version}` +
+            ' (MIT, see THIRD_PARTY_LICENSES.txt); built by plotly-bundle/build.mjs */',
+    },
     target: 'es2016',
     logLevel: 'info',
 });
@@ -136,7 +156,7 @@ writeFileSync(
 copyFileSync(require.resolve('plotly.js/LICENSE'), join(out, 'LICENSE'));
 
 // Every npm package with code in the bundle: name, version, licence and its licence text.
-const packages = new Set();
+const packages = new Set(['node_modules/regenerator-runtime/']);
 const [, output] = Object.entries(result.metafile.outputs).find(([k]) => k.endsWith('.js'));
 for (const input of Object.keys(output.inputs)) {
     const m = input.match(/^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//);

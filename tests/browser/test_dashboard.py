@@ -222,13 +222,22 @@ def test_url_restores_the_view(page, server, bundle):
 def test_language_switch_changes_the_legend(page, server):
     _open(page, server)
     assert "Có đơn vị giúp đỡ" in page.inner_text("#legend")
+    page.wait_for_load_state("networkidle")
+    posts = []
+    page.on(
+        "request",
+        lambda r: posts.append(r.url) if "_dash-update-component" in r.url else None,
+    )
     page.click("#lang >> text=English")
     page.wait_for_function(
         "() => document.querySelector('#legend').innerText.includes('Sponsor coverage')"
     )
     assert "Bridge" in page.inner_text("#kind-legend")
-    # the words of the controls come with the language callback's own answer
+    # the words of the controls come with the page callback's answer (assets/words.js)
     page.wait_for_function("() => document.querySelector('.sidebar').innerText.includes('Filters')")
+    assert page.evaluate("() => document.getElementById('app-root').lang") == "en"
+    page.wait_for_load_state("networkidle")
+    assert len(posts) == 1  # one request: the page callback's answer carries the words
     assert "lang=en" in page.url
     _shot(page, "05-english")
     # Keyboard only: Tab from the top of the page to the commune search, type, Enter.
@@ -327,7 +336,10 @@ WATCH = (
     " m.on('sourcedata', (e) => { if (e.tile && e.sourceId.startsWith('ntm-'))"
     "   w.tiles.push(e.sourceId + '/' + e.tile.tileID.key); });"
     " new MutationObserver(() => { w.fitted = performance.now(); })"
-    "   .observe(gd, {attributes: true, attributeFilter: ['data-ntm-fitted']}); }"
+    "   .observe(gd, {attributes: true, attributeFilter: ['data-ntm-fitted']});"
+    " new MutationObserver(() => { w.cards = w.cards || performance.now(); })"
+    "   .observe(document.querySelector('#cards'),"
+    "     {childList: true, subtree: true, characterData: true}); }"
 )
 
 
@@ -337,7 +349,7 @@ def test_labels_and_outlines_are_map_js_sources_and_a_district_jump_cuts_no_tile
     """The name labels and the outlines are map.js's own sources (Plotly draws nothing: each
     of its traces kept four GeoJSON sources re-cut at every zoom); the commune names follow
     the vintage; a district's fit finds every tile made at the province view and is drawn in
-    at most two frames."""
+    at most two frames, before Dash draws the rest of the answer (the cards)."""
     _open(page, server)
     page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
     page.wait_for_function(READY)
@@ -360,9 +372,12 @@ def test_labels_and_outlines_are_map_js_sources_and_a_district_jump_cuts_no_tile
         "() => { const w = window.__watch; return w.fitted !== null"
         " && w.idle.some(t => t > w.fitted); }"
     )
+    page.wait_for_function("() => document.querySelector('#cards').innerText.includes('/ 22')")
     watched = page.evaluate("() => window.__watch")
     assert watched["tiles"] == []
     assert 1 <= watched["frames"] <= 2
+    # the map first: map.js applied the answer's paint spec before Dash drew the cards
+    assert watched["cards"] and watched["fitted"] < watched["cards"]
     # Another vintage: its commune names (37 units since 2025), by the labels' new URL.
     _option(page, "vintage", "Từ 2025")
     page.wait_for_function("() => window.ntmMap.state().sources.labels.includes('labels_2025')")

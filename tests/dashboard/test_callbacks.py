@@ -525,6 +525,22 @@ def test_translate_returns_every_output(ctx):
     )
 
 
+def test_a_language_switch_answers_with_the_words_of_the_page(ctx):
+    """One request per language switch: the page callback's answer carries the language's
+    words, which assets/words.js puts on the page (no translation callback of its own)."""
+    state = {**st.default_state(ctx.years), "lang": "en"}
+    out = cb.page_outputs(ctx, "", state, {"lang"})
+    words = out["words"]
+    assert words["lang"] == "en" and words["texts"]["filter.district"] == "District"
+    assert words["texts"]["tab.gaps"] == "Gaps"
+    names = [cb._name(cid, prop) for cid, prop in cb.WORD_OUTPUTS]
+    by_name = dict(zip(names, words["props"], strict=True))
+    assert by_name == {k: v for k, v in cb.translate(ctx, "en", [], []).items() if k in names}
+    assert by_name[f"{ids.MAP}.config"]["locale"] == "en"
+    district = cb.page_outputs(ctx, "", {**state, "d": ["064"]}, {"d"})
+    assert district["words"] is no_update  # only a language switch sends them
+
+
 def test_search_options_match_without_diacritics(bundle):
     options = layout.search_options(bundle, 2019)
     hit = [o for o in options if "xuan lac" in o["search"]]
