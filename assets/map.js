@@ -578,11 +578,16 @@
     });
   }
 
-  function paintFirst(res) {
+  /* Tickets of the requests that may carry a paint spec, in the order they were sent. Dash
+     drops the answer of a request that a newer one superseded; an older answer that arrives
+     after a newer one must not be painted either, or the map would keep the old state. */
+  var sent = 0;
+
+  function paintFirst(res, ticket) {
     return res.clone().json().then(function (body) {
       var got = spec0(body);
       var gd = graph();
-      if (!got || !gd) { return res; }
+      if (!got || !gd || ticket !== sent) { return res; }
       want.spec = got.spec;
       if (got.outline) { want.outline = got.outline.data === undefined ? null : got.outline.data; }
       return paintMap(gd) ? afterFrame(res) : res;
@@ -595,7 +600,10 @@
       var url = typeof input === "string" ? input : (input && input.url) || "";
       var answer = fetchBefore.apply(this, arguments);
       if (url.indexOf("_dash-update-component") < 0) { return answer; }
-      return answer.then(function (res) { return res.ok ? paintFirst(res) : res; });
+      var body = init && typeof init.body === "string" ? init.body : "";
+      if (body.indexOf("map-paint.data") < 0) { return answer; }  // its "output" names the store
+      var ticket = ++sent;
+      return answer.then(function (res) { return res.ok ? paintFirst(res, ticket) : res; });
     };
     first._ntmFirst = true;
     window.fetch = first;

@@ -417,3 +417,56 @@ def test_hover_tells_the_commune_and_a_click_on_a_group_selects_it(page, server,
     page.wait_for_selector("#detail [data-commune='02023']")
     page.wait_for_function("() => window.ntmMap.state().selected.join() === '02023'")
     assert page.errors == []
+
+
+#: Holds back the answer of the request for district 064 until a newer request has been answered
+#: (installed before the page's scripts, so map.js's fetch wrapper sees the held answer).
+HOLD_064 = """(() => {
+  const send = window.fetch; window.__held = 0; window.__released = 0;
+  window.fetch = function (input, init) {
+    const answer = send.apply(this, arguments);
+    const body = init && typeof init.body === 'string' ? init.body : '';
+    if (!body.includes('"value":["064"]')) { return answer; }
+    window.__held++;
+    return answer.then(r => new Promise(done => {
+      const wait = () => window.__release ? (window.__released++, done(r)) : setTimeout(wait, 20);
+      wait();
+    }));
+  };
+})();"""
+
+
+def test_an_older_answer_arriving_after_a_newer_one_is_not_painted(context, server, bundle):
+    """Two district changes in quick succession whose answers arrive out of order: Dash drops
+    the older answer, and map.js, which paints an answer before Dash renders it, must drop it
+    too, or the map would keep showing the first district while everything else shows the
+    second."""
+    page = context.new_page()
+    page.set_default_timeout(PATIENCE)
+    page.add_init_script(HOLD_064)
+    _open(page, server)
+    page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
+    page.evaluate("() => dash_clientside.set_props('f-district', {value: ['064']})")
+    page.wait_for_function("() => window.__held === 1")
+    page.evaluate("() => dash_clientside.set_props('f-district', {value: ['058']})")
+    box = bundle.tables["districts"].set_index("code").loc[["058"]].total_bounds
+    fitted = ",".join(str(round(float(x), 5)) for x in box)
+    page.wait_for_function("(k) => " + GD + ".dataset.ntmFitted === k", arg=fitted)
+    page.wait_for_function("() => document.querySelector('#cards').innerText.includes('/ 8')")
+    # Now the older answer (064) arrives; give map.js the frames it would need to paint it.
+    page.evaluate("() => { window.__release = true; }")
+    page.wait_for_function("() => window.__released === 1")
+    page.evaluate(
+        "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
+        "() => setTimeout(r, 300))))"
+    )
+    communes = bundle.communes(2019)
+    chosen = set(communes.loc[communes["district_code"] == "058", "code"])
+    held = set(communes.loc[communes["district_code"] == "064", "code"])
+    colours = page.evaluate("() => window.ntmMap.state().colours")
+    outside = {colours[c] for c in held}
+    assert len(outside) == 1  # Chợ Đồn's communes are all 'outside the filters'
+    assert not any(colours[c] in outside for c in chosen)
+    assert page.evaluate("() => " + GD + ".dataset.ntmFitted") == fitted
+    assert "/ 8" in page.inner_text("#cards")
+    page.close()
