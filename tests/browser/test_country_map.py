@@ -79,7 +79,8 @@ def test_a_country_map_draws_its_details_after_the_communes(browser, server):
     # Then the details' sources, added in the background, their layers in place.
     page.wait_for_function(
         "() => { const s = window.ntmMap.state();"
-        " return ['communes_full', 'projects', 'groups', 'labels'].every(k => s.sources[k]); }"
+        " return ['communes_full', 'projects', 'groups', 'labels'].every(k => s.sources[k])"
+        " && s.points.length > 0 && s.groups.length > 0; }"  # states set once their data came
     )
     state = page.evaluate("() => window.ntmMap.state()")
     assert "communes_2019.geojson" in state["sources"]["communes_full"]
