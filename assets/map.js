@@ -444,10 +444,46 @@
     };
   }
 
+  /* The first picture in one frame. While the page loads, every source and tile that arrives
+     makes MapLibre draw the whole map again: ~10 frames of a half-drawn map before the
+     communes, outlines, names and points are all there, each 0.3-0.8 s of software drawing
+     on a machine without a GPU (issue 10: most of navigation -> map drawn). Until the paint
+     spec's sources and their tiles are all loaded, MapLibre's frames run as usual (tiles are
+     asked for, symbols placed) but its painter draws nothing; the first frame drawn shows
+     everything. A reader's own move, or HOLD_MS, ends the wait whatever has arrived.
+     map._ntmHeld says whether the last frame was held (benchmarks/browser.py counts the
+     frames drawn). */
+  var HOLD_MS = 6000;
+  function holdFirstPicture(map) {
+    var painter = map.painter;
+    var draw = painter && painter.render;
+    if (typeof draw !== "function" || map._ntmHold !== undefined) { return; }
+    map._ntmHold = true;
+    var release = function () {
+      if (!map._ntmHold) { return; }
+      map._ntmHold = false;
+      map.triggerRepaint();
+    };
+    var ready = function () {
+      var rec = map._ntm;
+      return !!(rec && rec.spec && map.getSource(sourceId("communes")) && map.style &&
+        map.style.loaded() && map.areTilesLoaded());
+    };
+    painter.render = function () {
+      if (map._ntmHold && !ready()) { map._ntmHeld = true; return undefined; }
+      map._ntmHold = false;
+      map._ntmHeld = false;
+      return draw.apply(this, arguments);
+    };
+    setTimeout(release, HOLD_MS);
+    map.on("movestart", function (e) { if (e && e.originalEvent && e.originalEvent.type !== "ntm-fit") { release(); } });
+  }
+
   function listen(gd, map) {
     /* Labels appear at once after a move, without MapLibre's 300 ms fade: each faded frame is
        a whole redraw (slow without a GPU), and a district's fit would cost a dozen of them. */
     map._fadeDuration = 0;
+    holdFirstPicture(map);
     placeOnce(map);
     map.on("mousemove", function (e) {
       var hit = record(map).spec && pick(map, e.point);

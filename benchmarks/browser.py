@@ -46,7 +46,7 @@ FIRST = """
     if (!m) { setTimeout(tick, 20); return; }
     f.map_ms = performance.now();
     m.on('render', () => {
-      if (f.stop) return;
+      if (f.stop || m._ntmHeld) return;  // a frame assets/map.js held back draws nothing
       f.frames++;
       if (f.first_frame_ms === undefined) f.first_frame_ms = performance.now();
     });
