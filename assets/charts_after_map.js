@@ -1,13 +1,12 @@
 /* NTM Atlas: the overview charts (below the map, in div.charts) are drawn once the map is,
    not before it.
 
-   A page load draws the map and the two charts on the same main thread; the charts' first
-   Plotly.react came between the map's and the creation of its MapLibre map (~0.1-0.8 s of
-   SVG layout, issue 10), though they are below the map on every screen. So a chart's
-   Plotly.react waits until the map has drawn everything it was given (the MapLibre map's
-   first "idle" after Plotly resolved the map's plot), or until the chart comes into view,
-   whichever is first; calls that came meanwhile run then, in their order, so the last
-   figure wins as before. A chart in view when it is first drawn is drawn at once. */
+   A page load draws the map and the two charts on the same main thread, though the charts are
+   below the map on every screen (~0.1-0.8 s of SVG layout each under load, issue 10). So a
+   chart's Plotly.react waits until the map has drawn its first picture (assets/map.js fires
+   "ntm-map-drawn" on window), or until the chart comes into view, whichever is first; calls
+   that came meanwhile run then, in their order, so the last figure wins as before. A chart in
+   view when it is first drawn is drawn at once. */
 (function () {
   "use strict";
   var mapDone = false;
@@ -34,27 +33,15 @@
     entries.forEach(function (e) { if (e.isIntersecting) { release(e.target); } });
   });
 
-  function whenMapDrawn(gd) {
-    var sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    var map = sub && sub.map;
-    if (!map) { mapDrawn(); return; }
-    map.once("idle", mapDrawn);
-    if (map.loaded() && map.areTilesLoaded()) { mapDrawn(); }  // nothing left to wait for
-  }
+  window.addEventListener("ntm-map-drawn", mapDrawn);
+  if (window.ntmMap && window.ntmMap.drawn && window.ntmMap.drawn()) { mapDrawn(); }
 
   function wrap(P) {
     var react = P.react;
     P.react = function (gd) {
       var self = this, args = arguments;
       var host = !mapDone && gd && gd.closest && gd.closest(".charts");
-      var isMap = gd && gd.closest && gd.closest("#map");
-      if (!host) {
-        var done = react.apply(self, args);
-        if (isMap && !mapDone) {
-          Promise.resolve(done).then(function () { whenMapDrawn(gd); }, mapDrawn);
-        }
-        return done;
-      }
+      if (!host) { return react.apply(self, args); }
       if (inView(gd) && !waiting.some(function (w) { return w.host === gd; })) {
         return react.apply(self, args);
       }

@@ -1,12 +1,13 @@
-/* NTM Atlas: everything drawn on the map, as our own MapLibre sources and layers.
+/* NTM Atlas: the map, a MapLibre map of its own with everything drawn on it.
 
-   Plotly's dcc.Graph keeps only the camera, the white style (with the glyphs' URL) and an empty
-   anchor trace (layers/figures.py). The communes, their outlines, the project points, the
-   commune groups, the district, province and neighbour outlines and the name labels are drawn
-   here, on Plotly's MapLibre map, from GeoJSON fetched once per vintage by URL and from the
-   server's small paint spec (layers/map_paint.py, the map-paint store): a filter change sets
-   MapLibre feature states only (colours, outlines, which points show), never a source, so no
-   tile is cut again and Plotly redraws nothing (issue 10).
+   The map is made here, in the #map box (dashboard/layout.py map_area), the moment that box and
+   MapLibre (assets/maplibre, run async from the head) both exist: no Plotly map, no wait for
+   Dash's first callbacks nor for plotly.js (which draws the overview charts only). The
+   communes, their outlines, the project points, the commune groups, the district, province and
+   neighbour outlines and the name labels are drawn from GeoJSON fetched once per vintage by URL
+   and from the server's small paint spec (layers/map_paint.py, the map-paint store): a filter
+   change sets MapLibre feature states only (colours, outlines, which points show), never a
+   source, so no tile is cut again (issue 10).
    - dash_clientside.ntm_map.paint (a clientside callback) takes the spec and the selection
      outline; what differs from what is shown is set, nothing else, in the same task as the
      camera's move (one frame);
@@ -17,25 +18,26 @@
      the layers are added again if a style is ever set anew;
    - hover shows a tooltip built with textContent (data text is never HTML); a click (a tap)
      selects through the map-click store (dash_clientside.set_props);
-   - fit the map to a box once per request (the spec's fit or layout.meta.fit), with the map's
-     real size and room for the legend and the details.
-   window.ntmMap.state() tells tests what is painted; gd.dataset.ntmFitted / ntmPainted say
-   when the state is reached. */
+   - fit the map to a box once per request (the spec's fit, or the map-fit store's: a commune
+     chosen by search or by its group), with the map's real size and room for the legend and
+     the details;
+   - the map's buttons (zoom in and out, the whole view again, a PNG of the map) are the
+     layout's (#map-tools, translated like the rest of the page); here they act.
+   window.ntmMap.map() is the MapLibre map (tests, benchmarks, screenshots); .state() tells
+   what is painted; the #map box's dataset.ntmFitted / ntmPainted say when a state is reached. */
 (function () {
   "use strict";
   var KEYS = ["neighbours", "communes", "communes_full", "projects", "groups", "labels", "districts",
     "province"];
   var PROMOTE = { communes: "code", communes_full: "code", projects: "pid", groups: "fid" };
   var HOVER = ["ntm-points", "ntm-groups", "ntm-communes-fill", "ntm-communes-fill-full"];
-  var want = { spec: null, outline: null, n: 0 };
+  var want = { spec: null, outline: null, fit: null, n: 0 };
   var clicks = 0;
+  var drawn = false;
 
   function sourceId(key) { return "ntm-" + key; }
-  function graph() { return document.querySelector("#map .js-plotly-plot"); }
-  function mapOf(gd) {
-    var sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    return sub && sub.map;
-  }
+  function graph() { return document.getElementById("map"); }
+  function mapOf(gd) { return (gd && gd._ntmMap) || null; }
   function styleReady(map) { return !!(map && map.style && map.style._loaded); }
 
   /* Set only what differs: every change makes MapLibre render again (and fire "idle"). */
@@ -163,14 +165,8 @@
     rec.detailsTimer = setTimeout(function () { rec.details = true; paintMap(gd); }, 1000);
   }
 
-  /* Our layers go below Plotly's (the empty anchor trace's). */
-  function beforeId(map) {
-    var layers = map.getStyle().layers || [];
-    for (var i = 0; i < layers.length; i++) {
-      if (layers[i].id.indexOf("plotly-") === 0) { return layers[i].id; }
-    }
-    return undefined;
-  }
+  /* Our layers go on top (the style holds only the white background and a basemap). */
+  function beforeId() { return undefined; }
 
   /* The state of one map: what is set in MapLibre, per source (feature id -> state). */
   function record(map) {
@@ -211,14 +207,10 @@
 
   function ensureLayers(map, rec, look) {
     var before = beforeId(map);
-    var order = (map.getStyle().layers || []).map(function (l) { return l.id; });
     var defs = layerDefs(look);
     defs.forEach(function (def, i) {
       if (!map.getSource(sourceId(def.source))) { return; }
-      if (map.getLayer(def.id)) {  // Plotly may have added its layers below ours meanwhile
-        if (before && order.indexOf(def.id) > order.indexOf(before)) { map.moveLayer(def.id, before); }
-        return;
-      }
+      if (map.getLayer(def.id)) { return; }
       var layer = { id: def.id, type: def.type, source: sourceId(def.source), paint: def.paint,
         layout: Object.assign({ visibility: (rec.vis || {})[def.sw] === false ? "none" : "visible" }, def.layout || {}) };
       if (def.filter) { layer.filter = def.filter; }
@@ -284,7 +276,7 @@
   }
 
   /* The basemap's tiles as our own raster layer right above the white background: a new
-     style (Plotly's way) would drop our layers and, in Plotly, its own overlays. */
+     style would drop our layers. */
   function ensureBasemap(map, rec, tiles) {
     var url = tiles ? tiles.url : null;
     if (rec.basemap === url && (!url || map.getLayer("ntm-basemap"))) { return; }
@@ -299,12 +291,22 @@
       layers.length > 1 ? layers[1].id : undefined);
   }
 
+  /* The glyphs of the names, served by the app (a path under its prefix, or a whole URL;
+     "{fontstack}" and "{range}" are MapLibre's to fill). Before the first symbol layer. */
+  function ensureGlyphs(map, rec, url) {
+    var whole = url && (url.charAt(0) === "/" ? window.location.origin + url : url);
+    if (!whole || rec.glyphs === whole) { return; }  // a new URL makes every name tile anew
+    map.setGlyphs(whole);
+    rec.glyphs = whole;
+  }
+
   /* Everything the wanted spec and outline ask for, set where it differs. */
   function paintMap(gd) {
     var map = mapOf(gd);
     var spec = want.spec;
     if (!spec || !styleReady(map)) { return false; }
     var rec = record(map);
+    ensureGlyphs(map, rec, spec.glyphs);
     ensureBasemap(map, rec, spec.basemap);
     if (!rec.vis) { rec.vis = Object.assign({}, spec.visible); }  // the first layers as asked
     ensureSources(map, rec, spec.sources, spec.look);
@@ -469,8 +471,12 @@
       return !!(rec && rec.spec && map.getSource(sourceId("communes")) && map.style &&
         map.style.loaded() && map.areTilesLoaded());
     };
-    painter.render = function () {
-      if (map._ntmHold && !ready()) { map._ntmHeld = true; return undefined; }
+    painter.render = function (style) {
+      if (map._ntmHold && !ready()) {
+        this.style = style;  // what a tile that arrives is read against (its buckets' layers)
+        map._ntmHeld = true;
+        return undefined;
+      }
       map._ntmHold = false;
       map._ntmHeld = false;
       return draw.apply(this, arguments);
@@ -499,7 +505,14 @@
       window.dash_clientside.set_props("map-click", { data: { kind: hit.kind, id: hit.id, n: clicks } });
     });
     map.on("styledata", function () { placeOnce(map); paintMap(gd); });  // a new style dropped our layers
-    map.on("idle", function () { apply(gd); detailsLater(gd, map); });
+    map.on("idle", function () {
+      apply(gd);
+      detailsLater(gd, map);
+      if (!map._ntmHold && record(map).spec && !drawn) {  // the first picture is on screen
+        drawn = true;
+        window.dispatchEvent(new Event("ntm-map-drawn"));  // assets/charts_after_map.js
+      }
+    });
     map.on("zoomend", function () {
       var rec = record(map);
       var look = rec.spec && rec.spec.look;
@@ -524,18 +537,16 @@
     return covered;
   }
 
-  /* A box to fit comes from the figure (layout.meta.fit: the first paint, a commune chosen by
-     search) or from the spec (the chosen districts); the one that changed last wins. The
-     figure's first box (the province) never overrides a box the spec already asked for (a
-     link with a district: the spec may arrive before the map's first "idle"). */
-  function askFit(gd, from, box) {
+  /* A box to fit comes from the spec (the chosen districts, or the whole vintage) or from the
+     map-fit store (a commune chosen by search or by its group: {box, key}); the one that
+     changed last wins. */
+  function askFit(gd, from, box, key) {
     if (!box) { return; }
     var ask = gd._ntmAsk || (gd._ntmAsk = {});
-    var key = box.join(",");
+    key = key || box.join(",");
     if (ask[from] !== key) {
-      var first = ask[from] === undefined;
       ask[from] = key;
-      if (!(first && from === "meta" && ask.box)) { ask.box = box; }
+      ask.box = box;
     }
     var map = mapOf(gd);
     if (map && ask.box) { fit(gd, map, ask.box); }
@@ -543,18 +554,16 @@
 
   /* Fit once per requested box, and again when the map changed size by more than a tenth
      while the reader had not moved it (a phone's layout settles after the first fit; a few
-     pixels are not worth a new view and its tiles). The fitted view is handed to
-     Plotly as the reader's own (a moveend with an "originalEvent"): Plotly keeps it as a GUI
-     edit, so figure updates under the same uirevision do not reset it to the server's
-     estimate. A view set since then (drag, wheel, the mode bar, Plotly.relayout) shows in
-     Plotly's layout and is the reader's: it is kept until the next requested box. */
+     pixels are not worth a new view and its tiles). A view set since then (drag, wheel, the
+     buttons) is the reader's: it is kept until the next requested box. */
   function fit(gd, map, box) {
     var key = box.join(",");
     var w = gd.clientWidth, h = gd.clientHeight;
     var last = gd._ntmFit;
     if (last && last.key === key) {
-      var view = (gd.layout && gd.layout.map) || {};
-      var moved = Math.abs((view.zoom || 0) - last.zoom) > 0.01;
+      var c = map.getCenter();
+      var moved = Math.abs(map.getZoom() - last.zoom) > 0.01 ||
+        Math.abs(c.lng - last.lng) > 1e-6 || Math.abs(c.lat - last.lat) > 1e-6;
       var small = Math.abs(last.w - w) <= 0.1 * last.w && Math.abs(last.h - h) <= 0.1 * last.h;
       if (moved || small) { return; }
     }
@@ -563,33 +572,78 @@
     map.fitBounds([[box[0], box[1]], [box[2], box[3]]],
       { padding: { top: pad, bottom: pad, left: pad, right: pad + right }, animate: false, maxZoom: 12.5 },
       { originalEvent: { type: "ntm-fit" } });
-    gd._ntmFit = { key: key, w: w, h: h, zoom: map.getZoom() };
+    var at = map.getCenter();
+    gd._ntmFit = { key: key, w: w, h: h, zoom: map.getZoom(), lng: at.lng, lat: at.lat };
     gd.dataset.ntmFitted = key;
   }
 
   /* ------------------------------------------------------------------ hooks */
   function apply(gd) {
     var map = mapOf(gd);
-    var meta = gd.layout && gd.layout.meta;
     if (!styleReady(map)) { return; }  // not isStyleLoaded(): false while any source loads
     paintMap(gd);
-    if (meta && meta.fit) { askFit(gd, "meta", meta.fit); }
+    if (want.fit) { askFit(gd, "search", want.fit.box, want.fit.key); }
   }
 
+  /* The map's style: a white background (works offline); the glyphs of the names come with
+     the paint spec (ensureGlyphs). */
+  function baseStyle() {
+    return { version: 8, sources: {},
+      layers: [{ id: "white-bg", type: "background", paint: { "background-color": "#fff" } }] };
+  }
+
+  function makeMap(gd) {
+    var map = new window.maplibregl.Map({
+      container: gd, style: baseStyle(), center: [0, 0], zoom: 1,
+      attributionControl: false,  // the legend names the basemap's source
+      dragRotate: false, pitchWithRotate: false, touchPitch: false, maxPitch: 0,
+      fadeDuration: 0, renderWorldCopies: false
+    });
+    if (map.touchZoomRotate) { map.touchZoomRotate.disableRotation(); }
+    if (map.keyboard && map.keyboard.disableRotation) { map.keyboard.disableRotation(); }
+    gd._ntmMap = map;
+    listen(gd, map);
+    map.on("load", function () { apply(gd); });
+    apply(gd);
+    return map;
+  }
+
+  /* The map is made as soon as its box and MapLibre are both there (a box Dash renders anew
+     gets a map of its own). */
   function hook() {
     var gd = graph();
-    if (gd && !gd._ntmHooked && gd.on) {
-      gd._ntmHooked = true;
-      gd.on("plotly_afterplot", function () { apply(gd); });
-    }
-    var map = gd && gd._ntmHooked && mapOf(gd);
-    if (map && !map._ntmListening) {
-      map._ntmListening = true;
-      listen(gd, map);
-      apply(gd);
-    }
+    if (!gd || gd._ntmMap || !window.maplibregl || !window.maplibregl.Map) { return false; }
+    makeMap(gd);
+    return true;
   }
-  setInterval(hook, 300);
+  (function early() {
+    if (!hook()) { setTimeout(early, graph() && window.maplibregl ? 0 : 25); return; }
+    setInterval(hook, 300);
+  })();
+
+  /* ------------------------------------------------------------------ the buttons */
+  function mapPng(map) {
+    map.once("render", function () {
+      var a = document.createElement("a");
+      a.href = map.getCanvas().toDataURL("image/png");  // read in the frame that drew it
+      a.download = "ntm-atlas-ban-do.png";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    });
+    map.triggerRepaint();
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest && e.target.closest("#map-tools button");
+    var gd = graph();
+    var map = mapOf(gd);
+    if (!button || !map) { return; }
+    var act = button.getAttribute("data-act");
+    if (act === "zoom-in") { map.zoomIn(); }
+    if (act === "zoom-out") { map.zoomOut(); }
+    if (act === "reset" && gd._ntmAsk && gd._ntmAsk.box) { gd._ntmFit = null; fit(gd, map, gd._ntmAsk.box); }
+    if (act === "png") { mapPng(map); }
+  });
 
   /* ------------------------------------------------------------------ the map first */
   /* The page callback's answer carries the paint spec along with the rest of the page (cards,
@@ -661,15 +715,17 @@
       groups: ids(rec.states.groups, "on"), sources: Object.assign({}, rec.urls), basemap: rec.basemap,
       visible: Object.assign({}, rec.vis), layers: (map.getStyle().layers || []).map(function (l) { return l.id; }) };
   }
-  window.ntmMap = Object.freeze({ state: snapshot });
+  window.ntmMap = Object.freeze({ state: snapshot, map: function () { return mapOf(graph()); },
+    drawn: function () { return drawn; } });
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, { ntm_map: {
-    paint: function (spec, outline) {
+    paint: function (spec, outline, fit) {
       want.spec = spec || want.spec;
       want.outline = outline === undefined ? null : outline;
+      want.fit = fit && fit.box ? fit : want.fit;
       want.n++;
       var gd = graph();
-      if (gd) { paintMap(gd); }
+      if (gd) { apply(gd); }
       return window.dash_clientside.no_update;
     }
   } });

@@ -33,16 +33,26 @@ INIT = """
   };
 })();
 """
-#: Installed before any page script: when the page's plotly.js ran, when Plotly made the
-#: MapLibre map, and the map's frames (MapLibre ``render`` events) until it is drawn.
-FIRST = """
+#: The page's MapLibre map: NTM Atlas's own (``window.ntmMap.map()``, assets/map.js) or the
+#: naive app's Plotly map subplot's.
+MAP_OF = """
+const ntm = window.ntmMap && window.ntmMap.map && window.ntmMap.map();
+const gd = document.querySelector('#map .js-plotly-plot');
+const sub = !ntm && gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+const m = ntm || (sub && sub.map);
+"""
+#: Installed before any page script: when the page's plotly.js ran, when the MapLibre map
+#: was made, and the map's frames (MapLibre ``render`` events that drew: assets/map.js holds
+#: the frames before its first picture is complete, ``map._ntmHeld``) until it is drawn.
+FIRST = (
+    """
 (() => {
   const f = window.__benchFirst = {frames: 0};
   const tick = () => {
     if (f.plotly_ms === undefined && window.Plotly) f.plotly_ms = performance.now();
-    const gd = document.querySelector('#map .js-plotly-plot');
-    const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    const m = sub && sub.map;
+"""
+    + MAP_OF
+    + """
     if (!m) { setTimeout(tick, 20); return; }
     f.map_ms = performance.now();
     m.on('render', () => {
@@ -54,6 +64,7 @@ FIRST = """
   tick();
 })();
 """
+)
 #: The first load's steps (ms from navigation), read once the map is drawn.
 FIRST_RESULT = """
 () => {
@@ -68,11 +79,7 @@ FIRST_RESULT = """
     first_frame_ms: f.first_frame_ms ?? null, frames: f.frames ?? null};
 }
 """
-MAP = """
-const gd = document.querySelector('#map .js-plotly-plot');
-const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-const m = sub && sub.map;
-"""
+MAP = MAP_OF
 #: performance.now() once every commune polygon is in MapLibre's sources (and, for NTM Atlas,
 #: whose assets/map.js paints the communes by feature state, once every commune has its
 #: colour), else false.

@@ -28,10 +28,11 @@ from pathlib import Path
 from benchmarks.browser import INIT
 from dashboard.headless import free_port, launch_chromium, wait_until_answers
 
-GD = "document.querySelector('#map .js-plotly-plot')"
+GD = "document.getElementById('map')"
+#: The page's MapLibre map (assets/map.js makes it in the #map box).
+M = "window.ntmMap && window.ntmMap.map()"
 READY = (
-    "() => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
-    " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+    "() => { const m = " + M + ";"
     " if (!(m && m.loaded() && m.areTilesLoaded() && m.getSource('ntm-communes'))) return false;"
     " const painted = window.ntmMap.state();"  # map.js: a colour set per commune
     " if (!painted || Object.keys(painted.colours).length < 122) return false;"
@@ -39,11 +40,10 @@ READY = (
     " return new Set(f.map(x => x.properties.code)).size === 122; }"
 )
 #: True once no callback request is in flight (benchmarks.browser.INIT counts them), map.js has
-#: applied at least ``painted`` paint specs (gd.dataset.ntmPainted) and the map is still with
-#: every tile loaded: the page has drawn what the last change asked for.
+#: applied at least ``painted`` paint specs (the #map box's dataset.ntmPainted) and the map is
+#: still with every tile loaded: the page has drawn what the last change asked for.
 SETTLED = (
-    "(painted) => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
-    " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+    "(painted) => { const gd = " + GD + "; const m = " + M + ";"
     " return window.__benchNet.inflight === 0 && Number(gd.dataset.ntmPainted || 0) >= painted"
     " && !!m && m.loaded() && !m.isMoving() && m.areTilesLoaded(); }"
 )

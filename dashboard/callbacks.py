@@ -4,11 +4,9 @@ Every callback body is a plain module-level function taking a :class:`Context` f
 bundle, the translations, the URLs); :func:`register` wires them to the app through thin
 wrappers that take the current context. Unit tests call the functions directly.
 
-The map figure (the white style and an empty anchor trace) is sent once with the page;
-everything on the map is drawn by ``assets/map.js`` in MapLibre from a small paint spec
-(:mod:`layers.map_paint`; geometry and labels by URL, once per vintage), so no filter, vintage
-or layer switch writes the figure: only a commune chosen by search or by its group sends it a
-``Patch`` (its view).
+The map is no figure: ``assets/map.js`` makes its own MapLibre map and draws everything on it
+from a small paint spec (:mod:`layers.map_paint`; geometry and labels by URL, once per
+vintage); a commune chosen by search or by its group sends the box to fit (the map-fit store).
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ from dash import (
     Dash,
     Input,
     Output,
-    Patch,
     State,
     ctx,
     html,
@@ -122,17 +119,14 @@ class Screen:
     def basemap(self) -> dict[str, Any] | None:
         return figures.basemap_tiles(self.get("basemap"))
 
-    def figure(self):
-        """The Plotly part of the map (first paint; geometry by URL)."""
-        return figures.map_figure(bbox=self.view.bbox, glyphs_url=self.context.glyphs_url)
-
     def paint(self) -> dict[str, Any]:
         """What map.js paints for this state (:func:`layers.map_paint.paint_spec`): the
         communes' classes, the outlines, the points and groups shown, the hover words, the
         layer switches, every GeoJSON source by URL (a vintage: its communes, groups and
-        labels); the map fits the chosen districts (or the whole vintage)."""
+        labels), the glyphs' URL of the names; the map fits the chosen districts (or the whole
+        vintage)."""
         c = self.context
-        return map_paint.paint_spec(
+        spec = map_paint.paint_spec(
             measure=self.measure,
             table=self.view.measures,
             projects=self.view.projects,
@@ -143,6 +137,7 @@ class Screen:
             fit=district_bbox(c.bundle, self.get("d")) or self.view.bbox,
             basemap=self.basemap,
         )
+        return {**spec, "glyphs": c.glyphs_url}
 
 
 # ================================================================== 1. URL ⇄ controls
@@ -234,7 +229,6 @@ def view_outputs(
     t = screen.t
     view = screen.view
     return {
-        "map": screen.figure() if triggered is None else no_update,
         "paint": screen.paint(),
         "legend": legend_children(screen.measure, view.measures, t),
         "kind_legend": kind_legend_children(view.projects, t),
@@ -567,24 +561,24 @@ def select(
     """The selected commune code or project id, from a map click (``click`` as map.js writes
     it: ``{"kind": "project" | "group" | "commune", "id": ...}``), the search box (a
     gap-table link fills it) or a vintage change (the selection follows the unit into the new
-    vintage). Returns ``{"selected", "map"}`` (a Patch: the map zooms to a commune chosen by
-    search or by its group)."""
+    vintage). Returns ``{"selected", "fit"}`` (``fit``: the box the map fits, for a commune
+    chosen by search or by its group)."""
     vintage = check_vintage(vintage)
     communes = c.bundle.communes(vintage)
     codes = set(communes["code"])
-    nothing = {"selected": no_update, "map": no_update}
+    nothing = {"selected": no_update, "fit": no_update}
     if triggered == ids.MAP_CLICK and isinstance(click, dict):
         kind, target = click.get("kind"), click.get("id")
         if kind == "project" and isinstance(target, str) and is_project_id(target):
             return {**nothing, "selected": target}
         if kind == "group" and target in codes:  # select it and zoom in: the points spread
-            return {"selected": target, "map": zoom_patch(c, vintage, target)}
+            return {"selected": target, "fit": commune_fit(c, vintage, target)}
         return {**nothing, "selected": target} if kind == "commune" and target in codes else nothing
     if triggered == ids.SEARCH:
         code = search
         if not code or code not in codes or code == selected:
             return nothing  # the box names what is already selected (see show_selection)
-        return {"selected": code, "map": zoom_patch(c, vintage, code)}
+        return {"selected": code, "fit": commune_fit(c, vintage, code)}
     if triggered == ids.VINTAGE and selected and not is_project_id(selected):
         code = code_in_vintage(c.bundle, selected, vintage)
         return {**nothing, "selected": code if code != selected else no_update}
@@ -603,11 +597,11 @@ def code_in_vintage(bundle: Bundle, code: str, vintage: int) -> str | None:
     return None
 
 
-def zoom_patch(c: Context, vintage: int, code: str) -> Patch:
+def commune_fit(c: Context, vintage: int, code: str) -> dict[str, Any]:
+    """The box of a commune for map.js to fit (``key``: asked again, it fits again)."""
     comm = c.bundle.communes(vintage)
     geom = comm.loc[comm["code"] == code].geometry.iloc[0]
-    fit = figures.view_fit_changes(geom.bounds, revision=f"commune:{vintage}:{code}", max_zoom=12.0)
-    return figures.apply_changes(Patch(), fit)
+    return {"box": [round(float(x), 5) for x in geom.bounds], "key": f"commune:{vintage}:{code}"}
 
 
 def show_selection(screen: Screen, triggered: set[str] | None = None) -> dict[str, Any]:
@@ -833,7 +827,7 @@ TRANSLATED: dict[tuple[str, str], Callable[[Translator], Any]] = {
     (ids.EXPORT_FORMAT, "options"): layout.export_options,
     **{(cid, "placeholder"): lambda t: t("filter.any") for cid in layout.FILTER_DROPDOWN_IDS},
     (ids.SEARCH, "placeholder"): lambda t: t("control.search_placeholder"),
-    (ids.MAP, "config"): layout.map_config,
+    **{(cid, "title"): lambda t, key=key: t(key) for cid, key in layout.MAP_TOOLS},
     **{(cid, "labels"): layout.dropdown_labels for cid in layout.DROPDOWN_IDS},
 }
 
@@ -985,6 +979,7 @@ def _wire_map(app: Dash, _current: Current) -> None:
         Output(ids.MAP_PAINTED, "data"),
         Input(ids.MAP_PAINT, "data"),
         Input(ids.MAP_OUTLINE, "data"),
+        Input(ids.MAP_FIT, "data"),
     )
 
 
@@ -992,7 +987,7 @@ def _wire_selection(app: Dash, current: Current) -> None:
     @app.callback(
         output={
             "selected": Output(ids.SELECTED, "data", allow_duplicate=True),
-            "map": Output(ids.MAP, "figure", allow_duplicate=True),
+            "fit": Output(ids.MAP_FIT, "data"),
         },
         inputs={
             "click": Input(ids.MAP_CLICK, "data"),

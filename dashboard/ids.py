@@ -25,7 +25,12 @@ RESET = "f-reset"
 SEARCH = "search"
 SELECTED = "selected"
 
+#: The map's box: assets/map.js makes its MapLibre map in it.
 MAP = "map"
+#: The map's buttons (zoom in and out, the whole view, a PNG): assets/map.js acts on them.
+MAP_TOOLS = "map-tools"
+#: A box the map fits (a commune chosen by search or by its group): ``{"box", "key"}``.
+MAP_FIT = "map-fit"
 #: What assets/map.js paints in MapLibre (layers/map_paint.py): the paint spec of the view,
 #: the selected commune's outline, a click on the map (written by map.js) and the clientside
 #: callback's (unused) output.
@@ -82,7 +87,6 @@ SPONSOR_DOWNLOAD = "sponsor-download"
 #: What follows the view state, by name: (component id, property). The view callback's
 #: outputs, the first paint (:func:`dashboard.layout.page`) and the tests use these names.
 VIEW_OUTPUTS = {
-    "map": (MAP, "figure"),
     "paint": (MAP_PAINT, "data"),
     "legend": (LEGEND, "children"),
     "kind_legend": (KIND_LEGEND, "children"),

@@ -267,14 +267,17 @@ def map_area(t: Translator, first: Shown) -> html.Div:
     only while something is selected) and the empty-state message."""
     return html.Div(
         [
-            dcc.Graph(
-                **shown(first, "map"),
-                config=map_config(t),
+            # assets/map.js makes its MapLibre map in this box, as soon as it is on the page
+            html.Div(
+                id=ids.MAP,
                 className="map-graph",
-                responsive=True,
+                role="region",
+                **{"aria-label": t("map.label")},
             ),
+            _map_tools(t),
             # assets/map.js paints the communes and the points from these (layers/map_paint)
             dcc.Store(**shown(first, "paint")),
+            dcc.Store(id=ids.MAP_FIT, data=None),
             dcc.Store(id=ids.MAP_OUTLINE, data=None),
             dcc.Store(id=ids.MAP_CLICK, data=None),
             dcc.Store(id=ids.MAP_PAINTED, data=None),
@@ -341,17 +344,35 @@ def _map_legend(t: Translator, first: Shown) -> html.Div:
     )
 
 
-def map_config(t: Translator) -> dict[str, Any]:
-    """Plotly's mode bar: zoom in and out, reset, and a PNG of the view named for the product
-    (the print sheet is the export button's job)."""
-    return {
-        "scrollZoom": True,
-        "displaylogo": False,
-        "responsive": True,
-        "modeBarButtons": [["zoomInMap", "zoomOutMap", "resetViewMap", "toImage"]],
-        "toImageButtonOptions": {"format": "png", "filename": "ntm-atlas-ban-do", "scale": 2},
-        "locale": t.lang,
-    }
+#: The map's buttons: (id, translation key, what assets/map.js does, the symbol shown).
+MAP_TOOLS_SPEC = (
+    ("map-zoom-in", "map.zoom_in", "zoom-in", "+"),
+    ("map-zoom-out", "map.zoom_out", "zoom-out", "−"),
+    ("map-reset", "map.reset", "reset", "⤢"),
+    ("map-png", "map.png", "png", "⤓"),
+)
+#: (id, translation key) of each button: its title follows the language (callbacks.TRANSLATED).
+MAP_TOOLS = tuple((cid, key) for cid, key, _, _ in MAP_TOOLS_SPEC)
+
+
+def _map_tools(t: Translator) -> html.Div:
+    """The map's buttons (top left): zoom in and out, the whole view again, a PNG of the map;
+    assets/map.js acts on a click (``data-act``)."""
+    return html.Div(
+        [
+            html.Button(
+                [html.Span(symbol, **{"aria-hidden": "true"}), T(t, key, className="sr-only")],
+                id=cid,
+                className="map-tool",
+                title=t(key),
+                type="button",
+                **{"data-act": act},
+            )
+            for cid, key, act, symbol in MAP_TOOLS_SPEC
+        ],
+        id=ids.MAP_TOOLS,
+        className="map-tools",
+    )
 
 
 def _close_button(t: Translator, cid: str, key: str) -> html.Button:

@@ -28,8 +28,12 @@ from dashboard.i18n import ASSETS_DIR
 BUNDLE_DIR = ASSETS_DIR / "plotly"
 BUNDLE_FILE = BUNDLE_DIR / "plotly-ntm.min.js"
 ROUTE = "/_ntm/plotly-<digest>.min.js"
-#: Assets Dash must not add to the page by itself (the bundle is added by :func:`index_string`).
-ASSETS_IGNORE = r"plotly-ntm\.min\.js$"
+#: MapLibre GL JS (the map is assets/map.js's MapLibre map), built by the same script.
+MAPLIBRE_FILE = ASSETS_DIR / "maplibre" / "maplibre-ntm.min.js"
+MAPLIBRE_ROUTE = "/_ntm/maplibre-<digest>.min.js"
+#: Assets Dash must not add to the page by itself (the bundles are added by
+#: :func:`index_string`).
+ASSETS_IGNORE = r"(plotly|maplibre)-ntm\.min\.js$"
 _CACHE = "public, max-age=31536000, immutable"
 #: Encodings in order of preference, with the suffix of their precompressed file.
 _ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
@@ -45,7 +49,7 @@ class PlotlyBundle:
     traces: tuple[str, ...]
 
     def url(self, prefix: str = "") -> str:
-        return f"{prefix.rstrip('/')}/_ntm/plotly-{self.digest}.min.js"
+        return f"{prefix.rstrip('/')}/_ntm/{self.path.name.split('-')[0]}-{self.digest}.min.js"
 
 
 @cache
@@ -53,12 +57,26 @@ def bundle(path: Path = BUNDLE_FILE) -> PlotlyBundle:
     """The committed bundle (read once per process).
 
     >>> b = bundle()
-    >>> "scattermap" in b.traces and len(b.digest)
+    >>> "bar" in b.traces and "scattermap" not in b.traces and len(b.digest)
     12
     """
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     meta = json.loads((path.parent / "traces.json").read_text())
     return PlotlyBundle(path, digest, meta["plotly.js"], tuple(meta["traces"]))
+
+
+@cache
+def maplibre(path: Path = MAPLIBRE_FILE) -> PlotlyBundle:
+    """The committed MapLibre GL JS bundle (read once per process; no traces).
+
+    >>> m = maplibre()
+    >>> m.url("/app").startswith("/app/_ntm/maplibre-") and m.version.startswith("6.")
+    True
+    """
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    banner = path.read_text(encoding="utf-8")[:200]
+    version = re.search(r"MapLibre GL JS v([\w.]+)", banner)
+    return PlotlyBundle(path, digest, version.group(1) if version else "", ())
 
 
 def accepted(header: str | None) -> list[str]:
@@ -103,6 +121,7 @@ def register(app, prefix: str) -> None:
     """Serve the bundle and preload it in the head (``dcc.Graph`` runs it when the first
     graph mounts: ``assets/plotly_when_asked.js``)."""
     b = bundle()
+    m = maplibre()
 
     @app.server.route(ROUTE)
     def _plotly(digest: str):
@@ -110,8 +129,14 @@ def register(app, prefix: str) -> None:
             flask.abort(404)
         return response(b, flask.request.headers.get("Accept-Encoding"))
 
+    @app.server.route(MAPLIBRE_ROUTE)
+    def _maplibre(digest: str):
+        if digest != m.digest:
+            flask.abort(404)
+        return response(m, flask.request.headers.get("Accept-Encoding"))
+
     chunks = [f"{prefix}/_dash-component-suites/dash/dcc/{c}" for c in FIRST_SCREEN_CHUNKS]
-    app.index_string = index_string(app.index_string, b.url(prefix), chunks)
+    app.index_string = index_string(app.index_string, b.url(prefix), chunks, m.url(prefix))
     default = app.interpolate_index
 
     def interpolate_index(**parts: str) -> str:
@@ -152,15 +177,22 @@ def without_unused_scripts(scripts: str) -> str:
 FIRST_SCREEN_CHUNKS = ("async-graph.js", "async-dropdown.js", "async-slider.js")
 
 
-def index_string(template: str, url: str, chunks: list[str] | tuple[str, ...] = ()) -> str:
+def index_string(
+    template: str, url: str, chunks: list[str] | tuple[str, ...] = (), map_url: str = ""
+) -> str:
     """Dash's page template with the bundle and ``chunks`` (scripts that code loads later)
-    preloaded in the head.
+    preloaded in the head, and MapLibre (``map_url``) run as soon as it has arrived
+    (``async``: assets/map.js makes the map the moment both it and the map's box exist,
+    while Dash's renderer is still starting).
 
     >>> t = "<head>{%css%}</head>{%scripts%}{%renderer%}"
-    >>> print(index_string(t, "/p.js", ["/c.js"]).replace("><", ">\\n<"))
+    >>> print(index_string(t, "/p.js", ["/c.js"], "/m.js").replace("><", ">\\n<"))
     <head>
+    <script src="/m.js" async>
+    </script>
     <link rel="preload" href="/p.js" as="script">
     <link rel="preload" href="/c.js" as="script">{%css%}</head>{%scripts%}{%renderer%}
     """
+    first = f'<script src="{map_url}" async></script>' if map_url else ""
     preload = "".join(f'<link rel="preload" href="{u}" as="script">' for u in (url, *chunks))
-    return template.replace("{%css%}", preload + "{%css%}", 1)
+    return template.replace("{%css%}", first + preload + "{%css%}", 1)

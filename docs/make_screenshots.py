@@ -27,10 +27,9 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "img" / "screens"
 SIZES = {"1366x768": (1366, 768), "1440x900": (1440, 900), "phone-390x844": (390, 844)}
 READY = (
-    "() => { const gd = document.querySelector('#map .js-plotly-plot'); const m = gd &&"
-    " gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot &&"
-    " gd._fullLayout.map._subplot.map; return !!(m && m.loaded() && m.areTilesLoaded()"
-    " && gd.dataset.ntmFitted); }"
+    "() => { const m = window.ntmMap && window.ntmMap.map();"
+    " return !!(m && m.loaded() && m.areTilesLoaded()"
+    " && document.getElementById('map').dataset.ntmFitted); }"
 )
 SCT = "Sở Công Thương tỉnh Bắc Kạn"
 #: name, URL query, what to wait for (a CSS selector or a JS predicate), what to do after

@@ -142,17 +142,61 @@ const regenerator = await build({
     logLevel: 'info',
 });
 
-const js = readFileSync(file);
-writeFileSync(file + '.gz', zlib.gzipSync(js, { level: 9 }));
-writeFileSync(
-    file + '.br',
-    zlib.brotliCompressSync(js, {
-        params: {
-            [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
-            [zlib.constants.BROTLI_PARAM_SIZE_HINT]: js.length,
-        },
-    }),
-);
+// MapLibre GL JS on its own (the map is assets/map.js's MapLibre map, not a Plotly subplot):
+// maplibre-gl's ES module and its stylesheet as one classic script that sets window.maplibregl,
+// with its web worker from the worker source plotly.js's package prebuilds for the same
+// maplibre-gl version (tasks/util/bundle_maplibre_worker.js there), run from a blob: URL.
+const mapOut = join(here, '..', 'assets', 'maplibre');
+const mapFile = join(mapOut, 'maplibre-ntm.min.js');
+const mapVersion = require('maplibre-gl/package.json').version;
+mkdirSync(mapOut, { recursive: true });
+await build({
+    stdin: {
+        contents: [
+            "'use strict';",
+            "var maplibregl = require('maplibre-gl/dist/maplibre-gl.mjs');",
+            "require('maplibre-gl/dist/maplibre-gl.css');",
+            "var worker = require('plotly.js/build/maplibre_worker');",
+            "maplibregl.setWorkerUrl(URL.createObjectURL(new Blob([worker], { type: 'text/javascript' })));",
+            'module.exports = maplibregl;',
+        ].join('\n'),
+        resolveDir: here,
+        sourcefile: 'ntm-atlas-maplibre.js',
+    },
+    outfile: mapFile,
+    format: 'iife',
+    globalName: 'maplibregl',
+    bundle: true,
+    minify: true,
+    legalComments: 'external',
+    banner: {
+        js:
+            `/*! MapLibre GL JS v${mapVersion} (BSD-3-Clause, see LICENSE.txt beside this file),` +
+            ' for NTM Atlas; built by plotly-bundle/build.mjs */',
+    },
+    plugins: [inlineCSS],
+    target: 'es2016',
+    logLevel: 'info',
+});
+copyFileSync(join(here, 'node_modules', 'maplibre-gl', 'LICENSE.txt'), join(mapOut, 'LICENSE.txt'));
+
+// The gzip and brotli copies the app serves as they are.
+function compressed(path) {
+    const js = readFileSync(path);
+    writeFileSync(path + '.gz', zlib.gzipSync(js, { level: 9 }));
+    writeFileSync(
+        path + '.br',
+        zlib.brotliCompressSync(js, {
+            params: {
+                [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+                [zlib.constants.BROTLI_PARAM_SIZE_HINT]: js.length,
+            },
+        }),
+    );
+    return js;
+}
+compressed(mapFile);
+const js = compressed(file);
 copyFileSync(require.resolve('plotly.js/LICENSE'), join(out, 'LICENSE'));
 
 // Every npm package with code in the bundle: name, version, licence and its licence text.

@@ -19,10 +19,7 @@ pytestmark = pytest.mark.browser
 
 PATIENCE = 180_000
 DETAIL_ZOOM = 8.5  # a half zoom (layers/map_paint.DETAIL_ZOOM); the first view is at ~7.8
-MAP = (
-    "(() => { const gd = document.querySelector('#map .js-plotly-plot');"
-    " return gd._fullLayout.map._subplot.map; })()"
-)
+MAP = "window.ntmMap.map()"
 
 
 @pytest.fixture(scope="module")

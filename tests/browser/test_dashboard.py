@@ -22,15 +22,16 @@ SHOTS = Path(__file__).parent / "screenshots"
 #: How long a wait for a state may take (ms): generous, because a loaded machine (2 cores, other
 #: test runs) answers slowly; a test waits for the state, never for a time.
 PATIENCE = 180_000
-GD = "document.querySelector('#map .js-plotly-plot')"
+#: The map's box, and its MapLibre map (assets/map.js makes it there: window.ntmMap.map()).
+GD = "document.getElementById('map')"
+MAP = "window.ntmMap.map()"
 READY = (
-    "() => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
-    " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+    "() => { const m = window.ntmMap && window.ntmMap.map();"
     " return !!(m && m.loaded() && m.areTilesLoaded()); }"
 )
 # Unique commune polygons MapLibre holds in map.js's communes source.
 RENDERED = (
-    "() => { const m = " + GD + "._fullLayout.map._subplot.map;"
+    "() => { const m = " + MAP + ";"
     " const f = m.getSource('ntm-communes') ? m.querySourceFeatures('ntm-communes') : [];"
     " return new Set(f.map(x => x.properties.code)).size; }"
 )
@@ -81,7 +82,7 @@ def _shot(page, name: str) -> None:
 def _pixel(page, lon: float, lat: float) -> tuple[float, float]:
     return tuple(
         page.evaluate(
-            "([lon, lat]) => { const m = " + GD + "._fullLayout.map._subplot.map;"
+            "([lon, lat]) => { const m = " + MAP + ";"
             " const p = m.project([lon, lat]); const r = m.getCanvas().getBoundingClientRect();"
             " return [r.left + p.x, r.top + p.y]; }",
             [lon, lat],
@@ -182,7 +183,7 @@ def test_click_xuan_lac_shows_its_sponsor_and_projects(page, server, bundle):
     spot = free_spot(xuan_lac, bundle.projects.geometry, inset_m=420, clear_m=1300)
     # Zoom in (as a person would) so that the click lands on the commune, not on a project.
     page.evaluate(
-        "([lon, lat]) => Plotly.relayout(" + GD + ", {'map.center': {lon, lat}, 'map.zoom': 11})",
+        "([lon, lat]) => " + MAP + ".jumpTo({center: [lon, lat], zoom: 11})",
         [spot.x, spot.y],
     )
     page.wait_for_function(READY)
@@ -290,13 +291,14 @@ def test_vintage_2025_has_37_units_and_xuan_lac_projects_in_nam_cuong(page, serv
     assert page.errors == []
 
 
-def test_a_filter_change_paints_the_map_without_writing_the_figure(page, server, bundle):
+def test_a_filter_change_paints_the_map_without_a_new_map(page, server, bundle):
     """map.js paints the classes, the match outline and the points of the new filters from the
-    paint spec; Plotly's figure is not written (no Plotly redraw, no source re-cut)."""
+    paint spec, on the same MapLibre map (no new map, no source re-cut); the map is no Plotly
+    graph."""
     _open(page, server)
     page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
-    # Dash writes a figure with Plotly.react, which replaces the graph's data and layout
-    page.evaluate("() => { window.__figure = [" + GD + ".data, " + GD + ".layout]; }")
+    assert page.evaluate("() => !document.querySelector('#map .js-plotly-plot')")
+    page.evaluate("() => { window.__map = " + MAP + "; }")
     f = cv.Filters(project_kinds=("bridge",))
     table = cv.commune_measures(bundle, 2019, f)
     colours = styles.class_colours("coverage")
@@ -315,11 +317,10 @@ def test_a_filter_change_paints_the_map_without_writing_the_figure(page, server,
     assert state["match"] == match  # the bold outline around the communes with a bridge
     assert state["colours"] == expected
     assert len(state["groups"]) >= len({c for c in table.loc[table["match"], "code"]})
-    written = "() => window.__figure[0] !== " + GD + ".data || window.__figure[1] !== " + GD
-    assert page.evaluate(written + ".layout") is False  # the figure was not written
+    assert page.evaluate("() => window.__map === " + MAP)  # the same map, painted
     # every layer is map.js's: the points lie below the name labels and the district lines
-    layers = [n for n in state["layers"] if not n.startswith("plotly-trace-layer-")]
-    assert all(n.startswith("ntm-") for n in layers[1:])  # after Plotly's white background
+    layers = state["layers"]
+    assert layers[0] == "white-bg" and all(n.startswith("ntm-") for n in layers[1:])
     at = {n: i for i, n in enumerate(layers)}
     top = max(at["ntm-points"], at["ntm-groups"], at["ntm-group-text"], at["ntm-communes-fill"])
     assert top < min(at["ntm-label-district"], at["ntm-district-line"], at["ntm-province-line"])
@@ -329,7 +330,7 @@ def test_a_filter_change_paints_the_map_without_writing_the_figure(page, server,
 #: MapLibre events from now on: frames drawn, tiles made (our sources) and "idle"; the time
 #: map.js fitted a box (gd.dataset.ntmFitted changed).
 WATCH = (
-    "() => { const gd = " + GD + "; const m = gd._fullLayout.map._subplot.map;"
+    "() => { const gd = " + GD + "; const m = " + MAP + ";"
     " const w = window.__watch = {frames: 0, tiles: [], idle: [], fitted: null};"
     " m.on('render', () => { w.frames++; });"
     " m.on('idle', () => { w.idle.push(performance.now()); });"
@@ -346,17 +347,17 @@ WATCH = (
 def test_labels_and_outlines_are_map_js_sources_and_a_district_jump_cuts_no_tile(
     page, server, bundle
 ):
-    """The name labels and the outlines are map.js's own sources (Plotly draws nothing: each
-    of its traces kept four GeoJSON sources re-cut at every zoom); the commune names follow
+    """The name labels and the outlines are map.js's own sources (no Plotly map: each of its
+    traces kept four GeoJSON sources re-cut at every zoom); the commune names follow
     the vintage; a district's fit finds every tile made at the province view and is drawn in
     at most two frames, before Dash draws the rest of the answer (the cards)."""
     _open(page, server)
     page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
     page.wait_for_function(READY)
-    assert page.evaluate("() => " + GD + ".data.length") == 1  # Plotly: the anchor only
-    assert not page.evaluate("() => (" + GD + ".layout.map.layers || []).length")
+    sources = page.evaluate("() => Object.keys(" + MAP + ".getStyle().sources).sort()")
+    assert all(s.startswith("ntm-") for s in sources), sources  # ours only
     names = (
-        "() => { const m = " + GD + "._fullLayout.map._subplot.map;"
+        "() => { const m = " + MAP + ";"
         " return [...new Set(m.querySourceFeatures('ntm-labels',"
         " {filter: ['==', ['get', 'kind'], 'commune']}).map(f => f.properties.name))].sort(); }"
     )

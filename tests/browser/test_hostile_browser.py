@@ -27,9 +27,7 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "mật khẩu dài"
 READY = (
-    "() => { const gd = document.querySelector('#map .js-plotly-plot');"
-    " const m = gd && gd._fullLayout && gd._fullLayout.map"
-    " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+    "() => { const m = window.ntmMap && window.ntmMap.map();"
     " return !!(m && m.loaded() && m.areTilesLoaded()); }"
 )
 WATCH_CSP = (
@@ -148,14 +146,12 @@ def test_the_map_tooltip_shows_markup_as_text_and_a_click_shows_the_point(server
             " return [...f.geometry.coordinates, f.properties.pid]; }"
         )
         page.evaluate(  # zoom in as a reader would: the single points show from zoom 10.5
-            "([lon, lat]) => Plotly.relayout(document.querySelector('#map .js-plotly-plot'),"
-            " {'map.center': {lon, lat}, 'map.zoom': 13})",
+            "([lon, lat]) => window.ntmMap.map().jumpTo({center: [lon, lat], zoom: 13})",
             [lon, lat],
         )
         page.wait_for_function(READY)
         x, y = page.evaluate(
-            "([lon, lat]) => { const gd = document.querySelector('#map .js-plotly-plot');"
-            " const m = gd._fullLayout.map._subplot.map; const p = m.project([lon, lat]);"
+            "([lon, lat]) => { const m = window.ntmMap.map(); const p = m.project([lon, lat]);"
             " const r = m.getCanvas().getBoundingClientRect();"
             " return [r.left + p.x, r.top + p.y]; }",
             [lon, lat],

@@ -1,6 +1,7 @@
 """In Chromium: the page draws with the custom plotly.js and never fetches Dash's full one (nor
 Babel's polyfill); every figure of the page is valid against the bundle's own schema (a figure
-using a trace type or a component the bundle left out fails here)."""
+using a trace type or a component the bundle left out fails here); the map is MapLibre's own
+(assets/maplibre), fetched once, and plotly.js holds no map."""
 
 from __future__ import annotations
 
@@ -21,10 +22,10 @@ def test_the_page_uses_the_custom_bundle(store_path, tmp_path, start_server, bro
         page.on("console", lambda m: console.append(m.text))
         page.goto(url + "/")
         page.wait_for_function(
-            "() => { const gd = document.querySelector('#map .js-plotly-plot');"
-            " return !!(gd && gd._fullLayout && gd._fullLayout.map); }",
+            "() => !!(window.ntmMap && window.ntmMap.map() && window.ntmMap.drawn())",
             timeout=120_000,
         )
+        maplibre = page.evaluate("() => window.maplibregl.getVersion()")
         # the overview charts drawn too (bars in their SVG)
         page.wait_for_function(
             "() => document.querySelectorAll('.js-plotly-plot .barlayer .point').length > 0",
@@ -43,7 +44,9 @@ def test_the_page_uses_the_custom_bundle(store_path, tmp_path, start_server, bro
         )
         regenerator = page.evaluate("() => typeof window.regeneratorRuntime.mark")
         context.close()
-    assert traces == sorted(pb.bundle().traces)
+    assert traces == sorted(pb.bundle().traces) and "scattermap" not in traces
+    assert maplibre == pb.maplibre().version
+    assert len([u for u in urls if pb.maplibre().digest in u]) == 1
     assert version == pb.bundle().version
     # preloaded, then run by dcc.Graph's loader from the preload: fetched once
     assert len([u for u in urls if pb.bundle().digest in u]) == 1
@@ -53,5 +56,5 @@ def test_the_page_uses_the_custom_bundle(store_path, tmp_path, start_server, bro
         assert len([u for u in urls if u.split("?")[0].endswith("/" + chunk)]) == 1, chunk
     assert not [m for m in console if "preloaded using link preload but not used" in m]
     assert regenerator == "function"
-    assert len(problems) >= 3 and all(n for _, n, _ in problems)  # map and overview charts
+    assert len(problems) == 2 and all(n for _, n, _ in problems)  # the overview charts
     assert not [p for p in problems if p[2]], problems

@@ -25,10 +25,9 @@ WAIT = 120_000
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 SIZES = {"1366x768": (1366, 768), "1440x900": (1440, 900), "390x844": (390, 844)}
 SCT = "Sở Công Thương tỉnh Bắc Kạn"
-GD = "document.querySelector('#map .js-plotly-plot')"
+GD = "document.getElementById('map')"
 READY = (
-    "() => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
-    " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+    "() => { const gd = " + GD + "; const m = window.ntmMap && window.ntmMap.map();"
     " return !!(m && m.loaded() && gd.dataset.ntmFitted); }"
 )
 LEGEND = (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from components import table_cells, text_of
-from dash import Patch, html, no_update
+from dash import html, no_update
 from store_samples import add_cao_tri_assignment, location
 
 from dashboard import callbacks as cb
@@ -113,25 +113,25 @@ def test_layout_is_filled_for_the_first_paint(ctx):
     assert "Mã đơn vị hành chính" in text_of(opened["gaps"])
     assert _table_rows(opened["sponsors"], "sponsors")
     assert "mọi bản ghi" in text_of(nodes[ids.COUNTED].children).lower()
-    fig = nodes[ids.MAP].figure
-    assert [t.name for t in fig.data] == ["anchor"]  # map.js draws everything
-    assert fig.layout.meta["fit"]  # the browser fits the map to the province
+    # the map is map.js's own MapLibre map in a bare box: no figure, nothing to fill
+    assert nodes[ids.MAP].to_plotly_json()["type"] == "Div" and not nodes[ids.MAP].children
     paint = nodes[ids.MAP_PAINT].data  # what map.js paints: geometry by URL (absolute: the
     # root is put in per host when the page is sent, see test_response_cache)
     assert paint["sources"]["communes"].startswith(f"{ROOT_PLACEHOLDER}/geo/communes_2019")
     # a province's map has every detail at every zoom: no simplified communes, no detail zoom
     assert "communes_low" not in paint["sources"] and paint["look"]["detail_zoom"] is None
+    assert paint["fit"] == [round(float(x), 5) for x in ctx.bundle.bbox(2019)]  # the province
+    assert paint["glyphs"] == f"{ROOT_PLACEHOLDER}/glyphs/{{fontstack}}/{{range}}.pbf"
     assert len(paint["communes"]) == 122 and len(paint["points"]) == len(ctx.bundle.projects)
     # Every component that follows the view is filled from the same outputs, by name.
     screen = cb.Screen(absolute(ctx, ROOT_PLACEHOLDER), st.default_state(ctx.years))
     first = cb.view_outputs(screen, tables=False)
     for name, (cid, prop) in ids.VIEW_OUTPUTS.items():
-        if name != "map":
-            shown, wanted = (
-                json.dumps(x, default=_plotly_default, sort_keys=True)
-                for x in (getattr(nodes[cid], prop), first[name])
-            )
-            assert shown == wanted, name
+        shown, wanted = (
+            json.dumps(x, default=_plotly_default, sort_keys=True)
+            for x in (getattr(nodes[cid], prop), first[name])
+        )
+        assert shown == wanted, name
 
 
 def _walk(component):
@@ -240,16 +240,9 @@ def test_url_fields_derive_from_one_table(ctx):
 
 
 # ------------------------------------------------------------------------------ view
-def _operations(patch: Patch) -> dict[tuple, object]:
-    return {
-        tuple(op["location"]): op["params"]["value"] for op in patch.to_plotly_json()["operations"]
-    }
-
-
 def test_view_filter_change_sends_a_small_paint_spec_and_no_figure(ctx, bundle):
     out = _view(ctx, d=["064"])
-    assert set(out) == set(ids.VIEW_OUTPUTS)
-    assert out["map"] is no_update  # a filter change never writes the figure (issue 10)
+    assert set(out) == set(ids.VIEW_OUTPUTS) and "map" not in out  # no figure (issue 10)
     paint = out["paint"]
     assert len(json.dumps(paint, ensure_ascii=False).encode()) < 10 * 1024
     assert not any("coordinates" in json.dumps(v) for v in paint.values())  # no geometry
@@ -308,14 +301,12 @@ def test_view_vintage_change_points_to_new_geometry(ctx):
     assert "groups_2025" in paint["sources"]["groups"]
     assert len(paint["communes"]) == 37
     assert "labels_2025" in paint["sources"]["labels"]  # map.js's name labels of 2025
-    assert out["map"] is no_update  # the figure is not written
     assert "1683" in text_of(out["vintage_note"])
     assert len(out["search_options"]) == 37  # search options follow the vintage
 
 
 def test_view_layers_are_the_paint_specs_switches(ctx):
     out = _view(ctx, layers=["communes", "labels"])
-    assert out["map"] is no_update  # map.js shows and hides its layers
     assert out["paint"]["visible"] == {
         "communes": True,
         "districts": False,
@@ -327,7 +318,6 @@ def test_view_layers_are_the_paint_specs_switches(ctx):
 
 def test_view_basemap_is_map_js_tiles_and_attribution(ctx):
     out = _view(ctx, basemap="OpenStreetMap.Mapnik")
-    assert out["map"] is no_update  # no new style: Plotly would drop its overlays
     assert "openstreetmap" in out["paint"]["basemap"]["url"]
     assert "OpenStreetMap" in text_of(out["basemap_note"])
     assert _view(ctx)["paint"]["basemap"] is None
@@ -344,8 +334,8 @@ def test_every_measure_renders(ctx):
         out = _view(ctx, m=measure)
         assert styles.measure_style(measure).label_key
         assert text_of(out["legend"])
-        # a measure change sends the communes' classes (the paint spec), not the figure
-        assert out["map"] is no_update
+        # a measure change sends the communes' classes (the paint spec), nothing else
+        assert "map" not in out
         classes = styles.classify(measure, _screen(ctx, m=measure).view.measures)
         assert [c[0] for c in out["paint"]["communes"].values()] == classes.tolist()
         assert out["paint"]["colours"] == styles.class_colours(measure)
@@ -368,11 +358,14 @@ def test_select_from_map_click_search_group_and_vintage(ctx):
     assert select({"kind": "project", "id": "IP-7"}, by=ids.MAP_CLICK)["selected"] == "IP-7"
     assert select({"kind": "commune", "id": "nope"}, by=ids.MAP_CLICK)["selected"] is no_update
     assert select({"kind": "project", "id": "02023"}, by=ids.MAP_CLICK)["selected"] is no_update
+    communes = ctx.bundle.communes(2019)
+    box = [round(float(x), 5) for x in communes.set_index("code").loc[["02023"]].total_bounds]
     out = select(search="02023", by=ids.SEARCH)
-    assert out["selected"] == "02023" and ("layout", "map", "zoom") in _operations(out["map"])
+    assert out == {"selected": "02023", "fit": {"box": box, "key": "commune:2019:02023"}}
     # a commune's group of points at province zoom selects the commune and zooms in
     out = select({"kind": "group", "id": "02023"}, by=ids.MAP_CLICK)
-    assert out["selected"] == "02023" and ("layout", "map", "zoom") in _operations(out["map"])
+    assert out["selected"] == "02023" and out["fit"]["box"] == box
+    assert select({"kind": "commune", "id": "02023"}, by=ids.MAP_CLICK)["fit"] is no_update
     # Xuân Lạc lies in Nam Cường since 2025
     assert select(vintage=2025, selected="02023", by=ids.VINTAGE)["selected"] == "02026"
     assert select(search="99999", by=ids.SEARCH)["selected"] is no_update
@@ -495,7 +488,7 @@ def test_the_search_box_names_the_selected_commune(ctx):
     assert cb.show_selection(_screen(ctx, sel="P0008"), triggered={"sel"})["search"] is None
     assert cb.show_selection(_screen(ctx, sel="02023"), triggered={"d"})["search"] is no_update
     out = cb.select(ctx, None, "02023", 2019, "02023", triggered=ids.SEARCH)
-    assert out == {"selected": no_update, "map": no_update}
+    assert out == {"selected": no_update, "fit": no_update}
 
 
 def test_safe_links_only():
@@ -517,7 +510,7 @@ def test_translate_returns_every_output(ctx):
     assert [o["label"] for o in statuses] == ["Unknown", "Planned", "In progress", "Completed"]
     assert out[f"{ids.DISTRICT}.placeholder"] == "Any"  # the dropdowns' placeholder
     assert out[f"{ids.SEARCH}.labels"]["search"] == "Search"
-    assert out[f"{ids.MAP}.config"]["locale"] == "en"
+    assert out["map-png.title"] == "Download the map as PNG"  # the map's buttons
     vi = cb.translate(ctx, "vi", i18n_ids, tab_ids)
     labels = vi[f"{ids.SEARCH}.labels"]
     assert (
@@ -536,7 +529,7 @@ def test_a_language_switch_answers_with_the_words_of_the_page(ctx):
     names = [cb._name(cid, prop) for cid, prop in cb.WORD_OUTPUTS]
     by_name = dict(zip(names, words["props"], strict=True))
     assert by_name == {k: v for k, v in cb.translate(ctx, "en", [], []).items() if k in names}
-    assert by_name[f"{ids.MAP}.config"]["locale"] == "en"
+    assert by_name["map-zoom-in.title"] == "Zoom in"
     district = cb.page_outputs(ctx, "", {**state, "d": ["064"]}, {"d"})
     assert district["words"] is no_update  # only a language switch sends them
 

@@ -80,7 +80,7 @@ def test_the_bundle_is_the_plotly_js_of_the_python_library():
 
 def test_every_trace_type_the_code_names_is_in_the_bundle():
     used = trace_types_in_source()
-    assert {"scattermap", "bar"} <= used  # the scan finds them
+    assert "bar" in used  # the scan finds it (the map is MapLibre's own: no map trace)
     assert used <= set(pb.bundle().traces), used - set(pb.bundle().traces)
 
 
@@ -96,16 +96,19 @@ def client(store_path, tmp_path_factory):
 def test_every_trace_type_of_the_page_is_in_the_bundle(client):
     layout = client.get("/_dash-layout").get_json()
     used = figure_trace_types(layout)
-    assert "scattermap" in used  # the communes are assets/map.js's own layers
+    assert "bar" in used and "scattermap" not in used  # the map is assets/map.js's own
     assert used <= set(pb.bundle().traces)
 
 
+@pytest.mark.parametrize("which", [pb.bundle, pb.maplibre])
 @pytest.mark.parametrize(
     ("accept", "coding", "suffix"),
     [("gzip, deflate, br, zstd", "br", ".br"), ("gzip", "gzip", ".gz"), ("", None, "")],
 )
-def test_the_bundle_is_served_precompressed_and_cached_for_a_year(client, accept, coding, suffix):
-    b = pb.bundle()
+def test_the_bundles_are_served_precompressed_and_cached_for_a_year(
+    client, which, accept, coding, suffix
+):
+    b = which()
     r = client.get(b.url(), headers={"Accept-Encoding": accept})
     assert r.status_code == 200
     assert r.headers.get("Content-Encoding") == coding
@@ -145,3 +148,19 @@ def test_the_traces_file_lists_the_build_inputs():
     assert meta["traces"] == source
     lock = json.loads((ROOT / "plotly-bundle" / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/plotly.js"]["version"] == meta["plotly.js"]
+
+
+def test_maplibre_runs_from_the_head_as_soon_as_it_arrives(client):
+    """The map is assets/map.js's own MapLibre map: MapLibre (built by the same script, the
+    version plotly.js's package pins) is an async script in the head, not a Dash asset."""
+    page = client.get("/").get_data(as_text=True)
+    m = pb.maplibre()
+    head = page.split("</head>", 1)[0]
+    assert f'<script src="{m.url()}" async></script>' in head
+    assert "maplibre-ntm.min.js" not in page  # Dash does not add its own copy
+    lock = json.loads((ROOT / "plotly-bundle" / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/maplibre-gl"]["version"] == m.version
+    assert (m.path.parent / "LICENSE.txt").read_text().startswith("Copyright")
+    raw = m.path.read_bytes()
+    assert gzip.decompress(m.path.with_name(m.path.name + ".gz").read_bytes()) == raw
+    assert b"setWorkerUrl" not in pb.bundle().path.read_bytes()  # plotly.js holds no MapLibre

@@ -62,22 +62,6 @@ def test_format_vnd():
     assert figures.format_vnd(13_916_000_000) == "13,9 tỷ"
 
 
-def test_zoom_fits_the_province():
-    z = figures.zoom_for_bbox((105.43, 21.85, 106.26, 22.74), 900, 640)
-    assert 7.5 < z < 9.5
-
-
-def test_map_figure_holds_only_the_anchor_and_the_view(bundle):
-    fig = figures.map_figure(bbox=bundle.bbox(2019), glyphs_url="/glyphs/{fontstack}/{range}.pbf")
-    # no Plotly trace or layer draws anything: each kept 4 GeoJSON sources re-cut at every zoom
-    assert [tr.name for tr in fig.data] == ["anchor"]
-    assert fig.data[0].type == "scattermap" and fig.data[0].visible is not False
-    assert not fig.layout.map.layers
-    assert fig.layout.map.style["glyphs"].startswith("/glyphs/")  # map.js's labels use them
-    assert fig.layout.map.zoom > 7
-    assert fig.layout.meta["fit"] == [round(float(x), 5) for x in bundle.bbox(2019)]
-
-
 def test_labels_geojson_names_the_vintage_communes_the_districts_and_neighbours(bundle):
     lp = bundle.label_points
     tables = {"commune": lp["communes_2025"], "district": lp["districts"]}
@@ -141,7 +125,6 @@ def test_basemap_tiles_by_xyzservices():
     tiles = figures.basemap_tiles("OpenStreetMap.Mapnik")
     assert tiles["url"].endswith("{z}/{x}/{y}.png")
     assert "OpenStreetMap" in tiles["attribution"]
-    assert figures.base_style(None)["sources"] == {}  # the tiles are map.js's layer
 
 
 def test_surveyed_points_have_no_halo_and_approximate_ones_say_so():
