@@ -24,7 +24,8 @@
    - the map's buttons (zoom in and out, the whole view again, a PNG of the map) are the
      layout's (#map-tools, translated like the rest of the page); here they act.
    window.ntmMap.map() is the MapLibre map (tests, benchmarks, screenshots); .state() tells
-   what is painted; the #map box's dataset.ntmFitted / ntmPainted say when a state is reached. */
+   what is painted, .answers() how many answers map.js painted early or dropped as
+   superseded; the #map box's dataset.ntmFitted / ntmPainted say when a state is reached. */
 (function () {
   "use strict";
   var KEYS = ["neighbours", "communes", "communes_full", "projects", "groups", "labels", "districts",
@@ -672,12 +673,15 @@
      drops the answer of a request that a newer one superseded; an older answer that arrives
      after a newer one must not be painted either, or the map would keep the old state. */
   var sent = 0;
+  var answered = { painted: 0, dropped: 0 };  // answers with a spec: painted early or dropped
 
   function paintFirst(res, ticket) {
     return res.clone().json().then(function (body) {
       var got = spec0(body);
       var gd = graph();
-      if (!got || !gd || ticket !== sent) { return res; }
+      if (!got || !gd) { return res; }
+      if (ticket !== sent) { answered.dropped++; return res; }
+      answered.painted++;
       want.spec = got.spec;
       if (got.outline) { want.outline = got.outline.data === undefined ? null : got.outline.data; }
       return paintMap(gd) ? afterFrame(res) : res;
@@ -716,7 +720,8 @@
       visible: Object.assign({}, rec.vis), layers: (map.getStyle().layers || []).map(function (l) { return l.id; }) };
   }
   window.ntmMap = Object.freeze({ state: snapshot, map: function () { return mapOf(graph()); },
-    drawn: function () { return drawn; } });
+    drawn: function () { return drawn; },
+    answers: function () { return Object.assign({ sent: sent }, answered); } });
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, { ntm_map: {
     paint: function (spec, outline, fit) {
