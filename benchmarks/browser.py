@@ -82,14 +82,16 @@ FIRST_RESULT = """
 MAP = MAP_OF
 #: performance.now() once every commune polygon is in MapLibre's sources (and, for NTM Atlas,
 #: whose assets/map.js paints the communes by feature state, once every commune has its
-#: colour), else false.
+#: colour and map.js has drawn its first picture), else false.
 DRAWN = (
     "(expected) => {"
     + MAP
     + """
   if (!(m && m.loaded() && m.areTilesLoaded())) return false;
   const seen = new Set();
-  if (m.getSource('ntm-communes')) {
+  if (ntm) {
+    // not while assets/map.js still holds its first picture back (nothing drawn yet)
+    if (!m.getSource('ntm-communes') || m._ntmHold) return false;
     const painted = window.ntmMap && window.ntmMap.state();
     if (!painted || Object.keys(painted.colours).length < expected) return false;
     for (const f of m.querySourceFeatures('ntm-communes')) seen.add(f.properties.code);
