@@ -509,9 +509,12 @@
     map.on("idle", function () {
       apply(gd);
       detailsLater(gd, map);
-      if (!map._ntmHold && record(map).spec && !drawn) {  // the first picture is on screen
+      if (!map._ntmHold && record(map).spec && !drawn) {  // the first picture is drawn
         drawn = true;
-        window.dispatchEvent(new Event("ntm-map-drawn"));  // assets/charts_after_map.js
+        /* The charts (assets/charts_after_map.js) start once the browser has shown that
+           picture: drawn in this task, their layout (seconds on a busy machine) kept the
+           map's frame from the screen. */
+        afterFrame().then(function () { window.dispatchEvent(new Event("ntm-map-drawn")); });
       }
     });
     map.on("zoomend", function () {
@@ -617,8 +620,16 @@
     makeMap(gd);
     return true;
   }
+  /* At once when React puts the box on the page (a mutation observer runs right after that
+     task, before any script that arrived meanwhile, such as plotly.js for the charts), or
+     when MapLibre's script has run (an async script in the head: its "load" event). */
   (function early() {
-    if (!hook()) { setTimeout(early, graph() && window.maplibregl ? 0 : 25); return; }
+    var watch = typeof MutationObserver === "function" && new MutationObserver(function () {
+      if (hook()) { watch.disconnect(); }
+    });
+    if (hook()) { setInterval(hook, 300); return; }
+    if (watch) { watch.observe(document.documentElement, { childList: true, subtree: true }); }
+    document.addEventListener("load", function () { if (hook() && watch) { watch.disconnect(); } }, true);
     setInterval(hook, 300);
   })();
 
@@ -688,11 +699,44 @@
     }, function () { return res; });
   }
 
+  /* The first paint spec is in the page's layout (the map-paint store's data): taken from
+     Dash's _dash-layout answer as it arrives, the map adds its sources as soon as it is made,
+     instead of after React has rendered the page and Dash has run its first callbacks (~0.6 s
+     and more on a busy machine). Dash's own paint call later finds nothing that differs. */
+  function storeData(node, id) {
+    if (!node || typeof node !== "object") { return undefined; }
+    if (Array.isArray(node)) {
+      for (var i = 0; i < node.length; i++) {
+        var hit = storeData(node[i], id);
+        if (hit !== undefined) { return hit; }
+      }
+      return undefined;
+    }
+    var props = node.props;
+    if (!props) { return undefined; }
+    if (props.id === id) { return props.data; }
+    return storeData(props.children, id);
+  }
+
+  function takeLayout(res) {
+    res.clone().json().then(function (layout) {
+      var spec = storeData(layout, "map-paint");
+      if (!spec || want.spec) { return; }
+      want.spec = spec;
+      var gd = graph();
+      if (gd) { apply(gd); }
+    }, function () {});
+    return res;
+  }
+
   if (window.fetch && !window.fetch._ntmFirst) {
     var fetchBefore = window.fetch;
     var first = function (input, init) {
       var url = typeof input === "string" ? input : (input && input.url) || "";
       var answer = fetchBefore.apply(this, arguments);
+      if (url.indexOf("_dash-layout") >= 0) {
+        return answer.then(function (res) { return res.ok ? takeLayout(res) : res; });
+      }
       if (url.indexOf("_dash-update-component") < 0) { return answer; }
       var body = init && typeof init.body === "string" ? init.body : "";
       if (body.indexOf("map-paint.data") < 0) { return answer; }  // its "output" names the store
