@@ -294,11 +294,20 @@
 
   /* The glyphs of the names, served by the app (a path under its prefix, or a whole URL;
      "{fontstack}" and "{range}" are MapLibre's to fill). Before the first symbol layer. */
-  function ensureGlyphs(map, rec, url) {
+  function ensureGlyphs(map, rec, url, font) {
     var whole = url && (url.charAt(0) === "/" ? window.location.origin + url : url);
     if (!whole || rec.glyphs === whole) { return; }  // a new URL makes every name tile anew
     map.setGlyphs(whole);
     rec.glyphs = whole;
+    /* The three ranges every name needs (Latin; Đ Ơ Ư; the Vietnamese letters) are asked for
+       now, while the worker reads the GeoJSON, not once the name tiles are laid out (~1-2 s
+       later on a busy machine); MapLibre keeps them for the tiles. */
+    var glyphs = map.style && map.style.glyphManager;
+    if (font && glyphs && typeof glyphs.getGlyphs === "function") {
+      var ask = {};
+      ask[font] = ["a", "\u0110", "\u1ea1"];
+      Promise.resolve().then(function () { return glyphs.getGlyphs(ask); }).catch(function () {});
+    }
   }
 
   /* Everything the wanted spec and outline ask for, set where it differs. */
@@ -307,7 +316,7 @@
     var spec = want.spec;
     if (!spec || !styleReady(map)) { return false; }
     var rec = record(map);
-    ensureGlyphs(map, rec, spec.glyphs);
+    ensureGlyphs(map, rec, spec.glyphs, spec.look && spec.look.font);
     ensureBasemap(map, rec, spec.basemap);
     if (!rec.vis) { rec.vis = Object.assign({}, spec.visible); }  // the first layers as asked
     ensureSources(map, rec, spec.sources, spec.look);
