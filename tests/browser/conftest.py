@@ -27,7 +27,7 @@ def browser():
 #: copy of it under the production server (``ntm-atlas serve --workers 2``).
 SERVED = ("gpkg", "postgis-2-workers")
 
-#: Where a browser test that takes ``served`` runs, and why.
+#: Where a browser test that takes ``served`` or ``dashboard_url`` runs, and why.
 #:
 #: - On BOTH ways of serving: a test whose outcome depends on the store backend or on the
 #:   production server: what the page shows is read from the store (the communes of a vintage,
@@ -40,8 +40,12 @@ SERVED = ("gpkg", "postgis-2-workers")
 #:   itself (map.js painting, labels and frames, hover and clicks, the language switch, the tab
 #:   that fills its tables, out-of-order answers), fed by the same callbacks from the same
 #:   bundle whichever store it was read from; the tests above already show that the PostGIS
-#:   store and the workers serve that bundle. Running them twice proved nothing more and cost
-#:   ~40 % of the browser tests' time.
+#:   store and the workers serve that bundle. Running them twice proved nothing more (in
+#:   test_dashboard: 6 of its 22 runs, ~18 % of its time). test_views_ui and test_plotly_bundle
+#:   (the page's layout, words, accessibility and scripts) take the GeoPackage server only.
+#:
+#: The modules that only read share one server per way of serving for the whole session
+#: (:func:`read_only_servers`); a module that writes or serves other data starts its own.
 #:
 #: Nothing is skipped: a test marked ``one_backend`` is only generated once (its id ends in
 #: ``[gpkg]``), and the run's summary lists how many such tests ran and why.
@@ -49,26 +53,68 @@ ONE_BACKEND = "one_backend"
 
 
 def pytest_generate_tests(metafunc):
-    """``served`` is parametrised here, per test: both ways of serving, or the GeoPackage only
-    for a test marked ``one_backend`` (which must say why)."""
-    if "served" not in metafunc.fixturenames:
+    """``served`` and ``dashboard_url`` are parametrised here, per test: both ways of serving,
+    or the GeoPackage only for a test marked ``one_backend`` (which must say why)."""
+    if not {"served", "dashboard_url"} & set(metafunc.fixturenames):
         return
     marker = metafunc.definition.get_closest_marker(ONE_BACKEND)
     if marker is not None and not (marker.args and str(marker.args[0]).strip()):
         raise pytest.UsageError(f"{metafunc.definition.nodeid}: one_backend needs a reason")
     params = SERVED[:1] if marker is not None else SERVED
-    metafunc.parametrize("served", params, indirect=True, scope="module")
+    for name in ("served", "dashboard_url"):
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, params, indirect=True, scope="module")
+
+
+def _store_served(kind: str, request, store_path: Path, finalizer) -> tuple[str, int | None]:
+    """``(location, workers)`` for one way of serving: the session's GeoPackage, or a PostGIS
+    database of its own (copied from the template; ``finalizer`` gets its drop)."""
+    if kind == "gpkg":
+        return str(store_path), None
+    databases = request.getfixturevalue("pg_databases")
+    url = databases.create(request.getfixturevalue("postgis_template"))
+    finalizer(lambda: databases.drop(url))
+    return url, 2
 
 
 @pytest.fixture(scope="module")
 def served(request, store_path):
-    """``(location, workers)`` of the store a module's server runs on (see :data:`SERVED`)."""
-    if request.param == "gpkg":
-        return str(store_path), None
-    databases = request.getfixturevalue("pg_databases")
-    url = databases.create(request.getfixturevalue("postgis_template"))
-    request.addfinalizer(lambda: databases.drop(url))
-    return url, 2
+    """``(location, workers)`` of a store of the module's own, for a module that writes
+    (test_import_browser): the GeoPackage (copy it before writing) or a database of its own."""
+    return _store_served(request.param, request, store_path, request.addfinalizer)
+
+
+@pytest.fixture(scope="session")
+def read_only_servers(request, store_path, tmp_path_factory):
+    """``url_of(kind)``: the base URL (ending in ``/``) of the dashboard over the session's
+    store on one way of serving (:data:`SERVED`), started when a module first asks and shared
+    by every module that only reads: test_dashboard, test_export_button, test_views_ui,
+    test_plotly_bundle. One start costs seconds of CPU (imports, the bundle, the layout; the
+    production server does it in its master and two workers) and each new server compresses
+    its GeoJSON again; these modules never write, so one server each way serves them all.
+    A module that writes (test_import_browser) or serves other data (test_hostile_browser)
+    starts its own."""
+    import contextlib
+
+    urls: dict[str, str] = {}
+    with contextlib.ExitStack() as stack:
+
+        def url_of(kind: str) -> str:
+            if kind not in urls:
+                location, workers = _store_served(kind, request, store_path, stack.callback)
+                workdir = tmp_path_factory.mktemp(f"read-only-{kind}")
+                server = running_server(location, workdir, workers=workers)
+                urls[kind] = stack.enter_context(server) + "/"
+            return urls[kind]
+
+        yield url_of
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(request, read_only_servers) -> str:
+    """The shared read-only dashboard (:func:`read_only_servers`) on each way of serving, or
+    on the GeoPackage only for a test marked ``one_backend``."""
+    return read_only_servers(request.param)
 
 
 def pytest_terminal_summary(terminalreporter):

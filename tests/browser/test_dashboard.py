@@ -41,11 +41,9 @@ LOCATIONS = (
 
 
 @pytest.fixture(scope="module")
-def server(served, tmp_path_factory, start_server):
-    location, workers = served
-    workdir = tmp_path_factory.mktemp("dashboard-server")
-    with start_server(location, workdir, workers=workers) as url:
-        yield url + "/"
+def server(dashboard_url):
+    """The session's read-only dashboard, on each way of serving (conftest.SERVED)."""
+    return dashboard_url
 
 
 @pytest.fixture(scope="module")
