@@ -4,6 +4,8 @@ using a trace type or a component the bundle left out fails here)."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from dashboard import plotly_bundle as pb
@@ -12,37 +14,37 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_page_uses_the_custom_bundle(read_only_servers, browser):
-    url = read_only_servers("gpkg").rstrip("/")
-    context = browser.new_context()
-    page = context.new_page()
-    urls: list[str] = []
-    page.on("request", lambda r: urls.append(r.url))
-    console: list[str] = []
-    page.on("console", lambda m: console.append(m.text))
-    page.goto(url + "/")
-    page.wait_for_function(
-        "() => { const gd = document.querySelector('#map .js-plotly-plot');"
-        " return !!(gd && gd._fullLayout && gd._fullLayout.map); }",
-        timeout=120_000,
-    )
-    # the overview charts drawn too (bars in their SVG)
-    page.wait_for_function(
-        "() => document.querySelectorAll('.js-plotly-plot .barlayer .point').length > 0",
-        timeout=120_000,
-    )
-    traces = page.evaluate("() => Object.keys(window.Plotly.PlotSchema.get().traces).sort()")
-    version = page.evaluate("() => window.Plotly.version")
-    problems = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => [
-            gd.closest('[id]') && gd.closest('[id]').id,
-            gd.data.length,
-            (window.Plotly.validate(gd.data, gd.layout) || [])
-              .filter(e => e.code === 'schema' || e.code === 'object' && !e.astr)
-              .map(e => e.msg),
-        ])"""
-    )
-    regenerator = page.evaluate("() => typeof window.regeneratorRuntime.mark")
-    context.close()
+    with contextlib.nullcontext(read_only_servers("gpkg").rstrip("/")) as url:  # shared
+        context = browser.new_context()
+        page = context.new_page()
+        urls: list[str] = []
+        page.on("request", lambda r: urls.append(r.url))
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text))
+        page.goto(url + "/")
+        page.wait_for_function(
+            "() => { const gd = document.querySelector('#map .js-plotly-plot');"
+            " return !!(gd && gd._fullLayout && gd._fullLayout.map); }",
+            timeout=120_000,
+        )
+        # the overview charts drawn too (bars in their SVG)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.js-plotly-plot .barlayer .point').length > 0",
+            timeout=120_000,
+        )
+        traces = page.evaluate("() => Object.keys(window.Plotly.PlotSchema.get().traces).sort()")
+        version = page.evaluate("() => window.Plotly.version")
+        problems = page.evaluate(
+            """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => [
+                gd.closest('[id]') && gd.closest('[id]').id,
+                gd.data.length,
+                (window.Plotly.validate(gd.data, gd.layout) || [])
+                  .filter(e => e.code === 'schema' || e.code === 'object' && !e.astr)
+                  .map(e => e.msg),
+            ])"""
+        )
+        regenerator = page.evaluate("() => typeof window.regeneratorRuntime.mark")
+        context.close()
     assert traces == sorted(pb.bundle().traces)
     assert version == pb.bundle().version
     # preloaded, then run by dcc.Graph's loader from the preload: fetched once
