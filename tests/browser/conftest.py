@@ -45,7 +45,8 @@ SERVED = ("gpkg", "postgis-2-workers")
 #:   (the page's layout, words, accessibility and scripts) take the GeoPackage server only.
 #:
 #: The modules that only read share one server per way of serving for the whole session
-#: (:func:`read_only_servers`); a module that writes or serves other data starts its own.
+#: (``dashboard_url``, ``dashboard_gpkg``); a module that writes or serves other data starts
+#: its own.
 #:
 #: Nothing is skipped: a test marked ``one_backend`` is only generated once (its id ends in
 #: ``[gpkg]``), and the run's summary lists how many such tests ran and why.
@@ -84,37 +85,42 @@ def served(request, store_path):
     return _store_served(request.param, request, store_path, request.addfinalizer)
 
 
+# The dashboard over the session's store, one per way of serving, started when a module first
+# asks and shared by every module that only reads: test_dashboard, test_export_button,
+# test_views_ui, test_plotly_bundle. One start costs seconds of CPU (imports, the bundle, the
+# layout; the production server does it in its master and two workers) and each new server
+# compresses its GeoJSON again; these modules never write, so one server each way serves them
+# all. A module that writes (test_import_browser) or serves other data (test_hostile_browser)
+# starts its own.
+
+
+def _read_only(kind, request, store_path, tmp_path_factory):
+    location, workers = _store_served(kind, request, store_path, request.addfinalizer)
+    workdir = tmp_path_factory.mktemp(f"read-only-{kind}")
+    with running_server(location, workdir, workers=workers) as url:
+        yield url + "/"
+
+
 @pytest.fixture(scope="session")
-def read_only_servers(request, store_path, tmp_path_factory):
-    """``url_of(kind)``: the base URL (ending in ``/``) of the dashboard over the session's
-    store on one way of serving (:data:`SERVED`), started when a module first asks and shared
-    by every module that only reads: test_dashboard, test_export_button, test_views_ui,
-    test_plotly_bundle. One start costs seconds of CPU (imports, the bundle, the layout; the
-    production server does it in its master and two workers) and each new server compresses
-    its GeoJSON again; these modules never write, so one server each way serves them all.
-    A module that writes (test_import_browser) or serves other data (test_hostile_browser)
-    starts its own."""
-    import contextlib
+def dashboard_gpkg(request, store_path, tmp_path_factory):
+    """Base URL (ending in ``/``) of the shared read-only dashboard over the GeoPackage."""
+    yield from _read_only("gpkg", request, store_path, tmp_path_factory)
 
-    urls: dict[str, str] = {}
-    with contextlib.ExitStack() as stack:
 
-        def url_of(kind: str) -> str:
-            if kind not in urls:
-                location, workers = _store_served(kind, request, store_path, stack.callback)
-                workdir = tmp_path_factory.mktemp(f"read-only-{kind}")
-                server = running_server(location, workdir, workers=workers)
-                urls[kind] = stack.enter_context(server) + "/"
-            return urls[kind]
-
-        yield url_of
+@pytest.fixture(scope="session")
+def dashboard_postgis(request, store_path, tmp_path_factory, pg_databases, postgis_template):
+    """Base URL of the shared read-only dashboard over a PostGIS copy, ``serve --workers 2``
+    (it takes the database fixtures itself, so that they outlive it)."""
+    yield from _read_only("postgis-2-workers", request, store_path, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(request, read_only_servers) -> str:
-    """The shared read-only dashboard (:func:`read_only_servers`) on each way of serving, or
-    on the GeoPackage only for a test marked ``one_backend``."""
-    return read_only_servers(request.param)
+def dashboard_url(request) -> str:
+    """The shared read-only dashboard on each way of serving, or on the GeoPackage only for a
+    test marked ``one_backend``."""
+    return request.getfixturevalue(
+        "dashboard_gpkg" if request.param == "gpkg" else "dashboard_postgis"
+    )
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -13,8 +13,8 @@ from dashboard import plotly_bundle as pb
 pytestmark = pytest.mark.browser
 
 
-def test_the_page_uses_the_custom_bundle(read_only_servers, browser):
-    with contextlib.nullcontext(read_only_servers("gpkg").rstrip("/")) as url:  # shared
+def test_the_page_uses_the_custom_bundle(dashboard_gpkg, browser):
+    with contextlib.nullcontext(dashboard_gpkg.rstrip("/")) as url:  # the shared server
         context = browser.new_context()
         page = context.new_page()
         urls: list[str] = []

@@ -51,9 +51,9 @@ FILTERS = {
 
 
 @pytest.fixture(scope="module")
-def server(read_only_servers):
+def server(dashboard_gpkg):
     """The session's read-only dashboard over the GeoPackage (conftest says why one is enough)."""
-    return read_only_servers("gpkg")
+    return dashboard_gpkg
 
 
 def _new_page(browser, size=(1440, 900), **options):
