@@ -336,6 +336,7 @@ FIRST_STEPS = (
     ("map_ms", "MapLibre map created", 1000),
     ("first_frame_ms", "first map frame", 1000),
     ("frames", "map frames until drawn", 1),
+    ("drawn_polled_ms", "drawn, as a 50 ms poll saw it", 1000),
 )
 
 

@@ -1,9 +1,11 @@
 """Driving one app in headless Chromium: a cold page load, then district changes.
 
 Everything is timed inside the page (``performance.now()``), so Playwright's own latency does
-not count: navigation → map drawn is the moment every commune polygon is in MapLibre's source
-(all choropleth traces together: the naive app splits them by class; NTM Atlas's own communes
-source, each commune painted); change → responses is
+not count: navigation → map drawn is the first frame MapLibre draws with every commune polygon
+in its source (all choropleth traces together: the naive app splits them by class; NTM Atlas's
+own communes source, each commune painted), checked as each frame is drawn (a 50 ms poll is
+kept as a fallback and in the results: it comes late when other work follows the frame on the
+page's main thread); change → responses is
 the last ``_dash-update-component`` response after the change; change → map repainted is the
 last MapLibre ``idle`` event after it, and frames are MapLibre ``render`` events.
 """
@@ -59,6 +61,10 @@ FIRST = (
       if (f.stop || m._ntmHeld) return;  // a frame assets/map.js held back draws nothing
       f.frames++;
       if (f.first_frame_ms === undefined) f.first_frame_ms = performance.now();
+      // the frame that draws the map complete (DRAWN, checked as the frame is drawn: a poll
+      // can come late when other work follows the frame in the page's main thread)
+      if (f.drawn_frame_ms === undefined && window.__benchDrawn
+          && window.__benchDrawn(window.__benchExpected)) f.drawn_frame_ms = performance.now();
     });
   };
   tick();
@@ -76,7 +82,8 @@ FIRST_RESULT = """
   return {scripts_ms: nav ? nav.domInteractive : null,
     layout_ms: layout ? layout.responseEnd : null, plotly_ms: f.plotly_ms ?? null,
     map_ms: f.map_ms ?? null,
-    first_frame_ms: f.first_frame_ms ?? null, frames: f.frames ?? null};
+    first_frame_ms: f.first_frame_ms ?? null, frames: f.frames ?? null,
+    drawn_frame_ms: f.drawn_frame_ms ?? null};
 }
 """
 MAP = MAP_OF
@@ -217,6 +224,8 @@ def run_page(
     ``wait_ms`` (the national benchmark allows more)."""
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(INIT)
+    context.add_init_script(f"window.__benchExpected = {int(expected)};")
+    context.add_init_script(f"window.__benchDrawn = {DRAWN};")
     context.add_init_script(FIRST)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -235,8 +244,12 @@ def run_page(
         take(url)
         page.goto(url + "/")
         drawn = page.wait_for_function(DRAWN, arg=expected, polling=50, timeout=wait_ms)
-        drawn_ms = float(drawn.json_value())
+        polled_ms = float(drawn.json_value())
         first_load = page.evaluate(FIRST_RESULT)
+        # drawn: the frame that drew it complete; the poll's moment when no frame was seen
+        frame_ms = first_load.get("drawn_frame_ms")
+        drawn_ms = min(polled_ms, frame_ms) if frame_ms is not None else polled_ms
+        first_load["drawn_polled_ms"] = polled_ms
         page.wait_for_load_state("networkidle")
         page.evaluate(HOOK)
         page.evaluate("() => { window.__benchHookFn = " + HOOK + "; }")
