@@ -19,7 +19,8 @@
      selects through the map-click store (dash_clientside.set_props);
    - fit the map to a box once per request (the spec's fit or layout.meta.fit), with the map's
      real size and room for the legend and the details.
-   window.ntmMap.state() tells tests what is painted; gd.dataset.ntmFitted / ntmPainted say
+   window.ntmMap.state() tells tests what is painted, window.ntmMap.answers() how many
+   answers map.js painted early or dropped as superseded; gd.dataset.ntmFitted / ntmPainted say
    when the state is reached. */
 (function () {
   "use strict";
@@ -639,12 +640,15 @@
      drops the answer of a request that a newer one superseded; an older answer that arrives
      after a newer one must not be painted either, or the map would keep the old state. */
   var sent = 0;
+  var answered = { painted: 0, dropped: 0 };  // answers with a spec: painted early or dropped
 
   function paintFirst(res, ticket) {
     return res.clone().json().then(function (body) {
       var got = spec0(body);
       var gd = graph();
-      if (!got || !gd || ticket !== sent) { return res; }
+      if (!got || !gd) { return res; }
+      if (ticket !== sent) { answered.dropped++; return res; }
+      answered.painted++;
       want.spec = got.spec;
       if (got.outline) { want.outline = got.outline.data === undefined ? null : got.outline.data; }
       return paintMap(gd) ? afterFrame(res) : res;
@@ -685,7 +689,8 @@
       groups: !shown ? ids(rec.states.groups, "on") : (shown.discs || []).concat(shown.texts || []).sort(), sources: Object.assign({}, rec.urls), basemap: rec.basemap,
       visible: Object.assign({}, rec.vis), layers: (map.getStyle().layers || []).map(function (l) { return l.id; }) };
   }
-  window.ntmMap = Object.freeze({ state: snapshot });
+  window.ntmMap = Object.freeze({ state: snapshot,
+    answers: function () { return Object.assign({ sent: sent }, answered); } });
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, { ntm_map: {
     paint: function (spec, outline) {

@@ -453,13 +453,12 @@ def test_an_older_answer_arriving_after_a_newer_one_is_not_painted(context, serv
     fitted = ",".join(str(round(float(x), 5)) for x in box)
     page.wait_for_function("(k) => " + GD + ".dataset.ntmFitted === k", arg=fitted)
     page.wait_for_function("() => document.querySelector('#cards').innerText.includes('/ 8')")
-    # Now the older answer (064) arrives; give map.js the frames it would need to paint it.
+    # Now the older answer (064) arrives: map.js drops it as superseded; then the frame in which
+    # it would have been drawn.
+    assert page.evaluate("() => window.ntmMap.answers().dropped") == 0
     page.evaluate("() => { window.__release = true; }")
-    page.wait_for_function("() => window.__released === 1")
-    page.evaluate(
-        "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
-        "() => setTimeout(r, 300))))"
-    )
+    page.wait_for_function("() => window.ntmMap.answers().dropped === 1")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     communes = bundle.communes(2019)
     chosen = set(communes.loc[communes["district_code"] == "058", "code"])
     held = set(communes.loc[communes["district_code"] == "064", "code"])
