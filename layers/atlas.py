@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
@@ -245,20 +246,16 @@ def _map_height(room: float) -> float:
     return min(max(room, MAP_MIN_HEIGHT), MAP_MAX_HEIGHT)
 
 
-def _draw_side(
-    fig: Figure, page: AtlasPage, locator, x: float, width: float, top: float, map_bottom: float
-) -> float:
-    """The column beside the map, from ``top`` (mm) down: the locator, the facts, then the
-    legend (at least 30 mm tall, down to the map's bottom). Returns the lowest point (mm)
-    the column reaches, so the tables start under whichever of map and column is longer."""
+def _draw_side(fig: Figure, page: AtlasPage, frame: PageFrame, top: float, map_bottom: float):
+    """The column beside the map, from ``top`` (mm) down: the locator (made once per frame;
+    the page only adds its unit in red), the facts, then the legend (at least 30 mm tall, down
+    to the map's bottom). Returns the lowest point (mm) the column reaches, so the tables start
+    under whichever of map and column is longer."""
     W, H = fig.get_size_inches() / MM
-    if locator is not None:
-        loc_h = width * 0.8
-        loc_ax = fig.add_axes(((x) / W, (top - loc_h) / H, width / W, loc_h / H))
-        sheet.draw_locator(
-            loc_ax, *locator, highlight=page.highlight, title=page.locator_title, fontsize=4.5
-        )
-        y = top - loc_h - 5
+    x, width = frame.side_x, frame.side_width
+    if frame.loc_ax is not None:
+        frame.show_locator(page)
+        y = top - frame.locator_height - 5
     else:
         y = top
     for fact in page.facts:
@@ -270,7 +267,7 @@ def _draw_side(
         return y
     leg_top = y - 2
     leg_h = max(leg_top - map_bottom, 30.0)
-    leg_ax = fig.add_axes((x / W, (leg_top - leg_h) / H, width / W, leg_h / H))
+    leg_ax = frame.legend_axes((x / W, (leg_top - leg_h) / H, width / W, leg_h / H))
     used = sheet.draw_legend(leg_ax, page.legend, fontsize=6.5)
     return leg_top - _legend_height(leg_ax, leg_h, used)
 
@@ -298,42 +295,116 @@ def _draw_footer(fig: Figure, footer: str, page_label: str, m: float, y: float) 
     fig.text(1 - m / W, y / H, page_label, fontsize=7.5, va="bottom", ha="right")
 
 
+#: Margin (mm) of a unit page.
+PAGE_MARGIN = 12.0
+#: Font size (pt) of a unit page's locator.
+LOCATOR_FONT = 4.5
+
+
+class PageFrame:
+    """The figure the unit pages of one atlas are drawn on, made once and refilled page after
+    page (:meth:`draw`): what is the same on every page is made once, not 122 times: the
+    figure, its map, locator and legend axes (making an axes costs as much as drawing a
+    table), and the locator (the province among its labelled neighbours: only the page's unit
+    is added in red). Before a page is drawn, the previous page's own artists are removed, so
+    each page holds exactly what a fresh figure would; its PDF page is the same.
+
+    Save each page (e.g. ``PdfPages.savefig``) before drawing the next: the figure is reused.
+    ``locator`` is (context, province) in :data:`layers.sheet.PRINT_CRS`, or None for none.
+    """
+
+    def __init__(self, locator: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None, *, paper="A4"):
+        with sheet.print_rc():
+            self.fig = sheet.new_sheet(paper, "portrait")
+            W, H = self.fig.get_size_inches() / MM
+            m = PAGE_MARGIN
+            self.map_top = H - m - 15
+            self.side_x = m + MAP_WIDTH + 6
+            self.side_width = W - m - self.side_x
+            self.locator_height = self.side_width * 0.8
+            self.map_ax = self.fig.add_axes((m / W, 0.1, MAP_WIDTH / W, 0.5))
+            self.loc_ax = None
+            self._title = None
+            if locator is not None:
+                top, h = self.map_top, self.locator_height
+                rect = (self.side_x / W, (top - h) / H, self.side_width / W, h / H)
+                self.loc_ax = self.fig.add_axes(rect)
+                sheet.draw_locator(self.loc_ax, *locator, fontsize=LOCATOR_FONT)
+            self.leg_ax = None
+            self._highlight = None
+
+    def show_locator(self, page: AtlasPage) -> None:
+        """The page's unit in red on the locator, and the locator's title."""
+        self._highlight = sheet.locator_highlight(self.loc_ax, page.highlight)
+        if page.locator_title != self._title:
+            sheet.locator_title(self.loc_ax, page.locator_title, LOCATOR_FONT)
+            self._title = page.locator_title
+
+    def legend_axes(self, rect) -> Axes:
+        """The legend's axes at ``rect`` (figure fractions), shown."""
+        if self.leg_ax is None:
+            self.leg_ax = self.fig.add_axes(rect)
+        self.leg_ax.set_position(rect)
+        self.leg_ax.set_visible(True)
+        return self.leg_ax
+
+    def _clear(self) -> None:
+        """Remove the previous page's own artists (the frame's axes and locator stay)."""
+        fig = self.fig
+        own = [*fig.texts, *fig.artists, *fig.lines, *fig.patches]
+        ax = self.map_ax
+        own += [*ax.collections, *ax.patches, *ax.texts, *ax.artists, *ax.lines, *ax.images]
+        if self.leg_ax is not None:
+            own += [*self.leg_ax.artists]
+            self.leg_ax.set_visible(False)
+        if self._highlight is not None:
+            own.append(self._highlight)
+            self._highlight = None
+        for artist in own:
+            artist.remove()
+        # A fresh map axes: no aspect yet (set_extent reads the box before it fixes 1:1).
+        ax.set_aspect("auto")
+
+    def draw(self, page: AtlasPage) -> Figure:
+        """One portrait page: title; detail map (left) with locator, facts and legend (right);
+        tables (cells wrap); sources; footer with the page number. The map grows into the
+        space short tables leave, so a page is never half blank."""
+        with sheet.print_rc():
+            self._clear()
+            fig = self.fig
+            W, H = fig.get_size_inches() / MM
+            m = PAGE_MARGIN
+            size = 7.0
+            fig.text(m / W, 1 - m / H, page.title, fontsize=16, fontweight="bold", va="top")
+            fig.text(m / W, 1 - (m + 8.5) / H, page.subtitle, fontsize=8.5, va="top", color=MUTED)
+            map_top = self.map_top
+            floor = m + 7  # above the footer
+            width = W - 2 * m
+            tables_h = sum(table_height(tb, width, size) for tb in page.tables)
+            sources_h = _sources_height(page.sources)
+            map_h = _map_height(map_top - floor - tables_h - sources_h - 7)
+            self.map_ax.set_position((m / W, (map_top - map_h) / H, MAP_WIDTH / W, map_h / H))
+            sheet.draw_map(self.map_ax, page.layers, label_scale=1.35)
+            side_bottom = _draw_side(fig, page, self, map_top, map_top - map_h)
+            top = min(map_top - map_h, side_bottom) - 6
+            sources_top = floor + sources_h
+            for table in page.tables:
+                top = _draw_table(fig, table, m, top, width, W, H, size, bottom=sources_top)
+            # Right under the tables (their room was kept), then the footer.
+            _draw_sources(fig, page, m, max(top, sources_top), floor)
+            _draw_footer(fig, page.footer, page.page_label, m, m)
+        return fig
+
+
 def render_atlas_page(
     page: AtlasPage,
     locator: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None,
     *,
     paper: str = "A4",
 ) -> Figure:
-    """One portrait page: title; detail map (left) with locator, facts and legend (right);
-    tables (cells wrap); sources; footer with the page number. The map grows into the space
-    short tables leave, so a page is never half blank."""
-    with sheet.print_rc():
-        fig = sheet.new_sheet(paper, "portrait")
-        W, H = fig.get_size_inches() / MM
-        m = 12.0
-        size = 7.0
-        fig.text(m / W, 1 - m / H, page.title, fontsize=16, fontweight="bold", va="top")
-        fig.text(m / W, 1 - (m + 8.5) / H, page.subtitle, fontsize=8.5, va="top", color=MUTED)
-        map_top = H - m - 15
-        floor = m + 7  # above the footer
-        width = W - 2 * m
-        tables_h = sum(table_height(tb, width, size) for tb in page.tables)
-        sources_h = _sources_height(page.sources)
-        map_h = _map_height(map_top - floor - tables_h - sources_h - 7)
-        map_ax = fig.add_axes((m / W, (map_top - map_h) / H, MAP_WIDTH / W, map_h / H))
-        sheet.draw_map(map_ax, page.layers, label_scale=1.35)
-        side_x = m + MAP_WIDTH + 6
-        side_bottom = _draw_side(
-            fig, page, locator, side_x, W - m - side_x, map_top, map_top - map_h
-        )
-        top = min(map_top - map_h, side_bottom) - 6
-        sources_top = floor + sources_h
-        for table in page.tables:
-            top = _draw_table(fig, table, m, top, width, W, H, size, bottom=sources_top)
-        # Right under the tables (their room was kept), then the footer.
-        _draw_sources(fig, page, m, max(top, sources_top), floor)
-        _draw_footer(fig, page.footer, page.page_label, m, m)
-    return fig
+    """One unit page on a figure of its own (an atlas draws its pages on one
+    :class:`PageFrame`)."""
+    return PageFrame(locator, paper=paper).draw(page)
 
 
 def _legend_height(ax, height_mm: float, _size: float) -> float:

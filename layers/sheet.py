@@ -787,10 +787,7 @@ def draw_locator(
         zorder=1,
     )
     draw_polygons(ax, province, facecolor="#bdbdbd", edgecolor=INK, linewidth=0.8, zorder=2)
-    if highlight is not None and len(highlight):
-        draw_polygons(
-            ax, highlight, facecolor="#d7301f", edgecolor="#d7301f", linewidth=0.6, zorder=3
-        )
+    locator_highlight(ax, highlight)
     bounds = tuple(province.total_bounds)
     cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
     r = max(bounds[2] - bounds[0], bounds[3] - bounds[1]) * 1.05
@@ -812,8 +809,22 @@ def draw_locator(
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
         _label_inside(ax, context, (x0, y0, x1, y1), fontsize, MUTED, "italic", mask="none")
+    locator_title(ax, title, fontsize)
+
+
+def locator_title(ax, title: str, fontsize: float) -> None:
+    """A locator's title, small and muted, over its left corner (none when empty)."""
     if title:
         ax.set_title(title, fontsize=fontsize + 1, loc="left", pad=2, color=MUTED)
+
+
+def locator_highlight(ax, highlight: gpd.GeoDataFrame | None) -> PathCollection | None:
+    """A unit in red on a locator (above the province, under the names); None for none."""
+    if highlight is None or not len(highlight):
+        return None
+    return draw_polygons(
+        ax, highlight, facecolor="#d7301f", edgecolor="#d7301f", linewidth=0.6, zorder=3
+    )
 
 
 def new_sheet(paper: str = "A4", orientation: str = "landscape") -> Figure:

@@ -24,6 +24,7 @@ from layers import sheet, styles
 from layers.atlas import (
     CONTENTS_ROWS,
     AtlasPage,
+    PageFrame,
     Table,
     render_atlas_page,
     render_contents,
@@ -592,8 +593,9 @@ def export_atlas(
             footer=ctx.footer,
         ):
             pdf.savefig(fig)
+        frame = PageFrame(locator)  # one figure, refilled for each unit page
         for page in pages.units:
-            pdf.savefig(render_atlas_page(page, locator))
+            pdf.savefig(frame.draw(page))
         if pages.summary is not None:
             pdf.savefig(pages.summary)
     if outline:

@@ -41,11 +41,9 @@ LOCATIONS = (
 
 
 @pytest.fixture(scope="module")
-def server(served, tmp_path_factory, start_server):
-    location, workers = served
-    workdir = tmp_path_factory.mktemp("dashboard-server")
-    with start_server(location, workdir, workers=workers) as url:
-        yield url + "/"
+def server(dashboard_url):
+    """The session's read-only dashboard, on each way of serving (conftest.SERVED)."""
+    return dashboard_url
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +122,7 @@ def test_page_loads_without_console_errors_with_122_communes(page, server):
     assert page.errors == []
 
 
+@pytest.mark.one_backend("a tab that fills on opening: page behaviour (its rows: district test)")
 def test_the_gap_tables_fill_when_their_tab_opens(page, server, bundle):
     """A fresh page is served without the closed tab's tables (a national store has 10,736
     rows); opening the tab fills both with the default view's rows."""
@@ -219,6 +218,7 @@ def test_url_restores_the_view(page, server, bundle):
     assert page.errors == []
 
 
+@pytest.mark.one_backend("words from the translation table, not the store")
 def test_language_switch_changes_the_legend(page, server):
     _open(page, server)
     assert "Có đơn vị giúp đỡ" in page.inner_text("#legend")
@@ -290,6 +290,7 @@ def test_vintage_2025_has_37_units_and_xuan_lac_projects_in_nam_cuong(page, serv
     assert page.errors == []
 
 
+@pytest.mark.one_backend("map.js paints the spec; the figure is not written")
 def test_a_filter_change_paints_the_map_without_writing_the_figure(page, server, bundle):
     """map.js paints the classes, the match outline and the points of the new filters from the
     paint spec; Plotly's figure is not written (no Plotly redraw, no source re-cut)."""
@@ -343,6 +344,7 @@ WATCH = (
 )
 
 
+@pytest.mark.one_backend("map.js's sources, tiles and frames in the browser")
 def test_labels_and_outlines_are_map_js_sources_and_a_district_jump_cuts_no_tile(
     page, server, bundle
 ):
@@ -387,6 +389,7 @@ def test_labels_and_outlines_are_map_js_sources_and_a_district_jump_cuts_no_tile
     assert page.errors == []
 
 
+@pytest.mark.one_backend("map.js's tooltip and click on a group")
 def test_hover_tells_the_commune_and_a_click_on_a_group_selects_it(page, server, bundle):
     _open(page, server)
     page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
@@ -436,6 +439,9 @@ HOLD_064 = """(() => {
 })();"""
 
 
+@pytest.mark.one_backend(
+    "the browser holds the answers back itself: map.js's ticket, whichever server answered"
+)
 def test_an_older_answer_arriving_after_a_newer_one_is_not_painted(context, server, bundle):
     """Two district changes in quick succession whose answers arrive out of order: Dash drops
     the older answer, and map.js, which paints an answer before Dash renders it, must drop it

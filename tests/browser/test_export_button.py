@@ -18,11 +18,9 @@ BUTTON = re.compile(r"Xuất bản đồ|Export map", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def server_url(served, tmp_path_factory, start_server):
-    location, workers = served
-    workdir = tmp_path_factory.mktemp("export-server")
-    with start_server(location, workdir, workers=workers) as url:
-        yield url + "/"
+def server_url(dashboard_url):
+    """The session's read-only dashboard, on each way of serving (conftest.SERVED)."""
+    return dashboard_url
 
 
 def test_export_button_downloads_the_sheet_of_the_current_view(server_url, browser, tmp_path):

@@ -4,6 +4,8 @@ using a trace type or a component the bundle left out fails here)."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from dashboard import plotly_bundle as pb
@@ -11,8 +13,8 @@ from dashboard import plotly_bundle as pb
 pytestmark = pytest.mark.browser
 
 
-def test_the_page_uses_the_custom_bundle(store_path, tmp_path, start_server, browser):
-    with start_server(store_path, tmp_path) as url:
+def test_the_page_uses_the_custom_bundle(dashboard_gpkg, browser):
+    with contextlib.nullcontext(dashboard_gpkg.rstrip("/")) as url:  # the shared server
         context = browser.new_context()
         page = context.new_page()
         urls: list[str] = []

@@ -51,9 +51,9 @@ FILTERS = {
 
 
 @pytest.fixture(scope="module")
-def server(store_path, tmp_path_factory, start_server):
-    with start_server(store_path, tmp_path_factory.mktemp("views-ui-server")) as url:
-        yield url + "/"
+def server(dashboard_gpkg):
+    """The session's read-only dashboard over the GeoPackage (conftest says why one is enough)."""
+    return dashboard_gpkg
 
 
 def _new_page(browser, size=(1440, 900), **options):
