@@ -45,12 +45,6 @@ DRAWN = (
 )
 
 
-@pytest.fixture(scope="module")
-def server(store_path, tmp_path_factory, start_server):
-    with start_server(str(store_path), tmp_path_factory.mktemp("map-points")) as url:
-        yield url + "/"
-
-
 def _country(spec: dict, n_projects: int) -> None:
     """A province's paint spec made a country's (as layers/map_paint.paint_spec makes it)."""
     spec["look"]["detail_zoom"] = DETAIL_ZOOM
@@ -87,7 +81,9 @@ def _rewrite(n_projects: int):
 
 
 @pytest.fixture(params=["province", "country"])
-def page(request, browser, server, bundle):
+def page(request, browser, dashboard_gpkg, bundle):
+    """A page of the shared dashboard (only read: GeoPackage), as a province's or a
+    country's."""
     pg = browser.new_page(viewport={"width": 1400, "height": 1000})
     pg.set_default_timeout(PATIENCE)
     pg.errors = []
@@ -98,7 +94,7 @@ def page(request, browser, server, bundle):
         layout, answer = _rewrite(len(bundle.projects))
         pg.route("**/_dash-layout", layout)
         pg.route("**/_dash-update-component", answer)
-    pg.goto(server)
+    pg.goto(dashboard_gpkg)
     pg.wait_for_function(READY)
     yield pg
     pg.close()
