@@ -21,6 +21,7 @@ a changed store (an import, a rebuild) is seen by the next request to any worker
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -64,7 +65,12 @@ def gunicorn_config(settings: Settings, options: ServeOptions) -> dict:
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "ntm-atlas",
+        # No gunicornc control socket (new in gunicorn 25): its default path
+        # ($HOME/.gunicorn/gunicorn.ctl) is one per user, so a second dashboard on the host (or
+        # a test's server) takes it over. The dashboard is stopped and reloaded by signals.
+        "control_socket_disable": True,
         "post_worker_init": _post_worker_init,
+        "worker_exit": _worker_exit,
     }
 
 
@@ -78,6 +84,21 @@ def _post_worker_init(worker) -> None:
     holder = getattr(worker.wsgi, "extensions", {}).get("ntm_atlas.bundle_holder")
     if holder is not None:
         holder.watch()
+
+
+def _worker_exit(_arbiter, worker) -> None:
+    """A worker that stopped as asked (its requests answered) leaves at once: the exit
+    functions run (temporary files, connections), then the process ends without tearing down
+    its objects one by one, which held each stop (a restart, a deploy) for seconds with a
+    loaded bundle, as :mod:`multiprocessing` children do. A worker that failed keeps Python's
+    own exit and its exit code."""
+    if worker.booted and not worker.alive:
+        import atexit
+
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(0)
 
 
 def serve(settings: Settings, options: ServeOptions) -> None:

@@ -48,6 +48,40 @@ def test_serve_options():
     assert config["bind"] == "[::1]:8050" and config["worker_class"] == "gthread"
 
 
+EXIT = """
+import atexit, sys, types
+from pathlib import Path
+from dashboard.serving import gunicorn_config
+from geodata.settings import Settings
+from dashboard.serving import ServeOptions
+exit_hook = gunicorn_config(Settings("s.gpkg", "c"), ServeOptions())["worker_exit"]
+atexit.register(lambda: Path(sys.argv[1]).write_text("cleaned"))
+worker = types.SimpleNamespace(booted=sys.argv[2] == "booted", alive=sys.argv[3] == "alive")
+exit_hook(None, worker)
+print("returned")
+"""
+
+
+@pytest.mark.parametrize(
+    ("booted", "alive", "leaves"),
+    [("booted", "stopped", True), ("booted", "alive", False), ("failed", "stopped", False)],
+)
+def test_a_stopped_worker_leaves_at_once_after_its_exit_functions(tmp_path, booted, alive, leaves):
+    """gunicorn's worker_exit hook: a worker that stopped as asked ends its process there
+    (exit code 0) once the exit functions ran (temporary files are removed by them); a worker
+    still alive or one that never booted returns to gunicorn's own exit (and exit code)."""
+    mark = tmp_path / "cleaned.txt"
+    run = subprocess.run(
+        [sys.executable, "-c", EXIT, str(mark), booted, alive],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert ("returned" not in run.stdout) is leaves
+    assert mark.read_text() == "cleaned"  # exit functions ran either way
+
+
 def test_every_worker_answers_and_sees_a_replaced_store(store, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
