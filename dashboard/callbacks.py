@@ -142,6 +142,7 @@ class Screen:
             visible=self.visible,
             fit=district_bbox(c.bundle, self.get("d")) or self.view.bbox,
             basemap=self.basemap,
+            all_projects=len(c.bundle.projects),  # the /geo/projects source's
         )
 
 
