@@ -52,7 +52,10 @@
      covers a name or a border). "sw" is the layer switch that shows a layer. */
   function layerDefs(look) {
     var z = look.group_max_zoom;
+    /* On a province's map a point or group shows by its feature state "on"; on a country's
+       map by the layers' filters (filterShown), so there its opacity is a constant. */
     var on = ["boolean", ["feature-state", "on"], false];
+    var shown = function (value) { return look.detail_zoom ? value : ["case", on, value, 0]; };
     var flag = function (name) { return ["case", ["boolean", ["feature-state", name], false], 1, 0]; };
     /* The single points show from zoom z. Not by the layers' minzoom: MapLibre lays a tile
        out only for the layers of its own zoom, and our tiles stop at look.tile_zoom (below z),
@@ -66,7 +69,7 @@
     var marker = function (radius, colour, width) {
       return { "circle-radius": radius, "circle-color": colour,
         "circle-stroke-color": look.casing, "circle-stroke-width": width,
-        "circle-opacity": ["case", on, 1, 0], "circle-stroke-opacity": ["case", on, 1, 0] };
+        "circle-opacity": shown(1), "circle-stroke-opacity": shown(1) };
     };
     /* Draws nothing; keeps the groups' tiles made above their zoom too, so that crossing it
        never drops and makes tiles again (each would be a frame more). */
@@ -105,20 +108,20 @@
       { id: "ntm-halo", type: "circle", source: "projects", sw: "projects",
         filter: ["==", ["get", "approx"], true], paint: {
           "circle-radius": fromZ(look.halo_size / 2), "circle-color": ["get", "colour"],
-          "circle-opacity": ["case", on, look.halo_opacity, 0] } },
+          "circle-opacity": shown(look.halo_opacity) } },
       { id: "ntm-points", type: "circle", source: "projects", sw: "projects",
         paint: marker(fromZ(look.point_size / 2), ["get", "colour"], fromZ(look.casing_width)) },
       { id: "ntm-point-letters", type: "symbol", source: "projects", sw: "projects",
         layout: text("letter", 10), paint: {
           "text-color": ["step", ["zoom"], "rgba(255,255,255,0)", z, "#ffffff"],
-          "text-opacity": ["case", on, 1, 0] } },
+          "text-opacity": shown(1) } },
       { id: "ntm-groups", type: "circle", source: "groups", sw: "projects", maxzoom: z,
         filter: ["==", ["get", "role"], "disc"],
         paint: marker(["/", ["coalesce", ["feature-state", "size"], 0], 2],
           ["to-color", ["coalesce", ["feature-state", "fill"], "#ffffff"]], look.casing_width) },
       { id: "ntm-group-text", type: "symbol", source: "groups", sw: "projects", maxzoom: z,
         filter: ["==", ["get", "role"], "text"],
-        layout: text("text", 11), paint: { "text-color": "#111111", "text-opacity": ["case", on, 1, 0] } },
+        layout: text("text", 11), paint: { "text-color": "#111111", "text-opacity": shown(1) } },
       name("commune", false),
       name("district", true),
       name("neighbour", true),
@@ -226,7 +229,8 @@
   }
 
   /* Feature states: set the keys that differ from what was set; ids no longer wanted get
-     ``off`` (hidden). Returns how many features changed. */
+     ``off`` (hidden; none when ``off`` is null: a filter hides them). Returns how many
+     features changed. */
   function setStates(map, key, wanted, off) {
     if (!map.getSource(sourceId(key))) { return 0; }  // deferred: all set once it is added
     var rec = record(map).states[key];
@@ -242,7 +246,7 @@
       n++;
     };
     Object.keys(wanted).forEach(function (id) { apply(id, wanted[id]); });
-    Object.keys(rec).forEach(function (id) { if (!(id in wanted)) { apply(id, off); } });
+    if (off) { Object.keys(rec).forEach(function (id) { if (!(id in wanted)) { apply(id, off); } }); }
     return n;
   }
 
@@ -255,17 +259,64 @@
     return wanted;
   }
 
-  function pointStates(spec) {
+  /* The points and groups shown: on a province's map as feature states (points and texts
+     ``on``, the discs ``on``, ``size``, ``fill``); on a country's map (``filtered``) the discs'
+     states only, as the layers' filters show them (filterShown). */
+  function pointStates(spec, filtered) {
     var points = {};
     var groups = {};
-    spec.points.forEach(function (id) { points[id] = { on: true }; });
+    if (!filtered) { spec.points.forEach(function (id) { points[id] = { on: true }; }); }
     Object.keys(spec.groups).forEach(function (code) {
       var g = spec.groups[code];  // [n, size, colour, kind]
       groups[code] = { on: true, size: g[1], fill: g[2] };
-      groups[g[0] > 1 ? code + "#" + g[0] : code + "@" + g[3]] = { on: true };
+      if (!filtered) { groups[groupText(code, g)] = { on: true }; }
     });
     return { points: points, groups: groups };
   }
+  function groupText(code, g) { return g[0] > 1 ? code + "#" + g[0] : code + "@" + g[3]; }
+
+  /* On a country's map (look.detail_zoom) which points and groups show is the filter of
+     their layers, not a feature state each: a district filter turned ~99,000 of 100,000
+     points off one setFeatureState at a time, and every tile made afterwards went through
+     all 100,000 states (seconds of main thread per change, issue 10). A filter is a
+     ``match`` on the ids shown (a hash lookup), none when every project shows (the spec's
+     points "all"); MapLibre lays out again only the tiles it holds of a changed one. */
+  var SHOWN_BY = { "ntm-halo": "points", "ntm-points": "points", "ntm-point-letters": "points",
+    "ntm-groups": "discs", "ntm-group-text": "texts" };
+
+  function shownIds(spec) {
+    var discs = Object.keys(spec.groups);
+    return { points: spec.points === "all" ? "all" : unique(spec.points), discs: discs,
+      texts: discs.map(function (code) { return groupText(code, spec.groups[code]); }) };
+  }
+  function unique(ids) {  // a match's labels must differ
+    var seen = new Set(ids);
+    return seen.size === ids.length ? ids : Array.from(seen);
+  }
+
+  function filterShown(map, rec, look, shown) {
+    var done = rec.filtered || (rec.filtered = {});
+    var now = {};  // what the layers there show (a deferred source's come later)
+    layerDefs(look).forEach(function (def) {
+      var which = SHOWN_BY[def.id];
+      var layer = which && map.getLayer(def.id);
+      if (!layer) { return; }
+      var ids = now[which] = shown[which];
+      var key = ids === "all" ? "all" : ids.join("\n");
+      if (done[def.id] && done[def.id].layer === layer && done[def.id].key === key) { return; }
+      var only = ids === "all" ? null
+        : ids.length ? ["match", ["get", which === "points" ? "pid" : "fid"], ids, true, false] : false;
+      var filter = only === null ? def.filter || null
+        : def.filter ? ["all", def.filter, only] : only;
+      map.setFilter(def.id, filter);
+      done[def.id] = { layer: map.getLayer(def.id), key: key };
+    });
+    rec.shown = now;
+  }
+
+  /* Whether a point or group the map drew (queryRenderedFeatures) shows: drawn with its
+     state "on" on a province's map; on a country's map its layer's filter let it through. */
+  function isShown(look, f) { return !!(look.detail_zoom || (f.state && f.state.on)); }
 
   function switchLayers(map, rec, look, visible) {
     layerDefs(look).forEach(function (def) {
@@ -325,9 +376,15 @@
     var communes = communeStates(spec, want.outline);
     setStates(map, "communes", communes, { match: false, sel: false });
     setStates(map, "communes_full", communes, { match: false, sel: false });
-    var pts = pointStates(spec);
-    setStates(map, "projects", pts.points, { on: false });
-    setStates(map, "groups", pts.groups, { on: false });
+    var filtered = !!spec.look.detail_zoom;
+    var pts = pointStates(spec, filtered);
+    if (filtered) {
+      filterShown(map, rec, spec.look, shownIds(spec));
+      setStates(map, "groups", pts.groups, null);
+    } else {
+      setStates(map, "projects", pts.points, { on: false });
+      setStates(map, "groups", pts.groups, { on: false });
+    }
     rec.spec = spec;
     askFit(gd, "spec", spec.fit);
     gd.dataset.ntmPainted = String(want.n);
@@ -345,7 +402,7 @@
     var box = [[point.x - r, point.y - r], [point.x + r, point.y + r]];
     var near = null, best = r * r;
     map.queryRenderedFeatures(box, { layers: ["ntm-points"] }).forEach(function (f) {
-      if (!(f.state && f.state.on)) { return; }
+      if (!isShown(look, f)) { return; }
       var q = map.project(f.geometry.coordinates);
       var d = (q.x - point.x) * (q.x - point.x) + (q.y - point.y) * (q.y - point.y);
       if (d <= best) { best = d; near = f; }
@@ -368,7 +425,7 @@
       var f = found[i];
       var p = f.properties || {};
       if (f.layer.id.indexOf("ntm-communes-fill") === 0) { return { kind: "commune", id: p.code, f: f }; }
-      if (f.state && f.state.on) { return { kind: "group", id: p.code, f: f }; }
+      if (isShown(look, f)) { return { kind: "group", id: p.code, f: f }; }
     }
     return null;
   }
@@ -757,7 +814,8 @@
   }
 
   /* What is painted, for tests: colours by commune code, the outlined codes, the points and
-     groups shown. */
+     groups shown (the ids, sorted; on a country's map ``points`` is "all" when every
+     project shows, and both are what the layers' filters let through). */
   function snapshot() {
     var map = mapOf(graph());
     var rec = map && map._ntm;
@@ -765,11 +823,13 @@
     var ids = function (states, key) {
       return Object.keys(states).filter(function (id) { return states[id][key]; }).sort();
     };
+    var shown = rec.spec && rec.spec.look.detail_zoom && rec.shown;
     var colours = {};
     Object.keys(rec.states.communes).forEach(function (id) { colours[id] = rec.states.communes[id].fill; });
     return { colours: colours, match: ids(rec.states.communes, "match"),
-      selected: ids(rec.states.communes, "sel"), points: ids(rec.states.projects, "on"),
-      groups: ids(rec.states.groups, "on"), sources: Object.assign({}, rec.urls), basemap: rec.basemap,
+      selected: ids(rec.states.communes, "sel"),
+      points: !shown ? ids(rec.states.projects, "on") : shown.points === "all" ? "all" : (shown.points || []).slice().sort(),
+      groups: !shown ? ids(rec.states.groups, "on") : (shown.discs || []).concat(shown.texts || []).sort(), sources: Object.assign({}, rec.urls), basemap: rec.basemap,
       visible: Object.assign({}, rec.vis), layers: (map.getStyle().layers || []).map(function (l) { return l.id; }) };
   }
   window.ntmMap = Object.freeze({ state: snapshot, map: function () { return mapOf(graph()); },

@@ -136,6 +136,7 @@ class Screen:
             visible=self.visible,
             fit=district_bbox(c.bundle, self.get("d")) or self.view.bbox,
             basemap=self.basemap,
+            all_projects=len(c.bundle.projects),  # the /geo/projects source's
         )
         return {**spec, "glyphs": c.glyphs_url}
 

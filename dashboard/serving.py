@@ -21,6 +21,7 @@ a changed store (an import, a rebuild) is seen by the next request to any worker
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -64,7 +65,13 @@ def gunicorn_config(settings: Settings, options: ServeOptions) -> dict:
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "ntm-atlas",
+        # No gunicornc control socket (new in gunicorn 25): its default path
+        # ($HOME/.gunicorn/gunicorn.ctl) is one per user, so a second dashboard on the host (or
+        # a test's server) takes it over. The dashboard is stopped and reloaded by signals.
+        "control_socket_disable": True,
         "post_worker_init": _post_worker_init,
+        "worker_exit": _worker_exit,
+        "on_exit": _on_exit,
     }
 
 
@@ -78,6 +85,33 @@ def _post_worker_init(worker) -> None:
     holder = getattr(worker.wsgi, "extensions", {}).get("ntm_atlas.bundle_holder")
     if holder is not None:
         holder.watch()
+
+
+def _leave_now() -> None:
+    """End this process now, exit code 0, after its exit functions (temporary files, ...)
+    and without tearing its objects down one by one (as :mod:`multiprocessing` children do):
+    with a bundle loaded that teardown held each stop, a restart or a deploy, for seconds."""
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(0)
+
+
+def _worker_exit(_arbiter, worker) -> None:
+    """A worker that stopped as asked (its requests answered) leaves at once; one that failed
+    keeps Python's own exit and its exit code."""
+    if worker.booted and not worker.alive:
+        _leave_now()
+
+
+def _on_exit(_arbiter) -> None:
+    """The master, stopped by a signal (TERM, INT: gunicorn is handling a StopIteration or
+    KeyboardInterrupt when it calls this) once its workers are gone, leaves at once too; a halt
+    for a reason (a worker that could not boot) keeps Python's exit and its exit code."""
+    if isinstance(sys.exc_info()[1], StopIteration | KeyboardInterrupt):
+        _leave_now()
 
 
 def serve(settings: Settings, options: ServeOptions) -> None:

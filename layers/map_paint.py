@@ -327,6 +327,7 @@ def paint_spec(
     visible: Mapping[str, bool],
     fit: Sequence[float],
     basemap: Mapping[str, Any] | None = None,
+    all_projects: int | None = None,
 ) -> dict[str, Any]:
     """Everything map.js needs for one view state: the GeoJSON ``sources`` (by URL; swapped
     only when they change: ``communes``, ``projects``, ``groups``, ``labels``, ``districts``,
@@ -336,10 +337,26 @@ def paint_spec(
     ``max_zoom``; None for the white background).
 
     A country-sized map (:func:`detail_zoom`) also names ``look.detail_zoom`` and the
-    ``communes_low`` source (its communes simplified) that map.js draws below that zoom."""
+    ``communes_low`` source (its communes simplified) that map.js draws below that zoom;
+    map.js shows its points and groups by layer filters (not a feature state each), and its
+    ``points`` are ``"all"`` when every one of the ``all_projects`` projects of the projects
+    source passes (not 100,000 ids).
+
+    >>> prj = pd.DataFrame({"project_id": ["P1"], "kind": ["bridge"], "code_2019": ["001"],
+    ...     "lon": [105], "lat": [22]})
+    >>> table = pd.DataFrame({"code": [f"{i:05d}" for i in range(DETAIL_COMMUNES + 1)],
+    ...     "district_name": "", "n_sponsors": 0, "n_projects": 0, "n_sources": 0,
+    ...     "in_view": True, "coverage": 0.0, "match": False})
+    >>> common = dict(measure="coverage", projects=prj, code_column="code_2019",
+    ...     t=lambda key, **kw: key, sources={}, visible={}, fit=[0, 0, 1, 1], all_projects=1)
+    >>> paint_spec(table=table, **common)["points"], paint_spec(table=table[:9], **common)["points"]
+    ('all', ['P1'])
+    """
     points = point_paint(projects, code_column)
     counts = [g[0] for g in points["groups"].values()]
     detail = detail_zoom(len(table))
+    if detail and all_projects is not None and len(projects) == all_projects:
+        points["points"] = "all"  # every project shows: no filter (map.js)
     return {
         # the simplified communes only where a zoom shows no detail (a country's map)
         "sources": {k: v for k, v in sources.items() if k != "communes_low" or detail},

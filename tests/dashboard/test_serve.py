@@ -48,6 +48,52 @@ def test_serve_options():
     assert config["bind"] == "[::1]:8050" and config["worker_class"] == "gthread"
 
 
+EXIT = """
+import atexit, sys, types
+from pathlib import Path
+from dashboard.serving import ServeOptions, gunicorn_config
+from geodata.settings import Settings
+config = gunicorn_config(Settings("s.gpkg", "c"), ServeOptions())
+atexit.register(lambda: Path(sys.argv[1]).write_text("cleaned"))
+if sys.argv[2] == "master":  # gunicorn calls on_exit while it handles why it stops
+    try:
+        raise {"term": StopIteration(), "halt": RuntimeError("worker failed to boot")}[sys.argv[3]]
+    except Exception:
+        config["on_exit"](None)
+else:
+    worker = types.SimpleNamespace(booted=sys.argv[2] == "booted", alive=sys.argv[3] == "alive")
+    config["worker_exit"](None, worker)
+print("returned")
+"""
+
+
+@pytest.mark.parametrize(
+    ("who", "state", "leaves"),
+    [
+        ("booted", "stopped", True),
+        ("booted", "alive", False),
+        ("failed", "stopped", False),
+        ("master", "term", True),
+        ("master", "halt", False),
+    ],
+)
+def test_a_stopped_server_leaves_at_once_after_its_exit_functions(tmp_path, who, state, leaves):
+    """gunicorn's worker_exit and on_exit hooks: a worker that stopped as asked, and the master
+    stopped by a signal, end their process there (exit code 0) once the exit functions ran
+    (temporary files are removed by them); a worker still alive or one that never booted, and
+    a master halting for a reason, return to gunicorn's own exit (and exit code)."""
+    mark = tmp_path / "cleaned.txt"
+    run = subprocess.run(
+        [sys.executable, "-c", EXIT, str(mark), who, state],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert ("returned" not in run.stdout) is leaves
+    assert mark.read_text() == "cleaned"  # exit functions ran either way
+
+
 def test_every_worker_answers_and_sees_a_replaced_store(store, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"

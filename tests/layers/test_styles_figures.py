@@ -181,3 +181,13 @@ def test_paint_spec_of_a_country_names_the_simplified_communes(bundle):
     province = map_paint.paint_spec(table=table, **common)
     assert province["sources"] == {"communes": "/geo/c.geojson"}
     assert province["look"]["detail_zoom"] is None
+    # every project passes: "all" on a country's map (not 100,000 ids), the ids on a province's
+    every = len(bundle.projects)
+    assert map_paint.paint_spec(table=country, all_projects=every, **common)["points"] == "all"
+    ids = map_paint.paint_spec(table=table, all_projects=every, **common)["points"]
+    assert sorted(ids) == sorted(bundle.projects["project_id"])
+    bridges = cv.filter_projects(bundle, 2019, cv.Filters(project_kinds=("bridge",)))
+    some = map_paint.paint_spec(
+        table=country, all_projects=every, **(common | {"projects": bridges})
+    )
+    assert 0 < len(some["points"]) < every and set(some["points"]) == set(bridges["project_id"])
