@@ -23,11 +23,9 @@ from layers import styles
 pytestmark = pytest.mark.browser
 
 PATIENCE = 180_000
-GD = "document.querySelector('#map .js-plotly-plot')"
-MAP = "(" + GD + "._fullLayout.map._subplot.map)"
+MAP = "window.ntmMap.map()"
 READY = (
-    "() => { const gd = " + GD + "; const m = gd && gd._fullLayout && gd._fullLayout.map"
-    " && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+    "() => { const m = window.ntmMap && window.ntmMap.map();"
     " return !!(m && m.loaded() && m.areTilesLoaded()); }"
 )
 #: A country's details show from this zoom (below the province's first view: all at once).
