@@ -71,6 +71,7 @@ def gunicorn_config(settings: Settings, options: ServeOptions) -> dict:
         "control_socket_disable": True,
         "post_worker_init": _post_worker_init,
         "worker_exit": _worker_exit,
+        "on_exit": _on_exit,
     }
 
 
@@ -86,19 +87,31 @@ def _post_worker_init(worker) -> None:
         holder.watch()
 
 
-def _worker_exit(_arbiter, worker) -> None:
-    """A worker that stopped as asked (its requests answered) leaves at once: the exit
-    functions run (temporary files, connections), then the process ends without tearing down
-    its objects one by one, which held each stop (a restart, a deploy) for seconds with a
-    loaded bundle, as :mod:`multiprocessing` children do. A worker that failed keeps Python's
-    own exit and its exit code."""
-    if worker.booted and not worker.alive:
-        import atexit
+def _leave_now() -> None:
+    """End this process now, exit code 0, after its exit functions (temporary files, ...)
+    and without tearing its objects down one by one (as :mod:`multiprocessing` children do):
+    with a bundle loaded that teardown held each stop, a restart or a deploy, for seconds."""
+    import atexit
 
-        atexit._run_exitfuncs()
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        os._exit(0)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(0)
+
+
+def _worker_exit(_arbiter, worker) -> None:
+    """A worker that stopped as asked (its requests answered) leaves at once; one that failed
+    keeps Python's own exit and its exit code."""
+    if worker.booted and not worker.alive:
+        _leave_now()
+
+
+def _on_exit(_arbiter) -> None:
+    """The master, stopped by a signal (TERM, INT: gunicorn is handling a StopIteration or
+    KeyboardInterrupt when it calls this) once its workers are gone, leaves at once too; a halt
+    for a reason (a worker that could not boot) keeps Python's exit and its exit code."""
+    if isinstance(sys.exc_info()[1], StopIteration | KeyboardInterrupt):
+        _leave_now()
 
 
 def serve(settings: Settings, options: ServeOptions) -> None:

@@ -51,28 +51,40 @@ def test_serve_options():
 EXIT = """
 import atexit, sys, types
 from pathlib import Path
-from dashboard.serving import gunicorn_config
+from dashboard.serving import ServeOptions, gunicorn_config
 from geodata.settings import Settings
-from dashboard.serving import ServeOptions
-exit_hook = gunicorn_config(Settings("s.gpkg", "c"), ServeOptions())["worker_exit"]
+config = gunicorn_config(Settings("s.gpkg", "c"), ServeOptions())
 atexit.register(lambda: Path(sys.argv[1]).write_text("cleaned"))
-worker = types.SimpleNamespace(booted=sys.argv[2] == "booted", alive=sys.argv[3] == "alive")
-exit_hook(None, worker)
+if sys.argv[2] == "master":  # gunicorn calls on_exit while it handles why it stops
+    try:
+        raise {"term": StopIteration(), "halt": RuntimeError("worker failed to boot")}[sys.argv[3]]
+    except Exception:
+        config["on_exit"](None)
+else:
+    worker = types.SimpleNamespace(booted=sys.argv[2] == "booted", alive=sys.argv[3] == "alive")
+    config["worker_exit"](None, worker)
 print("returned")
 """
 
 
 @pytest.mark.parametrize(
-    ("booted", "alive", "leaves"),
-    [("booted", "stopped", True), ("booted", "alive", False), ("failed", "stopped", False)],
+    ("who", "state", "leaves"),
+    [
+        ("booted", "stopped", True),
+        ("booted", "alive", False),
+        ("failed", "stopped", False),
+        ("master", "term", True),
+        ("master", "halt", False),
+    ],
 )
-def test_a_stopped_worker_leaves_at_once_after_its_exit_functions(tmp_path, booted, alive, leaves):
-    """gunicorn's worker_exit hook: a worker that stopped as asked ends its process there
-    (exit code 0) once the exit functions ran (temporary files are removed by them); a worker
-    still alive or one that never booted returns to gunicorn's own exit (and exit code)."""
+def test_a_stopped_server_leaves_at_once_after_its_exit_functions(tmp_path, who, state, leaves):
+    """gunicorn's worker_exit and on_exit hooks: a worker that stopped as asked, and the master
+    stopped by a signal, end their process there (exit code 0) once the exit functions ran
+    (temporary files are removed by them); a worker still alive or one that never booted, and
+    a master halting for a reason, return to gunicorn's own exit (and exit code)."""
     mark = tmp_path / "cleaned.txt"
     run = subprocess.run(
-        [sys.executable, "-c", EXIT, str(mark), booted, alive],
+        [sys.executable, "-c", EXIT, str(mark), who, state],
         capture_output=True,
         text=True,
         timeout=120,
