@@ -115,6 +115,40 @@ def test_the_map_is_the_page(browser, server, size):
         ctx.close()
 
 
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_details_close_button_is_on_the_details(browser, server, size):
+    """The × that closes a commune's details sits on the details, and the map's buttons stay
+    in sight beside them (on a wide screen the details cover the map's right side; on a phone
+    they come below the map, and the × must not be left on the map's corner)."""
+    ctx, page = _new_page(browser, SIZES[size])
+    try:
+        _open(page, server + "?sel=02023")
+        page.wait_for_selector("#detail [data-commune='02023']")
+        boxes = page.evaluate(
+            "() => { const b = e => { const r = e.getBoundingClientRect();"
+            " return [r.left, r.top, r.right, r.bottom]; };"
+            " return {close: b(document.getElementById('detail-close')),"
+            " panel: b(document.getElementById('detail-panel')),"
+            " tools: [...document.querySelectorAll('.map-tool')].map(b),"
+            " covered: [...document.querySelectorAll('.map-tool')].filter(e => { const r ="
+            " e.getBoundingClientRect(); return document.elementFromPoint(r.left + r.width / 2,"
+            " r.top + r.height / 2).closest('.map-tool') !== e; }).length}; }"
+        )
+        close, panel = boxes["close"], boxes["panel"]
+        assert panel[0] <= close[0] and close[2] <= panel[2], (size, boxes)
+        assert panel[1] <= close[1] and close[3] <= panel[3], (size, boxes)
+        assert boxes["tools"] and boxes["covered"] == 0, (size, boxes)  # the map's buttons show
+        for tool in boxes["tools"]:
+            apart = tool[2] <= close[0] or close[2] <= tool[0]
+            apart = apart or tool[3] <= close[1] or close[3] <= tool[1]
+            assert apart, (size, tool, close)
+        page.click("#detail-close")
+        page.wait_for_selector("#detail-panel", state="hidden")
+        assert page.errors == []
+    finally:
+        ctx.close()
+
+
 # ------------------------------------------------------------------------------ filters
 def test_every_filter_by_measure_legend_and_cards(browser, server, bundle):
     ctx, page = _new_page(browser)
