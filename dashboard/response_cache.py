@@ -262,12 +262,11 @@ class KeptResponses:
                 self._entries.move_to_end(key)
                 return body
         raw = data()
-        if coding == "br":
-            body = compress(raw, coding, quality=QUICK_QUALITY)
-            self._later(key, raw, coding)
-        else:
-            body = compress(raw, coding)
+        quick = coding == "br"
+        body = compress(raw, coding, quality=QUICK_QUALITY) if quick else compress(raw, coding)
         self._keep(key, body)
+        if quick:  # asked for once kept: a best body made first would be dropped as not kept
+            self._later(key, raw, coding)
         return body
 
     def _keep(self, key: Hashable, body: bytes) -> None:

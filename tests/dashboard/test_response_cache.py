@@ -96,8 +96,10 @@ def compressions(monkeypatch):
 
 
 def _script(client, part: str) -> str:
+    """The first script of the page whose URL holds ``part``."""
     page = client.get("/").get_data(as_text=True)
-    return next(s.split('"')[0] for s in page.split('<script src="')[1:] if part in s)
+    urls = (s.split('"')[0] for s in page.split('<script src="')[1:])
+    return next(url for url in urls if part in url)
 
 
 def test_component_scripts_are_compressed_once_at_best(store_path, tmp_path, compressions):
