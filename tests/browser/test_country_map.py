@@ -101,21 +101,17 @@ def test_a_country_map_draws_its_details_after_the_communes(browser, server):
     order = state["layers"]
     assert order.index("ntm-communes-fill-full") < order.index("ntm-district-line")
     assert order.index("ntm-groups") < order.index("ntm-label-district")
-    # Zoomed in to the details as a reader zooms (a move with an "originalEvent"): the full
-    # communes carry the same colours (feature states), the groups show. Plotly may still be
-    # applying a first-load relayout computed before the reader's zoom (Plotly.react sets the
-    # map to its fullLayout's zoom), so the zoom is asked again until it holds.
-    zoom_in = (
-        "const m = " + MAP + "; if (m.getZoom() < " + str(DETAIL_ZOOM) + ") {"
-        " m.jumpTo({zoom: " + str(DETAIL_ZOOM + 0.3) + "}, {originalEvent: {type: 'wheel'}});"
-        " return false; }"
+    # Zoomed in to the details as a reader zooms (a move with an "originalEvent", which map.js's
+    # fit keeps): the full communes carry the same colours (feature states), the groups show.
+    page.evaluate(
+        "() => " + MAP + ".jumpTo({zoom: " + str(DETAIL_ZOOM + 0.3) + "},"
+        " {originalEvent: {type: 'wheel'}})"
     )
     page.wait_for_function(
-        "() => { " + zoom_in + " if (!m.loaded() || !m.areTilesLoaded()) return false;"
+        "() => { const m = " + MAP + "; if (!m.loaded() || !m.areTilesLoaded()) return false;"
         " const f = m.queryRenderedFeatures({layers: ['ntm-communes-fill-full']});"
         " const g = m.queryRenderedFeatures({layers: ['ntm-groups']}).filter(x => x.state.on);"
-        " return f.length > 0 && f.every(x => x.state && x.state.fill) && g.length > 0; }",
-        polling=100,
+        " return f.length > 0 && f.every(x => x.state && x.state.fill) && g.length > 0; }"
     )
     assert errors == []
     page.close()
