@@ -137,6 +137,7 @@
      and the commune and district names (at zoom 5 they were 10,736 discs and over 100,000
      count and letter symbols to lay out and draw: unreadable, and most of the page's work).
      A province's map (null) shows everything at every zoom, as before. */
+  var OUTLINE_BELOW = 1;  // zooms below look.detail_zoom where the communes' outlines show
   var DETAILS = ["ntm-groups-keep", "ntm-halo", "ntm-points", "ntm-point-letters",
     "ntm-groups", "ntm-group-text", "ntm-label-commune", "ntm-label-district"];
   function detailed(def, zoom) {
@@ -145,6 +146,13 @@
     if (def.source !== "communes") { return [def]; }
     var full = Object.assign({}, def, { id: def.id + "-full", source: "communes_full", minzoom: zoom });
     def.maxzoom = zoom;
+    /* The whole country at once: a commune is a few pixels, its outline grey mush (the
+       district and province lines carry the map's structure), and each line layer over
+       10,736 communes was a whole second of software drawing per frame (issue 10). The
+       communes' outlines show from a zoom below the details; the fill draws no outline of
+       its own (antialiasing draws every polygon's edge once more). */
+    if (def.id === "ntm-communes-line") { def.minzoom = zoom - OUTLINE_BELOW; }
+    if (def.id === "ntm-communes-fill") { def.paint = Object.assign({ "fill-antialias": false }, def.paint); }
     return [def, full];
   }
 
@@ -281,13 +289,20 @@
      all 100,000 states (seconds of main thread per change, issue 10). A filter is a
      ``match`` on the ids shown (a hash lookup), none when every project shows (the spec's
      points "all"); MapLibre lays out again only the tiles it holds of a changed one. */
-  var SHOWN_BY = { "ntm-halo": "points", "ntm-points": "points", "ntm-point-letters": "points",
-    "ntm-groups": "discs", "ntm-group-text": "texts" };
+  /* The communes' match and selection outlines likewise: drawn at opacity 0 for the other
+     10,736 communes they were two more whole-country line passes in every frame. Their
+     filters change with the highlights or the selection only (not with a district), and a
+     changed filter lays out that source's tiles again. Layer (its "-full" twin too) ->
+     [which ids, the property that holds them]. */
+  var SHOWN_BY = { "ntm-halo": ["points", "pid"], "ntm-points": ["points", "pid"],
+    "ntm-point-letters": ["points", "pid"], "ntm-groups": ["discs", "fid"],
+    "ntm-group-text": ["texts", "fid"], "ntm-match": ["match", "code"], "ntm-selected": ["sel", "code"] };
 
-  function shownIds(spec) {
+  function shownIds(spec, outline) {
     var discs = Object.keys(spec.groups);
     return { points: spec.points === "all" ? "all" : unique(spec.points), discs: discs,
-      texts: discs.map(function (code) { return groupText(code, spec.groups[code]); }) };
+      texts: discs.map(function (code) { return groupText(code, spec.groups[code]); }),
+      match: unique(spec.match), sel: outline ? [outline] : [] };
   }
   function unique(ids) {  // a match's labels must differ
     var seen = new Set(ids);
@@ -298,14 +313,14 @@
     var done = rec.filtered || (rec.filtered = {});
     var now = {};  // what the layers there show (a deferred source's come later)
     layerDefs(look).forEach(function (def) {
-      var which = SHOWN_BY[def.id];
-      var layer = which && map.getLayer(def.id);
+      var by = SHOWN_BY[def.id.replace(/-full$/, "")];
+      var layer = by && map.getLayer(def.id);
       if (!layer) { return; }
+      var which = by[0];
       var ids = now[which] = shown[which];
       var key = ids === "all" ? "all" : ids.join("\n");
       if (done[def.id] && done[def.id].layer === layer && done[def.id].key === key) { return; }
-      var only = ids === "all" ? null
-        : ids.length ? ["match", ["get", which === "points" ? "pid" : "fid"], ids, true, false] : false;
+      var only = ids === "all" ? null : ids.length ? ["match", ["get", by[1]], ids, true, false] : false;
       var filter = only === null ? def.filter || null
         : def.filter ? ["all", def.filter, only] : only;
       map.setFilter(def.id, filter);
@@ -373,22 +388,33 @@
     ensureSources(map, rec, spec.sources, spec.look);
     ensureLayers(map, rec, spec.look);
     if (!sameJSON(rec.vis, spec.visible)) { switchLayers(map, rec, spec.look, spec.visible); }
+    rec.spec = spec;
+    rec.painting = true;  // the fit's own zoom event is not a reader's (see listen)
+    try { askFit(gd, "spec", spec.fit); } finally { rec.painting = false; }  // first: its zoom says which source draws
+    rec.side = drawnSide(map, spec.look);
     var communes = communeStates(spec, want.outline);
-    setStates(map, "communes", communes, { match: false, sel: false });
-    setStates(map, "communes_full", communes, { match: false, sel: false });
+    (spec.look.detail_zoom ? [rec.side] : ["communes", "communes_full"]).forEach(function (key) {
+      setStates(map, key, communes, { match: false, sel: false });
+    });
     var filtered = !!spec.look.detail_zoom;
     var pts = pointStates(spec, filtered);
     if (filtered) {
-      filterShown(map, rec, spec.look, shownIds(spec));
+      filterShown(map, rec, spec.look, shownIds(spec, want.outline));
       setStates(map, "groups", pts.groups, null);
     } else {
       setStates(map, "projects", pts.points, { on: false });
       setStates(map, "groups", pts.groups, { on: false });
     }
-    rec.spec = spec;
-    askFit(gd, "spec", spec.fit);
     gd.dataset.ntmPainted = String(want.n);
     return true;
+  }
+
+  /* On a country's map the communes' colours and outlines are set on the source drawn at
+     the camera's zoom only (the other catches up when a zoom crosses look.detail_zoom): the
+     states of 10,736 communes set on both sources were half of a change's main-thread work. */
+  function drawnSide(map, look) {
+    var full = look.detail_zoom && map.getZoom() >= look.detail_zoom && map.getSource(sourceId("communes_full"));
+    return full ? "communes_full" : "communes";
   }
 
   function sameJSON(a, b) { return JSON.stringify(a || {}) === JSON.stringify(b || {}); }
@@ -527,19 +553,8 @@
     var painter = map.painter;
     var draw = painter && painter.render;
     if (typeof draw !== "function" || map._ntmHold !== undefined) { return; }
-    map._ntmHold = true;
-    var release = function () {
-      if (!map._ntmHold) { return; }
-      map._ntmHold = false;
-      map.triggerRepaint();
-    };
-    var ready = function () {
-      var rec = map._ntm;
-      return !!(rec && rec.spec && map.getSource(sourceId("communes")) && map.style &&
-        map.style.loaded() && map.areTilesLoaded());
-    };
     painter.render = function (style) {
-      if (map._ntmHold && !ready()) {
+      if (map._ntmHold && !map._ntmReady()) {
         this.style = style;  // what a tile that arrives is read against (its buckets' layers)
         map._ntmHeld = true;
         return undefined;
@@ -548,8 +563,39 @@
       map._ntmHeld = false;
       return draw.apply(this, arguments);
     };
-    setTimeout(release, HOLD_MS);
-    map.on("movestart", function (e) { if (e && e.originalEvent && e.originalEvent.type !== "ntm-fit") { release(); } });
+    hold(map, HOLD_MS, function () {
+      var rec = map._ntm;
+      return !!(rec && rec.spec && map.getSource(sourceId("communes")) && map.style &&
+        map.style.loaded() && map.areTilesLoaded());
+    });
+    map.on("movestart", function (e) { if (e && e.originalEvent && e.originalEvent.type !== "ntm-fit") { release(map); } });
+  }
+  function hold(map, ms, ready) {
+    map._ntmHold = true;
+    map._ntmReady = ready;
+    clearTimeout(map._ntmHoldTimer);
+    map._ntmHoldTimer = setTimeout(function () { release(map); }, ms);
+  }
+  function release(map) {
+    if (!map._ntmHold) { return; }
+    map._ntmHold = false;
+    map.triggerRepaint();
+  }
+
+  /* A country's map after a requested fit (a district chosen, or the whole country again)
+     draws once its own sources' tiles for the new view are there: each frame drawn on the
+     way is the whole map again in software (4-9 frames of ~0.2-1.2 s each, issue 10). The
+     basemap's tiles are not waited for (a slow tile server would hold the picture);
+     FIT_HOLD_MS or the reader's own move end the wait whatever has arrived. */
+  var FIT_HOLD_MS = 2500;
+  function holdAfterFit(map) {
+    if (map._ntmHold || !map._ntmReady) { return; }  // the first picture's hold is on
+    hold(map, FIT_HOLD_MS, function () {
+      return KEYS.every(function (key) {
+        var id = sourceId(key);
+        return !map.getSource(id) || map.isSourceLoaded(id);
+      });
+    });
   }
 
   function listen(gd, map) {
@@ -587,6 +633,11 @@
       var rec = record(map);
       var look = rec.spec && rec.spec.look;
       if (look && look.detail_zoom && !rec.details && map.getZoom() >= look.detail_zoom) { paintMap(gd); }
+    });
+    map.on("zoom", function () {  // the communes' other source comes into view: its colours
+      var rec = record(map);
+      var look = rec.spec && rec.spec.look;
+      if (look && look.detail_zoom && !rec.painting && rec.side && rec.side !== drawnSide(map, look)) { paintMap(gd); }
     });
   }
 
@@ -639,6 +690,8 @@
     }
     var pad = Math.max(8, Math.min(30, Math.round(Math.min(w, h) * 0.04)));
     var right = Math.min(coveredRight(gd), w / 2);
+    var look = record(map).spec && record(map).spec.look;
+    if (look && look.detail_zoom) { holdAfterFit(map); }
     map.fitBounds([[box[0], box[1]], [box[2], box[3]]],
       { padding: { top: pad, bottom: pad, left: pad, right: pad + right }, animate: false, maxZoom: 12.5 },
       { originalEvent: { type: "ntm-fit" } });
@@ -681,10 +734,20 @@
   /* The map is made as soon as its box and MapLibre are both there (a box Dash renders anew
      gets a map of its own). */
   function hook() {
+    warm();
     var gd = graph();
     if (!gd || gd._ntmMap || !window.maplibregl || !window.maplibregl.Map) { return false; }
     makeMap(gd);
     return true;
+  }
+  /* MapLibre's worker (its code compiled, its GeoJSON reader ready) starts as soon as
+     MapLibre has run, while Dash fetches the layout and React renders the page, not when
+     the map is made after them. */
+  var warmed = false;
+  function warm() {
+    if (warmed || !window.maplibregl || typeof window.maplibregl.prewarm !== "function") { return; }
+    warmed = true;
+    window.maplibregl.prewarm();
   }
   /* At once when React puts the box on the page (a mutation observer runs right after that
      task, before any script that arrived meanwhile, such as plotly.js for the charts), or
@@ -825,9 +888,9 @@
     };
     var shown = rec.spec && rec.spec.look.detail_zoom && rec.shown;
     var colours = {};
-    Object.keys(rec.states.communes).forEach(function (id) { colours[id] = rec.states.communes[id].fill; });
-    return { colours: colours, match: ids(rec.states.communes, "match"),
-      selected: ids(rec.states.communes, "sel"),
+    var communes = rec.states[rec.side || "communes"];  // the source drawn (drawnSide)
+    Object.keys(communes).forEach(function (id) { colours[id] = communes[id].fill; });
+    return { colours: colours, match: ids(communes, "match"), selected: ids(communes, "sel"),
       points: !shown ? ids(rec.states.projects, "on") : shown.points === "all" ? "all" : (shown.points || []).slice().sort(),
       groups: !shown ? ids(rec.states.groups, "on") : (shown.discs || []).concat(shown.texts || []).sort(), sources: Object.assign({}, rec.urls), basemap: rec.basemap,
       visible: Object.assign({}, rec.vis), layers: (map.getStyle().layers || []).map(function (l) { return l.id; }) };
