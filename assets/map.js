@@ -1,9 +1,8 @@
 /* NTM Atlas: the map, a MapLibre map of its own with everything drawn on it.
 
-   The map is made here, the moment MapLibre (assets/maplibre, run async from the head) and
-   the first paint spec (in Dash's layout answer) are there, in a box of its own that moves
-   into the #map box (dashboard/layout.py map_area) once React has rendered it: no Plotly
-   map, no wait for React, Dash's first callbacks or plotly.js (the overview charts only). The
+   The map is made here, in the #map box (dashboard/layout.py map_area), the moment that box and
+   MapLibre (assets/maplibre, run async from the head) both exist: no Plotly map, no wait for
+   Dash's first callbacks nor for plotly.js (which draws the overview charts only). The
    communes, their outlines, the project points, the commune groups, the district, province and
    neighbour outlines and the name labels are drawn from GeoJSON fetched once per vintage by URL
    and from the server's small paint spec (layers/map_paint.py, the map-paint store): a filter
@@ -566,7 +565,7 @@
     };
     hold(map, HOLD_MS, function () {
       var rec = map._ntm;
-      return !!(rec && rec.spec && placed(map) && map.getSource(sourceId("communes")) && map.style &&
+      return !!(rec && rec.spec && map.getSource(sourceId("communes")) && map.style &&
         map.style.loaded() && map.areTilesLoaded());
     });
     map.on("movestart", function (e) { if (e && e.originalEvent && e.originalEvent.type !== "ntm-fit") { release(map); } });
@@ -579,7 +578,6 @@
   }
   function release(map) {
     if (!map._ntmHold) { return; }
-    if (!placed(map)) { map._ntmHoldTimer = setTimeout(function () { release(map); }, 100); return; }
     map._ntmHold = false;
     map.triggerRepaint();
   }
@@ -600,8 +598,7 @@
     });
   }
 
-  function listen(map) {
-    var host = function () { return map._ntmGd; };  // #map, or the early box before it
+  function listen(gd, map) {
     /* Labels appear at once after a move, without MapLibre's 300 ms fade: each faded frame is
        a whole redraw (slow without a GPU), and a district's fit would cost a dozen of them. */
     map._fadeDuration = 0;
@@ -610,20 +607,20 @@
     map.on("mousemove", function (e) {
       var hit = record(map).spec && pick(map, e.point);
       map.getCanvas().style.cursor = hit ? "pointer" : "";
-      if (hit) { showTip(host(), map, hit, e.point); } else { hideTip(host()); }
+      if (hit) { showTip(gd, map, hit, e.point); } else { hideTip(gd); }
     });
-    map.getCanvas().addEventListener("mouseleave", function () { hideTip(host()); });
-    map.on("movestart", function () { hideTip(host()); });
+    map.getCanvas().addEventListener("mouseleave", function () { hideTip(gd); });
+    map.on("movestart", function () { hideTip(gd); });
     map.on("click", function (e) {
       var hit = record(map).spec && pick(map, e.point);
       if (!hit || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
       clicks++;
       window.dash_clientside.set_props("map-click", { data: { kind: hit.kind, id: hit.id, n: clicks } });
     });
-    map.on("styledata", function () { placeOnce(map); paintMap(host()); });  // a new style dropped our layers
+    map.on("styledata", function () { placeOnce(map); paintMap(gd); });  // a new style dropped our layers
     map.on("idle", function () {
-      apply(host());
-      detailsLater(host(), map);
+      apply(gd);
+      detailsLater(gd, map);
       if (!map._ntmHold && record(map).spec && !drawn) {  // the first picture is drawn
         drawn = true;
         /* The charts (assets/charts_after_map.js) start once the browser has shown that
@@ -635,12 +632,12 @@
     map.on("zoomend", function () {
       var rec = record(map);
       var look = rec.spec && rec.spec.look;
-      if (look && look.detail_zoom && !rec.details && map.getZoom() >= look.detail_zoom) { paintMap(host()); }
+      if (look && look.detail_zoom && !rec.details && map.getZoom() >= look.detail_zoom) { paintMap(gd); }
     });
     map.on("zoom", function () {  // the communes' other source comes into view: its colours
       var rec = record(map);
       var look = rec.spec && rec.spec.look;
-      if (look && look.detail_zoom && !rec.painting && rec.side && rec.side !== drawnSide(map, look)) { paintMap(host()); }
+      if (look && look.detail_zoom && !rec.painting && rec.side && rec.side !== drawnSide(map, look)) { paintMap(gd); }
     });
   }
 
@@ -718,66 +715,30 @@
       layers: [{ id: "white-bg", type: "background", paint: { "background-color": "#fff" } }] };
   }
 
-  /* The map lives in a box of its own (div.ntm-mapbox, assets/style.css). The page's
-     layout carries the first paint spec, and React renders the page ~1-2 s after it arrives
-     (issue 10): made then, before #map exists, in a hidden box the size of the window, the
-     map has MapLibre's worker read the GeoJSON and cut its tiles while React renders. When
-     React puts #map on the page the box moves into it (a moved canvas keeps its WebGL
-     context and everything loaded) and the map is fitted at its real size; its first
-     picture is held until then (holdFirstPicture). A #map that Dash renders anew gets the
-     same map moved into it. */
-  var current = null;
-  function makeMap(gd) {  // gd: #map, or null before React has rendered it
-    var box = document.createElement("div");
-    box.className = gd ? "ntm-mapbox" : "ntm-mapbox ntm-early";
-    (gd || document.body).appendChild(box);
+  function makeMap(gd) {
     var map = new window.maplibregl.Map({
-      container: box, style: baseStyle(), center: [0, 0], zoom: 1,
+      container: gd, style: baseStyle(), center: [0, 0], zoom: 1,
       attributionControl: false,  // the legend names the basemap's source
       dragRotate: false, pitchWithRotate: false, touchPitch: false, maxPitch: 0,
       fadeDuration: 0, renderWorldCopies: false
     });
     if (map.touchZoomRotate) { map.touchZoomRotate.disableRotation(); }
     if (map.keyboard && map.keyboard.disableRotation) { map.keyboard.disableRotation(); }
-    current = map;
-    map._ntmGd = gd || box;
-    map._ntmGd._ntmMap = map;
-    listen(map);
-    map.on("load", function () { apply(map._ntmGd); });
-    apply(map._ntmGd);
+    gd._ntmMap = map;
+    listen(gd, map);
+    map.on("load", function () { apply(gd); });
+    apply(gd);
     return map;
   }
 
-  function placed(map) { return map._ntmGd === graph(); }
-
-  function adopt(gd, map) {
-    var was = map._ntmGd;
-    var box = map.getContainer();
-    box.classList.remove("ntm-early");
-    gd.appendChild(box);
-    gd._ntmMap = map;
-    gd._ntmAsk = was._ntmAsk;
-    if (was.dataset.ntmPainted) { gd.dataset.ntmPainted = was.dataset.ntmPainted; }
-    if (was !== box) { gd._ntmFit = was._ntmFit; }  // a #map rendered anew keeps the reader's view
-    was._ntmMap = null;
-    map._ntmGd = gd;
-    map.resize();
-    apply(gd);
-  }
-
-  /* The map is made as soon as the first paint spec (the layout's) or #map, and MapLibre
-     are there. */
+  /* The map is made as soon as its box and MapLibre are both there (a box Dash renders anew
+     gets a map of its own). */
   function hook() {
     warm();
-    if (!window.maplibregl || !window.maplibregl.Map) { return false; }
     var gd = graph();
-    if (gd && gd._ntmMap) { return true; }
-    if (gd) {
-      if (current) { adopt(gd, current); } else { makeMap(gd); }
-      return true;
-    }
-    if (!current && want.spec) { makeMap(null); }  // the layout is here, React is not yet
-    return false;
+    if (!gd || gd._ntmMap || !window.maplibregl || !window.maplibregl.Map) { return false; }
+    makeMap(gd);
+    return true;
   }
   /* MapLibre's worker (its code compiled, its GeoJSON reader ready) starts as soon as
      MapLibre has run, while Dash fetches the layout and React renders the page, not when
@@ -892,7 +853,7 @@
       if (!spec || want.spec) { return; }
       want.spec = spec;
       var gd = graph();
-      if (gd && gd._ntmMap) { apply(gd); } else { hook(); }
+      if (gd) { apply(gd); }
     }, function () {});
     return res;
   }
@@ -934,7 +895,7 @@
       groups: !shown ? ids(rec.states.groups, "on") : (shown.discs || []).concat(shown.texts || []).sort(), sources: Object.assign({}, rec.urls), basemap: rec.basemap,
       visible: Object.assign({}, rec.vis), layers: (map.getStyle().layers || []).map(function (l) { return l.id; }) };
   }
-  window.ntmMap = Object.freeze({ state: snapshot, map: function () { return current; },
+  window.ntmMap = Object.freeze({ state: snapshot, map: function () { return mapOf(graph()); },
     drawn: function () { return drawn; },
     answers: function () { return Object.assign({ sent: sent }, answered); } });
 
