@@ -197,6 +197,9 @@
     src.roundZoom = true;
   }
 
+  /* A country's communes at a low zoom are simplified within a pixel (MapLibre's default
+     is 0.375 px): a third of their vertices, in every frame of the whole country. */
+  var LOW_TOLERANCE = 1;
   function ensureSources(map, rec, sources, look) {
     KEYS.forEach(function (key) {
       var url = sourceUrl(sources, key, look);
@@ -205,6 +208,7 @@
       if (!src) {
         var def = { type: "geojson", data: url, maxzoom: look.tile_zoom };
         if (PROMOTE[key]) { def.promoteId = PROMOTE[key]; }
+        if (key === "communes" && look.detail_zoom) { def.tolerance = LOW_TOLERANCE; }
         map.addSource(sourceId(key), def);
         tune(map.getSource(sourceId(key)));
         rec.states[key] = {};  // a new source holds no feature state
@@ -318,6 +322,7 @@
       if (!layer) { return; }
       var which = by[0];
       var ids = now[which] = shown[which];
+      if (offSide(def, look, map.getZoom())) { return; }  // set when its side comes into view
       var key = ids === "all" ? "all" : ids.join("\n");
       if (done[def.id] && done[def.id].layer === layer && done[def.id].key === key) { return; }
       var only = ids === "all" ? null : ids.length ? ["match", ["get", by[1]], ids, true, false] : false;
@@ -327,6 +332,15 @@
       done[def.id] = { layer: map.getLayer(def.id), key: key };
     });
     rec.shown = now;
+  }
+
+  /* A layer not drawn on this side of look.detail_zoom. A changed filter lays out again
+     the tiles its source holds: the points' and groups' filters set at the whole-country
+     view had the worker lay out the district's tiles it was leaving (~1 s) and drew a frame
+     more when they came back; they are set when a zoom crosses look.detail_zoom (listen). */
+  function offSide(def, look, zoom) {
+    var z = look.detail_zoom;
+    return (def.minzoom >= z && zoom < z) || (def.maxzoom === z && zoom >= z);
   }
 
   /* Whether a point or group the map drew (queryRenderedFeatures) shows: drawn with its

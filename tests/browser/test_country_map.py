@@ -37,10 +37,7 @@ def _as_a_country(route) -> None:
         if isinstance(node, dict):
             props = node.get("props") or {}
             if props.get("id") == "map-paint":
-                spec = props["data"]
-                spec["look"]["detail_zoom"] = DETAIL_ZOOM
-                full = spec["sources"]["communes"]
-                spec["sources"]["communes_low"] = full.split(".geojson")[0] + "_low.geojson"
+                _country_spec(props["data"])
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -49,6 +46,22 @@ def _as_a_country(route) -> None:
 
     walk(page)
     route.fulfill(response=response, body=json.dumps(page))
+
+
+def _country_spec(spec: dict) -> None:
+    spec["look"]["detail_zoom"] = DETAIL_ZOOM
+    full = spec["sources"]["communes"]
+    spec["sources"]["communes_low"] = full.split(".geojson")[0] + "_low.geojson"
+
+
+def _answers_as_a_country(route) -> None:
+    """Every callback answer's paint spec as a country-sized store's."""
+    response = route.fetch()
+    body = response.json()
+    paint = (body.get("response") or {}).get("map-paint")
+    if paint and paint.get("data"):
+        _country_spec(paint["data"])
+    route.fulfill(response=response, body=json.dumps(body))
 
 
 def test_a_country_map_draws_its_details_after_the_communes(browser, server):
@@ -113,5 +126,119 @@ def test_a_country_map_draws_its_details_after_the_communes(browser, server):
         " const g = m.queryRenderedFeatures({layers: ['ntm-groups']}).filter(x => x.state.on);"
         " return f.length > 0 && f.every(x => x.state && x.state.fill) && g.length > 0; }"
     )
+    assert errors == []
+    page.close()
+
+
+def _filter(page, layer):
+    return page.evaluate("(id) => " + MAP + ".getFilter(id)", layer)
+
+
+def _shown(page, layer):
+    """The copy of a communes' layer drawn at the map's zoom (its ``-full`` twin above
+    detail_zoom) and that copy's filter."""
+    above = page.evaluate("() => " + MAP + ".getZoom()") >= DETAIL_ZOOM
+    return _filter(page, layer + "-full" if above else layer)
+
+
+def _settled(page):
+    page.wait_for_function(
+        "() => { const m = " + MAP + "; return m.loaded() && m.areTilesLoaded() && !m.isMoving(); }"
+    )
+
+
+def _details(page):
+    page.wait_for_function(
+        "() => { const s = window.ntmMap && window.ntmMap.state();"
+        " return !!s && ['communes_full', 'projects', 'groups', 'labels'].every(k => s.sources[k])"
+        " && s.points.length > 0; }"
+    )
+
+
+def test_a_country_map_draws_only_the_outlines_and_points_it_shows(browser, server, bundle):
+    """The whole country's frame draws no outline of the 10,736 communes that nothing marks
+    (issue 10): the communes' outlines show from a zoom below the details only, the fill draws
+    no outline of its own, and the match and selection outlines are filtered to the communes
+    they mark. A layer's filter is set when its side of detail_zoom comes into view (a changed
+    filter lays out its source's tiles again)."""
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page.set_default_timeout(PATIENCE)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/_dash-layout", _as_a_country)
+    page.route("**/_dash-update-component", _answers_as_a_country)
+    page.goto(server)
+    _details(page)
+    assert page.evaluate("() => " + MAP + ".getLayer('ntm-communes-line').minzoom") == (
+        DETAIL_ZOOM - 1
+    )
+    assert page.evaluate("() => " + MAP + ".getLayer('ntm-communes-line-full').minzoom") == (
+        DETAIL_ZOOM
+    )
+    antialias = "(id) => " + MAP + ".getPaintProperty(id, 'fill-antialias')"
+    assert page.evaluate(antialias, "ntm-communes-fill") is False
+    assert page.evaluate(antialias, "ntm-communes-fill-full") is None  # the default: outlined
+    for layer in ("ntm-match", "ntm-selected"):
+        assert _filter(page, layer) is False  # nothing marked, nothing drawn
+
+    # A commune chosen: its outline alone is drawn, on both sources.
+    code = sorted(page.evaluate("() => window.ntmMap.state().colours"))[5]
+    page.evaluate(
+        "(code) => window.dash_clientside.set_props('map-click',"
+        " {data: {kind: 'commune', id: code, n: 1}})",
+        code,
+    )
+    page.wait_for_function(
+        "(code) => JSON.stringify(window.ntmMap.state().selected) === JSON.stringify([code])",
+        arg=code,
+    )
+    _settled(page)
+    assert _shown(page, "ntm-selected") == ["match", ["get", "code"], [code], True, False]
+
+    # A project kind chosen: the communes with such a project are outlined, and only they.
+    page.evaluate("() => window.dash_clientside.set_props('f-project-kind', {value: ['bridge']})")
+    page.wait_for_function("() => window.ntmMap.state().match.length > 0")
+    _settled(page)
+    match = page.evaluate("() => window.ntmMap.state().match")
+    got = _shown(page, "ntm-match")
+    assert got[:2] == ["match", ["get", "code"]] and sorted(got[2]) == sorted(match)
+    assert len(match) < 122
+
+    # A district: its view is above detail_zoom, its points' filter is set there; back to
+    # the whole view, below it, the points' layers keep their filter until a zoom shows them.
+    page.evaluate("() => window.dash_clientside.set_props('f-project-kind', {value: []})")
+    page.wait_for_function("() => window.ntmMap.state().match.length === 0")
+    district = bundle.projects["district_code"].value_counts().index[0]  # the most projects
+    page.evaluate("(d) => window.dash_clientside.set_props('f-district', {value: [d]})", district)
+    page.wait_for_function("() => " + MAP + ".getZoom() > " + str(DETAIL_ZOOM))
+    _settled(page)
+    in_district = page.evaluate("() => window.ntmMap.state().points")
+    assert in_district != "all" and len(in_district) > 0
+    got = _filter(page, "ntm-points")
+    assert got[:2] == ["match", ["get", "pid"]] and sorted(got[2]) == sorted(in_district)
+    selected = page.evaluate("() => window.ntmMap.state().selected")  # the full copies' too
+    marked = ["match", ["get", "code"], selected, True, False] if selected else False
+    assert _filter(page, "ntm-selected-full") == marked
+    assert _filter(page, "ntm-match-full") is False
+    page.evaluate("() => window.dash_clientside.set_props('f-district', {value: []})")
+    page.wait_for_function("() => " + MAP + ".getZoom() < " + str(DETAIL_ZOOM))
+    _settled(page)
+    assert _filter(page, "ntm-points") == got  # not laid out again where nothing shows it
+    page.evaluate(
+        "() => " + MAP + ".jumpTo({zoom: " + str(DETAIL_ZOOM + 0.3) + "},"
+        " {originalEvent: {type: 'wheel'}})"
+    )
+    page.wait_for_function(
+        "(n) => { const f = " + MAP + ".getFilter('ntm-points');"
+        " return !f || f[0] !== 'match' || f[2].length !== n; }",
+        arg=len(got[2]),
+    )
+    everywhere = page.evaluate("() => window.ntmMap.state().points")
+    now = _filter(page, "ntm-points")
+    if everywhere == "all":
+        assert now is None
+    else:
+        assert sorted(now[2]) == sorted(everywhere) and len(everywhere) > len(in_district)
     assert errors == []
     page.close()
