@@ -64,14 +64,23 @@ def _answers_as_a_country(route) -> None:
     route.fulfill(response=response, body=json.dumps(body))
 
 
-def test_a_country_map_draws_its_details_after_the_communes(browser, server):
+def _country_page(browser, server, answers=False):
+    """The page as a country-sized store's (its first page; with ``answers`` every callback
+    answer too), and the errors it reports."""
     page = browser.new_page(viewport={"width": 1000, "height": 700})
     page.set_default_timeout(PATIENCE)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.route("**/_dash-layout", _as_a_country)
+    if answers:
+        page.route("**/_dash-update-component", _answers_as_a_country)
     page.goto(server)
+    return page, errors
+
+
+def test_a_country_map_draws_its_details_after_the_communes(browser, server):
+    page, errors = _country_page(browser, server)
     # First the communes alone, from the simplified geometry, every one coloured.
     page.wait_for_function(
         "() => { const s = window.ntmMap && window.ntmMap.state();"
@@ -161,14 +170,7 @@ def test_a_country_map_draws_only_the_outlines_and_points_it_shows(browser, serv
     no outline of its own, and the match and selection outlines are filtered to the communes
     they mark. A layer's filter is set when its side of detail_zoom comes into view (a changed
     filter lays out its source's tiles again)."""
-    page = browser.new_page(viewport={"width": 1000, "height": 700})
-    page.set_default_timeout(PATIENCE)
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.route("**/_dash-layout", _as_a_country)
-    page.route("**/_dash-update-component", _answers_as_a_country)
-    page.goto(server)
+    page, errors = _country_page(browser, server, answers=True)
     _details(page)
     assert page.evaluate("() => " + MAP + ".getLayer('ntm-communes-line').minzoom") == (
         DETAIL_ZOOM - 1
