@@ -648,7 +648,9 @@
       var look = rec.spec && rec.spec.look;
       if (look && look.detail_zoom && !rec.details && map.getZoom() >= look.detail_zoom) { paintMap(gd); }
     });
-    map.on("zoom", function () {  // the communes' other source comes into view: its colours
+    /* A zoom across look.detail_zoom brings the other side into view: its communes' colours
+       (drawnSide) and its layers' filters (offSide) are set then. */
+    map.on("zoom", function () {
       var rec = record(map);
       var look = rec.spec && rec.spec.look;
       if (look && look.detail_zoom && !rec.painting && rec.side && rec.side !== drawnSide(map, look)) { paintMap(gd); }
