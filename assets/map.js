@@ -147,10 +147,11 @@
     var full = Object.assign({}, def, { id: def.id + "-full", source: "communes_full", minzoom: zoom });
     def.maxzoom = zoom;
     /* The whole country at once: a commune is a few pixels, its outline grey mush (the
-       district and province lines carry the map's structure), and each line layer over
-       10,736 communes was a whole second of software drawing per frame (issue 10). The
-       communes' outlines show from a zoom below the details; the fill draws no outline of
-       its own (antialiasing draws every polygon's edge once more). */
+       district and province lines carry the map's structure), and the line layers over
+       10,736 communes were most of a whole-country frame in software (issue 10: 3.1 s of
+       GPU readback for the two frames of a way back, 0.34 s without them). The communes'
+       outlines show from a zoom below the details; the fill draws no outline of its own
+       (antialiasing draws every polygon's edge once more). */
     if (def.id === "ntm-communes-line") { def.minzoom = zoom - OUTLINE_BELOW; }
     if (def.id === "ntm-communes-fill") { def.paint = Object.assign({ "fill-antialias": false }, def.paint); }
     return [def, full];
@@ -198,7 +199,7 @@
   }
 
   /* A country's communes at a low zoom are simplified within a pixel (MapLibre's default
-     is 0.375 px): a third of their vertices, in every frame of the whole country. */
+     is 0.375 px): fewer vertices in every frame of the whole country. */
   var LOW_TOLERANCE = 1;
   function ensureSources(map, rec, sources, look) {
     KEYS.forEach(function (key) {
@@ -424,8 +425,9 @@
   }
 
   /* On a country's map the communes' colours and outlines are set on the source drawn at
-     the camera's zoom only (the other catches up when a zoom crosses look.detail_zoom): the
-     states of 10,736 communes set on both sources were half of a change's main-thread work. */
+     the camera's zoom only (the other catches up when a zoom crosses look.detail_zoom): set
+     on both, every change paid twice for the states of 10,736 communes (setFeatureState and
+     MapLibre's paint arrays: ~1.5 s of main thread on session 5's trace). */
   function drawnSide(map, look) {
     var full = look.detail_zoom && map.getZoom() >= look.detail_zoom && map.getSource(sourceId("communes_full"));
     return full ? "communes_full" : "communes";
@@ -603,7 +605,7 @@
      FIT_HOLD_MS or the reader's own move end the wait whatever has arrived. */
   var FIT_HOLD_MS = 2500;
   function holdAfterFit(map) {
-    if (map._ntmHold || !map._ntmReady) { return; }  // the first picture's hold is on
+    if (map._ntmHold || !map._ntmReady) { return; }  // held already, or the painter not wrapped
     hold(map, FIT_HOLD_MS, function () {
       return KEYS.every(function (key) {
         var id = sourceId(key);
@@ -750,20 +752,10 @@
   /* The map is made as soon as its box and MapLibre are both there (a box Dash renders anew
      gets a map of its own). */
   function hook() {
-    warm();
     var gd = graph();
     if (!gd || gd._ntmMap || !window.maplibregl || !window.maplibregl.Map) { return false; }
     makeMap(gd);
     return true;
-  }
-  /* MapLibre's worker (its code compiled, its GeoJSON reader ready) starts as soon as
-     MapLibre has run, while Dash fetches the layout and React renders the page, not when
-     the map is made after them. */
-  var warmed = false;
-  function warm() {
-    if (warmed || !window.maplibregl || typeof window.maplibregl.prewarm !== "function") { return; }
-    warmed = true;
-    window.maplibregl.prewarm();
   }
   /* At once when React puts the box on the page (a mutation observer runs right after that
      task, before any script that arrived meanwhile, such as plotly.js for the charts), or

@@ -79,6 +79,32 @@ def _country_page(browser, server, answers=False):
     return page, errors
 
 
+def _filter(page, layer):
+    return page.evaluate("(id) => " + MAP + ".getFilter(id)", layer)
+
+
+def _shown(page, layer):
+    """The copy of a communes' layer drawn at the map's zoom (its ``-full`` twin above
+    detail_zoom) and that copy's filter."""
+    above = page.evaluate("() => " + MAP + ".getZoom()") >= DETAIL_ZOOM
+    return _filter(page, layer + "-full" if above else layer)
+
+
+def _settled(page):
+    page.wait_for_function(
+        "() => { const m = " + MAP + "; return m.loaded() && m.areTilesLoaded() && !m.isMoving(); }"
+    )
+
+
+def _details(page):
+    """Until the details' sources are added and their states set once their data came."""
+    page.wait_for_function(
+        "() => { const s = window.ntmMap && window.ntmMap.state();"
+        " return !!s && ['communes_full', 'projects', 'groups', 'labels'].every(k => s.sources[k])"
+        " && s.points.length > 0 && s.groups.length > 0; }"
+    )
+
+
 def test_a_country_map_draws_its_details_after_the_communes(browser, server):
     page, errors = _country_page(browser, server)
     # First the communes alone, from the simplified geometry, every one coloured.
@@ -96,11 +122,7 @@ def test_a_country_map_draws_its_details_after_the_communes(browser, server):
     )
     page.wait_for_function("() => " + drawn + ".length > 0")  # drawn from the simplified
     # Then the details' sources, added in the background, their layers in place.
-    page.wait_for_function(
-        "() => { const s = window.ntmMap.state();"
-        " return ['communes_full', 'projects', 'groups', 'labels'].every(k => s.sources[k])"
-        " && s.points.length > 0 && s.groups.length > 0; }"  # states set once their data came
-    )
+    _details(page)
     state = page.evaluate("() => window.ntmMap.state()")
     assert "communes_2019.geojson" in state["sources"]["communes_full"]
     assert state["points"] and state["groups"]  # their feature states were set once added
@@ -139,31 +161,6 @@ def test_a_country_map_draws_its_details_after_the_communes(browser, server):
     page.close()
 
 
-def _filter(page, layer):
-    return page.evaluate("(id) => " + MAP + ".getFilter(id)", layer)
-
-
-def _shown(page, layer):
-    """The copy of a communes' layer drawn at the map's zoom (its ``-full`` twin above
-    detail_zoom) and that copy's filter."""
-    above = page.evaluate("() => " + MAP + ".getZoom()") >= DETAIL_ZOOM
-    return _filter(page, layer + "-full" if above else layer)
-
-
-def _settled(page):
-    page.wait_for_function(
-        "() => { const m = " + MAP + "; return m.loaded() && m.areTilesLoaded() && !m.isMoving(); }"
-    )
-
-
-def _details(page):
-    page.wait_for_function(
-        "() => { const s = window.ntmMap && window.ntmMap.state();"
-        " return !!s && ['communes_full', 'projects', 'groups', 'labels'].every(k => s.sources[k])"
-        " && s.points.length > 0; }"
-    )
-
-
 def test_a_country_map_draws_only_the_outlines_and_points_it_shows(browser, server, bundle):
     """The whole country's frame draws no outline of the 10,736 communes that nothing marks
     (issue 10): the communes' outlines show from a zoom below the details only, the fill draws
@@ -184,7 +181,7 @@ def test_a_country_map_draws_only_the_outlines_and_points_it_shows(browser, serv
     for layer in ("ntm-match", "ntm-selected"):
         assert _filter(page, layer) is False  # nothing marked, nothing drawn
 
-    # A commune chosen: its outline alone is drawn, on both sources.
+    # A commune chosen: its outline alone is drawn.
     code = sorted(page.evaluate("() => window.ntmMap.state().colours"))[5]
     page.evaluate(
         "(code) => window.dash_clientside.set_props('map-click',"
