@@ -573,7 +573,7 @@
       if (map._ntmHold && !map._ntmReady()) {
         this.style = style;  // what a tile that arrives is read against (its buckets' layers)
         map._ntmHeld = true;
-        if (moreLoaded(map)) { dryRun(this, draw, arguments); }
+        dryRun(map, this, style, draw, arguments);
         return undefined;
       }
       map._ntmHold = false;
@@ -587,28 +587,31 @@
     });
     map.on("movestart", function (e) { if (e && e.originalEvent && e.originalEvent.type !== "ntm-fit") { release(map); } });
   }
-  /* Whether more of our sources have their tiles for the view than at the last call. */
-  function moreLoaded(map) {
-    var n = 0;
-    KEYS.forEach(function (key) {
-      var id = sourceId(key);
-      if (map.getSource(id) && map.isSourceLoaded(id)) { n++; }
-    });
-    var more = n > (map._ntmLoaded || 0);
-    map._ntmLoaded = n;
-    return more;
-  }
-  /* A held frame whose draw calls draw nothing: what the first picture would otherwise do
-     in its own frame (every layer's shader program compiled and linked, each a synchronous
-     wait on the GPU process: 14 programs, ~0.18 s on the benchmark machine; the tiles'
-     buffers uploaded) is done while the other sources' tiles are still being cut. */
+  /* A held frame draws, with its draw calls silenced, the layers whose source has all its
+     tiles for the view and that no such frame drew yet: what the first picture would
+     otherwise do in its own frame (each layer's shader program compiled and linked, a
+     synchronous wait on the GPU process each: 14 programs, ~0.18 s on the benchmark
+     machine; the tiles' buffers uploaded) is done, once per layer, while the other sources'
+     tiles are still being cut. */
   var SILENT = ["drawElements", "drawArrays", "clear"];
-  function dryRun(painter, draw, args) {
+  function dryRun(map, painter, style, draw, args) {
     var gl = painter.context && painter.context.gl;
-    if (!gl) { return; }
+    var order = style && style._order;
+    if (!gl || !Array.isArray(order)) { return; }
+    var done = map._ntmDry || (map._ntmDry = {});
+    var now = order.filter(function (id) {
+      var layer = !done[id] && map.getLayer(id);
+      return layer && (!layer.source || map.isSourceLoaded(layer.source));
+    });
+    if (!now.length) { return; }
+    now.forEach(function (id) { done[id] = true; });
     SILENT.forEach(function (name) { gl[name] = function () {}; });
+    style._order = now;
     try { draw.apply(painter, args); } catch (e) { /* the real frame draws it again */ }
-    finally { SILENT.forEach(function (name) { delete gl[name]; }); }
+    finally {
+      style._order = order;
+      SILENT.forEach(function (name) { delete gl[name]; });
+    }
   }
   function hold(map, ms, ready) {
     map._ntmHold = true;
@@ -776,10 +779,20 @@
   /* The map is made as soon as its box and MapLibre are both there (a box Dash renders anew
      gets a map of its own). */
   function hook() {
+    warm();
     var gd = graph();
     if (!gd || gd._ntmMap || !window.maplibregl || !window.maplibregl.Map) { return false; }
     makeMap(gd);
     return true;
+  }
+  /* MapLibre's worker starts (its code compiled) as soon as MapLibre's script has run, while
+     Dash fetches the layout and React renders the page: started with the map, it took
+     ~0.45 s to answer (its start waits on the busy main thread), and the sources waited. */
+  var warmed = false;
+  function warm() {
+    if (warmed || !window.maplibregl || typeof window.maplibregl.prewarm !== "function") { return; }
+    warmed = true;
+    window.maplibregl.prewarm();
   }
   /* At once when React puts the box on the page (a mutation observer runs right after that
      task, before any script that arrived meanwhile, such as plotly.js for the charts), or

@@ -4,10 +4,11 @@
 ``plotly-bundle/build.mjs`` (its gzip and brotli copies beside it). It is served at a URL that
 carries a digest of its content (``/_ntm/plotly-<digest>.min.js``), precompressed (the ``.br``
 or ``.gz`` file as it is, chosen by ``Accept-Encoding``, never compressed per request) and
-cacheable for a year; the page preloads it, and ``assets/plotly_when_asked.js`` points
-``dcc.Graph``'s loader (``window._dashPlotlyJSURL``) at it, so the first graph runs it (from the
-preload) and Dash's full ``plotly.min.js`` is never fetched; Dash's renderer starts and renders
-the page while the bundle downloads and compiles. The
+cacheable for a year; the page names it (``<meta name="ntm-plotly">``), and
+``assets/plotly_when_asked.js`` points ``dcc.Graph``'s loader (``window._dashPlotlyJSURL``) at it
+and lets it run once the map has drawn its first picture: the overview charts are below the map,
+and the bundle preloaded in the head was ~0.4 s of script parsing on a 2-core machine while the
+page and the map started (issue 10). Dash's full ``plotly.min.js`` is never fetched. The
 bundle also sets ``window.regeneratorRuntime``, the one part of Babel's polyfill that Dash's
 renderer and dcc call, so the page does without that polyfill (97 kB).
 """
@@ -118,8 +119,8 @@ def response(b: PlotlyBundle, accept_encoding: str | None) -> flask.Response:
 
 
 def register(app, prefix: str) -> None:
-    """Serve the bundle and preload it in the head (``dcc.Graph`` runs it when the first
-    graph mounts: ``assets/plotly_when_asked.js``)."""
+    """Serve the bundle and name it in the head (``dcc.Graph`` runs it once the map has drawn:
+    ``assets/plotly_when_asked.js``)."""
     b = bundle()
     m = maplibre()
 
@@ -180,8 +181,9 @@ FIRST_SCREEN_CHUNKS = ("async-graph.js", "async-dropdown.js", "async-slider.js")
 def index_string(
     template: str, url: str, chunks: list[str] | tuple[str, ...] = (), map_url: str = ""
 ) -> str:
-    """Dash's page template with the bundle and ``chunks`` (scripts that code loads later)
-    preloaded in the head, and MapLibre (``map_url``) run as soon as it has arrived
+    """Dash's page template with the bundle's URL named in the head (for
+    assets/plotly_when_asked.js), ``chunks`` (scripts that code loads later) preloaded, and
+    MapLibre (``map_url``) run as soon as it has arrived
     (``async``: assets/map.js makes the map the moment both it and the map's box exist,
     while Dash's renderer is still starting).
 
@@ -190,9 +192,10 @@ def index_string(
     <head>
     <script src="/m.js" async>
     </script>
-    <link rel="preload" href="/p.js" as="script">
+    <meta name="ntm-plotly" content="/p.js">
     <link rel="preload" href="/c.js" as="script">{%css%}</head>{%scripts%}{%renderer%}
     """
     first = f'<script src="{map_url}" async></script>' if map_url else ""
-    preload = "".join(f'<link rel="preload" href="{u}" as="script">' for u in (url, *chunks))
-    return template.replace("{%css%}", first + preload + "{%css%}", 1)
+    named = f'<meta name="ntm-plotly" content="{url}">'
+    preload = "".join(f'<link rel="preload" href="{u}" as="script">' for u in chunks)
+    return template.replace("{%css%}", first + named + preload + "{%css%}", 1)

@@ -345,6 +345,45 @@ WATCH = (
 )
 
 
+#: Before any page script: every WebGL draw call and program link, counted by whether it came
+#: while assets/map.js held the map's first picture back (``map._ntmHeld``).
+GL_CALLS = """
+(() => {
+  const n = window.__gl = {heldDraws: 0, draws: 0, heldLinks: 0, drawnLinks: 0};
+  const held = () => { const m = window.ntmMap && window.ntmMap.map && window.ntmMap.map();
+    return !!(m && m._ntmHeld); };
+  const P = WebGL2RenderingContext.prototype;
+  for (const name of ['drawElements', 'drawArrays']) {
+    const f = P[name];
+    P[name] = function () { if (held()) n.heldDraws++; else n.draws++;
+      return f.apply(this, arguments); };
+  }
+  const link = P.linkProgram;
+  P.linkProgram = function () { if (held()) n.heldLinks++; else n.drawnLinks++;
+    return link.apply(this, arguments); };
+})();
+"""
+
+
+@pytest.mark.one_backend("map.js's frames in the browser")
+def test_the_first_picture_is_prepared_in_held_frames_that_draw_nothing(browser, server):
+    """While the sources' tiles arrive, map.js's held frames run MapLibre's drawing with its
+    draw calls silenced: the layers' shader programs are compiled then (each a wait on the GPU
+    process), not in the first picture's own frame, and nothing reaches the canvas."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.add_init_script(GL_CALLS)
+    page = context.new_page()
+    page.set_default_timeout(PATIENCE)
+    try:
+        _open(page, server)
+        page.wait_for_function("() => (" + RENDERED + ")() === 122")
+        calls = page.evaluate("() => window.__gl")
+    finally:
+        context.close()
+    assert calls["heldDraws"] == 0 and calls["draws"] > 0, calls
+    assert calls["heldLinks"] >= 2, calls  # at least the background's, in the first held frame
+
+
 @pytest.mark.one_backend("map.js's sources, tiles and frames in the browser")
 def test_labels_and_outlines_are_map_js_sources_and_a_district_jump_cuts_no_tile(
     page, server, bundle

@@ -131,12 +131,14 @@ def test_another_digest_is_not_found(client):
     assert client.get("/_ntm/plotly-000000000000.min.js").status_code == 404
 
 
-def test_the_page_preloads_the_bundle_for_the_first_graph(client):
+def test_the_page_names_the_bundle_for_the_first_graph(client):
     page = client.get("/").get_data(as_text=True)
     url = pb.bundle().url()
     head, body = page.split("</head>", 1)
-    assert f'<link rel="preload" href="{url}" as="script">' in head
-    # run by dcc.Graph's loader when the first graph mounts, not before the renderer
+    assert f'<meta name="ntm-plotly" content="{url}">' in head
+    # neither preloaded (parsed meanwhile, it slowed the map's first picture) nor run by the
+    # page: dcc.Graph's loader runs it, once the map has drawn (assets/plotly_when_asked.js)
+    assert f'href="{url}"' not in page
     assert f'<script src="{url}"' not in page
     assert "/assets/plotly_when_asked.js" in body  # which points dcc's loader at it
     assert "plotly.min.js" not in page and "plotly-ntm.min.js" not in page  # no second copy
