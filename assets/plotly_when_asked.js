@@ -20,9 +20,10 @@
      "ntm-map-drawn", assets/map.js), as the charts are drawn then (assets/charts_after_map.js):
      run when the charts' graphs mount, its ~0.1-0.15 s of main thread fell between the map's
      making and its first picture, while the map's tiles waited for that thread (issue 10).
-     WAIT_MS caps the wait (a map that cannot draw, no WebGL). dcc.Graph appends the script
-     to the body; its promise resolves on the script's load, so the graphs wait as well. */
-  var WAIT_MS = 4000;
+     WAIT_MS is for a map that never draws (no WebGL): long enough that a slow machine's map
+     draws first (a first load took up to 5 s on the benchmark machine). dcc.Graph appends the
+     script to the body; its promise resolves on the script's load, so the graphs wait too. */
+  var WAIT_MS = 15000;
   var body = document.body;
   if (!body) { return; }
   var append = body.appendChild;

@@ -345,11 +345,11 @@ WATCH = (
 )
 
 
-#: Before any page script: every WebGL draw call and program link, counted by whether it came
-#: while assets/map.js held the map's first picture back (``map._ntmHeld``).
+#: Before any page script: the WebGL draw calls, counted by whether they came while assets/map.js
+#: held the map's first picture back (``map._ntmHeld``), and the program links made then.
 GL_CALLS = """
 (() => {
-  const n = window.__gl = {heldDraws: 0, draws: 0, heldLinks: 0, drawnLinks: 0};
+  const n = window.__gl = {heldDraws: 0, draws: 0, heldLinks: 0};
   const held = () => { const m = window.ntmMap && window.ntmMap.map && window.ntmMap.map();
     return !!(m && m._ntmHeld); };
   const P = WebGL2RenderingContext.prototype;
@@ -359,8 +359,7 @@ GL_CALLS = """
       return f.apply(this, arguments); };
   }
   const link = P.linkProgram;
-  P.linkProgram = function () { if (held()) n.heldLinks++; else n.drawnLinks++;
-    return link.apply(this, arguments); };
+  P.linkProgram = function () { if (held()) n.heldLinks++; return link.apply(this, arguments); };
 })();
 """
 
