@@ -198,6 +198,20 @@
     src.roundZoom = true;
   }
 
+  /* A country's sources are indexed down to look.tile_zoom when their data loads (in the
+     worker, once), wherever a tile holds more than INDEX_POINTS points: MapLibre's GeoJSON
+     index stops at zoom 5, or at once for a source of at most 100,000 points (the points,
+     the groups, the names), so a district's first view cut its tiles from the whole country's
+     features, level after level (issue 10: 0.9 s of the worker for one district change).
+     workerOptions is read when the data is sent to the worker, after this script's turn. */
+  var INDEX_POINTS = 10000;
+  function indexDeep(src, look) {
+    var vt = src.workerOptions && src.workerOptions.geojsonVtOptions;
+    if (!look.detail_zoom || !vt) { return; }
+    vt.indexMaxZoom = look.tile_zoom;
+    vt.indexMaxPoints = INDEX_POINTS;
+  }
+
   /* A country's communes at a low zoom are simplified within a pixel (MapLibre's default
      is 0.375 px): fewer vertices in every frame of the whole country. */
   var LOW_TOLERANCE = 1;
@@ -212,6 +226,7 @@
         if (key === "communes" && look.detail_zoom) { def.tolerance = LOW_TOLERANCE; }
         map.addSource(sourceId(key), def);
         tune(map.getSource(sourceId(key)));
+        indexDeep(map.getSource(sourceId(key)), look);
         rec.states[key] = {};  // a new source holds no feature state
       } else if (rec.urls[key] !== url) {
         src.setData(url);  // another vintage: its geometry, once; its states are set anew
@@ -569,8 +584,17 @@
     var painter = map.painter;
     var draw = painter && painter.render;
     if (typeof draw !== "function" || map._ntmHold !== undefined) { return; }
+    /* A frame whose zoom crossed a layer's minzoom or maxzoom (a country's detail_zoom, the
+       groups' last zoom) changes which sources are used: MapLibre fires "visibility" data
+       events from that frame's style update, and they ask for another frame, which draws
+       the same picture again (issue 10: the second whole-country frame of a way back,
+       ~0.2 s in software). That frame is held instead; the one asked for draws. */
+    var flipped = false;
+    map.on("sourcedata", function (e) { if (e.sourceDataType === "visibility") { flipped = true; } });
     painter.render = function (style) {
-      if (map._ntmHold && !map._ntmReady()) {
+      var flip = flipped && !!map._frameRequest;
+      flipped = false;
+      if (flip || (map._ntmHold && !map._ntmReady())) {
         this.style = style;  // what a tile that arrives is read against (its buckets' layers)
         map._ntmHeld = true;
         dryRun(map, this, style, draw, arguments);

@@ -241,3 +241,49 @@ def test_a_country_map_draws_only_the_outlines_and_points_it_shows(browser, serv
         assert sorted(now[2]) == sorted(everywhere) and len(everywhere) > len(in_district)
     assert errors == []
     page.close()
+
+
+FRAMES = """() => { const m = window.ntmMap.map(); window.__frames = {drawn: 0, held: 0};
+  m.on('render', () => { window.__frames[m._ntmHeld ? 'held' : 'drawn'] += 1; }); }"""
+
+
+def _jump_frames(page, zoom):
+    """The frames drawn (and held) by a reader's jump to ``zoom``, once the map settled."""
+    page.evaluate("() => { window.__frames.drawn = 0; window.__frames.held = 0; }")
+    page.evaluate("(z) => " + MAP + ".jumpTo({zoom: z}, {originalEvent: {type: 'wheel'}})", zoom)
+    _settled(page)
+    page.wait_for_timeout(300)  # a frame asked for at the end of the last one
+    return page.evaluate("() => window.__frames")
+
+
+def test_a_country_map_is_indexed_for_its_details_and_crosses_detail_zoom_in_one_frame(
+    browser, server
+):
+    """A district's first view is cut from an index MapLibre's worker made when the data
+    came, down to the tiles' zoom (issue 10: a national district change cut its tiles from
+    the whole country's 100,000 points, zoom after zoom: 0.9 s of the worker); and a move
+    across detail_zoom, which changes the sources drawn, draws once (the frame in which
+    MapLibre finds that out asks for another, the same picture: held)."""
+    page, errors = _country_page(browser, server)
+    _details(page)
+    _settled(page)
+    options = page.evaluate(
+        "() => { const m = " + MAP + ", s = window.ntmMap.state();"
+        " return Object.keys(s.sources).map(k => {"
+        " const o = m.getSource('ntm-' + k).workerOptions.geojsonVtOptions;"
+        " return [k, o.indexMaxZoom, o.indexMaxPoints, o.maxZoom]; }); }"
+    )
+    assert {k for k, *_ in options} >= {"communes_full", "projects", "groups", "labels"}
+    for key, index_zoom, index_points, max_zoom in options:
+        assert index_zoom == max_zoom, key  # indexed down to the zoom its tiles are cut at
+        assert 0 < index_points < 100_000, key  # MapLibre's default stops at 100,000 points
+    page.evaluate(FRAMES)
+    below, above = DETAIL_ZOOM - 0.4, DETAIL_ZOOM + 0.3
+    _jump_frames(page, above)  # the details' tiles for this view come: a frame per arrival
+    _jump_frames(page, below)
+    for zoom in (above, below, above):  # every tile at hand: one picture each way
+        frames = _jump_frames(page, zoom)
+        assert frames["drawn"] == 1, (zoom, frames)
+        assert frames["held"] >= 1, (zoom, frames)
+    assert errors == []
+    page.close()
