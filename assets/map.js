@@ -878,6 +878,32 @@
     });
   }
 
+  /* After the frame that draws the painted map: on a country's map a district's fit holds
+     the painter until its tiles are cut (holdAfterFit), and Dash's work on the rest of the
+     answer (~0.3 s of main thread) held back the tiles' messages from the worker (issue 10:
+     a national district change waited ~0.3 s for them). The same frame as afterFrame's when
+     the first frame draws (a province's map); FIT_HOLD_MS at most. */
+  function afterPicture(map, value) {
+    if (!map || document.hidden) { return afterFrame(value); }
+    return new Promise(function (resolve) {
+      var done = false;
+      var finish = function () {
+        if (done) { return; }
+        done = true;
+        map.off("render", drawn);
+        map.off("idle", finish);
+        setTimeout(function () { resolve(value); }, 0);
+      };
+      var drawn = function () { if (!map._ntmHeld) { finish(); } };
+      map.on("render", drawn);
+      map.on("idle", finish);
+      requestAnimationFrame(function () {  // after MapLibre's own frame, if it asked for one
+        if (!map._frameRequest && !map._ntmHold) { finish(); }
+      });
+      setTimeout(finish, FIT_HOLD_MS);
+    });
+  }
+
   /* Tickets of the requests that may carry a paint spec, in the order they were sent. Dash
      drops the answer of a request that a newer one superseded; an older answer that arrives
      after a newer one must not be painted either, or the map would keep the old state. */
@@ -893,7 +919,7 @@
       answered.painted++;
       want.spec = got.spec;
       if (got.outline) { want.outline = got.outline.data === undefined ? null : got.outline.data; }
-      return paintMap(gd) ? afterFrame(res) : res;
+      return paintMap(gd) ? afterPicture(mapOf(gd), res) : res;
     }, function () { return res; });
   }
 

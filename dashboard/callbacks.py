@@ -126,6 +126,17 @@ class Screen:
         labels), the glyphs' URL of the names; the map fits the chosen districts (or the whole
         vintage)."""
         c = self.context
+        view, measure, code_column = self.view, self.measure, f"code_{self.vintage}"
+        painted = (
+            view.derived(
+                ("commune_paint", measure),
+                lambda: map_paint.commune_paint(measure, view.measures),
+            ),
+            view.derived(
+                ("point_paint", code_column),
+                lambda: map_paint.point_paint(view.projects, code_column),
+            ),
+        )
         spec = map_paint.paint_spec(
             measure=self.measure,
             table=self.view.measures,
@@ -137,6 +148,7 @@ class Screen:
             fit=district_bbox(c.bundle, self.get("d")) or self.view.bbox,
             basemap=self.basemap,
             all_projects=len(c.bundle.projects),  # the /geo/projects source's
+            painted=painted,
         )
         return {**spec, "glyphs": c.glyphs_url}
 

@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -497,7 +498,18 @@ class BundleHolder:
             raise StoreError(msg)
         bundle = Bundle.from_tables(tables, previous=previous)
         self._version, self._stamps = version, stamps
+        _settle_heap()
         return bundle
+
+
+def _settle_heap() -> None:
+    """Keep a newly loaded bundle's objects out of the garbage collector's full passes (it
+    lives as long as its store version): a national store's ~275,000 objects were scanned
+    again every few filter changes, 0.1 s on one answer in three (issue 10). The objects
+    kept before are put back first, so that the previous bundle's cycles are collected."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _watch(ref: weakref.ref[BundleHolder]) -> None:

@@ -40,6 +40,9 @@ from geodata.vocabulary import check_vintage
 
 #: Views kept per bundle by :meth:`View.of` (the most recently asked for).
 KEPT_VIEWS = 32
+#: Values kept per bundle by :meth:`View.derived` (a national store's paint of a view is a few
+#: MB: its 10,736 communes, up to 100,000 point ids).
+KEPT_DERIVED = 8
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,15 @@ class View:
     def bbox(self) -> tuple[float, float, float, float]:
         return self.bundle.bbox(self.vintage)
 
+    def derived(self, key: Any, build: Callable[[], Any]) -> Any:
+        """What ``build()`` returns for this view and ``key``, kept among the
+        :data:`KEPT_DERIVED` last made of the bundle: what a caller makes of this view alone
+        (map.js's paint of its communes and points) is not made again for a state asked for
+        again (the whole province or country after a district: ~0.2 s of a national store's
+        answer)."""
+        kept = self.bundle.derived(("derived", View), lambda: _Recent(KEPT_DERIVED))
+        return kept.get((self.vintage, self.filters, key), build)
+
     def commune(self, code: str) -> dict[str, Any] | None:
         """What the side panel shows about one unit (:func:`coverage.commune_details`)."""
         return coverage.commune_details(self.bundle, self.vintage, code, self.filters)
@@ -129,7 +141,8 @@ class View:
 class _Recent:
     """The last :data:`KEPT_VIEWS` values by key, least recently used out (thread-safe)."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = KEPT_VIEWS) -> None:
+        self.size = size
         self._lock = threading.Lock()
         self._items: OrderedDict[Any, Any] = OrderedDict()
 
@@ -139,7 +152,7 @@ class _Recent:
                 self._items.move_to_end(key)
                 return self._items[key]
             value = self._items[key] = make()
-            while len(self._items) > KEPT_VIEWS:
+            while len(self._items) > self.size:
                 self._items.popitem(last=False)
             return value
 

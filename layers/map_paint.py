@@ -328,6 +328,7 @@ def paint_spec(
     fit: Sequence[float],
     basemap: Mapping[str, Any] | None = None,
     all_projects: int | None = None,
+    painted: tuple[dict[str, Any], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything map.js needs for one view state: the GeoJSON ``sources`` (by URL; swapped
     only when they change: ``communes``, ``projects``, ``groups``, ``labels``, ``districts``,
@@ -340,7 +341,8 @@ def paint_spec(
     ``communes_low`` source (its communes simplified) that map.js draws below that zoom;
     map.js shows its points and groups by layer filters (not a feature state each), and its
     ``points`` are ``"all"`` when every one of the ``all_projects`` projects of the projects
-    source passes (not 100,000 ids).
+    source passes (not 100,000 ids). ``painted`` is ``(commune_paint(measure, table),
+    point_paint(projects, code_column))`` when the caller keeps them (not changed here).
 
     >>> prj = pd.DataFrame({"project_id": ["P1"], "kind": ["bridge"], "code_2019": ["001"],
     ...     "lon": [105], "lat": [22]})
@@ -352,7 +354,11 @@ def paint_spec(
     >>> paint_spec(table=table, **common)["points"], paint_spec(table=table[:9], **common)["points"]
     ('all', ['P1'])
     """
-    points = point_paint(projects, code_column)
+    communes, points = painted or (
+        commune_paint(measure, table),
+        point_paint(projects, code_column),
+    )
+    points = dict(points)
     counts = [g[0] for g in points["groups"].values()]
     detail = detail_zoom(len(table))
     if detail and all_projects is not None and len(projects) == all_projects:
@@ -361,7 +367,7 @@ def paint_spec(
         # the simplified communes only where a zoom shows no detail (a country's map)
         "sources": {k: v for k, v in sources.items() if k != "communes_low" or detail},
         "look": {**look(), "detail_zoom": detail},
-        **commune_paint(measure, table),
+        **communes,
         **points,
         "words": hover_words(measure, t, counts),
         "visible": {k: bool(visible.get(k, True)) for k in SWITCHES},

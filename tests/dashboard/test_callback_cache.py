@@ -21,6 +21,8 @@ def _app(store: list):
     @app.callback(Output("out", "children"), Input("x", "value"))
     def show(x):
         runs.append(x)
+        if x == "country":  # a national store's answer: every one of its 10,736 communes
+            return f"{store[0]}:" + '[1,"Huyện Chợ Đồn",3,10,2],' * 20_000
         return f"{store[0]}:{x}"
 
     @app.callback(Output("export-download", "data"), Input("x", "value"))
@@ -73,3 +75,24 @@ def test_downloads_always_run():
         r = client.post("/_dash-update-component", json=_body("export-download.data", "a"))
         assert r.status_code == 200
     assert runs == [("download", "a"), ("download", "a")]
+
+
+def test_a_country_sized_answer_is_kept_and_the_answers_kept_are_bounded_in_bytes():
+    store = ["v1"]
+    app, runs, _cache = _app(store)
+    client = app.server.test_client()
+    for _ in range(2):
+        r = client.post("/_dash-update-component", json=_body("out.children", "country"))
+        assert len(r.get_data()) > 600_000
+    assert runs == ["country"]  # the second was answered from the cache
+
+    from dashboard.response_cache import CallbackCache
+
+    bounded = CallbackCache(size=100, max_bytes=10_000)
+    assert bounded.get("v1", 0) is None  # the store version the answers are kept for
+    for i in range(20):
+        bounded.put("v1", i, b"x" * 3_000)
+    assert bounded._bytes <= 10_000 and len(bounded._entries) == 3
+    assert bounded.get("v1", 19) is not None and bounded.get("v1", 0) is None
+    bounded.put("v1", "huge", b"x" * 20_000)  # more than the whole bound: not kept
+    assert bounded.get("v1", "huge") is None and bounded.get("v1", 19) is not None

@@ -599,3 +599,25 @@ def test_export_view_sends_the_current_view(ctx):
     assert payload["content"]
     assert payload["filename"] in out["status"]  # the status line names the file
     assert cb.export_view(ctx, None, "csv", state) == {"download": no_update, "status": no_update}
+
+
+def test_a_state_asked_for_again_is_painted_from_what_was_kept(ctx, bundle):
+    """The way back to a state painted before (the whole province after a district, the most
+    asked for) reuses the paint of its communes and points (issue 10: ~0.2 s of a national
+    store's answer); another measure or filter is painted afresh, and only the last
+    KEPT_DERIVED paints are kept."""
+    from geodata import view as gv
+
+    district = sorted(bundle.tables["districts"]["code"])[0]
+    first = _screen(ctx).paint()
+    _screen(ctx, d=[district]).paint()
+    again = _screen(ctx).paint()
+    assert again["communes"] is first["communes"] and again["groups"] is first["groups"]
+    assert again == first
+    other = _screen(ctx, m="n_projects").paint()
+    assert other["communes"] is not first["communes"]  # another measure: classes of its own
+    assert other["groups"] is first["groups"]  # the same points
+    kinds = sorted(set(bundle.projects["kind"]))
+    for kind in kinds[: gv.KEPT_DERIVED + 1]:
+        _screen(ctx, pk=[kind]).paint()
+    assert _screen(ctx).paint()["groups"] is not first["groups"]  # pushed out: made again
