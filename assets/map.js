@@ -278,10 +278,19 @@
     return n;
   }
 
+  /* A commune's row of the paint spec: [class, district, sponsors, projects, sources] in
+     view; out of view the spec holds its district alone (class 0, nothing counted). The
+     district is an index into spec.districts (layers/map_paint.commune_paint). */
+  function communeRow(spec, code) {
+    var c = spec.communes[code];
+    if (c === undefined) { return [0, null, null, null, null]; }
+    return Array.isArray(c) ? c : [0, c, null, null, null];
+  }
+
   function communeStates(spec, outline) {
     var wanted = {};
     Object.keys(spec.communes).forEach(function (code) {
-      wanted[code] = { fill: spec.colours[spec.communes[code][0]], match: false, sel: code === outline };
+      wanted[code] = { fill: spec.colours[communeRow(spec, code)[0]], match: false, sel: code === outline };
     });
     spec.match.forEach(function (code) { if (wanted[code]) { wanted[code].match = true; } });
     return wanted;
@@ -492,9 +501,10 @@
     var w = spec.words;
     var p = hit.f.properties || {};
     if (hit.kind === "commune") {
-      var c = spec.communes[p.code] || [0, "", null, null, null];
+      var c = communeRow(spec, p.code);
+      var district = c[1] === null ? "" : (spec.districts || [])[c[1]];
       var lines = [{ text: p.name }];
-      if (c[1]) { lines.push({ text: c[1] }); }
+      if (district) { lines.push({ text: district }); }
       lines.push({ text: w.measure + ": " + w.classes[c[0]] });
       if (c[2] !== null) {
         lines.push({ text: w.sponsors + ": " + c[2] + " · " + w.projects + ": " + c[3] + " · " + w.sources + ": " + c[4] });

@@ -458,6 +458,31 @@ def test_hover_tells_the_commune_and_a_click_on_a_group_selects_it(page, server,
     page.mouse.click(x, y)
     page.wait_for_selector("#detail [data-commune='02023']")
     page.wait_for_function("() => window.ntmMap.state().selected.join() === '02023'")
+    # Chợ Đồn chosen: a commune of another district in sight is grey, and its tooltip tells
+    # its district and nothing counted (the paint spec holds its district alone).
+    page.evaluate("() => window.dash_clientside.set_props('f-district', {value: ['064']})")
+    page.wait_for_function(
+        "() => { const s = window.ntmMap.state(); return s.colours['01834'] && "
+        " s.colours['02023'] !== s.colours['01834']; }"
+    )
+    page.wait_for_function(READY)
+    on_map = "([x, y]) => document.elementFromPoint(x, y) === " + MAP + ".getCanvas()"
+    outside = communes[communes["district_code"] != "064"]
+    for _, row in outside.iterrows():
+        spot = free_spot(row.geometry, bundle.projects.geometry, inset_m=300, clear_m=1500)
+        x, y = _pixel(page, spot.x, spot.y)
+        if page.evaluate(on_map, [x, y]):
+            break
+    else:
+        pytest.fail("no commune of another district in sight after choosing Chợ Đồn")
+    page.mouse.move(x, y)
+    page.wait_for_function(
+        "(name) => { const t = document.querySelector('.map-tip'); return t && !t.hidden"
+        " && t.innerText.includes(name); }",
+        arg=row["name"],
+    )
+    tip = page.inner_text(".map-tip")
+    assert row["district_name"] in tip and "Công trình:" not in tip
     assert page.errors == []
 
 

@@ -17,7 +17,7 @@ from dashboard import gap_view, ids, layout
 from dashboard import state as st
 from dashboard.app import ROOT_PLACEHOLDER, absolute, create_app, serve_layout
 from dashboard.i18n import LANGS, Translations
-from layers import styles
+from layers import map_paint, styles
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -247,10 +247,14 @@ def test_view_filter_change_sends_a_small_paint_spec_and_no_figure(ctx, bundle):
     assert len(json.dumps(paint, ensure_ascii=False).encode()) < 10 * 1024
     assert not any("coordinates" in json.dumps(v) for v in paint.values())  # no geometry
     colours = styles.class_colours("coverage")
-    assert paint["communes"]["02023"][:2] == [1, "Huyện Chợ Đồn"]  # Xuân Lạc: sponsored
-    assert paint["colours"][paint["communes"]["02023"][0]] == colours[1]
-    assert paint["communes"]["01834"][0] == 0  # out of view: grey, no counts
-    assert paint["communes"]["01834"][2:] == [None, None, None]
+    xuan_lac = paint["communes"]["02023"]  # [class, district, sponsors, projects, sources]
+    assert xuan_lac[0] == 1 and paint["districts"][xuan_lac[1]] == "Huyện Chợ Đồn"  # sponsored
+    assert paint["colours"][xuan_lac[0]] == colours[1]
+    out_of_view = paint["communes"]["01834"]  # its district alone: grey, nothing counted
+    assert isinstance(out_of_view, int) and paint["districts"][out_of_view] == "Thành phố Bắc Kạn"
+    assert map_paint.commune_row(paint["communes"], "01834") == [0, out_of_view, None, None, None]
+    # a district change repaints every commune, each out-of-view one in a few bytes
+    assert len(json.dumps(paint["communes"])) < 122 * 12 + 22 * 24
     chosen = set(bundle.projects.loc[bundle.projects["district_code"] == "064", "project_id"])
     assert set(paint["points"]) == chosen  # the points of the chosen district only
     assert paint["groups"]["02023"][0] == 12  # Xuân Lạc's 12 projects in one marker
@@ -337,7 +341,8 @@ def test_every_measure_renders(ctx):
         # a measure change sends the communes' classes (the paint spec), nothing else
         assert "map" not in out
         classes = styles.classify(measure, _screen(ctx, m=measure).view.measures)
-        assert [c[0] for c in out["paint"]["communes"].values()] == classes.tolist()
+        rows = out["paint"]["communes"]
+        assert [map_paint.commune_row(rows, code)[0] for code in rows] == classes.tolist()
         assert out["paint"]["colours"] == styles.class_colours(measure)
 
 
