@@ -252,7 +252,9 @@ def _jump_frames(page, zoom):
     page.evaluate("() => { window.__frames.drawn = 0; window.__frames.held = 0; }")
     page.evaluate("(z) => " + MAP + ".jumpTo({zoom: z}, {originalEvent: {type: 'wheel'}})", zoom)
     _settled(page)
-    page.wait_for_timeout(300)  # a frame asked for at the end of the last one
+    # and no frame still asked for (the one a held frame leaves for the picture)
+    page.wait_for_function("() => !" + MAP + "._frameRequest && !" + MAP + "._ntmHold")
+    _settled(page)
     return page.evaluate("() => window.__frames")
 
 
