@@ -160,10 +160,17 @@
   /* On a country's map the communes' full geometry, the points, the groups (100,000
      features) and the names are fetched a second after the communes are first drawn, or at
      once when the reader zooms in to them: MapLibre has one worker here, and 100,000 points
-     parsed first held back the first picture by half a minute. */
+     parsed first held back the first picture by half a minute. On a province's map the
+     points, which show from look.group_max_zoom only, are fetched once the first picture is
+     drawn (its first idle), or at once from that zoom: their tiles were one source in seven
+     the first picture waited for (issue 10, session 10: navigation -> map drawn 1.39 s ->
+     1.31 s, naive 2.05 s, 10 interleaved loads). They are there for the first district's
+     view, which the reader can ask for only once the page has come. */
   function deferred(map, rec, key, look) {
-    if (!look.detail_zoom || ["communes_full", "projects", "groups", "labels"].indexOf(key) < 0) { return false; }
-    return !rec.details && map.getZoom() < look.detail_zoom;
+    if (rec.details) { return false; }
+    if (!look.detail_zoom) { return key === "projects" && map.getZoom() < look.group_max_zoom; }
+    if (["communes_full", "projects", "groups", "labels"].indexOf(key) < 0) { return false; }
+    return map.getZoom() < look.detail_zoom;
   }
   function sourceUrl(sources, key, look) {
     var low = look.detail_zoom && sources.communes_low;
@@ -175,7 +182,8 @@
     var rec = record(map);
     if (rec.details || rec.detailsTimer || !map.getSource(sourceId("communes"))) { return; }
     if (!map.isSourceLoaded(sourceId("communes"))) { return; }
-    rec.detailsTimer = setTimeout(function () { rec.details = true; paintMap(gd); }, 1000);
+    var look = rec.spec && rec.spec.look;
+    rec.detailsTimer = setTimeout(function () { rec.details = true; paintMap(gd); }, look && look.detail_zoom ? 1000 : 0);
   }
 
   /* Our layers go on top (the style holds only the white background and a basemap). */
@@ -709,7 +717,7 @@
     map.on("zoomend", function () {
       var rec = record(map);
       var look = rec.spec && rec.spec.look;
-      if (look && look.detail_zoom && !rec.details && map.getZoom() >= look.detail_zoom) { paintMap(gd); }
+      if (look && !rec.details && map.getZoom() >= (look.detail_zoom || look.group_max_zoom)) { paintMap(gd); }
     });
     /* A zoom across look.detail_zoom brings the other side into view: its communes' colours
        (drawnSide) and its layers' filters (offSide) are set then. */

@@ -18,7 +18,7 @@ import json
 import pytest
 
 from geodata import coverage as cv
-from layers import styles
+from layers import map_paint, styles
 
 pytestmark = pytest.mark.browser
 
@@ -180,3 +180,40 @@ def test_the_map_draws_exactly_the_points_and_groups_that_pass(
             ".every(f => !f.state || f.state.on === undefined)"
         )
     assert page.errors == []
+
+
+FIRST_PICTURE = """
+(() => {
+  const hook = setInterval(() => {
+    const m = window.ntmMap && window.ntmMap.map();
+    if (!m) return;
+    clearInterval(hook);
+    m.on('render', () => {
+      if (m._ntmHeld || window.__ntmFirst) return;
+      window.__ntmFirst = {projects: !!m.getSource('ntm-projects'), zoom: m.getZoom(),
+        communes: !!m.getSource('ntm-communes') && m.isSourceLoaded('ntm-communes')};
+    });
+  }, 5);
+})();
+"""
+
+
+def test_the_first_picture_waits_for_no_point_it_cannot_show(browser, dashboard_gpkg, bundle):
+    """The single points show from ``look.group_max_zoom`` (10.5) and a province's first view
+    is below it: its first picture is drawn without the projects' source, whose tiles were
+    one source in seven the picture waited for (issue 10: navigation → map drawn), and the
+    points come right after it, all of them, ready for the jump to a district."""
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    pg.set_default_timeout(PATIENCE)
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.add_init_script(FIRST_PICTURE)
+    pg.goto(dashboard_gpkg)
+    first = pg.wait_for_function("() => window.__ntmFirst").json_value()
+    assert first["communes"] and first["zoom"] < map_paint.GROUP_MAX_ZOOM
+    assert not first["projects"]
+    every = sorted(bundle.projects["project_id"])
+    _painted(pg, every, True)  # added once the picture is drawn, each point painted
+    assert _drawn(pg, "ntm-points", "pid") == every
+    assert not errors
+    pg.close()
