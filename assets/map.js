@@ -182,8 +182,14 @@
     var rec = record(map);
     if (rec.details || rec.detailsTimer || !map.getSource(sourceId("communes"))) { return; }
     if (!map.isSourceLoaded(sourceId("communes"))) { return; }
-    var look = rec.spec && rec.spec.look;
-    rec.detailsTimer = setTimeout(function () { rec.details = true; paintMap(gd); }, look && look.detail_zoom ? 1000 : 0);
+    var look = (rec.spec && rec.spec.look) || {};
+    rec.detailsTimer = setTimeout(function () {
+      rec.details = true;
+      /* A province's points are below their zoom: the frames their tiles would draw show
+         the same picture. */
+      if (!look.detail_zoom) { holdFor(map, ["projects"]); }
+      paintMap(gd);
+    }, look.detail_zoom ? 1000 : 0);
   }
 
   /* Our layers go on top (the style holds only the white background and a basemap). */
@@ -673,10 +679,11 @@
      basemap's tiles are not waited for (a slow tile server would hold the picture);
      FIT_HOLD_MS or the reader's own move end the wait whatever has arrived. */
   var FIT_HOLD_MS = 2500;
-  function holdAfterFit(map) {
+  function holdAfterFit(map) { holdFor(map, KEYS); }
+  function holdFor(map, keys) {
     if (map._ntmHold || !map._ntmReady) { return; }  // held already, or the painter not wrapped
     hold(map, FIT_HOLD_MS, function () {
-      return KEYS.every(function (key) {
+      return keys.every(function (key) {
         var id = sourceId(key);
         return !map.getSource(id) || map.isSourceLoaded(id);
       });
