@@ -62,7 +62,12 @@ def create_app(
     layouts.prepare(current())
     app.server.extensions["ntm_atlas.layout_cache"] = layouts
     # A filter state asked for before is answered without running the callbacks again.
-    response_cache.cache_callbacks(app, current, skip_outputs=(ids.EXPORT_DOWNLOAD,))
+    app.server.extensions["ntm_atlas.callback_cache"] = response_cache.cache_callbacks(
+        app,
+        current,
+        skip_outputs=(ids.EXPORT_DOWNLOAD,),
+        read_when_triggered=(f"{ids.URL}.search",),  # callbacks.page_outputs
+    )
     register_import_page(app, settings)  # /login, /import (editors)
     secure_app(app)  # body limits, security headers, cookie flags, 4xx for malformed requests
     if warm_glyphs:

@@ -185,6 +185,8 @@ def sync_url(
 # ================================================================== 1+2+3. one answer
 #: Names of the detail callback's part of :func:`page_outputs`.
 DETAIL_OUTPUTS = ("detail", "outline", "search")
+#: The fields the URL holds: a change of any other (the basemap) leaves the link as it is.
+URL_KEYS = frozenset(f.key for f in st.URL_FIELDS)
 
 
 def page_outputs(
@@ -203,9 +205,14 @@ def page_outputs(
     (``"url"``, ``"reset"`` or field keys; empty on the page's first call). What a part does
     not follow is ``no_update``: a measure change leaves the details alone, a selection the
     view. ``tables`` says whether the gap view's tab is open (:func:`view_outputs`).
+
+    ``search`` (the URL before the change) is read only when the URL or the reset button
+    triggered the call: the answer to a control's change is the same whatever link the page
+    had, so the response cache leaves the URL out of that answer's key (``app.py``) and a way
+    back to any state asked before is answered from it.
     """
     sync = sync_url(c, search, state, triggered)
-    if triggered and not triggered & {"url", "reset"} and sync["url"] == (search or ""):
+    if triggered and not triggered & {"url", "reset", *URL_KEYS}:
         sync = {**sync, "url": no_update, "share": no_update}  # a basemap: the link stays
     moved = {k for k in st.FIELD if k in sync and sync[k] is not no_update}
     shown = {**state, **{k: sync[k] for k in moved}}

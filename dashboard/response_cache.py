@@ -197,11 +197,16 @@ class CallbackCache:
 
 
 def cache_callbacks(
-    app, current: Callable[[], object], skip_outputs: tuple[str, ...] = ()
+    app,
+    current: Callable[[], object],
+    skip_outputs: tuple[str, ...] = (),
+    read_when_triggered: tuple[str, ...] = (),
 ) -> CallbackCache:
     """Answer Dash's ``/_dash-update-component`` from a :class:`CallbackCache` keyed by
     ``current()``, the host and the request body; callbacks writing one of ``skip_outputs``
-    (component ids: downloads) always run."""
+    (component ids: downloads) always run. An input named in ``read_when_triggered``
+    (``"id.property"``) is one its callback reads only when it triggered the call: when it
+    did not, its value is left out of the key (:func:`request_key`)."""
     endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
     dispatch = app.server.view_functions[endpoint]
     cache = CallbackCache()
@@ -212,7 +217,7 @@ def cache_callbacks(
         if any(s in request for s in skip):
             return dispatch()
         owner = current()
-        key = (flask.request.host_url, hashlib.sha256(request).digest())
+        key = (flask.request.host_url, request_key(request, read_when_triggered))
         body = cache.get(owner, key)
         if body is not None:
             return flask.Response(body, mimetype="application/json")
@@ -230,6 +235,42 @@ def cache_callbacks(
 
     app.server.view_functions[endpoint] = answer
     return cache
+
+
+def request_key(request: bytes, read_when_triggered: tuple[str, ...] = ()) -> bytes:
+    """The cache key of a callback request: its body's digest, with the value of each input
+    named in ``read_when_triggered`` left out when that input did not trigger the call (the
+    page callback reads the URL only when the URL changed: the way back to a state asked
+    before, from any link, is the same answer).
+
+    >>> def body(search, changed):
+    ...     return json.dumps({"output": "o.children", "changedPropIds": [changed],
+    ...         "inputs": [{"id": "url", "property": "search", "value": search},
+    ...                    {"id": "d", "property": "value", "value": []}]}).encode()
+    >>> keep = ("url.search",)
+    >>> request_key(body("?d=1", "d.value"), keep) == request_key(body("?d=2", "d.value"), keep)
+    True
+    >>> by_url = [request_key(body(s, "url.search"), keep) for s in ("?d=1", "?d=2")]
+    >>> by_url[0] == by_url[1]
+    False
+    >>> request_key(body("?d=1", "d.value")) == request_key(body("?d=2", "d.value"))
+    False
+    """
+    ids = [n.split(".")[0].encode() for n in read_when_triggered]
+    if not any(i in request for i in ids):
+        return hashlib.sha256(request).digest()
+    try:
+        body = json.loads(request)
+        changed = set(body.get("changedPropIds") or ())
+        for item in body.get("inputs") or ():
+            if not isinstance(item, dict):  # a pattern-matching input: a list of them
+                continue
+            name = f"{item.get('id')}.{item.get('property')}"
+            if name in read_when_triggered and name not in changed:
+                item["value"] = None
+    except (ValueError, AttributeError, TypeError):
+        return hashlib.sha256(request).digest()  # Dash answers what it cannot read
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).digest()
 
 
 #: The most bytes of compressed responses :func:`precompress` keeps per process.

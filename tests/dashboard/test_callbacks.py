@@ -626,3 +626,27 @@ def test_a_state_asked_for_again_is_painted_from_what_was_kept(ctx, bundle):
     for kind in kinds[: gv.KEPT_DERIVED + 1]:
         _screen(ctx, pk=[kind]).paint()
     assert _screen(ctx).paint()["groups"] is not first["groups"]  # pushed out: made again
+
+
+def test_a_way_back_is_answered_from_the_cache_whatever_link_the_page_had(app, ctx):
+    """A control's change is answered the same whatever link the page had before it (the URL
+    is read only when it changed): the response cache leaves that link out of the key, so
+    every way back to the whole province, from any district, is one answer kept (issue 10:
+    a national store's way back was computed again each time, ~0.1 s)."""
+    cache = app.server.extensions["ntm_atlas.callback_cache"]
+    back = {(ids.DISTRICT, "value"): []}
+    m = st.FIELD["m"]
+    answers, hits = [], []
+    for link in ("?d=064&m=n_sponsors", "?d=065&m=n_sponsors", "?d=066&m=n_sponsors"):
+        before = cache.hits
+        values = {(ids.URL, "search"): link, (m.control, m.prop): "n_sponsors"}
+        (answer,) = _dash_request(app, ctx.years, back, values=values)
+        answers.append(answer)
+        hits.append(cache.hits - before)
+    assert hits == [0, 1, 1] and answers[0] == answers[1] == answers[2]
+    assert answers[0]["url"]["search"] == "?m=n_sponsors"  # written, whatever the link was
+    # the URL's own change is read: two links, two answers
+    url = {(ids.URL, "search"): "?d=064"}
+    (by_link,) = _dash_request(app, ctx.years, url)
+    (other,) = _dash_request(app, ctx.years, {(ids.URL, "search"): "?d=065"})
+    assert by_link["f-district"]["value"] == ["064"] and other["f-district"]["value"] == ["065"]
