@@ -258,7 +258,7 @@
       if (!map.getSource(sourceId(def.source))) { return; }
       if (map.getLayer(def.id)) { return; }
       var layer = { id: def.id, type: def.type, source: sourceId(def.source), paint: def.paint,
-        layout: Object.assign({ visibility: (rec.vis || {})[def.sw] === false ? "none" : "visible" }, def.layout || {}) };
+        layout: Object.assign({ visibility: visibility(def, look, map.getZoom(), rec.vis) }, def.layout || {}) };
       if (def.filter) { layer.filter = def.filter; }
       if (def.minzoom !== undefined) { layer.minzoom = def.minzoom; }
       if (def.maxzoom !== undefined) { layer.maxzoom = def.maxzoom; }
@@ -387,12 +387,29 @@
   function isShown(look, f) { return !!(look.detail_zoom || (f.state && f.state.on)); }
 
   function switchLayers(map, rec, look, visible) {
+    var zoom = map.getZoom();
     layerDefs(look).forEach(function (def) {
-      if (def.sw && map.getLayer(def.id)) {
-        layout(map, def.id, "visibility", visible[def.sw] === false ? "none" : "visible");
+      if ((def.sw || look.detail_zoom) && map.getLayer(def.id)) {
+        layout(map, def.id, "visibility", visibility(def, look, zoom, visible));
       }
     });
     rec.vis = Object.assign({}, visible);
+    rec.pointSide = zoom >= look.group_max_zoom;
+  }
+
+  /* On a country's map the single points (from look.group_max_zoom) and the commune groups
+     (below it) are each their source's only use on their side of that zoom: the other
+     source's layers are hidden there, so a district's view does not wait for tiles it draws
+     nothing from (issue 10, session 10: the projects' or the groups' tiles, ~0.1 s of the
+     worker in a national district change). A province's map keeps both sources in use at
+     every zoom: their tiles, cut once at the province's view, serve every district's. */
+  function hiddenAt(def, look, zoom) {
+    if (!look.detail_zoom) { return false; }
+    var single = zoom >= look.group_max_zoom;
+    return def.source === "projects" ? !single : def.source === "groups" ? single : false;
+  }
+  function visibility(def, look, zoom, vis) {
+    return (vis || {})[def.sw] === false || hiddenAt(def, look, zoom) ? "none" : "visible";
   }
 
   /* The basemap's tiles as our own raster layer right above the white background: a new
@@ -440,10 +457,13 @@
     if (!rec.vis) { rec.vis = Object.assign({}, spec.visible); }  // the first layers as asked
     ensureSources(map, rec, spec.sources, spec.look);
     ensureLayers(map, rec, spec.look);
-    if (!sameJSON(rec.vis, spec.visible)) { switchLayers(map, rec, spec.look, spec.visible); }
     rec.spec = spec;
     rec.painting = true;  // the fit's own zoom event is not a reader's (see listen)
     try { askFit(gd, "spec", spec.fit); } finally { rec.painting = false; }  // first: its zoom says which source draws
+    if (!sameJSON(rec.vis, spec.visible) || (spec.look.detail_zoom &&
+        rec.pointSide !== map.getZoom() >= spec.look.group_max_zoom)) {
+      switchLayers(map, rec, spec.look, spec.visible);
+    }
     rec.side = drawnSide(map, spec.look);
     var communes = communeStates(spec, want.outline);
     (spec.look.detail_zoom ? [rec.side] : ["communes", "communes_full"]).forEach(function (key) {
@@ -732,6 +752,9 @@
       var rec = record(map);
       var look = rec.spec && rec.spec.look;
       if (look && look.detail_zoom && !rec.painting && rec.side && rec.side !== drawnSide(map, look)) { paintMap(gd); }
+      if (look && look.detail_zoom && !rec.painting && rec.vis && rec.pointSide !== map.getZoom() >= look.group_max_zoom) {
+        switchLayers(map, rec, look, rec.vis);
+      }
     });
   }
 
