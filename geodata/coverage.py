@@ -364,15 +364,32 @@ def commune_measures(bundle: Bundle, vintage: int, filters: Filters | None = Non
 def _sponsor_counts(sel: _Selection) -> dict[str, Any]:
     """``n_sponsors``, ``sponsors``, ``n_assignments`` and ``n_sponsors_any`` per commune."""
     a, n = sel.records.assignments, sel.records.n
-    names: list[set[str]] = [set() for _ in range(n)]
-    for i in np.flatnonzero(sel.assignments & (a.sponsor.codes >= 0)):
-        names[a.position[i]].add(a.sponsor.value(a.sponsor.codes[i]))
     return {
         "n_sponsors": records.distinct_by(a.position, a.sponsor.codes, sel.assignments, n),
-        "sponsors": np.array(["; ".join(sorted(s)) for s in names], dtype=object),
+        "sponsors": _sponsor_names(a, sel.assignments, n),
         "n_assignments": records.count_by(a.position, sel.assignments, n),
         "n_sponsors_any": records.distinct_by(a.position, a.sponsor.codes, sel.anyone, n),
     }
+
+
+def _sponsor_names(a, keep: np.ndarray, n: int) -> np.ndarray:
+    """Each commune's distinct sponsors of the kept assignments, sorted, joined by "; " ("" for
+    none). Only the communes that have one are joined one by one (a country's 10,736 sets
+    were ~8 ms of every change)."""
+    out = np.full(n, "", dtype=object)
+    keep = keep & (a.sponsor.codes >= 0) & (a.position >= 0)
+    if not keep.any():
+        return out
+    names = np.asarray(a.sponsor.values, dtype=object)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[sorted(range(len(names)), key=lambda i: names[i])] = np.arange(len(names))
+    width = len(names)
+    pairs = np.unique(a.position[keep].astype(np.int64) * width + rank[a.sponsor.codes[keep]])
+    position, by_name = pairs // width, np.argsort(rank)[pairs % width]
+    starts = np.flatnonzero(np.r_[True, position[1:] != position[:-1]])
+    for start, end in zip(starts, [*starts[1:], len(pairs)], strict=True):
+        out[position[start]] = "; ".join(names[by_name[start:end]])
+    return out
 
 
 def _project_counts(sel: _Selection) -> dict[str, np.ndarray]:

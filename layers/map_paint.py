@@ -266,7 +266,7 @@ def commune_paint(measure: str, table: pd.DataFrame) -> dict[str, Any]:
     # national store's 10,736 communes was ~0.4 s of every filter change.
     cls = styles.classify(measure, table).tolist()
     names = [d if isinstance(d, str) else "" for d in _column(table, "district_name")]
-    districts, index = np.unique(np.array(names, dtype=object), return_inverse=True)
+    index, districts = pd.factorize(np.array(names, dtype=object), sort=True)
     counts = zip(
         *(
             table[c].to_numpy(dtype="int64").tolist()
@@ -284,7 +284,7 @@ def commune_paint(measure: str, table: pd.DataFrame) -> dict[str, Any]:
     match = table.loc[table["match"], "code"].tolist() if "match" in table else []
     return {
         "communes": communes,
-        "districts": districts.tolist(),
+        "districts": list(districts),
         "colours": styles.class_colours(measure),
         "match": match,
     }

@@ -93,14 +93,28 @@ def _bins(edges: list[float], *, missing: int | None = None) -> Callable[[pd.Ser
     return classify
 
 
+def _ranked(values: pd.Series, order: dict[str, int], other: int) -> np.ndarray:
+    """``order``'s number of each value, ``other`` for any other (or missing) value: one
+    comparison per key over the whole column (``Series.map`` took ~4 ms a change for a
+    country's 10,736 communes).
+
+    >>> _ranked(pd.Series(["b", None, "a", "x"]), {"a": 1, "b": 2}, 3).tolist()
+    [2, 3, 1, 3]
+    """
+    v = values.to_numpy(dtype=object)
+    out = np.full(len(v), other, dtype=int)
+    for key, rank in order.items():
+        out[v == key] = rank
+    return out
+
+
 def _coverage(values: pd.Series) -> np.ndarray:
     order = {"sponsored": 1, "chosen": 2, "others": 3, "difficult_none": 4, "none": 5}
-    return values.map(order).fillna(5).astype(int).to_numpy()
+    return _ranked(values, order, 5)
 
 
 def _gaps(values: pd.Series) -> np.ndarray:
-    order = {"difficult_none": 1, "none": 2}
-    return values.map(order).fillna(3).astype(int).to_numpy()
+    return _ranked(values, {"difficult_none": 1, "none": 2}, 3)
 
 
 def _ntm(values: pd.Series) -> np.ndarray:
