@@ -206,10 +206,10 @@ def page_outputs(
     not follow is ``no_update``: a measure change leaves the details alone, a selection the
     view. ``tables`` says whether the gap view's tab is open (:func:`view_outputs`).
 
-    ``search`` (the URL before the change) is read only when the URL or the reset button
-    triggered the call: the answer to a control's change is the same whatever link the page
-    had, so the response cache leaves the URL out of that answer's key (``app.py``) and a way
-    back to any state asked before is answered from it.
+    ``search`` (the URL) is read only when the URL triggered the call, or when nothing did
+    (the page's first call): the answer to a control's change or to the reset button is the
+    same whatever link the page had, so the response cache leaves the URL out of that
+    answer's key (``app.py``) and a way back to any state asked before is answered from it.
     """
     sync = sync_url(c, search, state, triggered)
     if triggered and not triggered & {"url", "reset", *URL_KEYS}:

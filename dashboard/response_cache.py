@@ -255,6 +255,8 @@ def request_key(request: bytes, read_when_triggered: tuple[str, ...] = ()) -> by
     False
     >>> request_key(body("?d=1", "d.value")) == request_key(body("?d=2", "d.value"))
     False
+    >>> request_key(body("?d=1", "x.value"), keep) == request_key(body("?d=2", "x.value"), keep)
+    False
     """
     ids = [n.split(".")[0].encode() for n in read_when_triggered]
     if not any(i in request for i in ids):
@@ -262,12 +264,12 @@ def request_key(request: bytes, read_when_triggered: tuple[str, ...] = ()) -> by
     try:
         body = json.loads(request)
         changed = set(body.get("changedPropIds") or ())
-        for item in body.get("inputs") or ():
-            if not isinstance(item, dict):  # a pattern-matching input: a list of them
-                continue
-            name = f"{item.get('id')}.{item.get('property')}"
-            if name in read_when_triggered and name not in changed:
-                item["value"] = None
+        inputs = [i for i in body.get("inputs") or () if isinstance(i, dict)]  # not ALL lists
+        names = [f"{i.get('id')}.{i.get('property')}" for i in inputs]
+        if changed & set(names):  # another input triggered it (never on a call with none)
+            for item, name in zip(inputs, names, strict=True):
+                if name in read_when_triggered and name not in changed:
+                    item["value"] = None
     except (ValueError, AttributeError, TypeError):
         return hashlib.sha256(request).digest()  # Dash answers what it cannot read
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).digest()
