@@ -411,6 +411,10 @@
   function visibility(def, look, zoom, vis) {
     return (vis || {})[def.sw] === false || hiddenAt(def, look, zoom) ? "none" : "visible";
   }
+  /* Whether a country's zoom crossed look.group_max_zoom since its layers were switched. */
+  function crossedPoints(map, rec, look) {
+    return !!look.detail_zoom && rec.pointSide !== map.getZoom() >= look.group_max_zoom;
+  }
 
   /* The basemap's tiles as our own raster layer right above the white background: a new
      style would drop our layers. */
@@ -460,8 +464,7 @@
     rec.spec = spec;
     rec.painting = true;  // the fit's own zoom event is not a reader's (see listen)
     try { askFit(gd, "spec", spec.fit); } finally { rec.painting = false; }  // first: its zoom says which source draws
-    if (!sameJSON(rec.vis, spec.visible) || (spec.look.detail_zoom &&
-        rec.pointSide !== map.getZoom() >= spec.look.group_max_zoom)) {
+    if (!sameJSON(rec.vis, spec.visible) || crossedPoints(map, rec, spec.look)) {
       switchLayers(map, rec, spec.look, spec.visible);
     }
     rec.side = drawnSide(map, spec.look);
@@ -752,9 +755,7 @@
       var rec = record(map);
       var look = rec.spec && rec.spec.look;
       if (look && look.detail_zoom && !rec.painting && rec.side && rec.side !== drawnSide(map, look)) { paintMap(gd); }
-      if (look && look.detail_zoom && !rec.painting && rec.vis && rec.pointSide !== map.getZoom() >= look.group_max_zoom) {
-        switchLayers(map, rec, look, rec.vis);
-      }
+      if (look && !rec.painting && rec.vis && crossedPoints(map, rec, look)) { switchLayers(map, rec, look, rec.vis); }
     });
   }
 

@@ -374,21 +374,14 @@ def _sponsor_counts(sel: _Selection) -> dict[str, Any]:
 
 def _sponsor_names(a, keep: np.ndarray, n: int) -> np.ndarray:
     """Each commune's distinct sponsors of the kept assignments, sorted, joined by "; " ("" for
-    none). Only the communes that have one are joined one by one (a country's 10,736 sets
-    were ~8 ms of every change)."""
+    none): joined only where there are some (a country's 10,736 sets were ~8 ms a change)."""
     out = np.full(n, "", dtype=object)
     keep = keep & (a.sponsor.codes >= 0) & (a.position >= 0)
-    if not keep.any():
-        return out
-    names = np.asarray(a.sponsor.values, dtype=object)
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[sorted(range(len(names)), key=lambda i: names[i])] = np.arange(len(names))
-    width = len(names)
-    pairs = np.unique(a.position[keep].astype(np.int64) * width + rank[a.sponsor.codes[keep]])
-    position, by_name = pairs // width, np.argsort(rank)[pairs % width]
-    starts = np.flatnonzero(np.r_[True, position[1:] != position[:-1]])
-    for start, end in zip(starts, [*starts[1:], len(pairs)], strict=True):
-        out[position[start]] = "; ".join(names[by_name[start:end]])
+    pairs = pd.DataFrame(
+        {"at": a.position[keep], "name": np.asarray(a.sponsor.values)[a.sponsor.codes[keep]]}
+    )
+    joined = pairs.drop_duplicates().sort_values("name").groupby("at")["name"].agg("; ".join)
+    out[joined.index.to_numpy()] = joined.to_numpy()
     return out
 
 

@@ -643,7 +643,7 @@ def test_a_way_back_is_answered_from_the_cache_whatever_link_the_page_had(app, c
         (answer,) = _dash_request(app, ctx.years, back, values=values)
         answers.append(answer)
         hits.append(cache.hits - before)
-    assert hits == [0, 1, 1] and answers[0] == answers[1] == answers[2]
+    assert hits[1:] == [1, 1] and answers[0] == answers[1] == answers[2]  # other links: kept
     assert answers[0]["url"]["search"] == "?m=n_sponsors"  # written, whatever the link was
     # the URL's own change is read: two links, two answers
     url = {(ids.URL, "search"): "?d=064"}
