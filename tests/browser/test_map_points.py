@@ -224,3 +224,41 @@ def test_the_first_picture_waits_for_no_point_it_cannot_show(browser, dashboard_
     assert _drawn(pg, "ntm-points", "pid") == every
     assert not errors
     pg.close()
+
+
+#: The page's callback requests: [start, HTTP status once answered (0 before)].
+ASKED = """() => performance.getEntriesByType('resource')
+    .filter(e => e.name.includes('_dash-update-component'))
+    .map(e => [e.startTime, e.responseStatus])"""
+
+
+@pytest.mark.parametrize("query", ["", "?lang=en"])
+def test_the_default_view_asks_the_server_only_after_its_first_picture(
+    browser, dashboard_gpkg, query
+):
+    """A link without a query is the layout's own view: the page's first callbacks change
+    nothing the map shows, and Dash's work on them held back the map's tiles (issue 10:
+    navigation → map drawn), so they are sent once the first picture is drawn. They are
+    still sent, and answered. A link with a query asks at once: its answer is the view."""
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    pg.set_default_timeout(PATIENCE)
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.add_init_script(
+        FIRST_PICTURE.replace("zoom: m.getZoom(),", "zoom: m.getZoom(), at: performance.now(),")
+    )
+    pg.goto(dashboard_gpkg.rstrip("/") + "/" + query)
+    first = pg.wait_for_function("() => window.__ntmFirst").json_value()
+    # the page callback and the one its answer sets off, both answered
+    pg.wait_for_function(
+        f"() => {{ const a = ({ASKED})(); return a.length >= 2 && a.every(x => x[1]); }}"
+    )
+    asked = pg.evaluate(ASKED)
+    assert first["communes"] and not errors
+    assert {status for _, status in asked} == {200}
+    if query:
+        assert min(t for t, _ in asked) < first["at"], (asked, first)
+        pg.wait_for_function("() => document.documentElement.lang === 'en'")  # the answer shown
+    else:
+        assert min(t for t, _ in asked) >= first["at"], (asked, first)
+    pg.close()
