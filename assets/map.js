@@ -1008,10 +1008,11 @@
      again) fell between the map's making and its first picture, while the map's tiles waited
      for that thread (issue 10: navigation -> map drawn 1.19 s -> 1.13 s, naive 1.81 s, 12
      interleaved loads). They are sent once the map has drawn its first picture, at the
-     reader's first press of a key or a pointer, or after EARLY_MS, whichever is first. A
-     link with a query (a district, a language, a selection) asks at once: its answer is
-     the view. */
-  var EARLY_MS = 4000;
+     reader's first press of a key or a pointer, or after EARLY_MS, whichever is first
+     (EARLY_MS is for a map that never draws, without WebGL: long enough that a slow
+     machine's map draws first, as assets/plotly_when_asked.js's WAIT_MS). A link with a
+     query (a district, a language, a selection) asks at once: its answer is the view. */
+  var EARLY_MS = 15000;
   var early = window.location.search.replace("?", "") ? null : [];
   function sendEarly() {
     var now = early;
