@@ -212,18 +212,31 @@
     src.roundZoom = true;
   }
 
-  /* A country's sources are indexed down to look.tile_zoom when their data loads (in the
-     worker, once), wherever a tile holds more than INDEX_POINTS points: MapLibre's GeoJSON
-     index stops at zoom 5, or at once for a source of at most 100,000 points (the points,
-     the groups, the names), so a district's first view cut its tiles from the whole country's
-     features, level after level (issue 10: 0.9 s of the worker for one district change).
+  /* Every source is indexed down to its maxzoom when its data loads (in the worker, once):
+     MapLibre's GeoJSON index stops at zoom 5, or at once for a source of at most 100,000
+     points, and each tile asked for was then cut from there, level after level.
+     - A country's sources, wherever a tile holds more than INDEX_POINTS points: a district's
+       first view cut its tiles from the whole country's features (issue 10: 0.9 s of the
+       worker for one district change).
+     - A province's, all the way: its few thousand vertices are cut while the page still
+       renders, before the map asks for its first tiles, instead of after (the worker is
+       what the first picture waits for then).
      workerOptions is read when the data is sent to the worker, after this script's turn. */
   var INDEX_POINTS = 10000;
   function indexDeep(src, look) {
     var vt = src.workerOptions && src.workerOptions.geojsonVtOptions;
-    if (!look.detail_zoom || !vt) { return; }
-    vt.indexMaxZoom = look.tile_zoom;
-    vt.indexMaxPoints = INDEX_POINTS;
+    if (!vt) { return; }
+    vt.indexMaxZoom = src.maxzoom;
+    vt.indexMaxPoints = look.detail_zoom ? INDEX_POINTS : 0;
+  }
+
+  /* A province's names and groups are cut at look.point_tile_zoom, below the other sources'
+     look.tile_zoom: a third as many tiles of each (4 instead of 12 at the province's view),
+     and each of their tiles waits for its glyphs, which reach MapLibre's one worker behind
+     every tile asked before them, so they were the first picture's last tiles. */
+  var POINT_KEYS = ["labels", "groups"];
+  function tileZoom(key, look) {
+    return POINT_KEYS.indexOf(key) >= 0 ? look.point_tile_zoom : look.tile_zoom;
   }
 
   /* A country's communes at a low zoom are simplified within a pixel (MapLibre's default
@@ -235,7 +248,7 @@
       var src = map.getSource(sourceId(key));
       if (!url || (!src && deferred(map, rec, key, look))) { return; }
       if (!src) {
-        var def = { type: "geojson", data: url, maxzoom: look.tile_zoom };
+        var def = { type: "geojson", data: url, maxzoom: tileZoom(key, look), buffer: look.tile_buffer };
         if (PROMOTE[key]) { def.promoteId = PROMOTE[key]; }
         if (key === "communes" && look.detail_zoom) { def.tolerance = LOW_TOLERANCE; }
         map.addSource(sourceId(key), def);

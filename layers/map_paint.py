@@ -47,6 +47,18 @@ GROUP_MAX_ZOOM = 10.5
 #: 8,192 units span 1 px at zoom 13, so nothing coarsens where readers look; the province view
 #: (zoom ~8.8 on a desktop, rounded) already loads these tiles for every district's view.
 TILE_ZOOM = 9
+#: A province's name labels and commune groups are cut at this zoom instead (a third as many
+#: tiles at the province's view: the first picture's last tiles, each waiting for its
+#: glyphs). A tile's 8,192 units span 1 px at zoom 11: the groups show up to
+#: :data:`GROUP_MAX_ZOOM` (within a pixel), a name's anchor is within 1.5 px up to the
+#: districts' zoom (12.5). A country's keep :data:`TILE_ZOOM` (its tiles would hold thousands).
+POINT_TILE_ZOOM = 7
+#: Room each tile keeps around it, in pixels of its own zoom (MapLibre's default: 128, a
+#: quarter of a tile on each side, so every tile cut 2.25 times its own area). 16 px is ~11 px
+#: at the least a tile is shown at (its zoom minus a half), more than the half width of the
+#: widest line (the selection, 3.5 px) with its joins; fills are clipped at the tile's edge
+#: and points drawn from their own tile, whatever the room.
+TILE_BUFFER = 16
 #: A country-sized map (more than :data:`DETAIL_COMMUNES` communes) shows only the communes'
 #: colours, from a simplified copy of their geometry, below this zoom; the commune groups,
 #: the points and the commune names come from it on (at zoom 5 they were 10,736 discs and
@@ -98,6 +110,8 @@ def look() -> dict[str, Any]:
         "halo_opacity": styles.HALO_OPACITY,
         "group_max_zoom": GROUP_MAX_ZOOM,
         "tile_zoom": TILE_ZOOM,
+        "point_tile_zoom": POINT_TILE_ZOOM,
+        "tile_buffer": TILE_BUFFER,
         "font": LABEL_FONT,
         # name labels: size (px) and colour per kind; the communes' give way to each other
         "labels": {
@@ -343,6 +357,16 @@ def hover_words(measure: str, t: Translate, counts: Sequence[int]) -> dict[str, 
     }
 
 
+def country_look(detail: float | None) -> dict[str, Any]:
+    """What a country-sized map's look changes: its names and groups are cut at
+    :data:`TILE_ZOOM` like the rest (a tile of :data:`POINT_TILE_ZOOM` would hold thousands).
+
+    >>> country_look(None), country_look(DETAIL_ZOOM) == {"point_tile_zoom": TILE_ZOOM}
+    ({}, True)
+    """
+    return {"point_tile_zoom": TILE_ZOOM} if detail else {}
+
+
 def paint_spec(
     *,
     measure: str,
@@ -393,7 +417,7 @@ def paint_spec(
     return {
         # the simplified communes only where a zoom shows no detail (a country's map)
         "sources": {k: v for k, v in sources.items() if k != "communes_low" or detail},
-        "look": {**look(), "detail_zoom": detail},
+        "look": {**look(), "detail_zoom": detail, **country_look(detail)},
         **communes,
         **points,
         "words": hover_words(measure, t, counts),

@@ -428,6 +428,32 @@ def test_labels_and_outlines_are_map_js_sources_and_a_district_jump_cuts_no_tile
     assert page.errors == []
 
 
+@pytest.mark.one_backend("map.js's sources in the browser")
+def test_a_province_map_cuts_its_sources_as_the_look_says(page, server):
+    """A province's names and groups are cut at the look's point_tile_zoom (a third of the
+    tiles), every source keeps the look's tile buffer (not MapLibre's quarter of a tile) and
+    is indexed down to its own maxzoom when its data comes, before its first tile is asked
+    for (issue 10: the worker is what the first picture waits for)."""
+    _open(page, server)
+    page.wait_for_function("() => (" + LOCATIONS + ")() === 122")
+    look, options = page.evaluate(
+        "() => { const m = " + MAP + ", spec = m._ntm.spec;"
+        " return [spec.look, Object.keys(spec.sources).filter(k => m.getSource('ntm-' + k))"
+        " .map(k => { const s = m.getSource('ntm-' + k);"
+        " const o = s.workerOptions.geojsonVtOptions, px = o.buffer / o.extent * 512;"
+        " return [k, s.maxzoom, o.indexMaxZoom, o.indexMaxPoints, px]; })]; }"
+    )
+    assert look["point_tile_zoom"] < look["tile_zoom"]
+    cut = {k: rest for k, *rest in options}
+    assert set(cut) >= {"communes", "labels", "groups", "districts", "province", "neighbours"}
+    for key, (max_zoom, index_zoom, index_points, buffer_px) in cut.items():
+        points = key in ("labels", "groups")
+        assert max_zoom == look["point_tile_zoom" if points else "tile_zoom"], key
+        assert (index_zoom, index_points) == (max_zoom, 0), key  # the whole index, at once
+        assert buffer_px == look["tile_buffer"] < 128, key
+    assert page.errors == []
+
+
 @pytest.mark.one_backend("map.js's tooltip and click on a group")
 def test_hover_tells_the_commune_and_a_click_on_a_group_selects_it(page, server, bundle):
     _open(page, server)

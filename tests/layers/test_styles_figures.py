@@ -104,6 +104,7 @@ def test_paint_spec_of_the_province(bundle):
         "labels": True,
     }
     assert spec["look"]["tile_zoom"] == map_paint.TILE_ZOOM
+    assert spec["look"]["point_tile_zoom"] == map_paint.POINT_TILE_ZOOM < map_paint.TILE_ZOOM
     assert spec["words"]["classes"][0] == "class.out_of_view"
     assert len(json.dumps(spec, ensure_ascii=False).encode()) < 10 * 1024
 
