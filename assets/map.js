@@ -239,10 +239,13 @@
   /* A province's names and groups are cut at look.point_tile_zoom, below the other sources'
      look.tile_zoom: a third as many tiles of each (4 instead of 12 at the province's view),
      and each of their tiles waits for its glyphs, which reach MapLibre's one worker behind
-     every tile asked before them, so they were the first picture's last tiles. */
+     every tile asked before them, so they were the first picture's last tiles. A country's
+     show from look.detail_zoom on (their layers' minzoom), and MapLibre lays a tile out only
+     for the layers of its own zoom: they are cut at look.tile_zoom like the rest. */
   var POINT_KEYS = ["labels", "groups"];
   function tileZoom(key, look) {
-    return POINT_KEYS.indexOf(key) >= 0 ? look.point_tile_zoom : look.tile_zoom;
+    var points = POINT_KEYS.indexOf(key) >= 0 && !look.detail_zoom;
+    return points ? look.point_tile_zoom : look.tile_zoom;
   }
 
   /* A country's communes at a low zoom are simplified within a pixel (MapLibre's default

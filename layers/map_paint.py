@@ -51,7 +51,8 @@ TILE_ZOOM = 9
 #: tiles at the province's view: the first picture's last tiles, each waiting for its
 #: glyphs). A tile's 8,192 units span 1 px at zoom 11: the groups show up to
 #: :data:`GROUP_MAX_ZOOM` (within a pixel), a name's anchor is within 1.5 px up to the
-#: districts' zoom (12.5). A country's keep :data:`TILE_ZOOM` (its tiles would hold thousands).
+#: districts' zoom (12.5). A country's keep :data:`TILE_ZOOM` (assets/map.js: they show from
+#: :data:`DETAIL_ZOOM`, and MapLibre lays a tile out only for the layers of its own zoom).
 POINT_TILE_ZOOM = 7
 #: Room each tile keeps around it, in pixels of its own zoom (MapLibre's default: 128, a
 #: quarter of a tile on each side, so every tile cut 2.25 times its own area). 16 px is ~11 px
@@ -357,16 +358,6 @@ def hover_words(measure: str, t: Translate, counts: Sequence[int]) -> dict[str, 
     }
 
 
-def country_look(detail: float | None) -> dict[str, Any]:
-    """What a country-sized map's look changes: its names and groups are cut at
-    :data:`TILE_ZOOM` like the rest (a tile of :data:`POINT_TILE_ZOOM` would hold thousands).
-
-    >>> country_look(None), country_look(DETAIL_ZOOM) == {"point_tile_zoom": TILE_ZOOM}
-    ({}, True)
-    """
-    return {"point_tile_zoom": TILE_ZOOM} if detail else {}
-
-
 def paint_spec(
     *,
     measure: str,
@@ -417,7 +408,7 @@ def paint_spec(
     return {
         # the simplified communes only where a zoom shows no detail (a country's map)
         "sources": {k: v for k, v in sources.items() if k != "communes_low" or detail},
-        "look": {**look(), "detail_zoom": detail, **country_look(detail)},
+        "look": {**look(), "detail_zoom": detail},
         **communes,
         **points,
         "words": hover_words(measure, t, counts),

@@ -120,7 +120,11 @@ def test_every_worker_answers_and_sees_a_replaced_store(store, tmp_path):
         except NotAnswering as e:
             pytest.fail(f"serve did not start ({e}):\n{log.read_text()}")
         assert "gunicorn" in log.read_text()
-        assert len(_children(proc.pid)) == 2  # the master forked two workers
+        # the master forked two workers (the first may answer before the second is forked)
+        deadline = time.monotonic() + 60
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(_children(proc.pid)) == 2
         before = _layouts(url, 12)
         assert len(before) == 1  # every worker serves the same page
 
