@@ -11,9 +11,10 @@
    - dash_clientside.ntm_map.paint (a clientside callback) takes the spec and the selection
      outline; what differs from what is shown is set, nothing else, in the same task as the
      camera's move (one frame);
-   - every GeoJSON source is cut up to the spec's look.tile_zoom only (full detail there) and
-     never re-cut per zoom above it: the province view loads the tiles every district's view
-     needs, so the jump to a district draws at once (see tune());
+   - every GeoJSON source is cut up to the spec's look.tile_zoom only (a province's names and
+     groups to look.point_tile_zoom; full detail there) and never re-cut per zoom above it: the
+     province view loads the tiles every district's view needs, so the jump to a district
+     draws at once (see tune() and tileZoom());
    - the basemap's tiles are our own raster layer (Plotly's setStyle would drop our layers);
      the layers are added again if a style is ever set anew;
    - hover shows a tooltip built with textContent (data text is never HTML); a click (a tap)
@@ -54,9 +55,11 @@
     var z = look.group_max_zoom;
     /* On a province's map a point or group shows by its feature state "on", and a name by
        the one it never has ("hidden"): the same kind of expression as the groups' counts,
-       so one text program draws both, not two (each is compiled in the frame that first
-       draws it, ~10-20 ms of the first picture's frame without a GPU). On a country's map
-       they show by the layers' filters (filterShown): there the opacity is a constant. */
+       so one text program draws both, not two. MapLibre compiles a program in the frame
+       that first draws it, a wait on the GPU process, and the names' and groups' tiles come
+       last: the first picture's frame compiled both (issue 10: navigation -> map drawn
+       -60 ms, 20 interleaved loads). On a country's map they show by the layers' filters
+       (filterShown): there the opacity is a constant. */
     var flagged = function (name) { return ["boolean", ["feature-state", name], false]; };
     var shown = function (value, when) {
       return look.detail_zoom ? value : ["case", when || flagged("on"), value, 0];
