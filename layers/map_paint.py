@@ -14,10 +14,11 @@ Every feature carries a string id (``code``, ``pid``, ``fid``; MapLibre's ``prom
 Hover texts are built in the browser from the features' properties and the words in the
 spec, as text (never HTML), so nothing here is escaped.
 
-Every GeoJSON source is cut into tiles up to :data:`TILE_ZOOM` only (full detail there: the
-tile cutter simplifies nothing at a source's own maxzoom); above it MapLibre scales those tiles
-(map.js turns off their re-cutting per zoom), so the camera's jump to a district finds every
-tile already made at the province view and draws at once (issue 10).
+Every GeoJSON source is cut into tiles up to :data:`TILE_ZOOM` only (a province's names and
+groups up to :data:`POINT_TILE_ZOOM`; full detail there: the tile cutter simplifies nothing at
+a source's own maxzoom, and keeps :data:`TILE_BUFFER` around each tile); above it MapLibre
+scales those tiles (map.js turns off their re-cutting per zoom), so the camera's jump to a
+district finds every tile already made at the province view and draws at once (issue 10).
 
 Examples
 --------
